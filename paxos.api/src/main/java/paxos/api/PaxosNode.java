@@ -1,0 +1,107 @@
+package paxos.api;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A handle on one running node of the cluster: propose values to its groups, wait for read
+ * barriers, look at status. Implemented by the engine; in OSGi it is registered as a service
+ * while the node is running, and the embedded node returns it from its builder.
+ *
+ * <p><b>Threads.</b> Every method may be called from any thread and never blocks on the network
+ * or the disk: proposals are queued on the group's event loop and the returned stage completes
+ * later, on an engine thread. Callbacks attached to the stages must not block; hand long work to
+ * an executor of your own ({@code thenApplyAsync(fn, executor)}).
+ *
+ * <p><b>Ordering.</b> Two proposals to the same group submitted by one thread, where the second is
+ * submitted after the first call returned, are chosen in submission order unless the first fails.
+ * Proposals to different groups are not ordered with respect to each other.
+ *
+ * <p><b>Failures.</b> The returned stages complete exceptionally with a {@link PaxosException}
+ * subclass. {@link ProposalTimeoutException} is the one failure that leaves the outcome unknown.
+ * Arguments that break a documented range ({@code group} outside {@code [0, groupCount)}, a null
+ * value, a reserved state machine ID) throw {@link IllegalArgumentException} synchronously:
+ * they are programming errors, not cluster conditions.
+ */
+@ProviderType
+public interface PaxosNode {
+
+    /** This node's ID within the cluster, as configured ({@code 1..65535}). */
+    int nodeId();
+
+    /** Number of groups this node serves; group IDs are {@code 0 .. groupCount()-1}. */
+    int groupCount();
+
+    /** The largest value, in bytes, one command may carry on this node. */
+    int maxValueBytes();
+
+    /**
+     * Proposes one value. The engine may pack it with other queued proposals of the same group
+     * into one instance (batching); the result says where it landed.
+     *
+     * @return completes with the value's position and the state machine's result on this node
+     *     once the value has been chosen and executed <em>here</em>; or exceptionally with
+     *     {@link ProposalTimeoutException}, {@link ValueTooLargeException},
+     *     {@link OverloadedException}, {@link NotMemberException},
+     *     {@link MasterChangedException}, {@link ConflictException} or
+     *     {@link GroupUnavailableException}.
+     */
+    CompletionStage<Proposed> propose(Proposal proposal);
+
+    /** Convenience for {@code propose(Proposal.of(group, stateMachineId, value))}. */
+    default CompletionStage<Proposed> propose(int group, int stateMachineId, byte[] value) {
+        return propose(Proposal.of(group, stateMachineId, value));
+    }
+
+    /**
+     * Proposes several values that must share one instance: they are chosen together or not at
+     * all, and executed in list order, at indexes {@code k, k+1, ...} of that instance (other
+     * proposals may share the instance before or after them). Each element's stage completes on
+     * its own, with its own result. All proposals must name the same group; the total must fit
+     * the group's batch byte limit or every stage fails with {@link ValueTooLargeException}.
+     */
+    List<CompletionStage<Proposed>> proposeAll(List<Proposal> proposals);
+
+    /**
+     * Waits until this node may serve a read of {@code group} at the given consistency, and
+     * completes with the instance up to which (inclusive) the local state machines have then
+     * executed. The caller reads its local state machine after the stage completes, on any
+     * thread; the state machine must make reads thread-safe with respect to execute.
+     *
+     * <ul>
+     *   <li>{@link ReadConsistency#LINEARIZABLE}: a barrier confirmed by a quorum (read-index
+     *       style); no clock assumption; usable on any node.</li>
+     *   <li>{@link ReadConsistency#LEASE}: only on the master, only while its lease is valid,
+     *       and only after it executed every instance chosen before its term began; otherwise
+     *       fails with {@link NotMasterException}.</li>
+     *   <li>{@link ReadConsistency#STALE}: completes at once with the local executed position.</li>
+     * </ul>
+     */
+    CompletionStage<Long> readBarrier(int group, ReadConsistency consistency);
+
+    /** A snapshot of the group's state on this node; cheap, never blocks. */
+    GroupStatus status(int group);
+
+    /**
+     * The master in force at this node's executed position of {@code group}
+     * ({@link MasterInfo#NONE} if none was ever elected). The version is a pure function of the
+     * log: every replica that executed up to the same instance reports the same value.
+     */
+    MasterInfo master(int group);
+
+    /**
+     * Proposes this node as master of {@code group} through a system command. The claim is
+     * decided by the engine at the command's log position: it succeeds iff the master version in
+     * force there equals {@code expectedVersion}; the new version is then the claim's instance ID.
+     * The lease itself is measured by the caller on its monotonic clock (counted from before this
+     * call). Used by the election plugin; applications use {@link Proposal#conditionalOnMaster}.
+     *
+     * @return the master in force after the claim executed (this node on success);
+     *     {@link MasterChangedException} if the expected version was no longer in force
+     */
+    CompletionStage<MasterInfo> claimMaster(int group, long expectedVersion, long leaseMillis);
+
+    /** The group's current membership as executed on this node. */
+    Membership membership(int group);
+}

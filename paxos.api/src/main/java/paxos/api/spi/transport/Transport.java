@@ -1,0 +1,50 @@
+package paxos.api.spi.transport;
+
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Moves messages between the nodes of one cluster, best effort: a message may be lost,
+ * duplicated or delayed, never corrupted or delivered to the wrong node (integrity is checked,
+ * peers are authenticated). Paxos tolerates loss; the engine retransmits what matters.
+ *
+ * <p><b>Threads.</b> {@link #send} may be called from any thread (normally a group's loop) and
+ * never blocks: it queues into a bounded per-peer queue and returns. Delivery to the
+ * {@link MessageHandler} happens on transport threads.
+ *
+ * <p><b>Ordering.</b> Messages from one sender to one receiver that are delivered are delivered in
+ * send order while one connection lasts; across reconnects there is no promise.
+ *
+ * <p><b>Limits.</b> A message is at most {@link #maxMessageBytes()}; larger ones are refused by
+ * {@link #send} with {@link IllegalArgumentException} (a bug in the caller, not a network event).
+ */
+@ProviderType
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Starts listening and connecting; messages received from now on go to {@code handler}.
+     * Called once.
+     *
+     * @throws TransportException if the listen address cannot be bound
+     */
+    void start(MessageHandler handler);
+
+    /**
+     * Queues one message for {@code toNode}.
+     *
+     * @param group the group the message belongs to (lets the receiver route without decoding)
+     * @param message encoded bytes, not copied: the caller must not modify them afterwards
+     * @return false if it was dropped at once (unknown peer, queue full, transport closed)
+     */
+    boolean send(int toNode, int group, byte[] message);
+
+    /** Largest message {@link #send} accepts, in bytes. */
+    int maxMessageBytes();
+
+    /** Connection state of every configured peer. */
+    List<PeerStatus> peers();
+
+    /** Closes connections and stops threads; later sends return false. Idempotent. */
+    @Override
+    void close();
+}
