@@ -1,0 +1,2 @@
+/** Private package of this module; nothing here is exported. */
+package paxos.bench;
