@@ -1,0 +1,109 @@
+package paxos.plugins.kv.internal;
+
+import jakarta.servlet.Servlet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Hashtable;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import paxos.api.PaxosNode;
+import paxos.api.statemachine.StateMachine;
+import paxos.api.statemachine.StateMachineProperties;
+
+/**
+ * The KV plugin in OSGi: registers the {@link KvStateMachine} as a whiteboard state machine of
+ * every group, and, while a {@link PaxosNode} is available, the {@code /kv/*} REST servlet and
+ * the {@code kv:get} / {@code kv:put} Gogo commands. Data lives outside the bundle's storage area
+ * (which uninstall deletes), so undeploy and redeploy resume where the store stopped.
+ */
+@Component(service = StateMachine.class, configurationPid = KvComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = {StateMachineProperties.STATE_MACHINE_ID + ":Integer=" + KvComponent.DEFAULT_ID,
+                    StateMachineProperties.NAME + "=kv"})
+@Designate(ocd = KvComponent.Config.class)
+public final class KvComponent extends DelegatingStateMachine {
+    /** The configuration PID. */
+    public static final String PID = "paxos.plugin.kv";
+    /** The KV's state machine ID unless configured otherwise. */
+    public static final int DEFAULT_ID = 1;
+
+    /** Settings of the KV plugin. */
+    @ObjectClassDefinition(name = "Paxos KV plugin", description = "Replicated key-value store served at /kv/{key}")
+    public @interface Config {
+        /** @return where the KV's LevelDB directories live; empty means {paxos.data.dir}/statemachines/kv */
+        @AttributeDefinition(name = "Data directory", description = "Empty: <paxos.data.dir>/statemachines/kv", required = false)
+        String dataDir() default "";
+
+        /** @return how long a REST request waits for the cluster */
+        @AttributeDefinition(name = "Request timeout (ms)", min = "100", max = "600000")
+        long requestTimeoutMillis() default 10_000;
+    }
+
+    private final BundleContext context;
+    private final KvStateMachine kv;
+    private final long timeoutMillis;
+    private ServiceRegistration<?> servlet;
+    private ServiceRegistration<?> commands;
+
+    /** Opens the store under the configured directory. */
+    @Activate
+    public KvComponent(BundleContext context, Config config) {
+        this(context, new KvStateMachine(dataDir(context, config)), config.requestTimeoutMillis());
+    }
+
+    private KvComponent(BundleContext context, KvStateMachine kv, long timeoutMillis) {
+        super(kv);
+        this.context = context;
+        this.kv = kv;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Registers the REST servlet and commands for the node that appeared. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    synchronized void bindNode(PaxosNode node) {
+        unregister();
+        KvHttp http = new KvHttp(node, kv, DEFAULT_ID, timeoutMillis);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("osgi.http.whiteboard.servlet.pattern", "/kv/*");
+        props.put("osgi.http.whiteboard.servlet.name", "paxos-kv");
+        servlet = context.registerService(Servlet.class, new KvServlet(http), props);
+        Hashtable<String, Object> cmd = new Hashtable<>();
+        cmd.put("osgi.command.scope", "kv");
+        cmd.put("osgi.command.function", new String[] {"get", "put", "delete"});
+        commands = context.registerService(KvGogoCommands.class, new KvGogoCommands(http), cmd);
+    }
+
+    synchronized void unbindNode(PaxosNode node) {
+        unregister();
+    }
+
+    /** Closes the store; the engine has already stopped calling execute (service unregistered first). */
+    @Deactivate
+    synchronized void deactivate() throws IOException {
+        unregister();
+        kv.close();
+    }
+
+    private void unregister() {
+        if (servlet != null) servlet.unregister();
+        if (commands != null) commands.unregister();
+        servlet = null;
+        commands = null;
+    }
+
+    private static Path dataDir(BundleContext context, Config config) {
+        if (!config.dataDir().isBlank()) return Path.of(config.dataDir());
+        String base = context.getProperty("paxos.data.dir");
+        return Path.of(base == null ? "data" : base, "statemachines", "kv");
+    }
+}

@@ -1,0 +1,183 @@
+package paxos.plugins.kv.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import paxos.api.GroupUnavailableException;
+import paxos.api.MasterChangedException;
+import paxos.api.NotMasterException;
+import paxos.api.NotMemberException;
+import paxos.api.OverloadedException;
+import paxos.api.PaxosException;
+import paxos.api.PaxosNode;
+import paxos.api.Proposal;
+import paxos.api.ProposalTimeoutException;
+import paxos.api.Proposed;
+import paxos.api.ReadConsistency;
+import paxos.api.ValueTooLargeException;
+import paxos.plugins.kv.KvCommand;
+import paxos.plugins.kv.KvEntry;
+import paxos.plugins.kv.KvResult;
+
+/**
+ * The KV REST semantics, independent of the servlet container so that they can be tested
+ * without one: a request in, a {@link Response} out. Any node serves any key; writes are
+ * proposed through the key's group, reads wait for a barrier of the requested consistency.
+ *
+ * <p>Called on the HTTP server's threads; blocks the calling thread up to the request timeout.
+ */
+public final class KvHttp {
+    /** An HTTP answer: status, optional ETag (a version), body. */
+    public record Response(int status, Long version, byte[] body, String contentType) {
+        static Response text(int status, String message) {
+            return new Response(status, null, (message + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+        }
+    }
+
+    private final PaxosNode node;
+    private final KvStateMachine kv;
+    private final int stateMachineId;
+    private final long timeoutMillis;
+
+    /**
+     * @param node the local node
+     * @param kv the local KV state machine (reads)
+     * @param stateMachineId the KV's state machine ID in every group
+     * @param timeoutMillis how long a request waits for the cluster
+     */
+    public KvHttp(PaxosNode node, KvStateMachine kv, int stateMachineId, long timeoutMillis) {
+        this.node = node;
+        this.kv = kv;
+        this.stateMachineId = stateMachineId;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** The group that owns {@code key}: a stable hash, the same on every node. */
+    public static int groupOf(String key, int groupCount) {
+        return Math.floorMod(key.hashCode(), groupCount);
+    }
+
+    /** {@code PUT /kv/{key}} with optional {@code If-Match}. */
+    public Response put(String key, byte[] body, String ifMatch) {
+        Optional<Response> bad = checkKey(key);
+        if (bad.isPresent()) return bad.get();
+        if (body.length > KvCommand.MAX_VALUE_BYTES)
+            return Response.text(413, "value too large: at most " + KvCommand.MAX_VALUE_BYTES + " bytes");
+        KvCommand command = KvCommand.put(key, body);
+        if (ifMatch != null) {
+            Long version = parseVersion(ifMatch);
+            if (version == null) return Response.text(400, "bad If-Match: expected a version such as \"12\"");
+            command = command.ifVersion(version);
+        }
+        return write(command);
+    }
+
+    /** {@code DELETE /kv/{key}} with optional {@code If-Match}. */
+    public Response delete(String key, String ifMatch) {
+        Optional<Response> bad = checkKey(key);
+        if (bad.isPresent()) return bad.get();
+        KvCommand command = KvCommand.delete(key);
+        if (ifMatch != null) {
+            Long version = parseVersion(ifMatch);
+            if (version == null) return Response.text(400, "bad If-Match: expected a version such as \"12\"");
+            command = command.ifVersion(version);
+        }
+        return write(command);
+    }
+
+    /** {@code GET /kv/{key}?consistency=...}. */
+    public Response get(String key, String consistency) {
+        Optional<Response> bad = checkKey(key);
+        if (bad.isPresent()) return bad.get();
+        ReadConsistency level;
+        try {
+            level = consistency == null ? ReadConsistency.LINEARIZABLE
+                    : ReadConsistency.valueOf(consistency.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Response.text(400, "bad consistency: use linearizable, lease or stale");
+        }
+        int group = groupOf(key, node.groupCount());
+        try {
+            await(node.readBarrier(group, level));
+        } catch (PaxosException e) {
+            return failure(e);
+        }
+        Optional<KvEntry> entry = kv.get(group, key);
+        if (entry.isEmpty()) return Response.text(404, "not found");
+        return new Response(200, entry.get().version(), entry.get().value(), "application/octet-stream");
+    }
+
+    private Response write(KvCommand command) {
+        int group = groupOf(command.key(), node.groupCount());
+        Proposed proposed;
+        try {
+            proposed = await(node.propose(new Proposal(group, stateMachineId, command.encode(),
+                    Proposal.NO_MASTER_CONDITION, timeoutMillis)));
+        } catch (PaxosException e) {
+            return failure(e);
+        }
+        if (!(proposed.result() instanceof KvResult result))
+            return Response.text(500, "kv state machine gave no result");
+        return switch (result.status()) {
+            case APPLIED -> command.op() == KvCommand.Op.DELETE
+                    ? new Response(204, null, new byte[0], null)
+                    : new Response(200, result.version(), new byte[0], null);
+            case VERSION_MISMATCH -> new Response(412, result.version() == 0 ? null : result.version(),
+                    "version mismatch\n".getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+            case NOT_FOUND -> Response.text(404, "not found");
+            case INVALID_COMMAND -> Response.text(400, "invalid command");
+        };
+    }
+
+    private <T> T await(CompletionStage<T> stage) {
+        try {
+            // the engine enforces the timeout too; this bound only guards against a lost completion
+            return stage.toCompletableFuture().get(timeoutMillis + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | CompletionException e) {
+            if (e.getCause() instanceof PaxosException p) throw p;
+            throw new CompletionException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ProposalTimeoutException("no answer from the engine within " + timeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProposalTimeoutException("interrupted");
+        }
+    }
+
+    /** Maps engine failures to short 4xx/5xx answers; never a stack trace. */
+    static Response failure(PaxosException e) {
+        if (e instanceof ProposalTimeoutException)
+            return Response.text(504, "timeout: the write may or may not have been applied");
+        if (e instanceof ValueTooLargeException) return Response.text(413, e.getMessage());
+        if (e instanceof OverloadedException) return Response.text(503, "overloaded, retry later");
+        if (e instanceof MasterChangedException) return Response.text(409, e.getMessage());
+        if (e instanceof NotMasterException) return Response.text(421, e.getMessage());
+        if (e instanceof NotMemberException || e instanceof GroupUnavailableException)
+            return Response.text(503, e.getMessage());
+        return Response.text(503, e.getMessage());
+    }
+
+    private static Optional<Response> checkKey(String key) {
+        if (key == null || key.isEmpty()) return Optional.of(Response.text(400, "missing key: use /kv/{key}"));
+        if (key.getBytes(StandardCharsets.UTF_8).length > KvCommand.MAX_KEY_BYTES)
+            return Optional.of(Response.text(414, "key too long: at most " + KvCommand.MAX_KEY_BYTES + " bytes"));
+        return Optional.empty();
+    }
+
+    /** Accepts {@code "12"}, {@code W/"12"} is refused (weak tags make no sense for CAS), {@code 12}. */
+    static Long parseVersion(String header) {
+        String v = header.trim();
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+        try {
+            long n = Long.parseLong(v);
+            return n >= 0 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
