@@ -1,6 +1,7 @@
 package paxos.api;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A point-in-time view of one group on one node; all instance numbers are {@code -1} when
@@ -17,6 +18,11 @@ import java.util.List;
  * @param master the master in force at {@code executedInstance}
  * @param waitingFor state machine IDs whose absence blocks execution (empty unless {@link GroupState#WAITING})
  * @param failure why the group is {@link GroupState#FAILED}, else {@code null}
+ * @param leaderNodeId the node this one believes leads the group's proposals ({@code 0} if unknown)
+ * @param instancesProposed instances this node proposed as leader since start
+ * @param commandsProposed commands those instances carried (their ratio is the mean batch size)
+ * @param stateMachines the group's state machines known to this node
+ * @param peerChosen per peer node ID, the highest chosen instance it reported (lag = ours - theirs)
  */
 public record GroupStatus(
         int group,
@@ -28,10 +34,17 @@ public record GroupStatus(
         int queuedProposals,
         MasterInfo master,
         List<Integer> waitingFor,
-        String failure) {
+        String failure,
+        int leaderNodeId,
+        long instancesProposed,
+        long commandsProposed,
+        List<StateMachineInfo> stateMachines,
+        Map<Integer, Long> peerChosen) {
 
-    /** Defensive copy of the list. */
+    /** Defensive copies. */
     public GroupStatus {
         waitingFor = List.copyOf(waitingFor);
+        stateMachines = List.copyOf(stateMachines);
+        peerChosen = Map.copyOf(peerChosen);
     }
 }

@@ -102,6 +102,9 @@ public interface PaxosNode {
      */
     CompletionStage<MasterInfo> claimMaster(int group, long expectedVersion, long leaseMillis);
 
+    /** Every other member of the cluster and its connection state; cheap, never blocks. */
+    List<PeerInfo> peers();
+
     /** The group's current membership as executed on this node. */
     Membership membership(int group);
 }
