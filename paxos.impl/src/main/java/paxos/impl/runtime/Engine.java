@@ -1,0 +1,385 @@
+package paxos.impl.runtime;
+
+import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import paxos.api.GroupState;
+import paxos.api.GroupStatus;
+import paxos.api.GroupUnavailableException;
+import paxos.api.MasterInfo;
+import paxos.api.Membership;
+import paxos.api.NotMasterException;
+import paxos.api.NotMemberException;
+import paxos.api.PaxosNode;
+import paxos.api.PeerInfo;
+import paxos.api.Proposal;
+import paxos.api.Proposed;
+import paxos.api.ReadConsistency;
+import paxos.api.StateMachineInfo;
+import paxos.api.ValueTooLargeException;
+import paxos.api.spi.log.InstanceRecord;
+import paxos.api.spi.log.LogRange;
+import paxos.api.spi.log.LogStore;
+import paxos.api.spi.transport.PeerStatus;
+import paxos.api.spi.transport.Transport;
+import paxos.api.statemachine.StateMachine;
+import paxos.impl.codec.CodecException;
+import paxos.impl.codec.MessageCodec;
+import paxos.impl.core.BatchCommand;
+import paxos.impl.core.CoreConfig;
+import paxos.impl.core.CoreState;
+import paxos.impl.core.GroupCore;
+import paxos.impl.core.Message;
+import paxos.impl.exec.ExecOutcome;
+import paxos.impl.exec.ExecutorState;
+import paxos.impl.exec.GroupExecutor;
+import paxos.impl.exec.SystemCommand;
+import paxos.node.NodeConfig;
+
+/**
+ * A running node: one {@link GroupRunner} per group over a shared {@link LogStore} and
+ * {@link Transport}, a clock that ticks every group, and the {@link PaxosNode} API.
+ *
+ * <p>Lifecycle: construct, {@link #register} the state machines known at start (so their
+ * checkpoint positions decide where replay starts), {@link #start()}, use, {@link #close()}.
+ * The store and transport are owned by the caller, who closes them after this.
+ */
+public final class Engine implements PaxosNode, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+    /** A system command that executes as a no-op: its execution is a read barrier. */
+    private static final byte[] BARRIER = {2};
+    /** Records read per step while rebuilding a core at start. */
+    private static final int RECOVERY_READ_MAX = 4096;
+    /** Ticks between bookkeeping rounds (positions, master history, retention). */
+    private static final int HOUSEKEEPING_TICKS = 100;
+
+    private final NodeConfig config;
+    private final LogStore store;
+    private final Transport transport;
+    private final MessageCodec codec;
+    private final ExecutorService loopPool;
+    private final ExecutorService execPool;
+    private final ExecutorService ioPool;
+    private final ScheduledExecutorService clock;
+    private final GroupRunner[] groups;
+    private final Map<Integer, Map<Integer, StateMachine>> initial = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Long> leaseStarts = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean started;
+    private volatile boolean closed;
+    private long ticks;
+
+    /** Builds a node; nothing runs until {@link #start()}. */
+    public Engine(NodeConfig config, LogStore store, Transport transport) {
+        this.config = config;
+        this.store = store;
+        this.transport = transport;
+        int entriesMax = Math.max(config.batchCountMax() * 64, 65_536);
+        this.codec = new MessageCodec(entriesMax, Math.max(config.batchBytesMax(), config.maxValueBytes()) + 64);
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.loopPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("paxos-loop"));
+        this.execPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("paxos-exec"));
+        this.ioPool = Executors.newFixedThreadPool(2, daemon("paxos-io"));
+        this.clock = Executors.newSingleThreadScheduledExecutor(daemon("paxos-clock"));
+        this.groups = new GroupRunner[config.groupCount()];
+    }
+
+    /**
+     * Adds a state machine to a group. Before {@link #start()}, its checkpoint position is taken
+     * into account for where replay starts; afterwards it joins execution at once (instances it
+     * needs wait for it until then).
+     */
+    public void register(int group, int id, String name, StateMachine machine) {
+        checkGroup(group);
+        if (!started) {
+            initial.computeIfAbsent(group, g -> new java.util.TreeMap<>()).put(id, machine);
+            return;
+        }
+        groups[group].register(id, name, machine);
+    }
+
+    /** Removes a state machine; completes when no call to it is running any more. */
+    public CompletionStage<Void> unregister(int group, int id) {
+        checkGroup(group);
+        if (!started) {
+            Map<Integer, StateMachine> m = initial.get(group);
+            if (m != null) m.remove(id);
+            return CompletableFuture.completedFuture(null);
+        }
+        return groups[group].unregister(id);
+    }
+
+    /** Rebuilds every group from the store and starts the loops, the clock and the transport. */
+    public synchronized void start() {
+        if (started) throw new IllegalStateException("already started");
+        long requestIdStart = new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L; // unique per incarnation
+        SplittableRandom seeds = new SplittableRandom(new SecureRandom().nextLong());
+        for (int g = 0; g < groups.length; g++) {
+            groups[g] = recover(g, requestIdStart, seeds.split());
+            for (Map.Entry<Integer, StateMachine> e : initial.getOrDefault(g, Map.of()).entrySet())
+                groups[g].register(e.getKey(), "", e.getValue());
+        }
+        started = true;
+        transport.start(this::onMessage);
+        clock.scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
+        LOG.log(Level.INFO, "node {0} started: {1} group(s), members {2}", config.nodeId(), groups.length,
+                NodeConfig.describe(config.members()));
+    }
+
+    private GroupRunner recover(int g, long requestIdStart, SplittableRandom random) {
+        ExecMeta meta = store.meta(g, ExecMeta.KEY).map(ExecMeta::decode).orElseGet(ExecMeta::empty);
+        LogRange range = store.range(g);
+        long applyFrom = meta.replayFrom().orElse(0L);
+        for (StateMachine m : initial.getOrDefault(g, Map.of()).values())
+            applyFrom = Math.min(applyFrom, m.checkpointInstance(g) + 1);
+        for (Map.Entry<Integer, StateMachine> e : initial.getOrDefault(g, Map.of()).entrySet())
+            meta.positions().merge(e.getKey(), e.getValue().checkpointInstance(g), Math::min);
+        applyFrom = Math.max(applyFrom, range.minRetained());
+        List<InstanceRecord> records = new ArrayList<>();
+        for (long from = applyFrom; from < range.end(); ) {
+            List<InstanceRecord> chunk = store.readRange(g, from, range.end(), RECOVERY_READ_MAX);
+            if (chunk.isEmpty()) break;
+            records.addAll(chunk);
+            from = chunk.get(chunk.size() - 1).instance() + 1;
+        }
+        CoreState state = new CoreState(store.promisedBallot(g), records, applyFrom);
+        GroupCore core = new GroupCore(coreConfig(g), state, random);
+        GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
+                new ExecutorState(applyFrom, meta.masterBefore(applyFrom)), config.batchCountMax());
+        Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
+        return new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
+                10_000, requestIdStart, meta);
+    }
+
+    private CoreConfig coreConfig(int g) {
+        int electionTicks = config.electionTicks();
+        return CoreConfig.defaults(g, config.nodeId(), config.membership())
+                .withTimeouts(config.heartbeatTicks(), electionTicks, Math.max(2, config.heartbeatTicks() * 2))
+                .withBatching(config.windowMax(), config.batchCountMax(), config.batchBytesMax(), 0, config.maxValueBytes())
+                .withBounds(config.proposalQueueMax(), Math.max((long) config.batchBytesMax() * 4, 64L << 20),
+                        256, Math.min(config.batchBytesMax(), 4 << 20), 256);
+    }
+
+    private void onMessage(int fromNode, int group, byte[] bytes) {
+        if (!started || closed || group < 0 || group >= groups.length) return;
+        Message m;
+        try {
+            m = codec.decode(bytes);
+        } catch (CodecException e) {
+            LOG.log(Level.DEBUG, "dropped undecodable message from node {0}: {1}", fromNode, e.getMessage());
+            return;
+        }
+        // the transport authenticated fromNode; a message claiming another sender or group is dropped
+        if (m.from() != fromNode || m.group() != group || m.to() != config.nodeId()) return;
+        groups[group].receive(m);
+    }
+
+    private void tick() {
+        if (closed) return;
+        boolean housekeeping = ++ticks % HOUSEKEEPING_TICKS == 0;
+        for (GroupRunner r : groups) {
+            r.tick();
+            if (housekeeping) r.housekeeping(config.holdLogCount());
+        }
+    }
+
+    // ------------------------------------------------------------------ PaxosNode
+
+    @Override
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    @Override
+    public int groupCount() {
+        return groups.length;
+    }
+
+    @Override
+    public int maxValueBytes() {
+        return config.maxValueBytes();
+    }
+
+    @Override
+    public CompletionStage<Proposed> propose(Proposal proposal) {
+        return proposeAll(List.of(proposal)).get(0);
+    }
+
+    @Override
+    public List<CompletionStage<Proposed>> proposeAll(List<Proposal> proposals) {
+        if (proposals.isEmpty()) return List.of();
+        int group = proposals.get(0).group();
+        List<BatchCommand> commands = new ArrayList<>(proposals.size());
+        long timeout = 0;
+        long bytes = 0;
+        for (Proposal p : proposals) {
+            if (p.group() != group) throw new IllegalArgumentException("proposeAll needs one group; got " + group + " and " + p.group());
+            commands.add(new BatchCommand(p.stateMachineId(), p.masterVersion(), config.nodeId(), 0, p.value()));
+            timeout = Math.max(timeout, p.timeoutMillis());
+            bytes += p.value().length;
+        }
+        PaxosExceptionSupplier early = null;
+        if (group < 0 || group >= groups.length) early = () -> new NotMemberException("no group " + group + " on node " + config.nodeId());
+        else if (!started || closed) early = () -> new GroupUnavailableException("node " + config.nodeId() + " is not running");
+        else for (Proposal p : proposals) {
+            if (p.value().length > config.maxValueBytes())
+                early = () -> new ValueTooLargeException("value of " + p.value().length + " bytes exceeds maxValueBytes "
+                        + config.maxValueBytes());
+        }
+        if (early == null && bytes > config.batchBytesMax()) {
+            long total = bytes;
+            early = () -> new ValueTooLargeException("batch of " + total + " bytes exceeds batchBytesMax " + config.batchBytesMax());
+        }
+        List<CompletionStage<Proposed>> out = new ArrayList<>(proposals.size());
+        if (early != null) {
+            for (int i = 0; i < proposals.size(); i++) out.add(CompletableFuture.failedFuture(early.get()));
+            return out;
+        }
+        long timeoutMillis = timeout == 0 ? config.proposalTimeoutMillis() : timeout;
+        for (CompletableFuture<ExecOutcome.Completed> f : groups[group].propose(commands, timeoutMillis))
+            out.add(f.thenApply(c -> new Proposed(group, c.instance(), c.index(), c.result())));
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface PaxosExceptionSupplier {
+        RuntimeException get();
+    }
+
+    @Override
+    public CompletionStage<Long> readBarrier(int group, ReadConsistency consistency) {
+        checkGroup(group);
+        GroupRunner r = groups[group];
+        switch (consistency) {
+            case STALE:
+                return CompletableFuture.completedFuture(r.executed());
+            case LEASE:
+                if (!leaseValid(group)) return CompletableFuture.failedFuture(new NotMasterException(
+                        "node " + config.nodeId() + " holds no valid master lease of group " + group));
+                return barrier(group);
+            default:
+                return barrier(group);
+        }
+    }
+
+    /**
+     * A no-op system command chosen through Paxos: once it executed here, everything chosen
+     * before the read began has executed here too. Confirmed by a quorum, no clock assumption.
+     */
+    private CompletionStage<Long> barrier(int group) {
+        CompletableFuture<ExecOutcome.Completed> f = groups[group]
+                .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
+                        config.proposalTimeoutMillis()).get(0);
+        return f.thenApply(ExecOutcome.Completed::instance);
+    }
+
+    private boolean leaseValid(int group) {
+        MasterInfo m = groups[group].master();
+        Long start = leaseStarts.get(group);
+        return m.nodeId() == config.nodeId() && start != null
+                && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(m.leaseMillis());
+    }
+
+    @Override
+    public GroupStatus status(int group) {
+        checkGroup(group);
+        GroupRunner r = groups[group];
+        if (r == null) return new GroupStatus(group, GroupState.STARTING, -1, -1, 0, 0, 0, MasterInfo.NONE, List.of(),
+                null, 0, 0, 0, List.of(), Map.of());
+        List<StateMachineInfo> machines = new ArrayList<>();
+        Map<Integer, String> names = r.names();
+        Map<Integer, Long> positions = r.positions();
+        java.util.Set<Integer> ids = new java.util.TreeSet<>(positions.keySet());
+        ids.addAll(names.keySet());
+        ids.addAll(r.waitingFor());
+        for (int id : ids) {
+            StateMachineInfo.State s = r.waitingFor().contains(id) || !names.containsKey(id)
+                    ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;
+            if (r.failure() != null) s = StateMachineInfo.State.FAILED;
+            machines.add(new StateMachineInfo(id, names.getOrDefault(id, ""), positions.getOrDefault(id, -1L), s));
+        }
+        return new GroupStatus(group, r.state(), r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
+                r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),
+                r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen());
+    }
+
+    @Override
+    public MasterInfo master(int group) {
+        checkGroup(group);
+        return groups[group].master();
+    }
+
+    @Override
+    public CompletionStage<MasterInfo> claimMaster(int group, long expectedVersion, long leaseMillis) {
+        checkGroup(group);
+        long before = System.nanoTime(); // the master's lease counts from BEFORE it proposed
+        byte[] claim = new SystemCommand.MasterClaim(config.nodeId(), expectedVersion, leaseMillis).encode();
+        return groups[group].propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
+                config.proposalTimeoutMillis()).get(0).thenApply(c -> {
+                    MasterInfo m = (MasterInfo) c.result();
+                    if (m.nodeId() == config.nodeId()) leaseStarts.put(group, before);
+                    return m;
+                });
+    }
+
+    @Override
+    public Membership membership(int group) {
+        checkGroup(group);
+        return config.membership();
+    }
+
+    @Override
+    public List<PeerInfo> peers() {
+        List<PeerInfo> out = new ArrayList<>();
+        for (PeerStatus p : transport.peers())
+            out.add(new PeerInfo(p.nodeId(), p.address(), p.connected(), p.authenticated(), p.lastError()));
+        return out;
+    }
+
+    /** The configuration this node runs with. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Stops ticking and the loops; waiting callers fail. The store and transport stay open. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        clock.shutdownNow();
+        for (GroupRunner r : groups) if (r != null) r.close();
+        loopPool.shutdown();
+        execPool.shutdown();
+        ioPool.shutdown();
+        try {
+            loopPool.awaitTermination(5, TimeUnit.SECONDS);
+            execPool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkGroup(int group) {
+        if (group < 0 || group >= groups.length)
+            throw new IllegalArgumentException("group must be in 0.." + (groups.length - 1) + ": " + group);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

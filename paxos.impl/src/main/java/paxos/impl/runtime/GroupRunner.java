@@ -1,0 +1,386 @@
+package paxos.impl.runtime;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import paxos.api.GroupState;
+import paxos.api.GroupUnavailableException;
+import paxos.api.MasterInfo;
+import paxos.api.PaxosException;
+import paxos.api.ProposalTimeoutException;
+import paxos.api.spi.log.InstanceRecord;
+import paxos.api.spi.log.LogStore;
+import paxos.api.statemachine.StateMachine;
+import paxos.impl.core.BatchCommand;
+import paxos.impl.core.CatchUpRead;
+import paxos.impl.core.ChosenValue;
+import paxos.impl.core.GroupCore;
+import paxos.impl.core.Message;
+import paxos.impl.core.ProposeResult;
+import paxos.impl.core.Ready;
+import paxos.impl.exec.ExecOutcome;
+import paxos.impl.exec.GroupExecutor;
+
+/**
+ * Drives one group: its {@link GroupCore} on a serial event loop, its {@link GroupExecutor} on a
+ * second serial queue (so a slow state machine never stalls the Paxos loop), the log writes, the
+ * messages and the callers waiting for their commands.
+ *
+ * <p><b>Order of effects</b> (the core's {@link Ready} contract): the Ready's records are appended
+ * to the log store and only when that append completed (synced, under the store's policy) are the
+ * messages sent, catch-up reads served and chosen values handed to execution. Only one Ready is
+ * in flight at a time; events that arrive meanwhile accumulate in the core, which is what batches
+ * proposals and lets one fsync cover many writes (the store group-commits across groups too).
+ *
+ * <p>A failed log write stops the group for good (state {@link GroupState#FAILED}): sending the
+ * Ready's messages without durable records could break Paxos safety.
+ */
+final class GroupRunner {
+    private static final System.Logger LOG = System.getLogger(GroupRunner.class.getName());
+
+    private final int group;
+    private final int self;
+    private final GroupCore core;
+    private final GroupExecutor executor;
+    private final LogStore store;
+    private final Outbound outbound;
+    private final Executor io;
+    private final SerialExecutor loop;
+    private final SerialExecutor exec;
+    private final int inboundMax;
+    private final AtomicInteger inboundPending = new AtomicInteger();
+    private final ConcurrentHashMap<Long, Waiter> waiters = new ConcurrentHashMap<>();
+    private final AtomicLong nextRequestId;
+    private final Map<Integer, String> names = new ConcurrentHashMap<>();
+    /** Durable bookkeeping (positions, master history); exec-confined. */
+    private final ExecMeta meta;
+    /** Registered state machines; exec-confined. */
+    private final Map<Integer, StateMachine> machines = new TreeMap<>();
+    private byte[] lastMetaWritten = new byte[0];
+
+    // loop-confined
+    private boolean persisting;
+
+    // published for status(), written by one thread each
+    private volatile long chosenUpTo = -1;
+    private volatile int leaderId;
+    private volatile int inFlight;
+    private volatile int queued;
+    private volatile long executed;
+    private volatile MasterInfo master;
+    private volatile List<Integer> waitingFor = List.of();
+    private volatile String failure;
+    private volatile GroupState state = GroupState.RUNNING;
+    private final AtomicLong instancesProposed = new AtomicLong();
+    private final AtomicLong commandsProposed = new AtomicLong();
+    private final Map<Integer, Long> peerChosen = new ConcurrentHashMap<>();
+
+    /**
+     * @param loopPool threads shared by every group's event loop
+     * @param execPool threads shared by every group's execution
+     * @param io threads for catch-up reads from the store
+     * @param requestIdStart this node incarnation's first request ID (unique across restarts)
+     */
+    GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, long requestIdStart, ExecMeta meta) {
+        this.meta = meta;
+        this.group = group;
+        this.self = self;
+        this.core = core;
+        this.executor = executor;
+        this.store = store;
+        this.outbound = outbound;
+        this.io = io;
+        this.inboundMax = inboundMax;
+        this.nextRequestId = new AtomicLong(requestIdStart);
+        Thread.UncaughtExceptionHandler onError = (t, e) -> fail("internal error: " + e);
+        this.loop = new SerialExecutor(loopPool, onError);
+        this.exec = new SerialExecutor(execPool, onError);
+        this.executed = executor.executedInstance();
+        this.master = executor.master();
+        if (master.exists()) meta.masters().put(master.version(), master);
+        this.chosenUpTo = core.chosenUpTo();
+    }
+
+    int group() {
+        return group;
+    }
+
+    // ------------------------------------------------------------------ inputs (any thread)
+
+    /**
+     * Queues one unit of commands that must share an instance; returns one future per command.
+     * {@code commands} carry request ID 0: this method assigns them.
+     */
+    List<CompletableFuture<ExecOutcome.Completed>> propose(List<BatchCommand> commands, long timeoutMillis) {
+        List<CompletableFuture<ExecOutcome.Completed>> futures = new ArrayList<>(commands.size());
+        List<BatchCommand> numbered = new ArrayList<>(commands.size());
+        String why = failure;
+        for (BatchCommand c : commands) {
+            long id = nextRequestId.getAndIncrement();
+            numbered.add(new BatchCommand(c.stateMachineId(), c.masterVersion(), self, id, c.value()));
+            CompletableFuture<ExecOutcome.Completed> f = new CompletableFuture<>();
+            futures.add(f);
+            if (why != null) {
+                f.completeExceptionally(new GroupUnavailableException("group " + group + " failed: " + why));
+                continue;
+            }
+            waiters.put(id, new Waiter(f));
+            f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+                waiters.remove(id);
+                if (e instanceof TimeoutException)
+                    f.completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
+                            + timeoutMillis + " ms; the value may still be chosen"));
+            });
+        }
+        if (why != null) return futures;
+        loop.execute(() -> {
+            ProposeResult r = core.propose(numbered);
+            if (r instanceof ProposeResult.Refused refused) {
+                for (BatchCommand c : numbered) fail(c.requestId(), refused.toException());
+            }
+            drive();
+        });
+        return futures;
+    }
+
+    /** A message from a peer (already decoded and checked against the sender). */
+    void receive(Message m) {
+        if (inboundPending.incrementAndGet() > inboundMax) { // Paxos retransmits; the heap must not grow
+            inboundPending.decrementAndGet();
+            return;
+        }
+        loop.execute(() -> {
+            inboundPending.decrementAndGet();
+            notePeer(m);
+            core.step(m);
+            drive();
+        });
+    }
+
+    /** One clock tick. */
+    void tick() {
+        loop.execute(() -> {
+            core.tick();
+            drive();
+        });
+    }
+
+    /** Adds (or replaces) a state machine; execution resumes if it waited for it. */
+    void register(int id, String name, StateMachine machine) {
+        names.put(id, name);
+        exec.execute(() -> {
+            long position = machine.checkpointInstance(group);
+            Long known = meta.positions().get(id);
+            if (known != null && position < known && position + 1 < executor.nextInstance()) {
+                // it lost durable state that execution already moved past: replaying one state machine alone
+                // is not supported yet, so stop rather than let it skip commands
+                fail("state machine " + id + " reports checkpoint " + position + " behind its last known position "
+                        + meta.positions().get(id) + "; restart the node to replay it");
+                return;
+            }
+            executor.register(id, machine);
+            machines.put(id, machine);
+            meta.positions().put(id, Math.max(position, meta.positions().getOrDefault(id, -1L)));
+            runExecutor();
+        });
+    }
+
+    /** Removes a state machine; instances needing it wait. Completes once no call to it is running. */
+    CompletableFuture<Void> unregister(int id) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        exec.execute(() -> {
+            executor.unregister(id);
+            machines.remove(id);
+            names.remove(id);
+            publishExec();
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** Runs {@code task} on the execution queue (after everything executed so far). */
+    void onExecThread(Runnable task) {
+        exec.execute(task);
+    }
+
+    // ------------------------------------------------------------------ the Ready cycle (loop)
+
+    private void drive() {
+        while (!persisting && failure == null && core.hasReady()) {
+            Ready ready = core.ready();
+            if (ready.toPersist().isEmpty()) {
+                finish(ready);
+                continue;
+            }
+            persisting = true;
+            store.append(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
+                persisting = false;
+                if (error != null) {
+                    fail("log write failed: " + error.getMessage());
+                    return;
+                }
+                finish(ready);
+                drive();
+            }));
+        }
+        publishLoop();
+    }
+
+    private void finish(Ready ready) {
+        for (Message m : ready.messages()) outbound.send(m);
+        for (CatchUpRead read : ready.catchUpReads()) io.execute(() -> serve(read));
+        if (!ready.toApply().isEmpty()) {
+            List<ChosenValue> values = ready.toApply();
+            exec.execute(() -> {
+                for (ChosenValue v : values) executor.offer(v);
+                runExecutor();
+            });
+        }
+        core.advance(ready);
+    }
+
+    private void serve(CatchUpRead read) {
+        try {
+            List<InstanceRecord> records = store.readRange(group, read.fromInstance(), read.toInstance(), read.entriesMax());
+            outbound.send(read.reply(records));
+        } catch (RuntimeException e) {
+            // compacted or unavailable: the requester asks another peer
+            LOG.log(Level.DEBUG, "group {0}: catch-up read [{1},{2}) failed: {3}", group, read.fromInstance(),
+                    read.toInstance(), e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ execution (exec queue)
+
+    private void runExecutor() {
+        List<ExecOutcome> outcomes = executor.run();
+        long lastInstance = -1;
+        for (ExecOutcome o : outcomes) {
+            long instance = o instanceof ExecOutcome.Completed c ? c.instance() : ((ExecOutcome.Failed) o).instance();
+            if (instance != lastInstance) instancesProposed.incrementAndGet();
+            lastInstance = instance;
+            commandsProposed.incrementAndGet();
+            Waiter w = waiters.remove(o.requestId());
+            if (w == null) continue;
+            if (o instanceof ExecOutcome.Completed c) w.future().complete(c);
+            else if (o instanceof ExecOutcome.Failed f) w.future().completeExceptionally(f.error());
+        }
+        MasterInfo m = executor.master();
+        if (m.exists()) meta.masters().putIfAbsent(m.version(), m);
+        publishExec();
+    }
+
+    /**
+     * Periodic bookkeeping on the execution queue: records every state machine's checkpoint
+     * position and the master history durably, and lets the store delete the log more than
+     * {@code holdLogCount} instances behind the lowest position (never past what a state machine,
+     * deployed or not, still needs).
+     */
+    void housekeeping(long holdLogCount) {
+        exec.execute(() -> {
+            for (Map.Entry<Integer, StateMachine> e : machines.entrySet()) {
+                long p = e.getValue().checkpointInstance(group);
+                meta.positions().merge(e.getKey(), p, Math::max);
+            }
+            while (meta.masters().size() > ExecMeta.MASTERS_MAX) meta.masters().pollFirstEntry();
+            byte[] bytes = meta.encode();
+            if (!java.util.Arrays.equals(bytes, lastMetaWritten)) {
+                lastMetaWritten = bytes;
+                store.append(List.of(new paxos.api.spi.log.LogRecord.Meta(group, ExecMeta.KEY, bytes)));
+            }
+            meta.replayFrom().ifPresent(from -> {
+                long keepFrom = from - holdLogCount;
+                if (keepFrom > 0) store.retainFrom(group, keepFrom);
+            });
+        });
+    }
+
+    /** Last checkpoint position reported per state machine; for status. */
+    Map<Integer, Long> positions() {
+        return Map.copyOf(meta.positions());
+    }
+
+    private void publishExec() {
+        executed = executor.executedInstance();
+        master = executor.master();
+        waitingFor = executor.waitingFor();
+        String f = executor.failure();
+        if (f != null && failure == null) fail(f);
+    }
+
+    private void publishLoop() {
+        chosenUpTo = core.chosenUpTo();
+        leaderId = core.leaderId();
+        inFlight = core.inFlightCount();
+        queued = core.queuedCount();
+    }
+
+    private void notePeer(Message m) {
+        long c = chosenOf(m);
+        if (c >= -1) peerChosen.merge(m.from(), c, Math::max);
+    }
+
+    private static long chosenOf(Message m) {
+        if (m instanceof Message.Heartbeat h) return h.chosenUpTo();
+        if (m instanceof Message.Accept a) return a.chosenUpTo();
+        if (m instanceof Message.Commit c) return c.chosenUpTo();
+        if (m instanceof Message.Promise p) return p.chosenUpTo();
+        if (m instanceof Message.CatchUpReply r) return r.chosenUpTo();
+        return -2;
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    private void fail(long requestId, PaxosException e) {
+        Waiter w = waiters.remove(requestId);
+        if (w != null) w.future().completeExceptionally(e);
+    }
+
+    /** Stops the group for good: no more sends, every waiting caller fails. */
+    void fail(String why) {
+        if (failure != null) return;
+        failure = why;
+        state = GroupState.FAILED;
+        LOG.log(Level.ERROR, "group {0} stopped: {1}", group, why);
+        for (Long id : List.copyOf(waiters.keySet()))
+            fail(id, new GroupUnavailableException("group " + group + " failed: " + why));
+    }
+
+    /** Fails every waiting caller (node shutdown). */
+    void close() {
+        state = GroupState.STOPPED;
+        for (Long id : List.copyOf(waiters.keySet()))
+            fail(id, new GroupUnavailableException("node is shutting down"));
+    }
+
+    // ------------------------------------------------------------------ status (any thread)
+
+    long chosenUpTo() { return chosenUpTo; }
+    int leaderId() { return leaderId; }
+    int inFlight() { return inFlight; }
+    int queued() { return queued; }
+    long executed() { return executed; }
+    MasterInfo master() { return master; }
+    List<Integer> waitingFor() { return waitingFor; }
+    String failure() { return failure; }
+    long instancesProposed() { return instancesProposed.get(); }
+    long commandsProposed() { return commandsProposed.get(); }
+    Map<Integer, Long> peerChosen() { return Map.copyOf(peerChosen); }
+    Map<Integer, String> names() { return Map.copyOf(names); }
+
+    GroupState state() {
+        GroupState s = state;
+        if (s == GroupState.RUNNING && !waitingFor.isEmpty()) return GroupState.WAITING;
+        return s;
+    }
+}
