@@ -139,7 +139,8 @@ final class GroupCommitWriter implements Runnable {
         IndexBatch changes = new IndexBatch(index, states);
         buffer.clear();
         for (Pending p : batch) {
-            for (Op op : p.ops()) encode(op, changes, seg, base);
+            for (Op op : p.ops()) encode(changes.decide(op), changes, seg, base);
+            // restated state changes nothing, so it bypasses decide(), which would drop it as a no-op
             for (int g : p.restateGroups()) for (Op op : changes.restate(g)) encode(op, changes, seg, base);
         }
         buffer.flip();
@@ -163,8 +164,7 @@ final class GroupCommitWriter implements Runnable {
         for (Pending p : batch) p.done().complete(null);
     }
 
-    private void encode(Op op, IndexBatch changes, Segment seg, long base) {
-        Op record = changes.decide(op);
+    private void encode(Op record, IndexBatch changes, Segment seg, long base) {
         if (record == null) return;
         int size = RecordFormat.HEADER_BYTES + record.payloadBytes();
         if (buffer.remaining() < size) grow(size);
