@@ -247,7 +247,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         }
         long timeoutMillis = timeout == 0 ? config.proposalTimeoutMillis() : timeout;
         for (CompletableFuture<ExecOutcome.Completed> f : groups[group].propose(commands, timeoutMillis))
-            out.add(f.thenApply(c -> new Proposed(group, c.instance(), c.index(), c.result())));
+            out.add(map(f, c -> new Proposed(group, c.instance(), c.index(), c.result())));
         return out;
     }
 
@@ -280,7 +280,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         CompletableFuture<ExecOutcome.Completed> f = groups[group]
                 .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
                         config.proposalTimeoutMillis()).get(0);
-        return f.thenApply(ExecOutcome.Completed::instance);
+        return map(f, ExecOutcome.Completed::instance);
     }
 
     private boolean leaseValid(int group) {
@@ -324,8 +324,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
         checkGroup(group);
         long before = System.nanoTime(); // the master's lease counts from BEFORE it proposed
         byte[] claim = new SystemCommand.MasterClaim(config.nodeId(), expectedVersion, leaseMillis).encode();
-        return groups[group].propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
-                config.proposalTimeoutMillis()).get(0).thenApply(c -> {
+        return map(groups[group].propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
+                config.proposalTimeoutMillis()).get(0), c -> {
                     MasterInfo m = (MasterInfo) c.result();
                     if (m.nodeId() == config.nodeId()) leaseStarts.put(group, before);
                     return m;
@@ -367,6 +367,23 @@ public final class Engine implements PaxosNode, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Like {@code thenApply}, but a failure reaches the caller as the engine's own exception
+     * (a {@link paxos.api.PaxosException}), not wrapped in a {@code CompletionException}.
+     */
+    private static <T, R> CompletableFuture<R> map(CompletableFuture<T> source, java.util.function.Function<T, R> fn) {
+        CompletableFuture<R> out = new CompletableFuture<>();
+        source.whenComplete((v, e) -> {
+            if (e == null) {
+                out.complete(fn.apply(v));
+            } else {
+                out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            }
+        });
+        return out;
     }
 
     private void checkGroup(int group) {

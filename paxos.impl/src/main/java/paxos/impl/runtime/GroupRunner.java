@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.GroupState;
@@ -135,12 +134,10 @@ final class GroupRunner {
                 continue;
             }
             waiters.put(id, new Waiter(f));
-            f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-                waiters.remove(id);
-                if (e instanceof TimeoutException)
+            f.whenComplete((v, e) -> waiters.remove(id));
+            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() ->
                     f.completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
-                            + timeoutMillis + " ms; the value may still be chosen"));
-            });
+                            + timeoutMillis + " ms; the value may still be chosen")));
         }
         if (why != null) return futures;
         loop.execute(() -> {
