@@ -111,6 +111,7 @@ public final class NettyTransport implements Transport {
         try {
             serverChannel = new ServerBootstrap().group(io.group()).channel(io.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 128)
+                    .option(ChannelOption.SO_REUSEADDR, true) // a restarted node rebinds despite TIME_WAIT
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
