@@ -122,7 +122,7 @@ public final class NettyTransport implements Transport {
                         }
                     })
                     .bind(config.listenHost(), config.listenPort()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
             io.group().shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new TransportException("cannot listen on " + config.listenHost() + ":" + config.listenPort()
                     + ": " + e.getMessage(), e);
