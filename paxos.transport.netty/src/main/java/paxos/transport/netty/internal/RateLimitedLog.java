@@ -11,6 +11,9 @@ import java.util.function.LongSupplier;
  * suppressed in between. Thread-safe.
  */
 public final class RateLimitedLog {
+    /** Longer messages are cut: some exceptions quote the offending bytes in hex. */
+    static final int MESSAGE_CHARS_MAX = 300;
+
     private final Logger logger;
     private final long intervalNanos;
     private final LongSupplier nanoClock;
@@ -49,7 +52,8 @@ public final class RateLimitedLog {
             suppressed = window.suppressed;
             window.suppressed = 0;
         }
-        logger.log(level, suppressed == 0 ? message : message + " (" + suppressed + " similar suppressed)");
+        String text = message.length() <= MESSAGE_CHARS_MAX ? message : message.substring(0, MESSAGE_CHARS_MAX) + "...";
+        logger.log(level, suppressed == 0 ? text : text + " (" + suppressed + " similar suppressed)");
         return true;
     }
 }

@@ -44,7 +44,7 @@ public record TlsContexts(SslContext server, SslContext client) {
     private static KeyStore read(Path path, String password, String what) {
         try {
             return KeyStore.getInstance(path.toFile(), password.toCharArray());
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException | IOException | IllegalArgumentException e) { // IAE: no such file
             throw new TransportException("cannot read TLS " + what + " " + path + ": " + e.getMessage(), e);
         }
     }
