@@ -1,0 +1,218 @@
+package paxos.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import paxos.api.spi.transport.MessageHandler;
+import paxos.api.spi.transport.PeerStatus;
+import paxos.api.spi.transport.Transport;
+import paxos.api.spi.transport.TransportException;
+import paxos.transport.netty.internal.Backoff;
+import paxos.transport.netty.internal.Frame;
+import paxos.transport.netty.internal.FrameDecoder;
+import paxos.transport.netty.internal.Handshake;
+import paxos.transport.netty.internal.Inbound;
+import paxos.transport.netty.internal.InboundHandler;
+import paxos.transport.netty.internal.Io;
+import paxos.transport.netty.internal.OutboundHandler;
+import paxos.transport.netty.internal.OutboundQueue;
+import paxos.transport.netty.internal.PeerLink;
+import paxos.transport.netty.internal.RateLimitedLog;
+import paxos.transport.netty.internal.TlsContexts;
+
+/**
+ * The {@link Transport} on Netty 4.2 over TCP (epoll when available, NIO otherwise), with
+ * optional mutual TLS.
+ *
+ * <p><b>Connections.</b> Two one-way connections per pair of nodes: this node dials every peer
+ * and only sends on that connection; it accepts the peers' connections and only receives on
+ * them. No tie-breaking is needed when two nodes dial each other at once, and each direction
+ * reconnects on its own (exponential backoff with jitter, from
+ * {@link NettyTransportConfig#reconnectBackoffMinMillis()} to the max). Every connection first
+ * runs the cluster handshake (cluster ID, node IDs, HMAC-SHA256 over the shared secret and
+ * nonces from both sides); nothing else is accepted before it succeeds.
+ *
+ * <p><b>Sending.</b> {@link #send} appends to the peer's bounded queue and returns at once. When
+ * the queue is full (messages or bytes) the OLDEST messages are dropped and counted in
+ * {@link PeerStatus#messagesDropped()}, and the new message is queued ({@code send} returns
+ * true). Messages wait in the queue while the peer is unreachable and are sent after the
+ * reconnect. The peer's event loop writes all queued messages and flushes once per pass.
+ * Sending to this node itself or to an unknown node returns false.
+ *
+ * <p><b>Receiving.</b> {@link MessageHandler#onMessage} is called on Netty event-loop threads,
+ * in order per sending node while its connection lasts. A frame that is malformed, oversize
+ * or fails its CRC closes that connection (one rate-limited log line); the node keeps serving.
+ *
+ * <p>Construct with {@code new NettyTransport(config)}; nothing happens until {@link #start}.
+ */
+public final class NettyTransport implements Transport {
+    private static final Logger LOGGER = System.getLogger(NettyTransport.class.getName());
+    /** Netty's outbound buffer per connection; beyond it, messages wait in the bounded queue. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 << 10, 2 << 20);
+    private static final long LOG_INTERVAL_MILLIS = 10_000;
+
+    private final NettyTransportConfig config;
+    private final Handshake handshake;
+    private final RateLimitedLog log = new RateLimitedLog(LOGGER, LOG_INTERVAL_MILLIS, System::nanoTime);
+    private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
+    private final int maxMessageBytes;
+    private Io io;
+    private Channel serverChannel;
+    private Inbound inbound;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    /** @param config validated by its constructor; the transport is idle until {@link #start} */
+    public NettyTransport(NettyTransportConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.handshake = new Handshake(config.clusterSecret(), config.clusterId());
+        this.maxMessageBytes = config.maxFrameBytes() - Frame.OVERHEAD_BYTES;
+        Backoff backoff = new Backoff(config.reconnectBackoffMinMillis(), config.reconnectBackoffMaxMillis());
+        config.peers().forEach((peerId, address) -> {
+            PeerAddress parsed = PeerAddress.parse(peerId, address);
+            links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(),
+                    new OutboundQueue(config.outboundQueueMessagesMax(), config.outboundQueueBytesMax()),
+                    backoff, log));
+        });
+    }
+
+    /**
+     * Binds the listen address, then dials every peer. Call once.
+     *
+     * @throws TransportException if the address cannot be bound or the TLS stores cannot be read
+     * @throws IllegalStateException if called twice or after {@link #close}
+     */
+    @Override
+    public synchronized void start(MessageHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (started || closed) throw new IllegalStateException(closed ? "transport closed" : "already started");
+        TlsStores stores = config.tls();
+        TlsContexts tls = stores == null ? null : TlsContexts.load(stores.keyStorePath(), stores.keyStorePassword(),
+                stores.trustStorePath(), stores.trustStorePassword());
+        io = Io.create(config.ioThreads(), new DefaultThreadFactory("paxos-transport-" + config.nodeId(), true),
+                config.nativeTransport());
+        inbound = new Inbound(config.nodeId(), Set.copyOf(config.peers().keySet()), handshake, handler, log,
+                config.maxFrameBytes(), config.handshakeTimeoutMillis());
+        try {
+            serverChannel = new ServerBootstrap().group(io.group()).channel(io.serverChannelClass())
+                    .option(ChannelOption.SO_BACKLOG, 128)
+                    .option(ChannelOption.SO_REUSEADDR, true) // a restarted node rebinds despite TIME_WAIT
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (tls != null) ch.pipeline().addLast(sslHandler(tls.server().newHandler(ch.alloc())));
+                            FrameDecoder decoder = new FrameDecoder();
+                            ch.pipeline().addLast(decoder, new InboundHandler(inbound, decoder));
+                        }
+                    })
+                    .bind(config.listenHost(), config.listenPort()).syncUninterruptibly().channel();
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
+            io.group().shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new TransportException("cannot listen on " + config.listenHost() + ":" + config.listenPort()
+                    + ": " + e.getMessage(), e);
+        }
+        started = true;
+        for (PeerLink link : links.values()) link.start(bootstrapFor(link, tls));
+        LOGGER.log(Level.INFO, "node " + config.nodeId() + " transport (" + io.name() + (tls != null ? ", TLS" : "")
+                + ") listening on " + config.listenHost() + ":" + localPort() + ", peers " + config.peers().keySet());
+    }
+
+    private Bootstrap bootstrapFor(PeerLink link, TlsContexts tls) {
+        return new Bootstrap().group(io.group()).channel(io.channelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeoutMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (tls != null) ch.pipeline().addLast(sslHandler(tls.client().newHandler(ch.alloc())));
+                        ch.pipeline().addLast(new FrameDecoder(),
+                                new OutboundHandler(link, config.nodeId(), handshake, config.handshakeTimeoutMillis()));
+                    }
+                });
+    }
+
+    private SslHandler sslHandler(SslHandler handler) {
+        handler.setHandshakeTimeoutMillis(config.handshakeTimeoutMillis());
+        return handler;
+    }
+
+    /**
+     * Queues {@code message} for {@code toNode}; never blocks. Any thread.
+     *
+     * @return false if {@code toNode} is not a configured peer (this node included) or the
+     *         transport is closed; true otherwise, even if older messages were dropped for room
+     * @throws IllegalArgumentException if {@code message} exceeds {@link #maxMessageBytes()}
+     */
+    @Override
+    public boolean send(int toNode, int group, byte[] message) {
+        if (message.length > maxMessageBytes) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds the transport's limit of "
+                    + maxMessageBytes + " bytes");
+        }
+        if (closed) return false;
+        PeerLink link = links.get(toNode);
+        return link != null && link.enqueue(group, message);
+    }
+
+    /** {@link NettyTransportConfig#maxFrameBytes()} minus the 14-byte frame header. */
+    @Override
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** Every configured peer in node-ID order, with this node's OUTBOUND connection state. */
+    @Override
+    public List<PeerStatus> peers() {
+        List<PeerStatus> result = new ArrayList<>(links.size());
+        for (PeerLink link : links.values()) result.add(link.status());
+        return List.copyOf(result);
+    }
+
+    /** Node IDs of peers whose inbound connection to this node is open and authenticated. */
+    public Set<Integer> inboundPeers() {
+        Inbound in = inbound;
+        return in == null ? Set.of() : in.openPeers();
+    }
+
+    /** The port actually listened on (useful with port 0), or -1 before {@link #start}. */
+    public synchronized int localPort() {
+        return serverChannel == null ? -1 : ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** {@code "epoll"} or {@code "nio"} once started, else null. */
+    public synchronized String ioName() {
+        return io == null ? null : io.name();
+    }
+
+    /** Closes the listener and all connections and stops the threads (waits up to 5 s). Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        links.values().forEach(PeerLink::close);
+        if (!started) return;
+        serverChannel.close().syncUninterruptibly();
+        inbound.closeAll();
+        io.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

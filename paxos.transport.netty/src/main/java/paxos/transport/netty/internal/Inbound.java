@@ -1,0 +1,81 @@
+package paxos.transport.netty.internal;
+
+import io.netty.channel.Channel;
+import java.lang.System.Logger.Level;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import paxos.api.spi.transport.MessageHandler;
+
+/**
+ * What all inbound connections of one node share: who may connect, where messages go, and the
+ * bounds. At most one authenticated inbound connection per peer is kept (a newer one replaces
+ * an older, which is then likely half-open), and at most {@link #PENDING_MAX} connections may be
+ * waiting for their handshake at once, so strangers cannot exhaust the node. Thread-safe.
+ */
+public final class Inbound {
+    /** Connections allowed to be mid-handshake at once; more are closed on arrival. */
+    public static final int PENDING_MAX = 64;
+
+    final int selfNodeId;
+    final Set<Integer> peerIds;
+    final Handshake handshake;
+    final MessageHandler handler;
+    final RateLimitedLog log;
+    final int maxFrameBytes;
+    final long handshakeTimeoutMillis;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final ConcurrentHashMap<Integer, Channel> open = new ConcurrentHashMap<>();
+
+    public Inbound(int selfNodeId, Set<Integer> peerIds, Handshake handshake, MessageHandler handler,
+                   RateLimitedLog log, int maxFrameBytes, long handshakeTimeoutMillis) {
+        this.selfNodeId = selfNodeId;
+        this.peerIds = Set.copyOf(peerIds);
+        this.handshake = handshake;
+        this.handler = handler;
+        this.log = log;
+        this.maxFrameBytes = maxFrameBytes;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    }
+
+    boolean tryEnterPending() {
+        if (pending.incrementAndGet() > PENDING_MAX) {
+            pending.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void leavePending() {
+        pending.decrementAndGet();
+    }
+
+    void opened(int nodeId, Channel channel) {
+        Channel previous = open.put(nodeId, channel);
+        if (previous != null && previous != channel) previous.close();
+    }
+
+    void closed(int nodeId, Channel channel) {
+        open.remove(nodeId, channel);
+    }
+
+    /** Authenticated inbound connections now open, by node ID. */
+    public Set<Integer> openPeers() {
+        return Set.copyOf(open.keySet());
+    }
+
+    /** Closes every inbound connection (transport shutdown). */
+    public void closeAll() {
+        open.values().forEach(Channel::close);
+    }
+
+    void deliver(int fromNode, int group, byte[] message) {
+        try {
+            handler.onMessage(fromNode, group, message);
+        } catch (RuntimeException e) {
+            // a handler bug must not cut the connection (the peer would just reconnect and resend)
+            log.log(Level.ERROR, "handler-failed", "message handler failed on a message from node " + fromNode
+                    + ": " + e);
+        }
+    }
+}

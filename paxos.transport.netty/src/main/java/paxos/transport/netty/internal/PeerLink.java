@@ -1,0 +1,163 @@
+package paxos.transport.netty.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.lang.System.Logger.Level;
+import java.util.SplittableRandom;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import paxos.api.spi.transport.PeerStatus;
+
+/**
+ * This node's one-way outbound connection to one peer: the bounded queue, the dialing with
+ * backoff, and the draining. Messages are written only after the handshake completed, many
+ * per event-loop pass and flushed once ({@link #drain}); while the socket is not writable they
+ * stay in the bounded queue instead of growing Netty's outbound buffer.
+ *
+ * <p>Threads: {@link #enqueue} from any thread; everything else on Netty threads.
+ */
+public final class PeerLink {
+    /** Messages written per event-loop pass before yielding to other channels of the loop. */
+    static final int DRAIN_BATCH_MAX = 1024;
+
+    private final int peerId;
+    private final String host;
+    private final int port;
+    private final OutboundQueue queue;
+    private final Backoff backoff;
+    private final RateLimitedLog log;
+    private final SplittableRandom random = new SplittableRandom();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile Bootstrap bootstrap;
+    private volatile Channel channel;
+    private volatile boolean authenticated;
+    private volatile boolean closed;
+    private volatile String lastError;
+
+    public PeerLink(int peerId, String host, int port, OutboundQueue queue, Backoff backoff, RateLimitedLog log) {
+        this.peerId = peerId;
+        this.host = host;
+        this.port = port;
+        this.queue = queue;
+        this.backoff = backoff;
+        this.log = log;
+    }
+
+    public int peerId() {
+        return peerId;
+    }
+
+    /** Starts dialing with {@code bootstrap}, whose handler must end in an {@link OutboundHandler} for this link. */
+    public void start(Bootstrap bootstrap) {
+        this.bootstrap = bootstrap;
+        connect();
+    }
+
+    /**
+     * Queues one message (dropping the oldest if full) and makes sure a drain is scheduled.
+     * Never blocks. @return false if the link is closed
+     */
+    public boolean enqueue(int group, byte[] message) {
+        if (closed) return false;
+        int droppedNow = queue.offer(group, message);
+        if (droppedNow > 0) dropped.addAndGet(droppedNow);
+        scheduleDrain();
+        return true;
+    }
+
+    public PeerStatus status() {
+        Channel ch = channel;
+        return new PeerStatus(peerId, host + ":" + port, ch != null && ch.isActive(), authenticated,
+                sent.get(), dropped.get(), lastError);
+    }
+
+    /** Stops dialing, closes the connection, and counts what was still queued as dropped. */
+    public void close() {
+        closed = true;
+        Channel ch = channel;
+        if (ch != null) ch.close();
+        dropped.addAndGet(queue.clear());
+    }
+
+    private void connect() {
+        if (closed) return;
+        ChannelFuture future;
+        try {
+            future = bootstrap.connect(host, port);
+        } catch (RejectedExecutionException shuttingDown) {
+            return;
+        }
+        Channel ch = future.channel();
+        channel = ch;
+        future.addListener(done -> {
+            if (!done.isSuccess()) recordError("connect to " + host + ":" + port + " failed: " + done.cause().getMessage());
+        });
+        ch.closeFuture().addListener(done -> onClosed(ch));
+    }
+
+    private void onClosed(Channel ch) {
+        if (channel == ch) {
+            authenticated = false;
+            channel = null;
+        }
+        if (closed) return;
+        long delay = backoff.delayMillis(attempts.getAndIncrement(), random);
+        try {
+            ch.eventLoop().parent().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the transport is closing
+        }
+    }
+
+    /** Called by the {@link OutboundHandler} once the peer accepted our handshake. */
+    void onAuthenticated(Channel ch) {
+        if (channel != ch) return;
+        attempts.set(0);
+        authenticated = true;
+        log.log(Level.DEBUG, "connected:" + peerId, "connected to node " + peerId + " at " + host + ":" + port);
+        scheduleDrain();
+    }
+
+    /** Records why a connection attempt or connection failed; logged rate-limited per peer. */
+    void recordError(String error) {
+        lastError = error;
+        log.log(Level.INFO, "peer-error:" + peerId, "node " + peerId + ": " + error);
+    }
+
+    void scheduleDrain() {
+        Channel ch = channel;
+        if (ch != null && authenticated && drainScheduled.compareAndSet(false, true)) {
+            try {
+                ch.eventLoop().execute(this::drain);
+            } catch (RejectedExecutionException shuttingDown) {
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    /** Writes queued messages while the socket takes them, then flushes once. Event loop only. */
+    private void drain() {
+        drainScheduled.set(false);
+        Channel ch = channel;
+        if (ch == null || !authenticated || !ch.isActive()) return;
+        int written = 0;
+        while (written < DRAIN_BATCH_MAX && ch.isWritable()) {
+            OutboundQueue.Queued next = queue.poll();
+            if (next == null) break;
+            ch.write(FrameEncoder.encode(ch.alloc(), Frame.DATA, next.group(), next.message()), ch.voidPromise());
+            written++;
+        }
+        if (written > 0) {
+            ch.flush();
+            sent.addAndGet(written);
+        }
+        if (written == DRAIN_BATCH_MAX) scheduleDrain(); // more may wait; let other channels run first
+    }
+}

@@ -1,0 +1,82 @@
+package paxos.transport.netty;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.awaitility.core.ConditionFactory;
+import paxos.api.spi.transport.MessageHandler;
+
+/** Shared helpers for the socket tests: ports on 127.0.0.1, configs, an inbox. */
+final class TestNodes {
+    static final String CLUSTER = "test-cluster";
+    static final byte[] SECRET = "a-cluster-secret-of-enough-bytes".getBytes(StandardCharsets.UTF_8);
+
+    private TestNodes() {}
+
+    /** A port free on 127.0.0.1 right now. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Node IDs 1..n mapped to free ports. */
+    static Map<Integer, Integer> ports(int n) {
+        Map<Integer, Integer> ports = new TreeMap<>();
+        for (int id = 1; id <= n; id++) ports.put(id, freePort());
+        return ports;
+    }
+
+    /** The config of {@code self} in a cluster at {@code ports}, with fast reconnects for tests. */
+    static NettyTransportConfig config(int self, Map<Integer, Integer> ports) {
+        Map<Integer, String> peers = new TreeMap<>();
+        ports.forEach((id, port) -> {
+            if (id != self) peers.put(id, "127.0.0.1:" + port);
+        });
+        return NettyTransportConfig.of(self, CLUSTER, SECRET, ports.get(self), peers).withReconnectBackoff(20, 200);
+    }
+
+    static ConditionFactory awaiting() {
+        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10));
+    }
+
+    static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Collects every message delivered to one node. */
+    static final class Inbox implements MessageHandler {
+        record Received(int from, int group, String text) {}
+
+        final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void onMessage(int fromNode, int group, byte[] message) {
+            received.add(new Received(fromNode, group, new String(message, StandardCharsets.UTF_8)));
+        }
+
+        List<String> textsFrom(int node) {
+            return received.stream().filter(r -> r.from() == node).map(Received::text).collect(Collectors.toList());
+        }
+
+        int size() {
+            return received.size();
+        }
+
+        List<Received> all() {
+            return new ArrayList<>(received);
+        }
+    }
+}
