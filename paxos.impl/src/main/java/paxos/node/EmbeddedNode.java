@@ -1,0 +1,175 @@
+package paxos.node;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import paxos.api.Member;
+import paxos.api.PaxosNode;
+import paxos.api.spi.log.LogStore;
+import paxos.api.spi.transport.Transport;
+import paxos.api.statemachine.StateMachine;
+import paxos.api.statemachine.StateMachineFactory;
+import paxos.impl.runtime.Engine;
+import paxos.storage.leveldb.LevelDbLogStore;
+import paxos.storage.leveldb.LevelDbStoreConfig;
+import paxos.transport.netty.NettyTransport;
+import paxos.transport.netty.NettyTransportConfig;
+import paxos.transport.netty.TlsStores;
+
+/**
+ * A complete node without OSGi: the durable LevelDB log under {@code dataDir/log}, the Netty
+ * transport on the configured address, the engine, and the state machines opened from their
+ * factories (one per group, data under {@code dataDir/statemachines/<id>/group-<g>}).
+ *
+ * <pre>{@code
+ * NodeConfig config = NodeConfig.builder(1, "1@127.0.0.1:7001,2@127.0.0.1:7002,3@127.0.0.1:7003")
+ *         .clusterSecret(secret).dataDir(Path.of("data/node-1")).build();
+ * try (EmbeddedNode node = EmbeddedNode.start(config, Map.of(1, myFactory))) {
+ *     node.node().propose(0, 1, bytes).toCompletableFuture().join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; {@link #close()} stops everything in reverse order of start.
+ */
+public final class EmbeddedNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EmbeddedNode.class.getName());
+
+    private final NodeConfig config;
+    private final LogStore store;
+    private final Transport transport;
+    private final Engine engine;
+    private final Map<Integer, StateMachineFactory> factories;
+    private final List<Opened> opened = new ArrayList<>();
+
+    private record Opened(int group, int id, StateMachine machine) {}
+
+    private EmbeddedNode(NodeConfig config, LogStore store, Transport transport, Map<Integer, StateMachineFactory> factories) {
+        this.config = config;
+        this.store = store;
+        this.transport = transport;
+        this.factories = Map.copyOf(factories);
+        this.engine = new Engine(config, store, transport);
+    }
+
+    /**
+     * Opens the log, binds the Paxos port, opens every state machine and starts the node.
+     *
+     * @param factories state machine ID to its factory; each is opened once per group
+     * @throws IllegalStateException naming what failed (data directory, port, a state machine);
+     *     whatever was opened is closed again
+     */
+    public static EmbeddedNode start(NodeConfig config, Map<Integer, StateMachineFactory> factories) {
+        LogStore store = null;
+        Transport transport = null;
+        EmbeddedNode node = null;
+        try {
+            Files.createDirectories(config.dataDir());
+            store = new LevelDbLogStore(storeConfig(config));
+            transport = new NettyTransport(transportConfig(config));
+            node = new EmbeddedNode(config, store, transport, factories);
+            node.openStateMachines();
+            node.engine.start();
+            return node;
+        } catch (IOException | RuntimeException e) {
+            if (node != null) node.close();
+            else {
+                if (transport != null) transport.close();
+                if (store != null) store.close();
+            }
+            throw new IllegalStateException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Like {@link #start(NodeConfig, Map)} with a log store and transport of the caller's (tests). */
+    public static EmbeddedNode start(NodeConfig config, LogStore store, Transport transport,
+                                     Map<Integer, StateMachineFactory> factories) throws IOException {
+        EmbeddedNode node = new EmbeddedNode(config, store, transport, factories);
+        node.openStateMachines();
+        node.engine.start();
+        return node;
+    }
+
+    private void openStateMachines() throws IOException {
+        for (Map.Entry<Integer, StateMachineFactory> f : new TreeMap<>(factories).entrySet()) {
+            for (int g = 0; g < config.groupCount(); g++) {
+                Path dir = config.dataDir().resolve("statemachines").resolve(String.valueOf(f.getKey())).resolve("group-" + g);
+                Files.createDirectories(dir);
+                StateMachine machine = f.getValue().open(g, dir);
+                opened.add(new Opened(g, f.getKey(), machine));
+                engine.register(g, f.getKey(), "sm-" + f.getKey(), machine);
+            }
+        }
+    }
+
+    /** The node's API. */
+    public PaxosNode node() {
+        return engine;
+    }
+
+    /** The state machine opened for {@code (group, id)}, e.g. to read from it. */
+    public StateMachine stateMachine(int group, int id) {
+        return opened.stream().filter(o -> o.group == group && o.id == id).map(Opened::machine).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no state machine " + id + " in group " + group));
+    }
+
+    /** The log store (for its counters). */
+    public LogStore store() {
+        return store;
+    }
+
+    /** The configuration. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        engine.close();
+        transport.close();
+        for (Opened o : opened) {
+            try {
+                factories.get(o.id).close(o.machine);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "closing state machine {0} of group {1} failed: {2}", o.id, o.group, e.getMessage());
+            }
+        }
+        opened.clear();
+        store.close();
+    }
+
+    static LevelDbStoreConfig storeConfig(NodeConfig c) {
+        LevelDbStoreConfig d = LevelDbStoreConfig.defaults(c.dataDir().resolve("log"));
+        int valueMax = Math.min(64 << 20, c.batchBytesMax() + 4096);
+        return new LevelDbStoreConfig(d.dataDirectory(), true, c.syncPolicy(), valueMax, d.segmentBytes(),
+                d.writeQueueRecordsMax(), Math.max(d.writeQueueBytesMax(), valueMax * 4L), d.batchBytesMax(),
+                d.indexCacheBytes(), d.cleanerIntervalMillis());
+    }
+
+    static NettyTransportConfig transportConfig(NodeConfig c) {
+        Map<Integer, String> peers = new TreeMap<>();
+        for (Member m : c.members()) {
+            if (m.nodeId() != c.nodeId()) peers.put(m.nodeId(), hostPort(m));
+        }
+        int frame = (int) Math.min(NettyTransportConfig.MAX_FRAME_BYTES_CAP, 2L * c.batchBytesMax() + (64 << 10));
+        NettyTransportConfig t = NettyTransportConfig.of(c.nodeId(), c.clusterId(),
+                        c.clusterSecret().getBytes(StandardCharsets.UTF_8), c.self().port(), peers)
+                .withListen(c.listenHost(), c.self().port())
+                .withMaxFrameBytes(frame)
+                .withOutboundQueue(NettyTransportConfig.DEFAULT_OUTBOUND_QUEUE_MESSAGES_MAX,
+                        Math.max(NettyTransportConfig.DEFAULT_OUTBOUND_QUEUE_BYTES_MAX, frame));
+        if (c.tls() != null)
+            t = t.withTls(new TlsStores(c.tls().keyStore(), c.tls().keyStorePassword(), c.tls().trustStore(),
+                    c.tls().trustStorePassword()));
+        return t;
+    }
+
+    private static String hostPort(Member m) {
+        return m.host().contains(":") ? "[" + m.host() + "]:" + m.port() : m.host() + ":" + m.port();
+    }
+}
