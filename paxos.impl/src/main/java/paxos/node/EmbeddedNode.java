@@ -118,6 +118,22 @@ public final class EmbeddedNode implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no state machine " + id + " in group " + group));
     }
 
+    /**
+     * Adds a state machine that this node did not open itself (the OSGi whiteboard does this for
+     * plugin services). Instances that need it wait until it is added.
+     */
+    public void addStateMachine(int group, int id, String name, StateMachine machine) {
+        engine.register(group, id, name, machine);
+    }
+
+    /**
+     * Removes a state machine added with {@link #addStateMachine}; completes once no call to it
+     * runs any more, so that its owner may then close it.
+     */
+    public java.util.concurrent.CompletionStage<Void> removeStateMachine(int group, int id) {
+        return engine.unregister(group, id);
+    }
+
     /** The log store (for its counters). */
     public LogStore store() {
         return store;

@@ -1,0 +1,83 @@
+package paxos.impl.osgi;
+
+import java.util.List;
+import java.util.Map;
+
+/** Renders the "Paxos" web console page from the status model. Escapes everything it prints. */
+final class ConsoleHtml {
+    private ConsoleHtml() {}
+
+    @SuppressWarnings("unchecked")
+    static String render(Map<String, Object> model, String message) {
+        StringBuilder b = new StringBuilder();
+        b.append("<div id='paxos-page'>");
+        if (message != null) b.append("<p id='paxos-message' class='statline'>").append(esc(message)).append("</p>");
+        b.append("<p class='statline'>Node <b id='paxos-node'>").append(model.get("node")).append("</b> of cluster ")
+                .append(esc(String.valueOf(model.get("cluster")))).append("</p>");
+        b.append("<h2>Groups</h2><table id='paxos-groups' class='tablelayout nicetable'><thead><tr>")
+                .append("<th>Group</th><th>State</th><th>Chosen</th><th>Executed</th><th>Retained from</th><th>Leader</th>")
+                .append("<th>Master (version)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag</th>")
+                .append("</tr></thead><tbody>");
+        for (Object o : (List<Object>) model.get("groups")) {
+            Map<String, Object> g = (Map<String, Object>) o;
+            Map<String, Object> master = (Map<String, Object>) g.get("master");
+            b.append("<tr data-group='").append(g.get("group")).append("'>")
+                    .append(td("group", g.get("group"))).append(td("state", g.get("state")))
+                    .append(td("chosen", g.get("chosenInstance"))).append(td("executed", g.get("executedInstance")))
+                    .append(td("retained", g.get("minRetainedInstance"))).append(td("leader", g.get("leader")))
+                    .append(td("master", master.get("node") + " (v" + master.get("version") + ")"))
+                    .append(td("inflight", g.get("inFlightInstances"))).append(td("queued", g.get("queuedProposals")))
+                    .append(td("batch", g.get("meanBatch")));
+            StringBuilder sms = new StringBuilder();
+            for (Object s : (List<Object>) g.get("stateMachines")) {
+                Map<String, Object> sm = (Map<String, Object>) s;
+                sms.append(esc(sm.get("id") + " " + sm.get("name") + ": " + sm.get("state") + " @" + sm.get("checkpointInstance")))
+                        .append("<br>");
+            }
+            b.append("<td class='sms'>").append(sms).append("</td>");
+            b.append(td("lag", g.get("peerLag"))).append("</tr>");
+        }
+        b.append("</tbody></table>");
+        b.append("<h2>Peers</h2><table id='paxos-peers' class='tablelayout nicetable'><thead><tr>")
+                .append("<th>Node</th><th>Address</th><th>Connected</th><th>Authenticated</th><th>Last error</th></tr></thead><tbody>");
+        for (Object o : (List<Object>) model.get("peers")) {
+            Map<String, Object> p = (Map<String, Object>) o;
+            b.append("<tr data-peer='").append(p.get("node")).append("'>").append(td("node", p.get("node")))
+                    .append(td("address", p.get("address"))).append(td("connected", p.get("connected")))
+                    .append(td("authenticated", p.get("authenticated"))).append(td("error", p.get("lastError"))).append("</tr>");
+        }
+        b.append("</tbody></table>");
+        Map<String, Object> log = (Map<String, Object>) model.get("log");
+        boolean paused = Boolean.TRUE.equals(log.get("cleaningPaused"));
+        b.append("<h2>Log</h2><p class='statline' id='paxos-log'>fsyncs ").append(log.get("fsyncs")).append(", records ")
+                .append(log.get("recordsAppended")).append(", cleaning <span id='paxos-cleaning'>")
+                .append(paused ? "paused" : "running").append("</span></p>");
+        b.append("<form method='post'><input type='hidden' name='action' value='")
+                .append(paused ? "resume-cleaning" : "pause-cleaning").append("'><button id='paxos-cleaning-toggle' type='submit'>")
+                .append(paused ? "Continue log cleaning" : "Pause log cleaning").append("</button></form>");
+        b.append("<h2>Restart a state machine's bundle</h2><form method='post'><input type='hidden' name='action' value='restart'>")
+                .append("<input id='paxos-restart-id' name='stateMachine' size='6' placeholder='ID'> ")
+                .append("<button id='paxos-restart' type='submit'>Restart bundle</button></form>");
+        b.append("</div>");
+        return b.toString();
+    }
+
+    private static String td(String cls, Object v) {
+        return "<td class='" + cls + "'>" + esc(String.valueOf(v)) + "</td>";
+    }
+
+    static String esc(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '\'' -> b.append("&#39;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

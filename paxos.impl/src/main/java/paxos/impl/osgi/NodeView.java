@@ -1,0 +1,152 @@
+package paxos.impl.osgi;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import paxos.api.GroupStatus;
+import paxos.api.PaxosNode;
+import paxos.api.PeerInfo;
+import paxos.api.StateMachineInfo;
+import paxos.api.spi.log.LogStoreStats;
+import paxos.api.statemachine.StateMachine;
+import paxos.api.statemachine.StateMachineProperties;
+import paxos.node.EmbeddedNode;
+
+/**
+ * What the status resource and the web console page show, and the operator actions they offer.
+ * Thread-safe: reads snapshots, actions run on the caller's thread (bundle restarts on a thread
+ * of their own, since stopping a bundle must not run on a thread the bundle itself serves).
+ */
+final class NodeView {
+    private static final System.Logger LOG = System.getLogger(NodeView.class.getName());
+    private final EmbeddedNode node;
+    private final BundleContext context;
+    private volatile boolean cleaningPaused;
+
+    NodeView(EmbeddedNode node, BundleContext context) {
+        this.node = node;
+        this.context = context;
+    }
+
+    PaxosNode api() {
+        return node.node();
+    }
+
+    /** The node's status as JSON-ready maps and lists. */
+    Map<String, Object> model() {
+        PaxosNode api = node.node();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("node", api.nodeId());
+        out.put("cluster", node.config().clusterId());
+        List<Object> groups = new ArrayList<>();
+        for (int g = 0; g < api.groupCount(); g++) groups.add(group(api.status(g)));
+        out.put("groups", groups);
+        List<Object> peers = new ArrayList<>();
+        for (PeerInfo p : api.peers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("node", p.nodeId());
+            m.put("address", p.address());
+            m.put("connected", p.connected());
+            m.put("authenticated", p.authenticated());
+            m.put("lastError", p.lastError());
+            peers.add(m);
+        }
+        out.put("peers", peers);
+        LogStoreStats s = node.store().stats();
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("recordsAppended", s.recordsAppended());
+        log.put("fsyncs", s.fsyncs());
+        log.put("bytesWritten", s.bytesWritten());
+        log.put("bytesDeleted", s.bytesDeleted());
+        log.put("cleaningPaused", cleaningPaused);
+        out.put("log", log);
+        return out;
+    }
+
+    private static Map<String, Object> group(GroupStatus s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("group", s.group());
+        m.put("state", s.state().name());
+        m.put("chosenInstance", s.chosenInstance());
+        m.put("executedInstance", s.executedInstance());
+        m.put("minRetainedInstance", s.minRetainedInstance());
+        m.put("leader", s.leaderNodeId());
+        m.put("inFlightInstances", s.inFlightInstances());
+        m.put("queuedProposals", s.queuedProposals());
+        m.put("instancesProposed", s.instancesProposed());
+        m.put("commandsProposed", s.commandsProposed());
+        m.put("meanBatch", s.instancesProposed() == 0 ? 0 : Math.round(10.0 * s.commandsProposed() / s.instancesProposed()) / 10.0);
+        Map<String, Object> master = new LinkedHashMap<>();
+        master.put("node", s.master().nodeId());
+        master.put("version", s.master().version());
+        master.put("leaseMillis", s.master().leaseMillis());
+        m.put("master", master);
+        List<Object> machines = new ArrayList<>();
+        for (StateMachineInfo i : s.stateMachines()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("id", i.id());
+            sm.put("name", i.name());
+            sm.put("checkpointInstance", i.checkpointInstance());
+            sm.put("state", i.state().name());
+            machines.add(sm);
+        }
+        m.put("stateMachines", machines);
+        Map<String, Object> lag = new LinkedHashMap<>();
+        s.peerChosen().forEach((peer, chosen) -> lag.put(String.valueOf(peer), Math.max(0, s.chosenInstance() - chosen)));
+        m.put("peerLag", lag);
+        m.put("waitingFor", s.waitingFor());
+        m.put("failure", s.failure());
+        return m;
+    }
+
+    /** Pauses or resumes the log's background cleaning. */
+    void setCleaningPaused(boolean paused) {
+        if (paused) node.store().pauseCleaning();
+        else node.store().resumeCleaning();
+        cleaningPaused = paused;
+        LOG.log(Level.INFO, "log cleaning {0} by operator", paused ? "paused" : "resumed");
+    }
+
+    boolean cleaningPaused() {
+        return cleaningPaused;
+    }
+
+    /**
+     * Restarts the bundle that provides state machine {@code id}: the engine stops executing it
+     * when its service goes away and replays from its checkpoint when it comes back.
+     *
+     * @return the bundle's symbolic name, or null if no such state machine is registered
+     */
+    String restartStateMachine(int id) {
+        ServiceReference<StateMachine>[] refs;
+        try {
+            @SuppressWarnings("unchecked")
+            ServiceReference<StateMachine>[] found = (ServiceReference<StateMachine>[]) context.getServiceReferences(
+                    StateMachine.class.getName(), "(" + StateMachineProperties.STATE_MACHINE_ID + "=" + id + ")");
+            refs = found;
+        } catch (InvalidSyntaxException e) {
+            return null;
+        }
+        if (refs == null || refs.length == 0) return null;
+        Bundle bundle = refs[0].getBundle();
+        Thread t = new Thread(() -> {
+            try {
+                bundle.stop(Bundle.STOP_TRANSIENT);
+                bundle.start(Bundle.START_TRANSIENT);
+                LOG.log(Level.INFO, "restarted bundle {0} of state machine {1} by operator", bundle.getSymbolicName(), id);
+            } catch (BundleException | IllegalStateException e) {
+                LOG.log(Level.WARNING, "restarting bundle {0} failed: {1}", bundle.getSymbolicName(), e.getMessage());
+            }
+        }, "paxos-restart-" + id);
+        t.setDaemon(true);
+        t.start();
+        return bundle.getSymbolicName();
+    }
+}

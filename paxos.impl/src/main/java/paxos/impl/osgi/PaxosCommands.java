@@ -1,0 +1,44 @@
+package paxos.impl.osgi;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import paxos.api.GroupStatus;
+import paxos.api.PaxosNode;
+import paxos.api.Proposed;
+
+/** Gogo commands {@code paxos:status} and {@code paxos:propose group stateMachineId value}. */
+public final class PaxosCommands {
+    private final PaxosNode node;
+
+    PaxosCommands(PaxosNode node) {
+        this.node = node;
+    }
+
+    /** One line per group. */
+    public String status() {
+        StringBuilder b = new StringBuilder("node " + node.nodeId() + "\n");
+        for (int g = 0; g < node.groupCount(); g++) {
+            GroupStatus s = node.status(g);
+            b.append(String.format("group %d %s chosen=%d executed=%d retainedFrom=%d leader=%d master=%d@v%d waitingFor=%s%s%n",
+                    g, s.state(), s.chosenInstance(), s.executedInstance(), s.minRetainedInstance(), s.leaderNodeId(),
+                    s.master().nodeId(), s.master().version(), s.waitingFor(), s.failure() == null ? "" : " failure=" + s.failure()));
+        }
+        return b.toString();
+    }
+
+    /** Proposes {@code value} (UTF-8) and waits up to 10 s. */
+    public String propose(int group, int stateMachineId, String value) {
+        try {
+            Proposed p = node.propose(group, stateMachineId, value.getBytes(StandardCharsets.UTF_8))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return "chosen at instance " + p.instance() + " index " + p.index() + (p.result() == null ? "" : ": " + p.result());
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "failed: " + e.getCause().getMessage();
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "timeout: the value may still be chosen";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+}

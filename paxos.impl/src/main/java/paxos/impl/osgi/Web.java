@@ -1,0 +1,94 @@
+package paxos.impl.osgi;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Hashtable;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Registers the node's web resources on the OSGi HTTP whiteboard: {@code GET /paxos/status}
+ * (JSON of what the console page shows) and the web console page "Paxos" (label {@code paxos}).
+ */
+final class Web {
+    private Web() {}
+
+    static List<ServiceRegistration<?>> register(BundleContext context, NodeView view) {
+        Hashtable<String, Object> status = new Hashtable<>();
+        status.put("osgi.http.whiteboard.servlet.pattern", "/paxos/status");
+        status.put("osgi.http.whiteboard.servlet.name", "paxos-status");
+        Hashtable<String, Object> console = new Hashtable<>();
+        console.put("felix.webconsole.label", "paxos");
+        console.put("felix.webconsole.title", "Paxos");
+        console.put("felix.webconsole.category", "Paxos");
+        return List.of(context.registerService(Servlet.class, new StatusServlet(view), status),
+                context.registerService(Servlet.class, new ConsolePage(view), console));
+    }
+
+    /** {@code GET /paxos/status}. */
+    static final class StatusServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient NodeView view;
+
+        StatusServlet(NodeView view) {
+            this.view = view;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            byte[] body = Json.write(view.model()).getBytes(StandardCharsets.UTF_8);
+            resp.setContentType("application/json");
+            resp.setCharacterEncoding("UTF-8");
+            resp.setContentLength(body.length);
+            resp.getOutputStream().write(body);
+        }
+    }
+
+    /** The web console page: the console renders header and navigation around it. */
+    static final class ConsolePage extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient NodeView view;
+
+        ConsolePage(NodeView view) {
+            this.view = view;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/html");
+            resp.setCharacterEncoding("UTF-8");
+            resp.getWriter().write(ConsoleHtml.render(view.model(), req.getParameter("message")));
+        }
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String action = req.getParameter("action");
+            String message;
+            if ("pause-cleaning".equals(action)) {
+                view.setCleaningPaused(true);
+                message = "Log cleaning paused";
+            } else if ("resume-cleaning".equals(action)) {
+                view.setCleaningPaused(false);
+                message = "Log cleaning resumed";
+            } else if ("restart".equals(action)) {
+                int id;
+                try {
+                    id = Integer.parseInt(req.getParameter("stateMachine"));
+                } catch (NumberFormatException e) {
+                    id = -1;
+                }
+                String bundle = view.restartStateMachine(id);
+                message = bundle == null ? "No state machine " + id + " is deployed" : "Restarting bundle " + bundle;
+            } else {
+                message = "Unknown action";
+            }
+            resp.setStatus(303);
+            resp.setHeader("Location", req.getRequestURI() + "?message=" + java.net.URLEncoder.encode(message, StandardCharsets.UTF_8));
+        }
+    }
+}
