@@ -167,12 +167,17 @@ final class ConfigBridge implements AutoCloseable {
         SortedMap<String, Long> versions = store.versions(ConfigCommand.GROUP);
         for (String pid : versions.keySet()) {
             if (closed) return;
-            apply(pid, false);
+            try {
+                apply(pid, false);
+            } catch (IOException | RuntimeException e) { // one bad PID must not keep the others out
+                failures.log(Level.WARNING, "config bridge: cannot apply PID " + pid + " to ConfigurationAdmin: " + e);
+            }
         }
         for (Configuration c : list("(" + ConfigProperties.VERSION_PROPERTY + "=*)")) {
-            if (c.getFactoryPid() == null && !versions.containsKey(c.getPid())) {
+            String pid = c.getPid(); // read before delete: a deleted Configuration throws on every getter
+            if (c.getFactoryPid() == null && !versions.containsKey(pid)) {
                 c.delete();
-                ownChangeCounts.remove(c.getPid());
+                ownChangeCounts.remove(pid);
             }
         }
     }

@@ -34,8 +34,11 @@ import paxos.plugins.config.ConfigCommand;
  * {@code config:*} Gogo commands. Every reference is optional and dynamic, so the state machine
  * keeps following group 0 whatever else comes and goes. Data lives outside the bundle's storage
  * area (which uninstall deletes), so undeploy and redeploy resume where the store stopped.
+ *
+ * <p>Immediate, not delayed: the bridge must reconcile ConfigAdmin when the bundle starts, before
+ * (and even without) the engine asking for the state machine service.
  */
-@Component(service = StateMachine.class, configurationPid = ConfigComponent.PID,
+@Component(service = StateMachine.class, configurationPid = ConfigComponent.PID, immediate = true,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {StateMachineProperties.STATE_MACHINE_ID + ":Integer=" + ConfigCommand.STATE_MACHINE_ID,
                     StateMachineProperties.GROUPS + ":Integer=" + ConfigCommand.GROUP,
