@@ -28,6 +28,7 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.metatype.MetaTypeService;
 import paxos.api.Proposal;
 import paxos.api.statemachine.Command;
 import paxos.api.statemachine.ExecutionBatch;
@@ -134,6 +135,20 @@ class ConfigBridgeIT {
         assertEquals("y", find("it.local").getProperties().get("x"));
     }
 
+    @Test
+    void pidCatalogConsultsRealMetatypeAndConfigAdmin() throws Exception {
+        startFramework("cache-1");
+        BundleContext ctx = framework.getBundleContext();
+        OsgiPidCatalog catalog = new OsgiPidCatalog(ctx);
+        catalog.configAdmin = configAdmin();
+        assertTrue(!catalog.isKnown(ConfigComponent.PID), "without Metatype the plugin's own PID has no configuration yet");
+        catalog.metaType = ctx.getService(ctx.getServiceReference(MetaTypeService.class));
+        assertTrue(catalog.isKnown(ConfigComponent.PID), "declared by the plugin's Metatype");
+        assertTrue(!catalog.isKnown("it.nobody"));
+        configAdmin().getConfiguration("it.nobody", "?").update(new Hashtable<>(Map.of("k", "v")));
+        assertTrue(catalog.isKnown("it.nobody"), "an existing configuration makes it known");
+    }
+
     // ---- the framework ----
 
     private void startFramework(String cache) throws Exception {
@@ -141,7 +156,7 @@ class ConfigBridgeIT {
         config.put(Constants.FRAMEWORK_STORAGE, dir.resolve(cache).toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "paxos.api;version=0.1.0,paxos.api.statemachine;version=0.1.0,org.osgi.service.cm;version=1.6.1");
+                "paxos.api;version=0.1.0,paxos.api.statemachine;version=0.1.0,org.osgi.service.cm;version=1.6.1,org.osgi.service.metatype;version=1.4.1");
         config.put("paxos.data.dir", dir.resolve("data").toString());
         config.put("felix.cm.dir", dir.resolve(cache).resolve("cm").toString());
         framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(config);
