@@ -1,0 +1,43 @@
+package paxos.plugins.config.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import paxos.api.statemachine.CheckpointFiles;
+import paxos.api.statemachine.CheckpointSupport;
+import paxos.api.statemachine.ExecutionBatch;
+import paxos.api.statemachine.ExecutionResults;
+import paxos.api.statemachine.StateMachine;
+
+/** Forwards the state machine SPI to a delegate, so that a DS component can present one. */
+abstract class DelegatingStateMachine implements StateMachine, CheckpointSupport {
+    private final ConfigStateMachine delegate;
+
+    DelegatingStateMachine(ConfigStateMachine delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public void execute(ExecutionBatch batch, ExecutionResults results) {
+        delegate.execute(batch, results);
+    }
+
+    @Override
+    public long checkpointInstance(int group) {
+        return delegate.checkpointInstance(group);
+    }
+
+    @Override
+    public CheckpointFiles lockCheckpoint(int group) throws IOException {
+        return delegate.lockCheckpoint(group);
+    }
+
+    @Override
+    public void unlockCheckpoint(int group) {
+        delegate.unlockCheckpoint(group);
+    }
+
+    @Override
+    public Path dataDirectory(int group) {
+        return delegate.dataDirectory(group);
+    }
+}
