@@ -79,4 +79,5 @@ final class FakePaxosNode implements PaxosNode {
         throw new UnsupportedOperationException();
     }
     @Override public Membership membership(int group) { throw new UnsupportedOperationException(); }
+    @Override public java.util.List<paxos.api.PeerInfo> peers() { return java.util.List.of(); }
 }
