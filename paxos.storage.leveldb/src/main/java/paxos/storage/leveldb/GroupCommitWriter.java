@@ -16,8 +16,9 @@ import paxos.api.spi.log.SyncPolicy;
 /**
  * The single writer thread: takes everything queued at that moment (up to a batch byte bound),
  * appends it to the newest segment in one write, makes it durable with one
- * {@code force(false)} (group commit, across groups), updates the index, then completes the
- * stages, in queue order. Stages are completed on this thread: callers must not block in them.
+ * {@code force(false)} (group commit, across groups), updates the index, then hands the
+ * batch to the completer thread, which completes the stages in queue order while the next batch is
+ * written. Stages are completed on the completer thread: callers must not block in them.
  *
  * <p>Failures: an I/O error fails the batch's stages with {@link LogUnavailableException} and cuts
  * the file back to its last whole record; a failed fsync (the page cache can no longer be
@@ -42,6 +43,9 @@ final class GroupCommitWriter implements Runnable {
     private boolean closing;
     private volatile LogUnavailableException broken;
     private ByteBuffer buffer;
+    /** Durable batches waiting for their stages to be completed; bounded, so the writer waits if it runs ahead. */
+    private final java.util.concurrent.BlockingQueue<Runnable> completions = new java.util.concurrent.ArrayBlockingQueue<>(1024);
+    private static final Runnable END = () -> { };
 
     GroupCommitWriter(LevelDbStoreConfig config, Segments segments, Index index, Map<Integer, GroupState> states, Stats stats) {
         this.config = config;
@@ -96,7 +100,10 @@ final class GroupCommitWriter implements Runnable {
     public void run() {
         while (true) {
             List<Pending> batch = take();
-            if (batch == null) return;
+            if (batch == null) {
+                putUninterruptibly(END); // tells the completer to end
+                return;
+            }
             process(batch);
         }
     }
@@ -161,7 +168,25 @@ final class GroupCommitWriter implements Runnable {
             fail(batch, failure(e, seg, base, step));
             return;
         }
-        for (Pending p : batch) p.done().complete(null);
+        // completing wakes up to one thread per append: done on the completer thread, so that the
+        // next batch's write and fsync overlap those wake-ups instead of waiting for them
+        putUninterruptibly(() -> {
+            for (Pending p : batch) p.done().complete(null);
+        });
+    }
+
+    /** The completer thread's loop: completes durable batches in order; ends after the writer's last batch. */
+    void completeLoop() {
+        while (true) {
+            Runnable next;
+            try {
+                next = completions.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next == END) return;
+            next.run();
+        }
     }
 
     private void encode(Op record, IndexBatch changes, Segment seg, long base) {
@@ -212,7 +237,21 @@ final class GroupCommitWriter implements Runnable {
         return broken != null ? broken : new LogUnavailableException(what, e);
     }
 
-    private static void fail(List<Pending> batch, LogUnavailableException e) {
-        for (Pending p : batch) p.done().completeExceptionally(e);
+    private void putUninterruptibly(Runnable completion) {
+        while (true) {
+            try {
+                completions.put(completion);
+                return;
+            } catch (InterruptedException e) {
+                // closing: the completer must still get the end marker
+            }
+        }
+    }
+
+    /** Fails the batch's stages, in order with the completions of earlier batches. */
+    private void fail(List<Pending> batch, LogUnavailableException e) {
+        putUninterruptibly(() -> {
+            for (Pending p : batch) p.done().completeExceptionally(e);
+        });
     }
 }

@@ -35,7 +35,8 @@ import paxos.api.spi.log.SyncPolicy;
  * missing, not writable, or held by another store (a {@code LOCK} file with an OS lock).
  * Reads verify each record's CRC; a mismatch fails the group's reads with
  * {@link LogCorruptException} naming file and offset, while other groups keep working. Threads:
- * one writer ({@code paxos-log-writer}) completes the append stages; one cleaner
+ * one writer ({@code paxos-log-writer}) writes and syncs, one completer
+ * ({@code paxos-log-completer}) completes the append stages; one cleaner
  * ({@code paxos-log-cleaner}) deletes retained-away files. Thread-safe.
  */
 public final class LevelDbLogStore implements LogStore {
@@ -53,6 +54,7 @@ public final class LevelDbLogStore implements LogStore {
     private final Cleaner cleaner;
     private final Thread writerThread;
     private final Thread cleanerThread;
+    private final Thread completerThread;
     private volatile boolean closed;
 
     /**
@@ -89,6 +91,9 @@ public final class LevelDbLogStore implements LogStore {
         this.cleaner = new Cleaner(segments, index, states, requestedRetention, writer, stats, config.cleanerIntervalMillis());
         this.writerThread = new Thread(writer, "paxos-log-writer");
         this.cleanerThread = new Thread(cleaner, "paxos-log-cleaner");
+        this.completerThread = new Thread(writer::completeLoop, "paxos-log-completer");
+        completerThread.setDaemon(true);
+        completerThread.start();
         writerThread.setDaemon(true);
         cleanerThread.setDaemon(true);
         writerThread.start();
@@ -212,6 +217,7 @@ public final class LevelDbLogStore implements LogStore {
         }
         writer.close();
         join(writerThread);
+        join(completerThread);
         closeQuietly(index, segments);
         lock.close();
     }

@@ -1,0 +1,184 @@
+package paxos.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import paxos.api.spi.log.LogRecord;
+import paxos.api.spi.log.LogStoreStats;
+import paxos.storage.leveldb.LevelDbLogStore;
+import paxos.storage.leveldb.LevelDbStoreConfig;
+
+/**
+ * {@code ./paxos bench storage}: the durable log against the disk's own floor, in one run on one
+ * disk. Floor: one thread appending a record-sized buffer and calling {@code force(false)} after
+ * each record, and after every 64 records. Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
+ * writers, each appending one Accept and waiting for it. Prints records/s, fsyncs and bytes
+ * written per record (segment files' growth plus the index's growth or, when larger, the bytes the store wrote
+ * to it), p50/p99 latency,
+ * and each store figure as a ratio of the floor. Options: {@code --seconds N} per measurement
+ * (default 3), {@code --dir PATH} (default: a fresh directory under java.io.tmpdir, deleted after),
+ * {@code --sizes 100,4096}, {@code --writers 1,16,64}.
+ */
+public final class StorageBench {
+    private static final int HEADER_BYTES = 21; // the store's record header
+    private static final int BALLOT_BYTES = 8;
+
+    private record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros) {}
+
+    private StorageBench() {}
+
+    public static void main(String[] args) throws Exception {
+        double seconds = 3;
+        Path base = null;
+        int[] sizes = {100, 4096};
+        int[] writers = {1, 16, 64};
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--dir" -> base = Path.of(args[++i]);
+                case "--sizes" -> sizes = ints(args[++i]);
+                case "--writers" -> writers = ints(args[++i]);
+                default -> {
+                    System.err.println("usage: ./paxos bench storage [--seconds N] [--dir PATH] [--sizes 100,4096] [--writers 1,16,64]");
+                    System.exit(2);
+                }
+            }
+        }
+        boolean temporary = base == null;
+        Path root = temporary ? Files.createTempDirectory("paxos-storage-bench") : Files.createDirectories(base);
+        long nanos = (long) (seconds * 1e9);
+        System.out.printf("storage bench in %s, %.1f s per measurement, %d cores%n", root, seconds,
+                Runtime.getRuntime().availableProcessors());
+        try {
+            runStore(root.resolve("warmup"), 100, 16, Math.min(nanos, 1_000_000_000L)); // JIT warm-up, not reported
+            for (int size : sizes) {
+                int recordBytes = HEADER_BYTES + BALLOT_BYTES + size;
+                Result one = floor(root.resolve("floor1-" + size), recordBytes, 1, nanos);
+                Result batched = floor(root.resolve("floor64-" + size), recordBytes, 64, nanos);
+                System.out.printf("%nvalue %d B (record on disk = %d B incl. header and ballot)%n", size, recordBytes);
+                header();
+                row("floor: force per record", one, null, recordBytes);
+                row("floor: force per 64 records", batched, null, recordBytes);
+                for (int w : writers) {
+                    Result r = runStore(root.resolve("store-" + size + "-" + w), size, w, nanos);
+                    row("store, " + w + " writer(s)", r, w == 1 ? one : batched, recordBytes);
+                }
+            }
+        } finally {
+            if (temporary) deleteTree(root);
+        }
+    }
+
+    private static void header() {
+        System.out.printf("  %-30s %12s %10s %10s %8s %8s   %s%n", "", "records/s", "fsync/rec", "bytes/rec", "p50 us",
+                "p99 us", "vs floor in this run: records/s, p50");
+    }
+
+    private static void row(String name, Result r, Result floor, int recordBytes) {
+        String ratio = floor == null ? "" : String.format("%.2f x, %.2f x; bytes/rec = %.3f x (payload + header)",
+                r.recordsPerSecond() / floor.recordsPerSecond(), (double) r.p50Micros() / Math.max(1, floor.p50Micros()),
+                r.bytesPerRecord() / recordBytes);
+        System.out.printf("  %-30s %12.0f %10.3f %10.1f %8d %8d   %s%n", name, r.recordsPerSecond(), r.fsyncsPerRecord(),
+                r.bytesPerRecord(), r.p50Micros(), r.p99Micros(), ratio);
+    }
+
+    /** Appends record-sized buffers to a file, forcing after every {@code perForce} records. */
+    private static Result floor(Path dir, int recordBytes, int perForce, long nanos) throws IOException {
+        Files.createDirectories(dir);
+        Histogram latency = new Histogram(60_000_000L, 3);
+        ByteBuffer batch = ByteBuffer.allocateDirect(recordBytes * perForce);
+        long records = 0;
+        long fsyncs = 0;
+        long bytes;
+        try (FileChannel ch = FileChannel.open(dir.resolve("floor.dat"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long end = System.nanoTime() + nanos;
+            long start = System.nanoTime();
+            long pos = 0;
+            while (System.nanoTime() < end) {
+                long t0 = System.nanoTime();
+                batch.clear();
+                while (batch.hasRemaining()) pos += ch.write(batch, pos);
+                ch.force(false);
+                fsyncs++;
+                records += perForce;
+                latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+            }
+            long elapsed = System.nanoTime() - start;
+            bytes = pos;
+            return new Result(records * 1e9 / elapsed, (double) fsyncs / records, (double) bytes / records,
+                    latency.getValueAtPercentile(50), latency.getValueAtPercentile(99));
+        }
+    }
+
+    /** {@code writers} threads, each on its own group, appending one accept at a time. */
+    private static Result runStore(Path dir, int valueBytes, int writers, long nanos) throws Exception {
+        LevelDbStoreConfig config = LevelDbStoreConfig.defaults(dir).withCreateDirectory(true);
+        try (LevelDbLogStore store = new LevelDbLogStore(config)) {
+            long sizeBefore = directoryBytes(dir);
+            long indexBefore = directoryBytes(dir.resolve("index"));
+            LogStoreStats before = store.stats();
+            byte[] value = new byte[valueBytes];
+            List<Thread> threads = new ArrayList<>();
+            List<Histogram> histograms = new ArrayList<>();
+            long[] counts = new long[writers];
+            long end = System.nanoTime() + nanos;
+            long start = System.nanoTime();
+            for (int w = 0; w < writers; w++) {
+                int group = w;
+                Histogram h = new Histogram(60_000_000L, 3);
+                histograms.add(h);
+                Thread t = new Thread(() -> {
+                    long instance = 0;
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        store.append(List.of(new LogRecord.Accept(group, instance++, 1, value))).toCompletableFuture().join();
+                        h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                    }
+                    counts[group] = instance;
+                }, "bench-writer-" + w);
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) t.join();
+            long elapsed = System.nanoTime() - start;
+            long records = 0;
+            for (long c : counts) records += c;
+            Histogram all = new Histogram(60_000_000L, 3);
+            histograms.forEach(all::add);
+            LogStoreStats after = store.stats();
+            // segment files: their real growth; index: what the store wrote to LevelDB (LevelDB preallocates
+            // its log file, so the index directory's growth is lumpy at these run lengths)
+            long indexGrowth = directoryBytes(dir.resolve("index")) - indexBefore;
+            long grown = directoryBytes(dir) - sizeBefore - indexGrowth
+                    + Math.max(indexGrowth, after.indexBytesWritten() - before.indexBytesWritten());
+            return new Result(records * 1e9 / elapsed, (double) (after.fsyncs() - before.fsyncs()) / records,
+                    (double) grown / records, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
+        }
+    }
+
+    private static long directoryBytes(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("LOCK"))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static int[] ints(String csv) {
+        return Stream.of(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
