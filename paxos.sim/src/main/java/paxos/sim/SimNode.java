@@ -161,6 +161,12 @@ final class SimNode {
         for (Message m : r.messages()) sim.network.send(m);
     }
 
+    /** True if some Ready waits for its fsync. */
+    boolean syncPending() {
+        for (boolean b : busy) if (b) return true;
+        return false;
+    }
+
     long executed(int g) {
         return up ? executors[g].executedInstance() : -2;
     }

@@ -40,7 +40,7 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
         for (int n = 1; n <= nodes; n++) ticks[n] = TICK_UNITS - 3 + random.nextInt(7);
         return new SimParams(nodes, 1 + random.nextInt(3), 1 + random.nextInt(4), ticks,
                 pick(random, 0, 0, 20, 100, 300), pick(random, 0, 0, 10, 50), 1 + random.nextInt(30),
-                pick(random, 0, 5, 30), 1 + random.nextInt(40), pick(random, 0, 2, 10, 30), pick(random, 0, 3, 15),
+                pick(random, 0, 5, 30), 1 + random.nextInt(pick(random, 10, 40, 150)), pick(random, 0, 2, 10, 30, 80), pick(random, 0, 3, 15),
                 1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400));
     }
 

@@ -138,11 +138,12 @@ public final class Simulation {
     private void faultLoop() {
         if (healed) return;
         if (chance(params.crashPermillePerTick())) {
-            SimNode victim = nodes[1 + random.nextInt(params.nodes())];
+            SimNode victim = pickVictim();
             if (victim.up) {
                 victim.crash();
                 crashes++;
-                after((20 + random.nextInt(200)) * (long) SimParams.TICK_UNITS, () -> {
+                long downTicks = random.nextBoolean() ? 2 + random.nextInt(20) : 20 + random.nextInt(200);
+                after(downTicks * SimParams.TICK_UNITS, () -> {
                     if (!victim.up) victim.start();
                 });
             }
@@ -154,6 +155,16 @@ public final class Simulation {
             });
         }
         after(SimParams.TICK_UNITS, this::faultLoop);
+    }
+
+    /** Half the time a node with writes waiting for their fsync: the interesting moment to lose power. */
+    private SimNode pickVictim() {
+        if (random.nextBoolean()) {
+            List<SimNode> syncing = new ArrayList<>();
+            for (int n = 1; n <= params.nodes(); n++) if (nodes[n].up && nodes[n].syncPending()) syncing.add(nodes[n]);
+            if (!syncing.isEmpty()) return syncing.get(random.nextInt(syncing.size()));
+        }
+        return nodes[1 + random.nextInt(params.nodes())];
     }
 
     private void heal() {

@@ -313,8 +313,11 @@ public final class GroupCore {
         leaderId = 0;
         inFlight.clear();
         resetElectionTimer();
-        phaseOne = new PhaseOne(ballot, learner.chosenUpTo() + 1, voters, now);
-        for (int v : voters) send(new Message.Prepare(cfg.group(), self, v, ballot, phaseOne.from));
+        long from = learner.chosenUpTo() + 1;
+        long b = ballot;
+        phaseOne = new PhaseOne(b, from, voters, now);
+        // The self-promise is handled at once and may finish phase 1 (quorum of one): use locals.
+        for (int v : voters) send(new Message.Prepare(cfg.group(), self, v, b, from));
     }
 
     private void tickCandidate() {
