@@ -11,6 +11,8 @@ final class Client {
     long requestId;
     byte[] value;
     boolean acked;
+    /** The current request is a master claim (no state machine sees it). */
+    boolean claim;
 
     Client(int id, int group, boolean probe) {
         this.id = id;

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import paxos.api.MasterInfo;
 import paxos.api.statemachine.Command;
 
 /**
@@ -24,12 +25,14 @@ final class Oracle {
     private final List<Map<Long, List<String>>> executed = new ArrayList<>();
     private final long[][] lastExecuted;
     private final List<Ack> acks = new ArrayList<>();
+    private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
     private long now;
 
     Oracle(int nodes, int groups) {
         for (int g = 0; g < groups; g++) {
             chosen.add(new TreeMap<>());
             executed.add(new HashMap<>());
+            masters.add(new HashMap<>());
         }
         lastExecuted = new long[nodes + 1][groups];
         for (long[] row : lastExecuted) Arrays.fill(row, -1);
@@ -56,6 +59,13 @@ final class Oracle {
         List<String> reference = executed.get(group).putIfAbsent(instance, seq);
         if (reference != null && !reference.equals(seq))
             violation("node " + node + " group " + group + " executed " + seq + " at instance " + instance + " where another replica executed " + reference);
+    }
+
+    /** The master in force after {@code executed} is a pure function of the log: equal on every replica. */
+    void master(int node, int group, long executed, MasterInfo master) {
+        MasterInfo reference = masters.get(group).putIfAbsent(executed, master);
+        if (reference != null && !reference.equals(master))
+            violation("node " + node + " group " + group + " has master " + master + " after instance " + executed + " where another replica had " + reference);
     }
 
     /** A node lost its (in-memory) state machines: it replays from instance 0. */

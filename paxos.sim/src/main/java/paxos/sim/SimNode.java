@@ -3,6 +3,8 @@ package paxos.sim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import paxos.api.MasterChangedException;
+import paxos.api.MasterInfo;
 import paxos.api.Membership;
 import paxos.api.spi.log.LogRecord;
 import paxos.api.statemachine.ExecutionBatch;
@@ -20,6 +22,7 @@ import paxos.impl.core.Ready;
 import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
+import paxos.impl.exec.SystemCommand;
 
 /**
  * One simulated node: the deterministic shell doing what the production runtime does around the
@@ -58,9 +61,9 @@ final class SimNode {
         executors = new GroupExecutor[groups];
         busy = new boolean[groups];
         for (int g = 0; g < groups; g++) {
-            CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(3, 15, 5)
+            CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(sim.params.heartbeatTicks(), sim.params.electionTimeoutTicks(), sim.params.heartbeatTicks() + 2)
                     .withBatching(sim.params.windowMax(), sim.params.batchCountMax(), 64 << 10, sim.params.batchDelayTicks(), 1024)
-                    .withBounds(1000, 1 << 20, 16, 64 << 10, 64)
+                    .withBounds(1000, 1 << 20, sim.params.replyEntriesMax(), 64 << 10, sim.params.replyEntriesMax() * 4)
                     .withQuorumRule(sim.variant.quorumRule);
             cores[g] = new GroupCore(cfg, store.recover(g), sim.forkRandom());
             executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
@@ -99,7 +102,18 @@ final class SimNode {
     /** A client's proposal; false if refused at once. */
     boolean propose(Client c) {
         long requestId = ((long) incarnation << 32) | requestCounter++;
-        BatchCommand cmd = new BatchCommand(STATE_MACHINE_ID, -1, id, requestId, c.nextValue());
+        BatchCommand cmd;
+        MasterInfo master = executors[c.group].master();
+        if (c.probe || !sim.chance(sim.params.masterPermille())) {
+            cmd = new BatchCommand(STATE_MACHINE_ID, -1, id, requestId, c.nextValue());
+            c.claim = false;
+        } else if (sim.random.nextBoolean()) {
+            cmd = new BatchCommand(0, -1, id, requestId, new SystemCommand.MasterClaim(id, master.version(), 1000).encode());
+            c.claim = true;
+        } else {
+            cmd = new BatchCommand(STATE_MACHINE_ID, master.version(), id, requestId, c.nextValue());
+            c.claim = false;
+        }
         ProposeResult r = cores[c.group].propose(List.of(cmd));
         if (!(r instanceof ProposeResult.Queued)) return false;
         c.node = id;
@@ -151,8 +165,11 @@ final class SimNode {
             Client c = waiting.get(g).remove(o.requestId());
             if (c == null) continue;
             if (o instanceof ExecOutcome.Completed done) sim.clientAcked(c, done.instance(), done.index());
+            else if (!(o instanceof ExecOutcome.Failed f && f.error() instanceof MasterChangedException))
+                sim.oracle.violation("unexpected outcome " + o);
             else sim.clientFailed(c);
         }
+        sim.oracle.master(id, g, executors[g].executedInstance(), executors[g].master());
         if (executors[g].failure() != null) sim.oracle.violation("node " + id + " group " + g + " failed: " + executors[g].failure());
         cores[g].advance(r);
     }

@@ -21,11 +21,16 @@ import java.util.SplittableRandom;
  * @param batchCountMax batch size bound of every core
  * @param batchDelayTicks batching delay of every core
  * @param faultTicks how long faults run before the liveness phase
+ * @param heartbeatTicks leader heartbeat interval of every core
+ * @param electionTimeoutTicks election timeout of every core
+ * @param replyEntriesMax promise and catch-up reply bound (small values exercise truncation)
+ * @param masterPermille share of client proposals that are master claims or master-conditional
  */
 public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUnits, int lossPermille,
                         int duplicatePermille, int delayUnitsMax, int longDelayPermille, int fsyncUnitsMax,
                         int crashPermillePerTick, int partitionPermillePerTick, int windowMax, int batchCountMax,
-                        int batchDelayTicks, int faultTicks) {
+                        int batchDelayTicks, int faultTicks, int heartbeatTicks, int electionTimeoutTicks,
+                        int replyEntriesMax, int masterPermille) {
     /** Nominal length of one tick in time units. */
     public static final int TICK_UNITS = 10;
     /** Ticks after healing within which every pending proposal completes and replicas converge. */
@@ -41,7 +46,8 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
         return new SimParams(nodes, 1 + random.nextInt(3), 1 + random.nextInt(4), ticks,
                 pick(random, 0, 0, 20, 100, 300), pick(random, 0, 0, 10, 50), 1 + random.nextInt(30),
                 pick(random, 0, 5, 30), 1 + random.nextInt(pick(random, 10, 40, 150)), pick(random, 0, 2, 10, 30, 80), pick(random, 0, 3, 15),
-                1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400));
+                1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400),
+                2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300));
     }
 
     private static int pick(SplittableRandom random, int... choices) {
@@ -52,6 +58,8 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
     public String toString() {
         return "nodes=" + nodes + " groups=" + groups + " clients/group=" + clientsPerGroup + " lossPermille=" + lossPermille
                 + " dupPermille=" + duplicatePermille + " crashPermillePerTick=" + crashPermillePerTick + " partitionPermillePerTick="
-                + partitionPermillePerTick + " window=" + windowMax + " faultTicks=" + faultTicks;
+                + partitionPermillePerTick + " window=" + windowMax + " batchCountMax=" + batchCountMax + " heartbeat=" + heartbeatTicks
+                + " election=" + electionTimeoutTicks + " replyEntriesMax=" + replyEntriesMax + " masterPermille="
+                + masterPermille + " faultTicks=" + faultTicks;
     }
 }

@@ -203,7 +203,7 @@ public final class Simulation {
     }
 
     void clientAcked(Client c, long instance, int index) {
-        oracle.acked(c.group, instance, index, c.value);
+        if (!c.claim) oracle.acked(c.group, instance, index, c.value);
         c.node = 0;
         if (c.probe) {
             c.acked = true;
@@ -213,6 +213,11 @@ public final class Simulation {
     }
 
     void clientFailed(Client c) {
+        if (c.probe) {
+            c.node = 0;
+            after(SimParams.TICK_UNITS, () -> submit(c));
+            return;
+        }
         c.node = 0;
         after(random.nextInt(5 * SimParams.TICK_UNITS) + 1L, () -> submit(c));
     }
