@@ -41,7 +41,8 @@ final class SimNode {
     private int incarnation;
     private GroupCore[] cores;
     private GroupExecutor[] executors;
-    private boolean[] busy;
+    private int[] syncing;
+    private long[] lastCompletionAt;
     private final List<TreeMap<Long, Client>> waiting = new ArrayList<>();
     private long requestCounter;
 
@@ -59,7 +60,8 @@ final class SimNode {
         int groups = sim.params.groups();
         cores = new GroupCore[groups];
         executors = new GroupExecutor[groups];
-        busy = new boolean[groups];
+        syncing = new int[groups];
+        lastCompletionAt = new long[groups];
         for (int g = 0; g < groups; g++) {
             CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(sim.params.heartbeatTicks(), sim.params.electionTimeoutTicks(), sim.params.heartbeatTicks() + 2)
                     .withBatching(sim.params.windowMax(), sim.params.batchCountMax(), 64 << 10, sim.params.batchDelayTicks(), 1024)
@@ -128,21 +130,27 @@ final class SimNode {
         waiting.get(c.group).remove(c.requestId);
     }
 
+    /**
+     * Hands out Readies. One at a time, or (if the seed says so) several overlapping: appended in
+     * order and completed strictly in order, as the Ready contract allows.
+     */
     private void pump(int g) {
-        while (up && !busy[g] && cores[g].hasReady()) {
+        while (up && (syncing[g] == 0 || sim.params.pipelinedReadies()) && cores[g].hasReady()) {
             Ready r = cores[g].ready();
             store.append(r.toPersist());
             if (sim.variant.sendBeforePersist) send(r);
-            if (r.toPersist().isEmpty()) {
+            if (syncing[g] == 0 && r.toPersist().isEmpty()) {
                 complete(g, r);
                 continue;
             }
-            busy[g] = true;
+            syncing[g]++;
             int inc = incarnation;
-            sim.after(sim.fsyncDelay(), () -> {
+            long at = Math.max(lastCompletionAt[g], sim.now() + sim.fsyncDelay());
+            lastCompletionAt[g] = at;
+            sim.after(at - sim.now(), () -> {
                 if (inc != incarnation || !up) return;
                 store.sync();
-                busy[g] = false;
+                syncing[g]--;
                 complete(g, r);
                 pump(g);
             });
@@ -180,7 +188,7 @@ final class SimNode {
 
     /** True if some Ready waits for its fsync. */
     boolean syncPending() {
-        for (boolean b : busy) if (b) return true;
+        for (int n : syncing) if (n > 0) return true;
         return false;
     }
 

@@ -25,12 +25,13 @@ import java.util.SplittableRandom;
  * @param electionTimeoutTicks election timeout of every core
  * @param replyEntriesMax promise and catch-up reply bound (small values exercise truncation)
  * @param masterPermille share of client proposals that are master claims or master-conditional
+ * @param pipelinedReadies the shell takes new Readies while earlier ones wait for their fsync
  */
 public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUnits, int lossPermille,
                         int duplicatePermille, int delayUnitsMax, int longDelayPermille, int fsyncUnitsMax,
                         int crashPermillePerTick, int partitionPermillePerTick, int windowMax, int batchCountMax,
                         int batchDelayTicks, int faultTicks, int heartbeatTicks, int electionTimeoutTicks,
-                        int replyEntriesMax, int masterPermille) {
+                        int replyEntriesMax, int masterPermille, boolean pipelinedReadies) {
     /** Nominal length of one tick in time units. */
     public static final int TICK_UNITS = 10;
     /** Ticks after healing within which every pending proposal completes and replicas converge. */
@@ -47,7 +48,8 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 pick(random, 0, 0, 20, 100, 300), pick(random, 0, 0, 10, 50), 1 + random.nextInt(30),
                 pick(random, 0, 5, 30), 1 + random.nextInt(pick(random, 10, 40, 150)), pick(random, 0, 2, 10, 30, 80), pick(random, 0, 3, 15),
                 1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400),
-                2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300));
+                2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300),
+                random.nextBoolean());
     }
 
     private static int pick(SplittableRandom random, int... choices) {
@@ -60,6 +62,6 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 + " dupPermille=" + duplicatePermille + " crashPermillePerTick=" + crashPermillePerTick + " partitionPermillePerTick="
                 + partitionPermillePerTick + " window=" + windowMax + " batchCountMax=" + batchCountMax + " heartbeat=" + heartbeatTicks
                 + " election=" + electionTimeoutTicks + " replyEntriesMax=" + replyEntriesMax + " masterPermille="
-                + masterPermille + " faultTicks=" + faultTicks;
+                + masterPermille + " pipelinedReadies=" + pipelinedReadies + " faultTicks=" + faultTicks;
     }
 }

@@ -120,6 +120,10 @@ public final class Simulation {
         return permille > 0 && random.nextInt(1000) < permille;
     }
 
+    long now() {
+        return now;
+    }
+
     long fsyncDelay() {
         return 1 + random.nextInt(params.fsyncUnitsMax());
     }
