@@ -82,7 +82,11 @@ public final class GroupCore {
     private long nextInstance;
     private long catchUpSentAt = Long.MIN_VALUE;
     private int catchUpRotation;
-    private Ready pending;
+    /** Readies handed out and not yet advanced, oldest first (bounded by {@link #READIES_IN_FLIGHT_MAX}). */
+    private final java.util.ArrayDeque<Ready> pending = new java.util.ArrayDeque<>();
+
+    /** Most Readies the caller may hold un-advanced at once. */
+    public static final int READIES_IN_FLIGHT_MAX = 64;
 
     /** A value this leader proposed and that is not yet chosen. */
     private static final class InFlight {
@@ -183,28 +187,36 @@ public final class GroupCore {
 
     // ---------------------------------------------------------------- outputs
 
-    /** True if {@link #ready()} has work and the previous Ready was advanced. */
+    /** True if {@link #ready()} has work (and fewer than {@link #READIES_IN_FLIGHT_MAX} are un-advanced). */
     public boolean hasReady() {
-        return pending == null && (!out.isEmpty() || learner.hasApply());
+        return pending.size() < READIES_IN_FLIGHT_MAX && (!out.isEmpty() || learner.hasApply());
     }
 
     /**
      * Takes everything to persist, send and apply since the last Ready; see {@link Ready} for the
-     * order the caller must follow.
+     * order the caller must follow. The caller may take further Readies before advancing earlier
+     * ones (to overlap their fsyncs), provided it appends them in order and completes and advances
+     * them strictly in order.
      *
-     * @throws IllegalStateException if the previous Ready was not yet advanced
+     * @throws IllegalStateException if {@link #READIES_IN_FLIGHT_MAX} Readies are un-advanced
      */
     public Ready ready() {
-        if (pending != null) throw new IllegalStateException("advance the previous Ready before asking for the next");
-        pending = new Ready(out.persist, out.messages, out.reads, learner.drainApply(cfg.applyEntriesMax()));
+        if (pending.size() >= READIES_IN_FLIGHT_MAX)
+            throw new IllegalStateException(READIES_IN_FLIGHT_MAX + " Readies are not yet advanced");
+        Ready r = new Ready(out.persist, out.messages, out.reads, learner.drainApply(cfg.applyEntriesMax()));
         out.clear();
-        return pending;
+        pending.addLast(r);
+        return r;
     }
 
-    /** Confirms the caller persisted, sent and applied {@code ready}. */
+    /**
+     * Confirms the caller persisted, sent and applied {@code ready}.
+     *
+     * @throws IllegalStateException if {@code ready} is not the oldest un-advanced Ready
+     */
     public void advance(Ready ready) {
-        if (ready != pending) throw new IllegalStateException("advance() must get the Ready last returned by ready()");
-        pending = null;
+        if (pending.peekFirst() != ready) throw new IllegalStateException("advance() must get the oldest Ready not yet advanced");
+        pending.removeFirst();
     }
 
     // ---------------------------------------------------------------- status
@@ -313,8 +325,11 @@ public final class GroupCore {
         leaderId = 0;
         inFlight.clear();
         resetElectionTimer();
-        phaseOne = new PhaseOne(ballot, learner.chosenUpTo() + 1, voters, now);
-        for (int v : voters) send(new Message.Prepare(cfg.group(), self, v, ballot, phaseOne.from));
+        long from = learner.chosenUpTo() + 1;
+        long b = ballot;
+        phaseOne = new PhaseOne(b, from, voters, now);
+        // The self-promise is handled at once and may finish phase 1 (quorum of one): use locals.
+        for (int v : voters) send(new Message.Prepare(cfg.group(), self, v, b, from));
     }
 
     private void tickCandidate() {

@@ -19,8 +19,10 @@ import paxos.api.spi.log.LogRecord;
  *       where the previous Ready stopped).</li>
  * </ol>
  *
- * <p>Readies must be handled one at a time, in the order returned: {@link GroupCore#ready()}
- * refuses to return a new one before the previous one was advanced. The caller may keep calling
+ * <p>Readies are handled in the order returned. The simple way is one at a time. A caller may
+ * also take the next Ready before the previous one is durable (overlapping fsyncs), if it appends
+ * their records in order (so that one Ready being durable implies every earlier one is) and does
+ * steps 2-4 and {@link GroupCore#advance} strictly in order. The caller may keep calling
  * {@code step}, {@code tick} and {@code propose} meanwhile; their effects go into the next Ready.
  * If the caller cannot persist (storage failed), it must stop the group: it must never send the
  * messages of a Ready whose records are not durable.

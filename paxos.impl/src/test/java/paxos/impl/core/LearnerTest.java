@@ -83,10 +83,14 @@ class LearnerTest {
     }
 
     @Test
-    void readyRefusesToBeTakenTwiceBeforeAdvance() {
+    void readiesMustBeAdvancedInTheOrderTheyWereTaken() {
         follower.step(new Message.Prepare(GROUP, 1, 3, Ballot.of(1, 1), 0));
-        follower.ready();
-        assertThrows(IllegalStateException.class, follower::ready);
+        Ready first = follower.ready();
+        follower.step(new Message.Prepare(GROUP, 2, 3, Ballot.of(2, 2), 0));
+        Ready second = follower.ready();
+        assertThrows(IllegalStateException.class, () -> follower.advance(second));
+        follower.advance(first);
+        follower.advance(second);
     }
 
     @Test

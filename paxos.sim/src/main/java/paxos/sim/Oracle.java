@@ -1,0 +1,114 @@
+package paxos.sim;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import paxos.api.MasterInfo;
+import paxos.api.statemachine.Command;
+
+/**
+ * The safety checks, fed by every node's shell as things happen:
+ * (a) no instance of a group is chosen with two different values (across all nodes and restarts);
+ * (b) every replica executes the same sequence of (instance, index, value), with no gap;
+ * (c) every acknowledged proposal is executed at its acknowledged (instance, index).
+ * The first violation is kept with the time it was seen.
+ */
+final class Oracle {
+    private record Ack(int group, long instance, int index, String value) {}
+
+    private final List<String> violations = new ArrayList<>();
+    private final List<TreeMap<Long, byte[]>> chosen = new ArrayList<>();
+    private final List<Map<Long, List<String>>> executed = new ArrayList<>();
+    private final long[][] lastExecuted;
+    private final List<Ack> acks = new ArrayList<>();
+    private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
+    private long now;
+
+    Oracle(int nodes, int groups) {
+        for (int g = 0; g < groups; g++) {
+            chosen.add(new TreeMap<>());
+            executed.add(new HashMap<>());
+            masters.add(new HashMap<>());
+        }
+        lastExecuted = new long[nodes + 1][groups];
+        for (long[] row : lastExecuted) Arrays.fill(row, -1);
+    }
+
+    void time(long now) {
+        this.now = now;
+    }
+
+    /** (a): a node learned (after its sync) that {@code value} is chosen for {@code instance}. */
+    void chosen(int node, int group, long instance, byte[] value) {
+        byte[] old = chosen.get(group).putIfAbsent(instance, value);
+        if (old != null && !Arrays.equals(old, value))
+            violation("group " + group + " instance " + instance + " chosen with two values (node " + node + " learned a different one)");
+    }
+
+    /** (b): a node's state machine executed an instance. */
+    void executed(int node, int group, long instance, List<Command> commands) {
+        if (instance != lastExecuted[node][group] + 1)
+            violation("node " + node + " group " + group + " executed instance " + instance + " after " + lastExecuted[node][group]);
+        lastExecuted[node][group] = instance;
+        List<String> seq = new ArrayList<>(commands.size());
+        for (Command c : commands) seq.add(c.index() + ":" + new String(c.value(), StandardCharsets.ISO_8859_1));
+        List<String> reference = executed.get(group).putIfAbsent(instance, seq);
+        if (reference != null && !reference.equals(seq))
+            violation("node " + node + " group " + group + " executed " + seq + " at instance " + instance + " where another replica executed " + reference);
+    }
+
+    /** The master in force after {@code executed} is a pure function of the log: equal on every replica. */
+    void master(int node, int group, long executed, MasterInfo master) {
+        MasterInfo reference = masters.get(group).putIfAbsent(executed, master);
+        if (reference != null && !reference.equals(master))
+            violation("node " + node + " group " + group + " has master " + master + " after instance " + executed + " where another replica had " + reference);
+    }
+
+    /** A node lost its (in-memory) state machines: it replays from instance 0. */
+    void restarted(int node) {
+        Arrays.fill(lastExecuted[node], -1);
+    }
+
+    /** (c): a client was told its value sits at (instance, index). */
+    void acked(int group, long instance, int index, byte[] value) {
+        Ack ack = new Ack(group, instance, index, new String(value, StandardCharsets.ISO_8859_1));
+        acks.add(ack);
+        checkAck(ack);
+    }
+
+    private void checkAck(Ack a) {
+        List<String> seq = executed.get(a.group()).get(a.instance());
+        if (seq == null || !seq.contains(a.index() + ":" + a.value()))
+            violation("acknowledged " + a + " is not what replicas executed there: " + seq);
+    }
+
+    /** (c) at the end: every acknowledged proposal still sits where it was acknowledged. */
+    void checkAcks() {
+        for (Ack a : acks) checkAck(a);
+    }
+
+    long maxChosen(int group) {
+        TreeMap<Long, byte[]> map = chosen.get(group);
+        return map.isEmpty() ? -1 : map.lastKey();
+    }
+
+    long lastExecuted(int node, int group) {
+        return lastExecuted[node][group];
+    }
+
+    int ackCount() {
+        return acks.size();
+    }
+
+    void violation(String what) {
+        if (violations.size() < 10) violations.add("t=" + now + " " + what);
+    }
+
+    List<String> violations() {
+        return violations;
+    }
+}

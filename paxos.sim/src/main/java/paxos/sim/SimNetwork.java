@@ -1,0 +1,59 @@
+package paxos.sim;
+
+import paxos.impl.core.Message;
+
+/**
+ * The simulated network: delay, loss, duplication, reordering (long delays) and partitions, all
+ * decided by the run's random source. Messages are delivered as objects (the wire codec is not
+ * under test here); their byte arrays are never modified by anyone.
+ */
+final class SimNetwork {
+    private final Simulation sim;
+    private final int[] side;
+    boolean faulty = true;
+    long sent;
+    long dropped;
+
+    SimNetwork(Simulation sim, int nodes) {
+        this.sim = sim;
+        this.side = new int[nodes + 1];
+    }
+
+    void send(Message m) {
+        sent++;
+        SimParams p = sim.params;
+        if (faulty && sim.chance(p.lossPermille())) {
+            dropped++;
+            return;
+        }
+        deliverLater(m);
+        if (faulty && sim.chance(p.duplicatePermille())) deliverLater(m);
+    }
+
+    private void deliverLater(Message m) {
+        SimParams p = sim.params;
+        long delay = 1 + sim.random.nextInt(p.delayUnitsMax());
+        if (faulty && sim.chance(p.longDelayPermille())) delay += sim.random.nextInt(20 * SimParams.TICK_UNITS);
+        sim.after(delay, () -> {
+            if (side[m.from()] != side[m.to()]) {
+                dropped++;
+                return;
+            }
+            sim.nodes[m.to()].receive(m);
+        });
+    }
+
+    /** Splits the nodes into two random sides. */
+    void partition() {
+        for (int n = 1; n < side.length; n++) side[n] = sim.random.nextInt(2);
+    }
+
+    void heal() {
+        java.util.Arrays.fill(side, 0);
+    }
+
+    boolean partitioned() {
+        for (int s : side) if (s != 0) return true;
+        return false;
+    }
+}

@@ -1,0 +1,280 @@
+package paxos.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import paxos.api.Member;
+import paxos.api.MemberRole;
+import paxos.api.Membership;
+
+/**
+ * One deterministic run of a whole cluster, driven by one seed (TigerBeetle VOPR style).
+ * Single-threaded; every decision (cluster shape, fault rates, delays, crashes, clocks, election
+ * randomness inside the cores) comes from one {@link SplittableRandom} seeded with the seed, so a
+ * seed replays exactly.
+ *
+ * <p>Two phases. <b>Faults</b>: clients propose while the network loses, duplicates, delays and
+ * partitions messages, nodes crash (losing unsynced writes) and restart, and node clocks tick at
+ * different rates. <b>Liveness</b>: faults stop, partitions heal, crashed nodes restart; within
+ * {@link SimParams#LIVENESS_TICKS} every pending proposal must complete, a fresh probe proposal per
+ * group must be acknowledged, and every replica must have executed every chosen instance.
+ * Safety oracles ({@link Oracle}) run throughout.
+ */
+public final class Simulation {
+    final SimParams params;
+    final Variant variant;
+    final SplittableRandom random;
+    final Oracle oracle;
+    final SimNetwork network;
+    final SimNode[] nodes;
+    private final long seed;
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final List<Client> clients = new ArrayList<>();
+    private final List<Client> probes = new ArrayList<>();
+    private long now;
+    private long sequence;
+    private long healAt;
+    private boolean healed;
+    private boolean finished;
+    private long crashes;
+    private long timeouts;
+    private long eventCount;
+
+    private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
+        @Override
+        public int compareTo(Event o) {
+            int c = Long.compare(time, o.time);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private Simulation(long seed, Variant variant) {
+        this.seed = seed;
+        this.variant = variant;
+        this.random = new SplittableRandom(seed);
+        this.params = SimParams.draw(random);
+        this.oracle = new Oracle(params.nodes(), params.groups());
+        this.network = new SimNetwork(this, params.nodes());
+        List<Member> members = new ArrayList<>();
+        for (int n = 1; n <= params.nodes(); n++) members.add(new Member(n, "127.0.0.1", 7000 + n, MemberRole.VOTER));
+        Membership membership = new Membership(0, members);
+        nodes = new SimNode[params.nodes() + 1];
+        for (int n = 1; n <= params.nodes(); n++) nodes[n] = new SimNode(this, n, membership);
+    }
+
+    /** Runs one seed of the production build. */
+    public static SimResult run(long seed) {
+        return run(seed, Variant.CORRECT);
+    }
+
+    /** Runs one seed of the given build. */
+    public static SimResult run(long seed, Variant variant) {
+        Simulation s = new Simulation(seed, variant);
+        try {
+            s.execute();
+        } catch (RuntimeException e) {
+            s.oracle.violation("exception: " + e + " at " + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?"));
+        }
+        return new SimResult(seed, s.params.toString(), List.copyOf(s.oracle.violations()), s.stats());
+    }
+
+    private void execute() {
+        for (int n = 1; n <= params.nodes(); n++) {
+            nodes[n].start();
+            int node = n;
+            after(random.nextInt(params.tickUnits()[n]) + 1L, () -> tickLoop(node));
+        }
+        int id = 0;
+        for (int g = 0; g < params.groups(); g++) {
+            for (int c = 0; c < params.clientsPerGroup(); c++) {
+                Client client = new Client(++id, g, false);
+                clients.add(client);
+                after(1 + random.nextInt(20 * SimParams.TICK_UNITS), () -> submit(client));
+            }
+        }
+        healAt = (long) params.faultTicks() * SimParams.TICK_UNITS;
+        after(SimParams.TICK_UNITS, this::faultLoop);
+        after(healAt, this::heal);
+        long deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
+        while (!finished && !events.isEmpty()) {
+            Event e = events.poll();
+            now = e.time();
+            if (now > deadline) break;
+            oracle.time(now);
+            eventCount++;
+            e.action().run();
+            if (!oracle.violations().isEmpty()) return;
+        }
+        if (!finished) oracle.violation("liveness: not converged " + SimParams.LIVENESS_TICKS + " ticks after healing: " + progress());
+        oracle.checkAcks();
+    }
+
+    // ---------------------------------------------------------------- scheduling and randomness
+
+    void after(long delay, Runnable action) {
+        events.add(new Event(now + delay, sequence++, action));
+    }
+
+    boolean chance(int permille) {
+        return permille > 0 && random.nextInt(1000) < permille;
+    }
+
+    long now() {
+        return now;
+    }
+
+    long fsyncDelay() {
+        return 1 + random.nextInt(params.fsyncUnitsMax());
+    }
+
+    SplittableRandom forkRandom() {
+        return random.split();
+    }
+
+    private void tickLoop(int n) {
+        nodes[n].tick();
+        after(params.tickUnits()[n], () -> tickLoop(n));
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    private void faultLoop() {
+        if (healed) return;
+        if (chance(params.crashPermillePerTick())) {
+            SimNode victim = pickVictim();
+            if (victim.up) {
+                victim.crash();
+                crashes++;
+                long downTicks = random.nextBoolean() ? 2 + random.nextInt(20) : 20 + random.nextInt(200);
+                after(downTicks * SimParams.TICK_UNITS, () -> {
+                    if (!victim.up) victim.start();
+                });
+            }
+        }
+        if (!network.partitioned() && chance(params.partitionPermillePerTick())) {
+            network.partition();
+            after((20 + random.nextInt(150)) * (long) SimParams.TICK_UNITS, () -> {
+                if (!healed) network.heal();
+            });
+        }
+        after(SimParams.TICK_UNITS, this::faultLoop);
+    }
+
+    /** Half the time a node with writes waiting for their fsync: the interesting moment to lose power. */
+    private SimNode pickVictim() {
+        if (random.nextBoolean()) {
+            List<SimNode> syncing = new ArrayList<>();
+            for (int n = 1; n <= params.nodes(); n++) if (nodes[n].up && nodes[n].syncPending()) syncing.add(nodes[n]);
+            if (!syncing.isEmpty()) return syncing.get(random.nextInt(syncing.size()));
+        }
+        return nodes[1 + random.nextInt(params.nodes())];
+    }
+
+    private void heal() {
+        healed = true;
+        network.faulty = false;
+        network.heal();
+        for (int n = 1; n <= params.nodes(); n++) {
+            if (!nodes[n].up) nodes[n].start();
+        }
+        for (int g = 0; g < params.groups(); g++) {
+            Client probe = new Client(1000 + g, g, true);
+            probes.add(probe);
+            after(5L * SimParams.TICK_UNITS, () -> submit(probe));
+        }
+        after(5L * SimParams.TICK_UNITS, this::checkConverged);
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    private void submit(Client c) {
+        if (healed && !c.probe) return;
+        SimNode node = nodes[1 + random.nextInt(params.nodes())];
+        if (!node.up || !node.propose(c)) {
+            after(1 + random.nextInt(5 * SimParams.TICK_UNITS), () -> submit(c));
+            return;
+        }
+        long requestId = c.requestId;
+        after((long) SimParams.CLIENT_TIMEOUT_TICKS * SimParams.TICK_UNITS, () -> {
+            if (c.node == node.id && c.requestId == requestId) {
+                timeouts++;
+                node.forget(c);
+                c.node = 0;
+                submit(c);
+            }
+        });
+    }
+
+    void clientAcked(Client c, long instance, int index) {
+        if (!c.claim) oracle.acked(c.group, instance, index, c.value);
+        c.node = 0;
+        if (c.probe) {
+            c.acked = true;
+            return;
+        }
+        after(random.nextInt(5 * SimParams.TICK_UNITS) + 1L, () -> submit(c));
+    }
+
+    void clientFailed(Client c) {
+        if (c.probe) {
+            c.node = 0;
+            after(SimParams.TICK_UNITS, () -> submit(c));
+            return;
+        }
+        c.node = 0;
+        after(random.nextInt(5 * SimParams.TICK_UNITS) + 1L, () -> submit(c));
+    }
+
+    // ---------------------------------------------------------------- liveness
+
+    private void checkConverged() {
+        if (converged()) {
+            finished = true;
+            return;
+        }
+        after(5L * SimParams.TICK_UNITS, this::checkConverged);
+    }
+
+    private boolean converged() {
+        for (Client c : clients) if (c.waiting()) return false;
+        for (Client p : probes) if (!p.acked) return false;
+        for (int g = 0; g < params.groups(); g++) {
+            long max = oracle.maxChosen(g);
+            for (int n = 1; n <= params.nodes(); n++) {
+                if (nodes[n].executed(g) != max || oracle.lastExecuted(n, g) != max) return false;
+            }
+        }
+        return true;
+    }
+
+    private String progress() {
+        StringBuilder b = new StringBuilder();
+        for (int g = 0; g < params.groups(); g++) {
+            b.append("g").append(g).append(" maxChosen=").append(oracle.maxChosen(g)).append(" executed=[");
+            for (int n = 1; n <= params.nodes(); n++) {
+                b.append(nodes[n].executed(g)).append(n < params.nodes() ? "," : "");
+            }
+            b.append("] roles=[");
+            for (int n = 1; n <= params.nodes(); n++) {
+                b.append(nodes[n].up ? nodes[n].core(g).role().name().charAt(0) : '-');
+            }
+            b.append("] ");
+        }
+        long waitingClients = clients.stream().filter(Client::waiting).count();
+        long unackedProbes = probes.stream().filter(p -> !p.acked).count();
+        return b + "waitingClients=" + waitingClients + " unackedProbes=" + unackedProbes;
+    }
+
+    private String stats() {
+        long chosen = 0;
+        for (int g = 0; g < params.groups(); g++) chosen += oracle.maxChosen(g) + 1;
+        return "time=" + now + " events=" + eventCount + " chosenInstances=" + chosen + " acked=" + oracle.ackCount()
+                + " clientTimeouts=" + timeouts + " crashes=" + crashes + " messages=" + network.sent
+                + " dropped=" + network.dropped;
+    }
+
+    long seed() {
+        return seed;
+    }
+}

@@ -1,0 +1,32 @@
+package paxos.sim;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator can fail: deliberately broken builds are caught within the default seed count.
+ * Each test runs seeds from 1 until the first violation (at most 500).
+ */
+class BrokenVariantsTest {
+    private static final long SEEDS_MAX = 500;
+
+    private static long firstFailingSeed(Variant variant) {
+        for (long seed = 1; seed <= SEEDS_MAX; seed++) {
+            if (!Simulation.run(seed, variant).passed()) return seed;
+        }
+        return -1;
+    }
+
+    @Test
+    void quorumOfHalfTheVotersIsCaught() {
+        long seed = firstFailingSeed(Variant.MINORITY_QUORUM);
+        assertTrue(seed > 0, "no violation found with quorum n/2 in " + SEEDS_MAX + " seeds");
+    }
+
+    @Test
+    void acceptorReplyingBeforeItsPromiseIsDurableIsCaught() {
+        long seed = firstFailingSeed(Variant.SEND_BEFORE_PERSIST);
+        assertTrue(seed > 0, "no violation found when sending before syncing in " + SEEDS_MAX + " seeds");
+    }
+}
