@@ -66,8 +66,8 @@ final class GroupRunner {
     private final Map<Integer, StateMachine> machines = new TreeMap<>();
     private byte[] lastMetaWritten = new byte[0];
 
-    // loop-confined
-    private boolean persisting;
+    // loop-confined: Readies taken from the core and not yet finished, oldest first
+    private final java.util.ArrayDeque<InFlightReady> readies = new java.util.ArrayDeque<>();
 
     // published for status(), written by one thread each
     private volatile long chosenUpTo = -1;
@@ -212,25 +212,50 @@ final class GroupRunner {
 
     // ------------------------------------------------------------------ the Ready cycle (loop)
 
+    /**
+     * Takes every Ready the core has (up to its in-flight bound), appends each one's records in
+     * order (the store's group commit may cover several with one fsync), and finishes them —
+     * send, serve, apply, advance — strictly in order as they become durable. Overlapping the
+     * fsyncs this way keeps the pipeline full instead of waiting one fsync per round trip.
+     */
     private void drive() {
-        while (!persisting && failure == null && core.hasReady()) {
-            Ready ready = core.ready();
-            if (ready.toPersist().isEmpty()) {
-                finish(ready);
-                continue;
-            }
-            persisting = true;
-            store.append(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
-                persisting = false;
-                if (error != null) {
-                    fail("log write failed: " + error.getMessage());
-                    return;
+        boolean progress = true;
+        while (progress && failure == null) {
+            progress = false;
+            while (core.hasReady()) {
+                Ready ready = core.ready();
+                InFlightReady pending = new InFlightReady(ready);
+                readies.addLast(pending);
+                progress = true;
+                if (ready.toPersist().isEmpty()) {
+                    pending.durable = true;
+                } else {
+                    store.append(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
+                        if (error != null) {
+                            fail("log write failed: " + error.getMessage());
+                            return;
+                        }
+                        pending.durable = true;
+                        drive();
+                    }));
                 }
-                finish(ready);
-                drive();
-            }));
+            }
+            while (!readies.isEmpty() && readies.peekFirst().durable && failure == null) {
+                finish(readies.removeFirst().ready);
+                progress = true;
+            }
         }
         publishLoop();
+    }
+
+    /** A Ready taken from the core whose records may still be on their way to disk. */
+    private static final class InFlightReady {
+        final Ready ready;
+        boolean durable;
+
+        InFlightReady(Ready ready) {
+            this.ready = ready;
+        }
     }
 
     private void finish(Ready ready) {
