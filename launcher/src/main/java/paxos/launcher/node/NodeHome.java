@@ -56,7 +56,8 @@ public final class NodeHome {
           "felix.fileinstall.start.level", "10",
           "felix.fileinstall.noInitialDelay", "true",
           "felix.fileinstall.poll", "1000",
-          "felix.fileinstall.log.level", "2"));
+          "felix.fileinstall.log.level", "2",
+          "felix.fileinstall.enableConfigSave", "false"));
     } else {
       Files.deleteIfExists(sharedConfig);
     }
