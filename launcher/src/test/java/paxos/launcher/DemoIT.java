@@ -17,7 +17,8 @@ import paxos.launcher.node.PlatformProbe;
 
 /**
  * {@code ./paxos demo} as the user runs it: Demo in its own JVM on free ports with a temp data
- * folder; three consoles answer the generated login; SIGTERM to Demo stops all three nodes.
+ * folder; three consoles answer the generated login; a bundle dropped into the shared deploy
+ * folder starts on all three; SIGTERM to Demo stops all three nodes.
  */
 class DemoIT {
 
@@ -33,7 +34,7 @@ class DemoIT {
   }
 
   @Test
-  void demoStartsThreeNodesAndSigtermStopsThemAll() throws Exception {
+  void demoStartsThreeNodesSharesDeployAndSigtermStopsThemAll() throws Exception {
     int[] ports = TestSupport.freePorts(6);
     String paxosPorts = ports[0] + "," + ports[1] + "," + ports[2];
     int[] httpPorts = {ports[3], ports[4], ports[5]};
@@ -71,6 +72,19 @@ class DemoIT {
       assertTrue(Files.readString(data.resolve("node-" + n + "/deploy/paxos.node.cfg"))
           .contains("nodeId = " + n), "node " + n + " has its paxos.node configuration");
     }
+
+    // one jar in the shared deploy folder reaches all three nodes
+    TestSupport.writeBundle(data.resolve("deploy"), "shared-dropin.jar", "paxos.test.shared");
+    TestSupport.await().atMost(Duration.ofSeconds(60)).until(() -> {
+      for (int port : httpPorts) {
+        String json = TestSupport.get(port, "/system/console/bundles.json", Demo.CONSOLE_USER, password);
+        if (json == null || TestSupport.bundles(json).stream().noneMatch(
+            b -> b.symbolicName().equals("paxos.test.shared") && b.state().equals("Active"))) {
+          return false;
+        }
+      }
+      return true;
+    });
 
     List<ProcessHandle> nodes = demo.descendants().filter(p -> p.info().commandLine()
         .map(c -> c.contains("platform.jar")).orElse(false)).toList();

@@ -93,12 +93,28 @@ class PlatformJarIT {
         TestSupport.bundles(json(settings, "/system/console/bundles.json")).stream()
             .anyMatch(b -> b.symbolicName().equals("paxos.test.dropin") && b.state().equals("Active")));
 
-    String startLog = Files.readString(log, StandardCharsets.UTF_8);
+    String startLog = withoutConsoleReRegistrationRace(Files.readString(log, StandardCharsets.UTF_8));
     assertFalse(startLog.contains("Exception") || startLog.contains("\tat "), "a normal start logs no stack traces:\n" + startLog);
 
     assertTrue(node.stop(30_000), "exits on SIGTERM within the bound");
     String stopLog = Files.readString(log, StandardCharsets.UTF_8);
     assertTrue(stopLog.contains("paxos platform: framework stopped in"), "clean framework stop:\n" + stopLog);
+  }
+
+  /**
+   * Drops the log entries of one known upstream race: Web Console 5 re-registers its servlet when
+   * ConfigAdmin first calls its ManagedService, and a request arriving in between (as this test's
+   * polling may, on a loaded machine) is logged by Felix HTTP as an ERROR with a stack trace
+   * ("Servlet has been unregistered"). Every other entry is kept.
+   */
+  static String withoutConsoleReRegistrationRace(String log) {
+    StringBuilder kept = new StringBuilder();
+    for (String entry : log.split("\n(?![\t ]|jakarta|Caused)")) {
+      if (!entry.contains("Servlet has been unregistered")) {
+        kept.append(entry).append('\n');
+      }
+    }
+    return kept.toString();
   }
 
   private static String json(NodeSettings settings, String path) {
