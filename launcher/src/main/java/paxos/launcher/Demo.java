@@ -1,0 +1,203 @@
+package paxos.launcher;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import paxos.launcher.node.MemberAddress;
+import paxos.launcher.node.NodeProcess;
+import paxos.launcher.node.NodeSettings;
+import paxos.launcher.node.PlatformProbe;
+import paxos.launcher.node.Secrets;
+
+/**
+ * {@code ./paxos demo}: a local 3-node cluster, three platform JVMs on 127.0.0.1.
+ * <pre>
+ *   --paxos-ports A,B,C   Paxos ports (default 7001,7002,7003)
+ *   --http-ports A,B,C    web console / REST ports (default 8081,8082,8083)
+ *   --data DIR            data folder (default data/demo, relative to the working directory)
+ * </pre>
+ * Node N lives in {@code DIR/node-N/} (its log is {@code node.log} there); {@code DIR/deploy/} is
+ * watched by all three nodes, so a plugin dropped there is installed cluster-wide. The console
+ * password and the cluster secret are generated once into {@code DIR/demo.properties} and reused.
+ * Runs until SIGINT/SIGTERM, then stops the three nodes cleanly (bounded); exit code 2 on bad
+ * flags or busy ports, 1 if the nodes did not come up.
+ */
+public final class Demo {
+
+  static final String CONSOLE_USER = "paxos";
+  static final long START_TIMEOUT_MILLIS = 120_000;
+  static final long STOP_TIMEOUT_MILLIS = 30_000;
+  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C] [--http-ports A,B,C] [--data DIR]";
+
+  // set by the shutdown hook, so that the nodes' exits are not reported as failures
+  private static volatile boolean stopping;
+
+  private Demo() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    // an expected failure (unwritable data folder, missing platform jar) is one line, not a trace
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+      System.err.println("paxos demo: " + e.getMessage());
+      System.exit(1);
+    });
+    List<NodeSettings> nodes;
+    try {
+      nodes = configure(args, Path.of("").toAbsolutePath());
+    } catch (IllegalArgumentException e) {
+      System.err.println("paxos demo: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    for (NodeSettings node : nodes) {
+      for (int port : new int[] {node.port(), node.httpPort()}) {
+        if (!PlatformProbe.portFree("127.0.0.1", port)) {
+          System.err.println("paxos demo: port " + port + " on 127.0.0.1 is in use (another demo running?);"
+              + " choose others with --paxos-ports / --http-ports");
+          System.exit(2);
+        }
+      }
+    }
+    Path jar = PlatformProbe.platformJar();
+    NodeSettings first = nodes.get(0);
+    Path data = first.nodeDir().getParent();
+    System.out.println("paxos demo: starting 3 nodes in " + data + " (each logs to node-N/node.log)");
+
+    List<NodeProcess> processes = new ArrayList<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(processes), "paxos-demo-stop"));
+    long startNanos = System.nanoTime();
+    synchronized (processes) {
+      for (NodeSettings node : nodes) {
+        processes.add(NodeProcess.start(node, jar,
+            Redirect.appendTo(node.nodeDir().resolve("node.log").toFile()), false));
+      }
+    }
+    if (!awaitConsoles(processes)) {
+      System.exit(1);
+    }
+    long millis = (System.nanoTime() - startNanos) / 1_000_000;
+    for (NodeProcess process : processes) {
+      NodeSettings node = process.settings();
+      System.out.printf("  node %d  paxos 127.0.0.1:%d  console %s  (pid %d)%n",
+          node.nodeId(), node.port(), node.consoleUrl(), process.pid());
+    }
+    System.out.println("web console login: " + CONSOLE_USER + " / " + first.consolePassword()
+        + "   (kept in " + data.resolve("demo.properties") + ")");
+    System.out.println("deploy a bundle to all nodes: copy its jar into " + data.resolve("deploy"));
+    System.out.println("try: curl -u " + CONSOLE_USER + ":" + first.consolePassword() + " http://127.0.0.1:"
+        + first.httpPort() + "/system/console/bundles.json");
+    System.out.println("paxos demo: 3 nodes up in " + millis + " ms. Ctrl-C stops them.");
+
+    for (NodeProcess process : processes) {
+      process.onExit().thenAccept(code -> {
+        if (!stopping) {
+          System.out.println("paxos demo: node " + process.settings().nodeId() + " exited with code "
+              + code + "; see " + process.settings().nodeDir().resolve("node.log"));
+        }
+      });
+    }
+    for (NodeProcess process : processes) {
+      process.onExit().join();
+    }
+  }
+
+  /** Parses the flags into the three nodes' settings; IllegalArgumentException on bad flags. */
+  static List<NodeSettings> configure(String[] args, Path workDir) throws IOException {
+    int[] paxosPorts = {7001, 7002, 7003};
+    int[] httpPorts = {8081, 8082, 8083};
+    String dataDir = "data/demo";
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (flag.equals("-h") || flag.equals("--help")) {
+        System.out.println(USAGE);
+        System.exit(0);
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value after " + flag);
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--paxos-ports" -> paxosPorts = ports(flag, value);
+        case "--http-ports" -> httpPorts = ports(flag, value);
+        case "--data" -> dataDir = value;
+        default -> throw new IllegalArgumentException("unknown flag " + flag);
+      }
+    }
+    Path data = workDir.resolve(dataDir).toAbsolutePath().normalize();
+    Secrets secrets = Secrets.open(data.resolve("demo.properties"));
+    String password = secrets.getOrGenerate("console.password", 12);
+    String clusterSecret = secrets.getOrGenerate("clusterSecret", 32);
+    secrets.save();
+    List<MemberAddress> members = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      members.add(new MemberAddress(n, "127.0.0.1", paxosPorts[n - 1]));
+    }
+    List<NodeSettings> nodes = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      Path home = data.resolve("node-" + n);
+      nodes.add(new NodeSettings(n, members, "127.0.0.1", paxosPorts[n - 1], home, home.resolve("paxos"),
+          "127.0.0.1", httpPorts[n - 1], CONSOLE_USER, password,
+          List.of(NodeSettings.DEFAULT_JAVA_OPTIONS.split(" ")), data.resolve("deploy"),
+          Map.of("clusterSecret", clusterSecret)));
+    }
+    return nodes;
+  }
+
+  private static int[] ports(String flag, String value) {
+    try {
+      int[] ports = Arrays.stream(value.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+      if (ports.length != 3 || Arrays.stream(ports).distinct().count() != 3) {
+        throw new IllegalArgumentException(flag + " needs three different ports, got " + value);
+      }
+      return ports;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " needs three port numbers, got " + value);
+    }
+  }
+
+  // polls every 200 ms; gives up when a node exits or after START_TIMEOUT_MILLIS
+  private static boolean awaitConsoles(List<NodeProcess> processes) throws InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT_MILLIS * 1_000_000;
+    List<NodeProcess> waiting = new ArrayList<>(processes);
+    while (!waiting.isEmpty()) {
+      for (NodeProcess process : List.copyOf(waiting)) {
+        if (!process.isAlive()) {
+          System.err.println("paxos demo: node " + process.settings().nodeId() + " exited during start; see "
+              + process.settings().nodeDir().resolve("node.log"));
+          return false;
+        }
+        if (PlatformProbe.consoleUp(process.settings())) {
+          waiting.remove(process);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        System.err.println("paxos demo: node(s) " + waiting.stream().map(p -> p.settings().nodeId()).toList()
+            + " did not answer within " + START_TIMEOUT_MILLIS / 1000 + " s; see their node.log");
+        return false;
+      }
+      Thread.sleep(200);
+    }
+    return true;
+  }
+
+  private static void stop(List<NodeProcess> processes) {
+    stopping = true;
+    synchronized (processes) {
+      if (processes.isEmpty()) {
+        return;
+      }
+      System.out.println("paxos demo: stopping the nodes...");
+      try {
+        NodeProcess.stopAll(processes, STOP_TIMEOUT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.out.println("paxos demo: stopped.");
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package paxos.launcher.node;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lays out a node's home folder before its platform starts:
+ * <pre>
+ * nodeDir/
+ *   node.args                     JVM options and framework properties (java @node.args)
+ *   deploy/                       FileInstall watches it: bundles, .cfg and .config files
+ *     paxos.node.cfg              PID paxos.node, rewritten from the settings at every start
+ *     org.apache.felix.fileinstall-shared.cfg   only with a shared deploy folder
+ *   felix-cache/                  the framework's storage, cleaned at every start
+ *   paxos/                        the engine's data (default dataDir)
+ * </pre>
+ * The node file (or the demo's flags) stays the source of truth: edits made to
+ * {@code paxos.node.cfg} through the web console are overwritten at the next start.
+ */
+public final class NodeHome {
+
+  /** The file name of the engine's configuration in the deploy folder. */
+  public static final String ENGINE_CONFIG_FILE = NodeSettings.PID + ".cfg";
+
+  private NodeHome() {
+  }
+
+  /** The folder FileInstall watches. */
+  public static Path deployDir(NodeSettings settings) {
+    return settings.nodeDir().resolve("deploy");
+  }
+
+  /** The argument file passed to the node's JVM as {@code @file}. */
+  public static Path argsFile(NodeSettings settings) {
+    return settings.nodeDir().resolve("node.args");
+  }
+
+  /** Creates the folders and (re)writes node.args and the deploy folder's .cfg files. */
+  public static void prepare(NodeSettings settings) throws IOException {
+    Path deploy = deployDir(settings);
+    Files.createDirectories(deploy);
+    Files.createDirectories(settings.dataDir());
+    writeConfig(deploy.resolve(ENGINE_CONFIG_FILE), settings.engineConfig());
+    Path sharedConfig = deploy.resolve("org.apache.felix.fileinstall-shared.cfg");
+    if (settings.sharedDeployDir() != null) {
+      Files.createDirectories(settings.sharedDeployDir());
+      // a second FileInstall watcher; it does not inherit the framework's felix.fileinstall.*
+      // properties, so the ones that matter are repeated
+      writeConfig(sharedConfig, Map.of(
+          "felix.fileinstall.dir", settings.sharedDeployDir().toString(),
+          "felix.fileinstall.start.level", "10",
+          "felix.fileinstall.noInitialDelay", "true",
+          "felix.fileinstall.poll", "1000",
+          "felix.fileinstall.log.level", "2",
+          "felix.fileinstall.enableConfigSave", "false"));
+    } else {
+      Files.deleteIfExists(sharedConfig);
+    }
+    writeArgs(settings);
+  }
+
+  private static void writeArgs(NodeSettings settings) throws IOException {
+    List<String> args = new ArrayList<>(settings.javaOptions());
+    property(args, "org.osgi.framework.storage", settings.nodeDir().resolve("felix-cache").toString());
+    property(args, "felix.fileinstall.dir", deployDir(settings).toString());
+    property(args, "org.apache.felix.http.host", settings.httpHost());
+    property(args, "org.osgi.service.http.port", Integer.toString(settings.httpPort()));
+    property(args, "felix.webconsole.username", settings.consoleUser());
+    property(args, "felix.webconsole.password", Secrets.consolePasswordHash(settings.consolePassword()));
+    StringBuilder text = new StringBuilder("# written by the paxos launcher at every start; edit the node file instead\n");
+    for (String arg : args) {
+      text.append(quote(arg)).append('\n');
+    }
+    Path file = argsFile(settings);
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    Secrets.restrictToOwner(file);
+  }
+
+  private static void property(List<String> args, String key, String value) {
+    args.add("-D" + key + "=" + value);
+  }
+
+  // java's @argfile syntax: double quotes group, backslash escapes inside quotes
+  private static String quote(String arg) {
+    return '"' + arg.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+
+  private static void writeConfig(Path file, Map<String, String> config) throws IOException {
+    StringBuilder text = new StringBuilder("# written by the paxos launcher at every start\n");
+    new java.util.TreeMap<>(config).forEach((key, value) ->
+        text.append(escape(key)).append(" = ").append(escape(value)).append('\n'));
+    Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(temp, text, StandardCharsets.UTF_8);
+    // FileInstall ignores dot-files, and the move makes it see the complete file at once
+    Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  // java.util.Properties escaping, which FileInstall's .cfg reader follows
+  private static String escape(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '\\', ':', '=', '#', '!' -> out.append('\\').append(c);
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,179 @@
+package paxos.launcher.node;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything needed to start one node: the Paxos settings handed to the engine as the
+ * ConfigAdmin configuration {@code paxos.node} ({@link #engineConfig()}), and the platform
+ * settings the launcher applies itself (directories, HTTP, console login, JVM options).
+ * Immutable and validated on construction; paths are absolute.
+ *
+ * @param nodeId this node's id, one of {@code members}
+ * @param members every node of the cluster, this one included
+ * @param listenHost the address the engine listens on for Paxos traffic
+ * @param port the Paxos port, 1..65535
+ * @param nodeDir the node's home: {@code deploy/}, {@code felix-cache/}, {@code node.args}
+ * @param dataDir the engine's data directory (PID key {@code dataDir})
+ * @param httpHost the address of the web console and REST endpoints
+ * @param httpPort the HTTP port, 1..65535
+ * @param consoleUser the web console user name
+ * @param consolePassword the web console password (passed to the node only hashed)
+ * @param javaOptions options for the node's JVM, e.g. {@code -Xmx512m}
+ * @param sharedDeployDir a second folder FileInstall watches (e.g. one shared by all local
+ *     nodes), or null
+ * @param engineExtras further keys passed unchanged to PID {@code paxos.node}, e.g.
+ *     groupCount, clusterSecret, holdLogCount, syncPolicy
+ */
+public record NodeSettings(
+    int nodeId,
+    List<MemberAddress> members,
+    String listenHost,
+    int port,
+    Path nodeDir,
+    Path dataDir,
+    String httpHost,
+    int httpPort,
+    String consoleUser,
+    String consolePassword,
+    List<String> javaOptions,
+    Path sharedDeployDir,
+    Map<String, String> engineExtras) {
+
+  /** The ConfigAdmin PID the engine's node component is configured by. */
+  public static final String PID = "paxos.node";
+
+  /** JVM options when none are given: a bound on the heap of every node. */
+  public static final String DEFAULT_JAVA_OPTIONS = "-Xmx512m -XX:+ExitOnOutOfMemoryError";
+
+  /** Keys of a node file that the launcher consumes; every other key goes to PID paxos.node. */
+  public static final List<String> PLATFORM_KEYS = List.of("dir", "http.host", "http.port",
+      "console.username", "console.password", "java.options", "deploy.shared");
+
+  /** Rejects nonsense with a message naming the setting. */
+  public NodeSettings {
+    members = List.copyOf(members);
+    javaOptions = List.copyOf(javaOptions);
+    engineExtras = Map.copyOf(engineExtras);
+    int id = nodeId;
+    if (members.stream().noneMatch(m -> m.nodeId() == id)) {
+      throw new IllegalArgumentException("nodeId " + nodeId + " is not one of members " + members);
+    }
+    requireText("listenHost", listenHost);
+    checkPort("port", port);
+    requireText("http.host", httpHost);
+    checkPort("http.port", httpPort);
+    requireText("console.username", consoleUser);
+    requireText("console.password", consolePassword);
+    if (!nodeDir.isAbsolute() || !dataDir.isAbsolute()
+        || (sharedDeployDir != null && !sharedDeployDir.isAbsolute())) {
+      throw new IllegalArgumentException("directories must be absolute");
+    }
+    for (String key : engineExtras.keySet()) {
+      if (PLATFORM_KEYS.contains(key) || List.of("nodeId", "members", "listenHost", "port", "dataDir").contains(key)) {
+        throw new IllegalArgumentException("engine extra '" + key + "' clashes with a named setting");
+      }
+    }
+  }
+
+  /**
+   * Reads a node file (format in the README, section "Platform (launcher)"). Relative paths are
+   * resolved against {@code baseDir}. Absent optional keys get defaults: listenHost and port from
+   * this node's members entry, {@code dir=data/node-<nodeId>}, {@code dataDir=<dir>/paxos},
+   * {@code http.host=127.0.0.1}, {@code http.port=8080}, {@code console.username=admin},
+   * {@code java.options=-Xmx512m -XX:+ExitOnOutOfMemoryError}. Without {@code console.password}, {@code passwordForNodeDir}
+   * is asked for one (given the node's home folder).
+   *
+   * @throws IllegalArgumentException naming the bad or missing key
+   */
+  public static NodeSettings fromProperties(Properties file, Path baseDir,
+      java.util.function.Function<Path, String> passwordForNodeDir) {
+    Map<String, String> rest = new LinkedHashMap<>();
+    for (String key : file.stringPropertyNames()) {
+      rest.put(key, file.getProperty(key).trim());
+    }
+    int nodeId = parseInt("nodeId", required(rest, "nodeId"));
+    List<MemberAddress> members = MemberAddress.parseList(required(rest, "members"));
+    MemberAddress self = members.stream().filter(m -> m.nodeId() == nodeId).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("nodeId " + nodeId + " is not one of members " + members));
+    String listenHost = rest.containsKey("listenHost") ? rest.remove("listenHost") : self.host();
+    int port = rest.containsKey("port") ? parseInt("port", rest.remove("port")) : self.port();
+    Path nodeDir = baseDir.resolve(rest.getOrDefault("dir", "data/node-" + nodeId)).toAbsolutePath().normalize();
+    rest.remove("dir");
+    Path dataDir = rest.containsKey("dataDir")
+        ? baseDir.resolve(rest.remove("dataDir")).toAbsolutePath().normalize() : nodeDir.resolve("paxos");
+    String httpHost = orDefault(rest, "http.host", "127.0.0.1");
+    int httpPort = parseInt("http.port", orDefault(rest, "http.port", "8080"));
+    String user = orDefault(rest, "console.username", "admin");
+    String password = rest.containsKey("console.password")
+        ? rest.remove("console.password") : passwordForNodeDir.apply(nodeDir);
+    List<String> javaOptions = splitOptions(orDefault(rest, "java.options", DEFAULT_JAVA_OPTIONS));
+    String shared = rest.remove("deploy.shared");
+    Path sharedDeploy = shared == null || shared.isEmpty() ? null : baseDir.resolve(shared).toAbsolutePath().normalize();
+    return new NodeSettings(nodeId, members, listenHost, port, nodeDir, dataDir, httpHost, httpPort,
+        user, password, javaOptions, sharedDeploy, rest);
+  }
+
+  /**
+   * The configuration of PID {@code paxos.node}: nodeId, members, listenHost, port, dataDir and
+   * the extras, all as strings (a FileInstall {@code .cfg} has string values only; DS converts
+   * them to the component's property types).
+   */
+  public Map<String, String> engineConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("nodeId", Integer.toString(nodeId));
+    config.put("members", String.join(",", members.stream().map(MemberAddress::toString).toList()));
+    config.put("listenHost", listenHost);
+    config.put("port", Integer.toString(port));
+    config.put("dataDir", dataDir.toString());
+    new java.util.TreeMap<>(engineExtras).forEach(config::put);
+    return config;
+  }
+
+  /** The console URL of this node, e.g. {@code http://127.0.0.1:8081/system/console}. */
+  public String consoleUrl() {
+    return "http://" + httpHost + ":" + httpPort + "/system/console";
+  }
+
+  static void checkPort(String name, int port) {
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException(name + " must be in 1..65535, got " + port);
+    }
+  }
+
+  private static void requireText(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " is empty");
+    }
+  }
+
+  private static String required(Map<String, String> settings, String key) {
+    String value = settings.remove(key);
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(key + " is missing");
+    }
+    return value;
+  }
+
+  private static String orDefault(Map<String, String> settings, String key, String fallback) {
+    String value = settings.remove(key);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  private static int parseInt(String name, String text) {
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got '" + text + "'");
+    }
+  }
+
+  private static List<String> splitOptions(String text) {
+    return new ArrayList<>(Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
+  }
+}

@@ -1,0 +1,68 @@
+package paxos.launcher.platform;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * The one piece of launcher code that runs inside the platform (bundle {@code paxos.launcher},
+ * start level 1). It does two things the bnd executable-jar launcher does not:
+ * <ul>
+ *   <li>Stops the framework cleanly when the JVM is asked to exit (SIGTERM, SIGINT, Ctrl-C,
+ *       {@code Process.destroy()}): a JVM shutdown hook stops the system bundle and waits for it,
+ *       at most {@link #STOP_TIMEOUT_MILLIS}, so every bundle's deactivate/stop runs (the engine
+ *       closes its log files, the transport its sockets).</li>
+ *   <li>Keeps the start quiet: SPI Fly announces every provider it registers at INFO through
+ *       java.util.logging; those loggers are raised to WARNING.</li>
+ * </ul>
+ * Called by the framework on its start/stop thread. Stopping the bundle alone (e.g. from the
+ * web console) removes the hook; it does not stop the framework.
+ */
+public final class PlatformActivator implements BundleActivator {
+
+  /** Upper bound on a clean framework stop at JVM exit; after it the JVM exits anyway. */
+  public static final long STOP_TIMEOUT_MILLIS = 30_000;
+
+  // strong reference: java.util.logging keeps loggers weakly, and a collected logger forgets
+  // its level
+  private static final Logger SPI_FLY_LOG = Logger.getLogger("org.apache.aries.spifly");
+
+  private Thread shutdownHook;
+
+  @Override
+  public void start(BundleContext context) {
+    SPI_FLY_LOG.setLevel(Level.WARNING);
+    Bundle systemBundle = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
+    shutdownHook = new Thread(() -> stopFramework(systemBundle), "paxos-platform-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  @Override
+  public void stop(BundleContext context) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook itself is stopping the framework: nothing to undo
+    }
+  }
+
+  private static void stopFramework(Bundle systemBundle) {
+    long startNanos = System.nanoTime();
+    try {
+      systemBundle.stop();
+      if (systemBundle instanceof Framework framework) {
+        framework.waitForStop(STOP_TIMEOUT_MILLIS);
+      }
+      long millis = (System.nanoTime() - startNanos) / 1_000_000;
+      // System.err, not System.Logger: java.util.logging closes its handlers in its own
+      // shutdown hook, concurrently with this one, and the line would be lost
+      System.err.println("paxos platform: framework stopped in " + millis + " ms");
+    } catch (Exception | Error e) {
+      System.err.println("paxos platform: clean framework stop failed: " + e);
+    }
+  }
+}
