@@ -89,8 +89,10 @@ public final class Demo {
     System.out.println("web console login: " + CONSOLE_USER + " / " + first.consolePassword()
         + "   (kept in " + data.resolve("demo.properties") + ")");
     System.out.println("deploy a bundle to all nodes: copy its jar into " + data.resolve("deploy"));
-    System.out.println("try: curl -u " + CONSOLE_USER + ":" + first.consolePassword() + " http://127.0.0.1:"
-        + first.httpPort() + "/system/console/bundles.json");
+    int second = processes.get(1).settings().httpPort();
+    System.out.println("try: curl -i -X PUT --data-binary hello http://127.0.0.1:" + first.httpPort() + "/kv/greeting");
+    System.out.println("     curl -i http://127.0.0.1:" + second + "/kv/greeting        (any node serves any key)");
+    System.out.println("     curl http://127.0.0.1:" + first.httpPort() + "/paxos/status");
     System.out.println("paxos demo: 3 nodes up in " + millis + " ms. Ctrl-C stops them.");
 
     for (NodeProcess process : processes) {
