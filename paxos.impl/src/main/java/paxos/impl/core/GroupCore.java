@@ -43,10 +43,10 @@ import paxos.api.spi.log.InstanceRecord;
  * unknown outcome.
  *
  * <p><b>Learning.</b> The leader sends a commit per chosen instance to every member, with the
- * value only for those that did not acknowledge accepting it. Heartbeats, accepts and commits
- * carry the sender's contiguous chosen position; a node behind it asks one peer for the missing
- * range and receives at most {@link CoreConfig#replyEntriesMax()} values per reply, asking again
- * until it caught up.
+ * value only for non-voters (voters were sent the accept; one that lost it catches up).
+ * Heartbeats, accepts and commits carry the sender's contiguous chosen position; a node behind it
+ * asks one peer for the missing range and receives at most {@link CoreConfig#replyEntriesMax()}
+ * values per reply, asking again until it caught up.
  *
  * <p><b>Failures.</b> Bad input from peers (wrong receiver, non-member sender) is dropped;
  * calling methods out of contract throws {@link IllegalStateException} or
@@ -424,7 +424,10 @@ public final class GroupCore {
         inFlight.remove(instance);
         learn(instance, ballot, f.value);
         for (int m : others) {
-            byte[] value = f.acks.contains(m) ? null : f.value;
+            // Voters were sent the Accept: a voter whose copy was lost notices the gap through the
+            // commit's chosenUpTo and catches up by range. Sending the bytes to every voter that has
+            // not answered yet would send most values twice to the slowest follower.
+            byte[] value = voters.contains(m) ? null : f.value;
             send(new Message.Commit(cfg.group(), self, m, instance, ballot, value, learner.chosenUpTo()));
         }
     }
