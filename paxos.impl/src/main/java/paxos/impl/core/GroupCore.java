@@ -64,6 +64,7 @@ public final class GroupCore {
     private final RandomGenerator random;
     private final List<Integer> voters = new ArrayList<>();
     private final List<Integer> others = new ArrayList<>();
+    private final boolean selfVoter;
     private final Outbox out = new Outbox();
     private final Acceptor acceptor;
     private final Learner learner;
@@ -113,6 +114,7 @@ public final class GroupCore {
             if (m.role() == MemberRole.VOTER) voters.add(m.nodeId());
             if (m.nodeId() != self) others.add(m.nodeId());
         }
+        this.selfVoter = voters.contains(self);
         this.acceptor = new Acceptor(cfg.group(), state.promisedBallot(), out);
         this.learner = new Learner(cfg.group(), state.applyFrom(), out);
         this.queue = new ProposalQueue(cfg);
@@ -137,7 +139,7 @@ public final class GroupCore {
         now++;
         switch (role) {
             case FOLLOWER -> {
-                if (cfg.isVoter(self) && ++electionElapsed >= electionTimeout) startPhaseOne();
+                if (selfVoter && ++electionElapsed >= electionTimeout) startPhaseOne();
             }
             case CANDIDATE -> tickCandidate();
             case LEADER -> tickLeader();
@@ -178,7 +180,7 @@ public final class GroupCore {
         for (BatchCommand c : commands) {
             if (c.proposerNode() != self) throw new IllegalArgumentException("proposerNode " + c.proposerNode() + " is not this node " + self);
         }
-        if (!cfg.isVoter(self))
+        if (!selfVoter)
             return new ProposeResult.Refused(ProposeResult.Reason.NOT_MEMBER, "node " + self + " is not a voter of group " + cfg.group());
         ProposeResult r = queue.offer(commands, now);
         if (r == ProposeResult.QUEUED) flushQueue();
