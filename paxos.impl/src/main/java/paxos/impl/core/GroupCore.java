@@ -151,10 +151,20 @@ public final class GroupCore {
     /** Handles one message addressed to this node and group. */
     public void step(Message m) {
         if (m.group() != cfg.group()) throw new IllegalArgumentException("message of group " + m.group() + " stepped into group " + cfg.group());
-        if (m.to() != self || (m.from() != self && !others.contains(m.from()))) return;
+        if (m.to() != self || (m.from() != self && !others.contains(m.from())) || !plausible(m)) return;
         dispatch(m);
         maybeCatchUp();
         flushQueue();
+    }
+
+    /** Drops messages no correct peer sends (negative instances, votes from non-voters). */
+    private boolean plausible(Message m) {
+        if (m instanceof Message.Prepare p) return p.fromInstance() >= 0 && voters.contains(p.from());
+        if (m instanceof Message.Promise p) return p.fromInstance() >= 0;
+        if (m instanceof Message.Accept a) return a.instance() >= 0 && voters.contains(a.from());
+        if (m instanceof Message.Accepted a) return a.instance() >= 0 && voters.contains(a.from());
+        if (m instanceof Message.Commit c) return c.instance() >= 0;
+        return true;
     }
 
     private void dispatch(Message m) {
