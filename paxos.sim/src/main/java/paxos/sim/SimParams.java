@@ -26,12 +26,14 @@ import java.util.SplittableRandom;
  * @param replyEntriesMax promise and catch-up reply bound (small values exercise truncation)
  * @param masterPermille share of client proposals that are master claims or master-conditional
  * @param pipelinedReadies the shell takes new Readies while earlier ones wait for their fsync
+ * @param followers how many of the highest-numbered nodes are non-voting members (learn only)
  */
 public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUnits, int lossPermille,
                         int duplicatePermille, int delayUnitsMax, int longDelayPermille, int fsyncUnitsMax,
                         int crashPermillePerTick, int partitionPermillePerTick, int windowMax, int batchCountMax,
                         int batchDelayTicks, int faultTicks, int heartbeatTicks, int electionTimeoutTicks,
-                        int replyEntriesMax, int masterPermille, boolean pipelinedReadies) {
+                        int replyEntriesMax, int masterPermille, boolean pipelinedReadies,
+                        int followers) {
     /** Nominal length of one tick in time units. */
     public static final int TICK_UNITS = 10;
     /** Ticks after healing within which every pending proposal completes and replicas converge. */
@@ -49,7 +51,7 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 pick(random, 0, 5, 30), 1 + random.nextInt(pick(random, 10, 40, 150)), pick(random, 0, 2, 10, 30, 80), pick(random, 0, 3, 15),
                 1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400),
                 2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300),
-                random.nextBoolean());
+                random.nextBoolean(), nodes == 5 && random.nextInt(3) == 0 ? 1 : 0);
     }
 
     private static int pick(SplittableRandom random, int... choices) {
@@ -62,6 +64,6 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 + " dupPermille=" + duplicatePermille + " crashPermillePerTick=" + crashPermillePerTick + " partitionPermillePerTick="
                 + partitionPermillePerTick + " window=" + windowMax + " batchCountMax=" + batchCountMax + " heartbeat=" + heartbeatTicks
                 + " election=" + electionTimeoutTicks + " replyEntriesMax=" + replyEntriesMax + " masterPermille="
-                + masterPermille + " pipelinedReadies=" + pipelinedReadies + " faultTicks=" + faultTicks;
+                + masterPermille + " pipelinedReadies=" + pipelinedReadies + " followers=" + followers + " faultTicks=" + faultTicks;
     }
 }

@@ -14,6 +14,9 @@ import paxos.api.Membership;
  * randomness inside the cores) comes from one {@link SplittableRandom} seeded with the seed, so a
  * seed replays exactly.
  *
+ * <p>Some 5-node seeds make node 5 a non-voting member: it learns and executes, and refuses
+ * proposals with NOT_MEMBER (the client then tries another node).
+ *
  * <p>Two phases. <b>Faults</b>: clients propose while the network loses, duplicates, delays and
  * partitions messages, nodes crash (losing unsynced writes) and restart, and node clocks tick at
  * different rates. <b>Liveness</b>: faults stop, partitions heal, crashed nodes restart; within
@@ -57,7 +60,8 @@ public final class Simulation {
         this.oracle = new Oracle(params.nodes(), params.groups());
         this.network = new SimNetwork(this, params.nodes());
         List<Member> members = new ArrayList<>();
-        for (int n = 1; n <= params.nodes(); n++) members.add(new Member(n, "127.0.0.1", 7000 + n, MemberRole.VOTER));
+        for (int n = 1; n <= params.nodes(); n++) members.add(new Member(n, "127.0.0.1", 7000 + n,
+                n > params.nodes() - params.followers() ? MemberRole.FOLLOWER : MemberRole.VOTER));
         Membership membership = new Membership(0, members);
         nodes = new SimNode[params.nodes() + 1];
         for (int n = 1; n <= params.nodes(); n++) nodes[n] = new SimNode(this, n, membership);

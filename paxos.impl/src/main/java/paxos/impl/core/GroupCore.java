@@ -43,10 +43,10 @@ import paxos.api.spi.log.InstanceRecord;
  * unknown outcome.
  *
  * <p><b>Learning.</b> The leader sends a commit per chosen instance to every member, with the
- * value only for those that did not acknowledge accepting it. Heartbeats, accepts and commits
- * carry the sender's contiguous chosen position; a node behind it asks one peer for the missing
- * range and receives at most {@link CoreConfig#replyEntriesMax()} values per reply, asking again
- * until it caught up.
+ * value only for non-voters (voters were sent the accept; one that lost it catches up).
+ * Heartbeats, accepts and commits carry the sender's contiguous chosen position; a node behind it
+ * asks one peer for the missing range and receives at most {@link CoreConfig#replyEntriesMax()}
+ * values per reply, asking again until it caught up.
  *
  * <p><b>Failures.</b> Bad input from peers (wrong receiver, non-member sender) is dropped;
  * calling methods out of contract throws {@link IllegalStateException} or
@@ -64,6 +64,7 @@ public final class GroupCore {
     private final RandomGenerator random;
     private final List<Integer> voters = new ArrayList<>();
     private final List<Integer> others = new ArrayList<>();
+    private final boolean selfVoter;
     private final Outbox out = new Outbox();
     private final Acceptor acceptor;
     private final Learner learner;
@@ -113,6 +114,7 @@ public final class GroupCore {
             if (m.role() == MemberRole.VOTER) voters.add(m.nodeId());
             if (m.nodeId() != self) others.add(m.nodeId());
         }
+        this.selfVoter = voters.contains(self);
         this.acceptor = new Acceptor(cfg.group(), state.promisedBallot(), out);
         this.learner = new Learner(cfg.group(), state.applyFrom(), out);
         this.queue = new ProposalQueue(cfg);
@@ -137,7 +139,7 @@ public final class GroupCore {
         now++;
         switch (role) {
             case FOLLOWER -> {
-                if (cfg.isVoter(self) && ++electionElapsed >= electionTimeout) startPhaseOne();
+                if (selfVoter && ++electionElapsed >= electionTimeout) startPhaseOne();
             }
             case CANDIDATE -> tickCandidate();
             case LEADER -> tickLeader();
@@ -149,10 +151,20 @@ public final class GroupCore {
     /** Handles one message addressed to this node and group. */
     public void step(Message m) {
         if (m.group() != cfg.group()) throw new IllegalArgumentException("message of group " + m.group() + " stepped into group " + cfg.group());
-        if (m.to() != self || (m.from() != self && !others.contains(m.from()))) return;
+        if (m.to() != self || (m.from() != self && !others.contains(m.from())) || !plausible(m)) return;
         dispatch(m);
         maybeCatchUp();
         flushQueue();
+    }
+
+    /** Drops messages no correct peer sends (negative instances, votes from non-voters). */
+    private boolean plausible(Message m) {
+        if (m instanceof Message.Prepare p) return p.fromInstance() >= 0 && voters.contains(p.from());
+        if (m instanceof Message.Promise p) return p.fromInstance() >= 0;
+        if (m instanceof Message.Accept a) return a.instance() >= 0 && voters.contains(a.from());
+        if (m instanceof Message.Accepted a) return a.instance() >= 0 && voters.contains(a.from());
+        if (m instanceof Message.Commit c) return c.instance() >= 0;
+        return true;
     }
 
     private void dispatch(Message m) {
@@ -178,7 +190,7 @@ public final class GroupCore {
         for (BatchCommand c : commands) {
             if (c.proposerNode() != self) throw new IllegalArgumentException("proposerNode " + c.proposerNode() + " is not this node " + self);
         }
-        if (!cfg.isVoter(self))
+        if (!selfVoter)
             return new ProposeResult.Refused(ProposeResult.Reason.NOT_MEMBER, "node " + self + " is not a voter of group " + cfg.group());
         ProposeResult r = queue.offer(commands, now);
         if (r == ProposeResult.QUEUED) flushQueue();
@@ -424,7 +436,10 @@ public final class GroupCore {
         inFlight.remove(instance);
         learn(instance, ballot, f.value);
         for (int m : others) {
-            byte[] value = f.acks.contains(m) ? null : f.value;
+            // Voters were sent the Accept: a voter whose copy was lost notices the gap through the
+            // commit's chosenUpTo and catches up by range. Sending the bytes to every voter that has
+            // not answered yet would send most values twice to the slowest follower.
+            byte[] value = voters.contains(m) ? null : f.value;
             send(new Message.Commit(cfg.group(), self, m, instance, ballot, value, learner.chosenUpTo()));
         }
     }

@@ -155,7 +155,7 @@ public final class GroupExecutor {
                     new MasterChangedException(claim.expectedVersion(), inForce.version())));
             return inForce;
         }
-        // Unknown system command (a newer engine's): a deterministic no-op on every replica.
+        // A barrier, or an unknown system command (a newer engine's): a deterministic no-op everywhere.
         if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, null));
         return inForce;
     }

@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 public sealed interface SystemCommand {
     /** Type byte of {@link MasterClaim}. */
     byte MASTER_CLAIM = 1;
+    /** Type byte of {@link Barrier}. */
+    byte BARRIER = 2;
 
     /** Encodes the command as a state-machine-0 value. */
     byte[] encode();
@@ -32,11 +34,25 @@ public sealed interface SystemCommand {
         }
     }
 
+    /**
+     * Changes nothing; its proposer learns the instance it executed at. A linearizable read
+     * barrier: once it executed here, every write acknowledged before it was proposed has executed
+     * here too (it was chosen at a lower instance).
+     */
+    record Barrier() implements SystemCommand {
+        @Override
+        public byte[] encode() {
+            return new byte[] {BARRIER};
+        }
+    }
+
     /** Decodes a system command; {@code null} if the bytes are not one (executed as a no-op). */
     static SystemCommand decode(byte[] bytes) {
         try {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
-            if (buf.get() != MASTER_CLAIM) return null;
+            byte type = buf.get();
+            if (type == BARRIER) return buf.hasRemaining() ? null : new Barrier();
+            if (type != MASTER_CLAIM) return null;
             SystemCommand c = new MasterClaim(buf.getInt(), buf.getLong(), buf.getLong());
             return buf.hasRemaining() ? null : c;
         } catch (BufferUnderflowException | IllegalArgumentException e) {

@@ -58,7 +58,7 @@ import paxos.node.NodeConfig;
 public final class Engine implements PaxosNode, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
     /** A system command that executes as a no-op: its execution is a read barrier. */
-    private static final byte[] BARRIER = {2};
+    private static final byte[] BARRIER = new SystemCommand.Barrier().encode();
     /** Records read per step while rebuilding a core at start. */
     private static final int RECOVERY_READ_MAX = 4096;
     /** Ticks between bookkeeping rounds (positions, master history, retention). */

@@ -120,6 +120,15 @@ class GroupExecutorTest {
     }
 
     @Test
+    void barrierTellsItsProposerWhereItExecuted() {
+        offer(cmd(7, -1, 2, 1, "other"));
+        offer(new BatchCommand(0, -1, 1, 9, new SystemCommand.Barrier().encode()));
+        executor.register(7, new Recorder());
+        List<ExecOutcome> out = executor.run();
+        assertEquals(new ExecOutcome.Completed(9, 1, 0, null), out.get(0));
+    }
+
+    @Test
     void undecodableBatchFailsTheGroup() {
         executor.offer(new ChosenValue(0, new byte[] {9, 9}));
         executor.run();

@@ -75,13 +75,21 @@ class EngineClusterTest {
     void anIsolatedNodeCatchesUpAfterHealing() {
         for (int n = 1; n <= 3; n++) start(n);
         awaitAll(List.of(engines[1].propose(0, 1, "first".getBytes())));
-        network.isolate(3);
+        // cut off a follower: proposals forwarded to a leader that is cut off are lost by design
+        // (a retry could execute them twice), which is the callers' timeout's business, not this test's
+        int leader = engines[1].status(0).leaderNodeId();
+        int cut = leader == 3 ? 2 : 3;
+        int[] writers = {1, 2, 3};
+        network.isolate(cut);
         List<CompletionStage<Proposed>> stages = new ArrayList<>();
-        for (int i = 0; i < 200; i++) stages.add(engines[1 + i % 2].propose(0, 1, ("w" + i).getBytes()));
+        for (int i = 0; i < 200; i++) {
+            int via = writers[i % 3] == cut ? leader : writers[i % 3];
+            stages.add(engines[via].propose(0, 1, ("w" + i).getBytes()));
+        }
         awaitAll(stages);
-        network.heal(3);
-        await().atMost(Duration.ofSeconds(20)).until(() -> machines[3].size() == 201);
-        assertEquals(machines[1].snapshot(), machines[3].snapshot());
+        network.heal(cut);
+        await().atMost(Duration.ofSeconds(20)).until(() -> machines[cut].size() == 201);
+        assertEquals(machines[leader].snapshot(), machines[cut].snapshot());
     }
 
     @Test
