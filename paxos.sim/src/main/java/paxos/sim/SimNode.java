@@ -34,7 +34,7 @@ final class SimNode {
     static final int STATE_MACHINE_ID = 1;
 
     final int id;
-    final SimStore store = new SimStore();
+    final SimStore store;
     private final Simulation sim;
     private final Membership membership;
     boolean up;
@@ -50,6 +50,8 @@ final class SimNode {
         this.sim = sim;
         this.id = id;
         this.membership = membership;
+        this.store = sim.diskRoot == null ? new SimStore()
+                : new SimStore(new LogStoreDurable(sim.diskRoot.resolve("node-" + id)));
         for (int g = 0; g < sim.params.groups(); g++) waiting.add(new TreeMap<>());
     }
 

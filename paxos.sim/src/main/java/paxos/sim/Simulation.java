@@ -31,6 +31,8 @@ public final class Simulation {
     final Oracle oracle;
     final SimNetwork network;
     final SimNode[] nodes;
+    /** Where nodes keep their durable logs on the real store, or {@code null} for memory. */
+    final java.nio.file.Path diskRoot;
     private final long seed;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final List<Client> clients = new ArrayList<>();
@@ -52,7 +54,8 @@ public final class Simulation {
         }
     }
 
-    private Simulation(long seed, Variant variant) {
+    private Simulation(long seed, Variant variant, java.nio.file.Path diskRoot) {
+        this.diskRoot = diskRoot;
         this.seed = seed;
         this.variant = variant;
         this.random = new SplittableRandom(seed);
@@ -74,11 +77,22 @@ public final class Simulation {
 
     /** Runs one seed of the given build. */
     public static SimResult run(long seed, Variant variant) {
-        Simulation s = new Simulation(seed, variant);
+        return run(seed, variant, null);
+    }
+
+    /**
+     * Runs one seed with every node's durable log on the production LevelDB store under
+     * {@code diskRoot} (one directory per node; {@code null}: in memory). Slower; a few seeds
+     * prove the real storage keeps what the simulated fsyncs made durable across crashes.
+     */
+    public static SimResult run(long seed, Variant variant, java.nio.file.Path diskRoot) {
+        Simulation s = new Simulation(seed, variant, diskRoot);
         try {
             s.execute();
         } catch (RuntimeException e) {
             s.oracle.violation("exception: " + e + " at " + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?"));
+        } finally {
+            for (int n = 1; n < s.nodes.length; n++) s.nodes[n].store.close();
         }
         return new SimResult(seed, s.params.toString(), List.copyOf(s.oracle.violations()), s.stats());
     }

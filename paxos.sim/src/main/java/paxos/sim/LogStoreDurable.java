@@ -1,0 +1,71 @@
+package paxos.sim;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import paxos.api.spi.log.InstanceRecord;
+import paxos.api.spi.log.LogRecord;
+import paxos.api.spi.log.LogStore;
+import paxos.api.spi.log.SyncPolicy;
+import paxos.storage.leveldb.LevelDbLogStore;
+import paxos.storage.leveldb.LevelDbStoreConfig;
+
+/**
+ * A simulated node's durable log on the production LevelDB store, in a directory of its own: real
+ * segment files and a real index. A write waits for the store's completion; a simulated crash
+ * closes the store and opens the same directory again, which runs the store's recovery.
+ * Deterministic for the simulation: every call completes before returning. No fsync (the
+ * simulator decides durability), small segments so that files roll over.
+ */
+final class LogStoreDurable implements SimStore.DurableLog {
+    private static final int READ_STEP = 4096;
+    private final Path directory;
+    private LogStore store;
+
+    LogStoreDurable(Path directory) {
+        this.directory = directory;
+        this.store = open();
+    }
+
+    private LogStore open() {
+        LevelDbStoreConfig d = LevelDbStoreConfig.defaults(directory);
+        return new LevelDbLogStore(new LevelDbStoreConfig(directory, true, SyncPolicy.NONE, d.maxValueBytes(), 64 << 10,
+                d.writeQueueRecordsMax(), d.writeQueueBytesMax(), d.batchBytesMax(), d.indexCacheBytes(),
+                d.cleanerIntervalMillis()));
+    }
+
+    @Override
+    public void write(List<LogRecord> records) {
+        store.append(records).toCompletableFuture().join();
+    }
+
+    @Override
+    public long promised(int group) {
+        return store.promisedBallot(group);
+    }
+
+    @Override
+    public List<InstanceRecord> records(int group, long from, long to, int max) {
+        List<InstanceRecord> out = new ArrayList<>();
+        long start = Math.max(from, store.range(group).minRetained());
+        long end = Math.min(to, store.range(group).end());
+        while (start < end && out.size() < max) {
+            List<InstanceRecord> chunk = store.readRange(group, start, end, Math.min(READ_STEP, max - out.size()));
+            if (chunk.isEmpty()) break;
+            out.addAll(chunk);
+            start = chunk.get(chunk.size() - 1).instance() + 1;
+        }
+        return out;
+    }
+
+    @Override
+    public void crash() {
+        store.close();
+        store = open();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
