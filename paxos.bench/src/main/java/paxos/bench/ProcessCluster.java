@@ -1,0 +1,57 @@
+package paxos.bench;
+
+import java.io.IOException;
+import java.util.Map;
+import paxos.api.PaxosNode;
+import paxos.node.EmbeddedNode;
+
+/**
+ * Node 1 in this JVM (clients propose through it, so the benchmark measures real round trips to
+ * two other processes without a client protocol of its own), nodes 2 and 3 in child JVMs running
+ * {@code paxos.node.tool.NodeProcess}.
+ */
+final class ProcessCluster extends BenchCluster {
+    private final ChildNode[] children = new ChildNode[2];
+    private EmbeddedNode local;
+
+    ProcessCluster(BenchOptions o) throws IOException {
+        try {
+            for (int i = 0; i < 2; i++)
+                children[i] = new ChildNode(i + 2, members, dir.resolve("node-" + (i + 2)), o.groups(), o.sync());
+            local = startLocal(1, o);
+            for (ChildNode c : children) c.awaitReady();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    String mode() {
+        return "3-process";
+    }
+
+    @Override
+    PaxosNode entry() {
+        return local.node();
+    }
+
+    @Override
+    Map<Integer, PaxosNode> localNodes() {
+        return Map.of(1, local.node());
+    }
+
+    @Override
+    long fsyncs() throws IOException {
+        long sum = local.store().stats().fsyncs();
+        for (ChildNode c : children) sum += c.fsyncs();
+        return sum;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (ChildNode c : children) if (c != null) c.close();
+        if (local != null) local.close();
+        deleteDir();
+    }
+}

@@ -1,0 +1,74 @@
+package paxos.node.tool;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import paxos.api.spi.log.SyncPolicy;
+import paxos.node.NodeConfig;
+
+/**
+ * The command-line flags of {@link NodeProcess}, validated: a missing or bad flag fails with an
+ * {@link IllegalArgumentException} naming it. Every flag takes one value ({@code --name value}).
+ *
+ * @param config the node's configuration
+ * @param entriesMax most executed entries each group's {@link ChecksumStateMachine} keeps for {@code dump}
+ */
+public record ProcessOptions(NodeConfig config, int entriesMax) {
+    /** What {@code --help} and errors print. */
+    public static final String USAGE = """
+            usage: NodeProcess --node-id N --members 1@127.0.0.1:7001,2@127.0.0.1:7002,... --data-dir DIR
+                               --secret S [--groups N=1] [--sync SYNC|NONE] [--cluster-id ID=paxos]
+                               [--entries-max N=1000000] [--proposal-timeout-millis N=10000]""";
+
+    private static final Set<String> KNOWN = Set.of("--node-id", "--members", "--data-dir", "--secret", "--groups",
+            "--sync", "--cluster-id", "--entries-max", "--proposal-timeout-millis");
+
+    /** Parses and validates {@code args}. */
+    public static ProcessOptions parse(String... args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!KNOWN.contains(args[i])) throw new IllegalArgumentException("unknown flag '" + args[i] + "'");
+            if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + args[i] + " needs a value");
+            flags.put(args[i], args[i + 1]);
+        }
+        NodeConfig config = NodeConfig.builder(number(flags, "--node-id", null), required(flags, "--members"))
+                .dataDir(Path.of(required(flags, "--data-dir")))
+                .clusterSecret(required(flags, "--secret"))
+                .clusterId(flags.getOrDefault("--cluster-id", "paxos"))
+                .groupCount(number(flags, "--groups", 1))
+                .syncPolicy(sync(flags.getOrDefault("--sync", "SYNC")))
+                .proposalTimeoutMillis(number(flags, "--proposal-timeout-millis", 10_000))
+                .build();
+        int entriesMax = number(flags, "--entries-max", 1_000_000);
+        if (entriesMax < 0) throw new IllegalArgumentException("--entries-max must be >= 0: " + entriesMax);
+        return new ProcessOptions(config, entriesMax);
+    }
+
+    private static String required(Map<String, String> flags, String name) {
+        String v = flags.get(name);
+        if (v == null || v.isBlank()) throw new IllegalArgumentException("missing " + name);
+        return v;
+    }
+
+    private static int number(Map<String, String> flags, String name, Integer fallback) {
+        String v = flags.get(name);
+        if (v == null) {
+            if (fallback == null) throw new IllegalArgumentException("missing " + name);
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number: '" + v + "'");
+        }
+    }
+
+    private static SyncPolicy sync(String v) {
+        try {
+            return SyncPolicy.valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sync must be SYNC or NONE: '" + v + "'");
+        }
+    }
+}

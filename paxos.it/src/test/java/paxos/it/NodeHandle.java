@@ -1,0 +1,174 @@
+package paxos.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One child JVM running {@code paxos.node.tool.NodeProcess} on the JPMS module path, spoken to
+ * over its stdin/stdout line protocol. Proposals are answered asynchronously through callbacks;
+ * other commands are request/response ({@link #request}). Stderr lines (the child's log lines at
+ * INFO and above) are counted and echoed with a {@code [node N]} prefix.
+ *
+ * <p>If the process dies, every unanswered proposal's callback gets {@code err <id> ProcessDied}.
+ */
+final class NodeHandle {
+    /** A proposal's answer: {@code ok} with a position, or {@code err} with an exception name. */
+    record Answer(String clientId, boolean ok, long instance, int index, String error) {}
+
+    final int nodeId;
+    private final Process process;
+    private final Writer stdin;
+    private final BlockingQueue<String> responses = new LinkedBlockingQueue<>();
+    private final Map<String, Consumer<Answer>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong stderrLines = new AtomicLong();
+    private volatile boolean alive = true;
+
+    private NodeHandle(int nodeId, Process process) {
+        this.nodeId = nodeId;
+        this.process = process;
+        this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread out = new Thread(this::readStdout, "node-" + nodeId + "-stdout");
+        out.setDaemon(true);
+        out.start();
+        Thread err = new Thread(this::readStderr, "node-" + nodeId + "-stderr");
+        err.setDaemon(true);
+        err.start();
+    }
+
+    /**
+     * Starts a node on the module path and returns once it printed {@code ready}.
+     *
+     * @param modulePath the jars of paxos.impl, its paxos dependencies and Netty
+     */
+    static NodeHandle start(String modulePath, int nodeId, String members, Path dataDir, String... extraFlags)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx192m", "-XX:+UseSerialGC", "-Xshare:auto",
+                "--module-path", modulePath,
+                // Netty's epoll modules are optional (requires static / not required): add them to use epoll
+                "--add-modules", "io.netty.transport.classes.epoll,io.netty.transport.epoll.linux.x86_64",
+                "-m", "paxos.impl/paxos.node.tool.NodeProcess",
+                "--node-id", String.valueOf(nodeId), "--members", members, "--data-dir", dataDir.toString(),
+                "--secret", "multi-process-test-secret", "--sync", "SYNC"));
+        cmd.addAll(List.of(extraFlags));
+        NodeHandle h = new NodeHandle(nodeId, new ProcessBuilder(cmd).start());
+        String first = h.responses.poll(60, TimeUnit.SECONDS);
+        if (!"ready".equals(first)) {
+            h.kill9();
+            throw new IllegalStateException("node " + nodeId + " did not start: first line " + first);
+        }
+        return h;
+    }
+
+    boolean alive() {
+        return alive && process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Lines the child wrote to stderr so far (its log lines at INFO and above, and anything else). */
+    long stderrLines() {
+        return stderrLines.get();
+    }
+
+    /** Sends a proposal; {@code onAnswer} runs on this handle's reader thread. */
+    void propose(int group, String clientId, String value, Consumer<Answer> onAnswer) {
+        pending.put(clientId, onAnswer);
+        try {
+            send("propose " + group + " " + clientId + " " + value);
+        } catch (IOException e) {
+            Consumer<Answer> c = pending.remove(clientId);
+            if (c != null) c.accept(new Answer(clientId, false, -1, -1, "ProcessDied"));
+        }
+    }
+
+    /** Sends {@code line} and waits (at most 30 s) for the answer starting with {@code line}'s first word. */
+    synchronized String[] request(String line) throws IOException, InterruptedException {
+        String word = line.split(" ")[0];
+        send(line);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            String r = responses.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (r == null) throw new IllegalStateException("node " + nodeId + ": no answer to '" + line + "'");
+            if (r.startsWith("error ")) throw new IllegalStateException("node " + nodeId + ": " + r);
+            if (r.startsWith(word + " ")) return r.split(" ");
+        }
+    }
+
+    /** SIGKILL ({@link Process#destroyForcibly()} on Linux); waits until the process is gone. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Asks the node to stop, then kills it if it did not within 20 s. */
+    void quit() throws InterruptedException {
+        try {
+            send("quit");
+        } catch (IOException ignored) {
+            // already gone
+        }
+        if (!process.waitFor(20, TimeUnit.SECONDS)) kill9();
+    }
+
+    private synchronized void sendLocked(String line) throws IOException {
+        stdin.write(line);
+        stdin.write('\n');
+        stdin.flush();
+    }
+
+    private void send(String line) throws IOException {
+        if (!alive) throw new IOException("node " + nodeId + " is not running");
+        sendLocked(line);
+    }
+
+    private void readStdout() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("ok ") || line.startsWith("err ")) answer(line.split(" "));
+                else responses.add(line);
+            }
+        } catch (IOException ignored) {
+            // the process died
+        } finally {
+            alive = false;
+            for (String id : List.copyOf(pending.keySet())) {
+                Consumer<Answer> c = pending.remove(id);
+                if (c != null) c.accept(new Answer(id, false, -1, -1, "ProcessDied"));
+            }
+        }
+    }
+
+    private void answer(String[] w) {
+        Consumer<Answer> c = pending.remove(w[1]);
+        if (c == null) return;
+        c.accept(w[0].equals("ok") ? new Answer(w[1], true, Long.parseLong(w[2]), Integer.parseInt(w[3]), null)
+                : new Answer(w[1], false, -1, -1, w[2]));
+    }
+
+    private void readStderr() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                stderrLines.incrementAndGet();
+                System.err.println("[node " + nodeId + "] " + line);
+            }
+        } catch (IOException ignored) {
+            // the process died
+        }
+    }
+}
