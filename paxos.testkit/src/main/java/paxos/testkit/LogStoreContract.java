@@ -121,6 +121,20 @@ public abstract class LogStoreContract {
     }
 
     @Test
+    void unsyncedAppendIsReadableAtOnceOrderedAndKeptAcrossACleanReopen() {
+        LogStore store = open();
+        write(store, new Accept(1, 0, 3, bytes("x")));
+        store.appendUnsynced(List.of(new Chosen(1, 0, 3, bytes("x")), new Meta(1, "k", bytes("m"))))
+                .toCompletableFuture().join();
+        write(store, new Accept(1, 1, 3, bytes("y"))); // a later synced append covers the unsynced one
+        assertTrue(store.read(1, 0).orElseThrow().chosen());
+        LogStore again = reopen(store);
+        assertTrue(again.read(1, 0).orElseThrow().chosen());
+        assertEquals("m", new String(again.meta(1, "k").orElseThrow(), StandardCharsets.UTF_8));
+        assertEquals("y", text(again.read(1, 1).orElseThrow()));
+    }
+
+    @Test
     void chosenWithAnotherBallotStoresItsOwnValue() {
         LogStore store = open();
         write(store, new Accept(1, 0, 3, bytes("old")));

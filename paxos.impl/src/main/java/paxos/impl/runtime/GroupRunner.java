@@ -230,7 +230,7 @@ final class GroupRunner {
                 if (ready.toPersist().isEmpty()) {
                     pending.durable = true;
                 } else {
-                    store.append(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
+                    persist(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
                         if (error != null) {
                             fail("log write failed: " + error.getMessage());
                             return;
@@ -246,6 +246,26 @@ final class GroupRunner {
             }
         }
         publishLoop();
+    }
+
+    /**
+     * Appends a Ready's records. Promises and accepts must be synced before the replies that
+     * depend on them are sent; chosen marks and metadata need not (a node that loses one learns
+     * the value again), so they take {@link LogStore#appendUnsynced} and cost no fsync of their
+     * own. The store keeps call order, so the Ready is written once both stages completed.
+     */
+    private java.util.concurrent.CompletableFuture<Void> persist(List<paxos.api.spi.log.LogRecord> records) {
+        List<paxos.api.spi.log.LogRecord> synced = new ArrayList<>();
+        List<paxos.api.spi.log.LogRecord> lazy = new ArrayList<>();
+        for (paxos.api.spi.log.LogRecord r : records) {
+            if (r instanceof paxos.api.spi.log.LogRecord.Promise || r instanceof paxos.api.spi.log.LogRecord.Accept) synced.add(r);
+            else lazy.add(r);
+        }
+        CompletableFuture<Void> first = synced.isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.append(synced).toCompletableFuture();
+        CompletableFuture<Void> second = lazy.isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.appendUnsynced(lazy).toCompletableFuture();
+        return CompletableFuture.allOf(first, second);
     }
 
     /** A Ready taken from the core whose records may still be on their way to disk. */

@@ -28,7 +28,7 @@ final class GroupCommitWriter implements Runnable {
     private static final System.Logger LOG = System.getLogger(GroupCommitWriter.class.getName());
 
     /** One append call, or an internal write of the cleaner ({@code restateGroups}). */
-    record Pending(List<Op> ops, List<Integer> restateGroups, long bytes, CompletableFuture<Void> done) {}
+    record Pending(List<Op> ops, List<Integer> restateGroups, long bytes, boolean sync, CompletableFuture<Void> done) {}
 
     private final LevelDbStoreConfig config;
     private final Segments segments;
@@ -38,6 +38,8 @@ final class GroupCommitWriter implements Runnable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** The newest segment holds writes no fsync covered yet (writer thread only). */
+    private boolean unsyncedBytes;
     private long queuedRecords;
     private long queuedBytes;
     private boolean closing;
@@ -58,6 +60,14 @@ final class GroupCommitWriter implements Runnable {
 
     /** Queues a write; fails the returned stage at once if the queue is full or the store is closed. */
     CompletableFuture<Void> submit(List<Op> ops, List<Integer> restateGroups, boolean bounded) {
+        return submit(ops, restateGroups, bounded, true);
+    }
+
+    /**
+     * Queues ops; with {@code sync} false the batch they land in is fsynced only if another
+     * write in it asks for it (their completion then waits for the write, not for a sync).
+     */
+    CompletableFuture<Void> submit(List<Op> ops, List<Integer> restateGroups, boolean bounded, boolean sync) {
         long bytes = 0;
         for (Op op : ops) bytes += RecordFormat.HEADER_BYTES + op.payloadBytes();
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -75,7 +85,7 @@ final class GroupCommitWriter implements Runnable {
                 done.completeExceptionally(refusal);
                 return done;
             }
-            queue.add(new Pending(ops, restateGroups, bytes, done));
+            queue.add(new Pending(ops, restateGroups, bytes, sync, done));
             queuedRecords += ops.size();
             queuedBytes += bytes;
             notEmpty.signal();
@@ -101,6 +111,7 @@ final class GroupCommitWriter implements Runnable {
         while (true) {
             List<Pending> batch = take();
             if (batch == null) {
+                forceUnsynced();
                 putUninterruptibly(END); // tells the completer to end
                 return;
             }
@@ -156,10 +167,12 @@ final class GroupCommitWriter implements Runnable {
         try {
             seg.write(buffer, base);
             step = Step.FORCE;
-            if (config.syncPolicy() == SyncPolicy.SYNC) {
+            if (config.syncPolicy() == SyncPolicy.SYNC && batch.stream().anyMatch(Pending::sync)) {
+                unsyncedBytes = false;
                 seg.channel.force(false);
                 stats.fsyncs.incrementAndGet();
             }
+            if (batch.stream().noneMatch(Pending::sync)) unsyncedBytes = true;
             step = Step.INDEX;
             seg.size = base + written;
             stats.bytesWritten.addAndGet(written);
@@ -206,9 +219,27 @@ final class GroupCommitWriter implements Runnable {
         buffer = bigger;
     }
 
+    /** On close: writes that asked for no sync of their own become durable too. */
+    private void forceUnsynced() {
+        if (!unsyncedBytes || config.syncPolicy() != SyncPolicy.SYNC || broken != null) return;
+        try {
+            segments.newest().channel.force(false);
+            stats.fsyncs.incrementAndGet();
+            unsyncedBytes = false;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "fsync at close failed: " + e);
+        }
+    }
+
     private Segment rollIfFull() throws IOException {
         Segment seg = segments.newest();
         if (seg.size < config.segmentBytes()) return seg;
+        if (unsyncedBytes && config.syncPolicy() == SyncPolicy.SYNC) {
+            // later syncs force only the next segment: unsynced writes of this one get theirs now
+            seg.channel.force(false);
+            stats.fsyncs.incrementAndGet();
+            unsyncedBytes = false;
+        }
         index.putSummary(seg.id, seg.summary);
         return segments.createNext();
     }

@@ -131,10 +131,19 @@ public final class LevelDbLogStore implements LogStore {
 
     @Override
     public CompletionStage<Void> append(List<LogRecord> records) {
+        return append(records, true);
+    }
+
+    @Override
+    public CompletionStage<Void> appendUnsynced(List<LogRecord> records) {
+        return append(records, false);
+    }
+
+    private CompletionStage<Void> append(List<LogRecord> records, boolean sync) {
         List<Op> ops = new ArrayList<>(records.size());
         for (LogRecord r : records) ops.add(Op.of(Objects.requireNonNull(r, "record"), config.maxValueBytes()));
         if (closed) return CompletableFuture.failedFuture(new LogUnavailableException("store is closed"));
-        CompletableFuture<Void> done = writer.submit(ops, List.of(), true);
+        CompletableFuture<Void> done = writer.submit(ops, List.of(), true, sync);
         if (!done.isCompletedExceptionally()) stats.recordsAppended.addAndGet(ops.size());
         return done;
     }

@@ -35,6 +35,17 @@ public interface LogStore extends AutoCloseable {
     CompletionStage<Void> append(List<LogRecord> records);
 
     /**
+     * Like {@link #append}, for records whose loss a crash may cost only time, never safety
+     * (chosen marks, which a node can learn again; metadata it rewrites periodically). The stage
+     * completes once the records are written in order (visible to reads) without waiting for a
+     * sync of their own; a later {@link #append}'s sync, or {@link #close()}, makes them durable.
+     * Ordering with {@link #append} calls is kept. The default syncs like {@link #append}.
+     */
+    default CompletionStage<Void> appendUnsynced(List<LogRecord> records) {
+        return append(records);
+    }
+
+    /**
      * The record of one instance, if the store has one.
      *
      * @throws LogCompactedException if {@code instance} is below the group's minimum retained instance
