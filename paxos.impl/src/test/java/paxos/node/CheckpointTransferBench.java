@@ -46,7 +46,7 @@ class CheckpointTransferBench {
             TransferStatus t = c.engine().transfers().stream().filter(x -> "receive".equals(x.direction())).findFirst().orElseThrow();
             TransferStatus s = cluster.nodes[t.peer()].engine().transfers().stream()
                     .filter(x -> "send".equals(x.direction())).findFirst().orElseThrow();
-            System.out.printf("checkpoint: %s, %d files, %.1f MB; receive %.1f MB/s (incl. lock/copy on sender), send phase %.1f MB/s; "
+            System.out.printf("checkpoint: %s, %d files, %.1f MB; receive %.1f MB/s (first byte to installed), send %.1f MB/s (first byte to last); "
                             + "C start -> linearizable read %d ms%n", t.outcome(), t.files(), t.bytes() / 1e6,
                     t.bytesPerSecond() / 1e6, s.bytesPerSecond() / 1e6, readMillis);
         }

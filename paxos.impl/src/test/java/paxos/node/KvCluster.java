@@ -86,13 +86,13 @@ final class KvCluster implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             java.util.Arrays.fill(value, (byte) i);
             byte[] cmd = KvCommand.put(prefix + i, value.clone()).encode();
-            fs.add(nodes[via].node().propose(new Proposal(group, KV, cmd, Proposal.NO_MASTER_CONDITION, 30_000)).toCompletableFuture());
-            if (fs.size() >= 64) {
-                for (CompletableFuture<?> f : fs) f.orTimeout(60, TimeUnit.SECONDS).join();
+            fs.add(nodes[via].node().propose(new Proposal(group, KV, cmd, Proposal.NO_MASTER_CONDITION, 120_000)).toCompletableFuture());
+            if (fs.size() >= (valueBytes > 8192 ? 8 : 64)) {
+                for (CompletableFuture<?> f : fs) f.orTimeout(180, TimeUnit.SECONDS).join();
                 fs.clear();
             }
         }
-        for (CompletableFuture<?> f : fs) f.orTimeout(60, TimeUnit.SECONDS).join();
+        for (CompletableFuture<?> f : fs) f.orTimeout(180, TimeUnit.SECONDS).join();
     }
 
     @Override

@@ -102,6 +102,7 @@ final class CheckpointService implements AutoCloseable {
     private final Map<Long, CheckpointSender> outgoing = new ConcurrentHashMap<>();
     private final Map<Integer, Map<Integer, Note>> notes = new ConcurrentHashMap<>();
     private final Map<Integer, Long> retryAtNanos = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> failuresInARow = new ConcurrentHashMap<>();
     private final Map<Long, Pin> pins = new ConcurrentHashMap<>();
     private final Map<String, Track> tracks = new ConcurrentHashMap<>();
     private volatile StateMachineLifecycle lifecycle;
@@ -263,8 +264,15 @@ final class CheckpointService implements AutoCloseable {
         host.send(best, g, CheckpointWire.encode(new CheckpointWire.Request(g, in.transferId, need)));
     }
 
+    /** Delays the next attempt: retryMillis, doubling with each failure in a row, at most 256 times that. */
+    private void backOff(int g) {
+        int n = failuresInARow.merge(g, 1, Integer::sum);
+        long delay = config.retryMillis() << Math.min(8, n - 1);
+        retryAtNanos.put(g, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+    }
+
     private void noteFailure(int g, String why) {
-        retryAtNanos.put(g, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryMillis()));
+        backOff(g);
         Track t = new Track(g, "receive", 0, 0, "failed");
         t.finish(why);
         tracks.put(g + "/receive", t);
@@ -294,7 +302,7 @@ final class CheckpointService implements AutoCloseable {
         host.send(in.peer, group, CheckpointWire.encode(new CheckpointWire.Abort(group, in.transferId, why)));
         in.io.execute(in.receiver::discard);
         in.track.finish("failed: " + why);
-        retryAtNanos.put(group, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryMillis()));
+        backOff(group);
         incoming.remove(group, in);
         LOG.log(Level.WARNING, "group {0}: checkpoint transfer from node {1} failed: {2}", group, in.peer, why);
     }
@@ -340,9 +348,10 @@ final class CheckpointService implements AutoCloseable {
         if (runnerRetired) outcome = restart(group, stopped, ids, positions, outcome);
         in.track.finish(outcome);
         if (!outcome.equals("installed"))
-            retryAtNanos.put(group, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryMillis()));
+            backOff(group);
         notes.remove(group);
         incoming.remove(group, in);
+        if (outcome.equals("installed")) failuresInARow.remove(group);
         if (outcome.equals("installed"))
             LOG.log(Level.INFO, "group {0}: installed a checkpoint at instance {1} from node {2}", group, r.lowestInstance(), in.peer);
     }
@@ -504,6 +513,8 @@ final class CheckpointService implements AutoCloseable {
         volatile int files;
         volatile int filesTotal;
         volatile long instance = -1;
+        /** When bytes started to flow (after the sender's lock and copy): the rate counts from here. */
+        volatile long streamStartNanos;
         volatile long endedMillis;
         volatile long endedNanos;
         volatile String outcome;
@@ -517,6 +528,7 @@ final class CheckpointService implements AutoCloseable {
         }
 
         void update(long bytes, long bytesTotal, int files, int filesTotal, long instance) {
+            if (streamStartNanos == 0 && bytesTotal > 0) streamStartNanos = System.nanoTime();
             this.bytes = bytes;
             this.bytesTotal = bytesTotal;
             this.files = files;
@@ -533,7 +545,7 @@ final class CheckpointService implements AutoCloseable {
 
         TransferStatus snapshot() {
             long end = endedNanos == 0 ? System.nanoTime() : endedNanos;
-            long nanos = Math.max(1, end - startedNanos);
+            long nanos = Math.max(1, end - (streamStartNanos == 0 ? startedNanos : streamStartNanos));
             long rate = (long) (bytes * 1e9 / nanos);
             return new TransferStatus(group, direction, peer, transferId, phase, bytes, bytesTotal, files, filesTotal, rate,
                     instance, startedMillis, endedMillis, outcome);

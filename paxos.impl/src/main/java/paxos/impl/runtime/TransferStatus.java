@@ -13,7 +13,7 @@ package paxos.impl.runtime;
  * @param bytesTotal bytes announced ({@code 0} until known)
  * @param files files completed so far
  * @param filesTotal files announced ({@code 0} until known)
- * @param bytesPerSecond mean rate since the transfer began
+ * @param bytesPerSecond mean rate since the bytes began to flow (after the sender locked its checkpoint)
  * @param instance the checkpoint position (lowest of its state machines), {@code -1} until known
  * @param startedMillis wall-clock start ({@code System.currentTimeMillis()})
  * @param endedMillis wall-clock end, {@code 0} while running
