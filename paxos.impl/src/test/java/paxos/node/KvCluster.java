@@ -79,20 +79,43 @@ final class KvCluster implements AutoCloseable {
         return (KvStateMachine) nodes[id].stateMachine(group, KV);
     }
 
-    /** Puts {@code count} keys with values of {@code valueBytes} through node {@code via}; waits for all. */
+    /**
+     * Puts {@code count} keys with values of {@code valueBytes} through node {@code via}; waits for all.
+     * A proposal that times out (e.g. forwarded to a leader that was just stopped) is proposed again:
+     * the test needs the keys, not exactly-once.
+     */
     void write(int via, int group, String prefix, int count, int valueBytes) {
+        List<byte[]> pending = new ArrayList<>();
         List<CompletableFuture<?>> fs = new ArrayList<>();
         byte[] value = new byte[valueBytes];
         for (int i = 0; i < count; i++) {
             java.util.Arrays.fill(value, (byte) i);
             byte[] cmd = KvCommand.put(prefix + i, value.clone()).encode();
-            fs.add(nodes[via].node().propose(new Proposal(group, KV, cmd, Proposal.NO_MASTER_CONDITION, 120_000)).toCompletableFuture());
-            if (fs.size() >= (valueBytes > 8192 ? 8 : 64)) {
-                for (CompletableFuture<?> f : fs) f.orTimeout(180, TimeUnit.SECONDS).join();
-                fs.clear();
+            pending.add(cmd);
+            fs.add(propose(via, group, cmd));
+            if (fs.size() >= (valueBytes > 8192 ? 8 : 64)) settle(via, group, pending, fs);
+        }
+        settle(via, group, pending, fs);
+    }
+
+    private CompletableFuture<?> propose(int via, int group, byte[] cmd) {
+        return nodes[via].node().propose(new Proposal(group, KV, cmd, Proposal.NO_MASTER_CONDITION, 20_000)).toCompletableFuture();
+    }
+
+    private void settle(int via, int group, List<byte[]> pending, List<CompletableFuture<?>> fs) {
+        for (int i = 0; i < fs.size(); i++) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    fs.get(i).orTimeout(60, TimeUnit.SECONDS).join();
+                    break;
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (attempt >= 5) throw e;
+                    fs.set(i, propose(via, group, pending.get(i)));
+                }
             }
         }
-        for (CompletableFuture<?> f : fs) f.orTimeout(180, TimeUnit.SECONDS).join();
+        fs.clear();
+        pending.clear();
     }
 
     @Override
