@@ -15,7 +15,9 @@ import paxos.api.spi.log.LogStore;
 import paxos.api.spi.transport.Transport;
 import paxos.api.statemachine.StateMachine;
 import paxos.api.statemachine.StateMachineFactory;
+import paxos.impl.runtime.CheckpointConfig;
 import paxos.impl.runtime.Engine;
+import paxos.impl.runtime.StateMachineLifecycle;
 import paxos.storage.leveldb.LevelDbLogStore;
 import paxos.storage.leveldb.LevelDbStoreConfig;
 import paxos.transport.netty.NettyTransport;
@@ -45,16 +47,19 @@ public final class EmbeddedNode implements AutoCloseable {
     private final Transport transport;
     private final Engine engine;
     private final Map<Integer, StateMachineFactory> factories;
-    private final List<Opened> opened = new ArrayList<>();
+    private final List<Opened> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private record Opened(int group, int id, StateMachine machine) {}
 
-    private EmbeddedNode(NodeConfig config, LogStore store, Transport transport, Map<Integer, StateMachineFactory> factories) {
+    private EmbeddedNode(NodeConfig config, LogStore store, Transport transport, Map<Integer, StateMachineFactory> factories,
+                         CheckpointConfig checkpoints) {
         this.config = config;
         this.store = store;
         this.transport = transport;
         this.factories = Map.copyOf(factories);
-        this.engine = new Engine(config, store, transport);
+        // the engine finishes or rolls back an interrupted checkpoint install before any state machine opens
+        this.engine = new Engine(config, store, transport, checkpoints);
+        this.engine.lifecycle(new FactoryLifecycle());
     }
 
     /**
@@ -70,9 +75,10 @@ public final class EmbeddedNode implements AutoCloseable {
         EmbeddedNode node = null;
         try {
             Files.createDirectories(config.dataDir());
+            NodeIdentity.check(config.dataDir(), config.clusterId(), config.nodeId());
             store = new LevelDbLogStore(storeConfig(config));
             transport = new NettyTransport(transportConfig(config));
-            node = new EmbeddedNode(config, store, transport, factories);
+            node = new EmbeddedNode(config, store, transport, factories, checkpointConfig(config));
             node.openStateMachines();
             node.engine.start();
             return node;
@@ -89,16 +95,67 @@ public final class EmbeddedNode implements AutoCloseable {
     /** Like {@link #start(NodeConfig, Map)} with a log store and transport of the caller's (tests). */
     public static EmbeddedNode start(NodeConfig config, LogStore store, Transport transport,
                                      Map<Integer, StateMachineFactory> factories) throws IOException {
-        EmbeddedNode node = new EmbeddedNode(config, store, transport, factories);
-        node.openStateMachines();
-        node.engine.start();
+        return start(config, store, transport, factories, checkpointConfig(config));
+    }
+
+    /**
+     * Like {@link #start(NodeConfig, LogStore, Transport, Map)} with checkpoint settings of the
+     * caller's (tests, benchmarks). Checks the data directory's {@code node.properties} marker.
+     */
+    public static EmbeddedNode start(NodeConfig config, LogStore store, Transport transport,
+                                     Map<Integer, StateMachineFactory> factories, CheckpointConfig checkpoints) throws IOException {
+        Files.createDirectories(config.dataDir());
+        NodeIdentity.check(config.dataDir(), config.clusterId(), config.nodeId());
+        EmbeddedNode node = new EmbeddedNode(config, store, transport, factories, checkpoints);
+        try {
+            node.openStateMachines();
+            node.engine.start();
+        } catch (IOException | RuntimeException e) {
+            node.engine.close();
+            throw e;
+        }
         return node;
+    }
+
+    /** Checkpoint settings of a node: staging under {@code dataDir/checkpoint}. */
+    public static CheckpointConfig checkpointConfig(NodeConfig c) {
+        return CheckpointConfig.defaults(c.dataDir().resolve("checkpoint"));
+    }
+
+    private Path stateMachineDir(int id, int group) {
+        return config.dataDir().resolve("statemachines").resolve(String.valueOf(id)).resolve("group-" + group);
+    }
+
+    /**
+     * Restarts a state machine of one group to install a checkpoint: closes it through its factory
+     * and opens it again; other groups' state machines keep running.
+     */
+    private final class FactoryLifecycle implements StateMachineLifecycle {
+        @Override
+        public void stop(int group, int id) throws IOException {
+            for (Opened o : opened) {
+                if (o.group != group || o.id != id) continue;
+                opened.remove(o);
+                factories.get(id).close(o.machine);
+            }
+        }
+
+        @Override
+        public void start(int group, int id) throws IOException {
+            StateMachineFactory f = factories.get(id);
+            if (f == null) throw new IOException("no factory for state machine " + id);
+            Path dir = stateMachineDir(id, group);
+            Files.createDirectories(dir);
+            StateMachine machine = f.open(group, dir);
+            opened.add(new Opened(group, id, machine));
+            engine.register(group, id, "sm-" + id, machine);
+        }
     }
 
     private void openStateMachines() throws IOException {
         for (Map.Entry<Integer, StateMachineFactory> f : new TreeMap<>(factories).entrySet()) {
             for (int g = 0; g < config.groupCount(); g++) {
-                Path dir = config.dataDir().resolve("statemachines").resolve(String.valueOf(f.getKey())).resolve("group-" + g);
+                Path dir = stateMachineDir(f.getKey(), g);
                 Files.createDirectories(dir);
                 StateMachine machine = f.getValue().open(g, dir);
                 opened.add(new Opened(g, f.getKey(), machine));
@@ -112,7 +169,12 @@ public final class EmbeddedNode implements AutoCloseable {
         return engine;
     }
 
-    /** The state machine opened for {@code (group, id)}, e.g. to read from it. */
+    /** The engine (checkpoint transfers, for status pages). */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The state machine opened for {@code (group, id)}, e.g. to read from it; a new object after a checkpoint install. */
     public StateMachine stateMachine(int group, int id) {
         return opened.stream().filter(o -> o.group == group && o.id == id).map(Opened::machine).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no state machine " + id + " in group " + group));

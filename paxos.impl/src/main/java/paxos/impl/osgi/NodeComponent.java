@@ -123,6 +123,7 @@ public final class NodeComponent {
     private final EmbeddedNode node;
     private final ServiceTracker<StateMachine, List<Integer>> tracker;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final BundleLifecycle lifecycle;
 
     /**
      * Validates the configuration and starts the node.
@@ -133,6 +134,9 @@ public final class NodeComponent {
     public NodeComponent(BundleContext context, Config config) {
         NodeConfig nodeConfig = toNodeConfig(context, config);
         this.node = EmbeddedNode.start(nodeConfig, Map.of());
+        // checkpoints are installed by restarting the state machine's bundle, never the process
+        this.lifecycle = new BundleLifecycle(context);
+        node.engine().lifecycle(lifecycle);
         this.tracker = new ServiceTracker<>(context, StateMachine.class, null) {
             @Override
             public List<Integer> addingService(ServiceReference<StateMachine> ref) {
@@ -165,6 +169,7 @@ public final class NodeComponent {
         }
         tracker.close();
         node.close();
+        lifecycle.close();
     }
 
     private List<Integer> addMachine(BundleContext context, ServiceReference<StateMachine> ref) {

@@ -67,6 +67,25 @@ final class NodeView {
         log.put("bytesDeleted", s.bytesDeleted());
         log.put("cleaningPaused", cleaningPaused);
         out.put("log", log);
+        List<Object> transfers = new ArrayList<>();
+        for (paxos.impl.runtime.TransferStatus t : node.engine().transfers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("group", t.group());
+            m.put("direction", t.direction());
+            m.put("peer", t.peer());
+            m.put("phase", t.phase());
+            m.put("bytes", t.bytes());
+            m.put("bytesTotal", t.bytesTotal());
+            m.put("files", t.files());
+            m.put("filesTotal", t.filesTotal());
+            m.put("bytesPerSecond", t.bytesPerSecond());
+            m.put("instance", t.instance());
+            m.put("startedMillis", t.startedMillis());
+            m.put("endedMillis", t.endedMillis());
+            m.put("outcome", t.outcome());
+            transfers.add(m);
+        }
+        out.put("checkpointTransfers", transfers);
         return out;
     }
 

@@ -72,15 +72,29 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final ExecutorService execPool;
     private final ExecutorService ioPool;
     private final ScheduledExecutorService clock;
-    private final GroupRunner[] groups;
-    private final Map<Integer, Map<Integer, StateMachine>> initial = new java.util.concurrent.ConcurrentHashMap<>();
+    /** One runner per group; an element is replaced when the group resumes from an installed checkpoint. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<GroupRunner> groups;
+    private final int groupCount;
+    private final CheckpointService checkpoints;
+    private volatile long requestIdStart;
+    private final SecureRandom seeds = new SecureRandom();
     private final Map<Integer, Long> leaseStarts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean started;
     private volatile boolean closed;
     private long ticks;
 
-    /** Builds a node; nothing runs until {@link #start()}. */
+    /** Builds a node with default checkpoint settings (staging under {@code dataDir/checkpoint}). */
     public Engine(NodeConfig config, LogStore store, Transport transport) {
+        this(config, store, transport, CheckpointConfig.defaults(config.dataDir().resolve("checkpoint")));
+    }
+
+    /**
+     * Builds a node; nothing runs until {@link #start()}. Finishes or rolls back a checkpoint
+     * install that a crash interrupted, so call it before opening the state machines' files.
+     *
+     * @throws IllegalStateException if such an install cannot be recovered (names the path)
+     */
+    public Engine(NodeConfig config, LogStore store, Transport transport, CheckpointConfig checkpointConfig) {
         this.config = config;
         this.store = store;
         this.transport = transport;
@@ -91,7 +105,17 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.execPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("paxos-exec"));
         this.ioPool = Executors.newFixedThreadPool(2, daemon("paxos-io"));
         this.clock = Executors.newSingleThreadScheduledExecutor(daemon("paxos-clock"));
-        this.groups = new GroupRunner[config.groupCount()];
+        this.groupCount = config.groupCount();
+        this.groups = new java.util.concurrent.atomic.AtomicReferenceArray<>(groupCount);
+        this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, groupCount);
+        for (int g = 0; g < groupCount; g++) {
+            try {
+                checkpoints.installer().recoverFiles(g);
+            } catch (java.io.IOException | RuntimeException e) {
+                checkpoints.close();
+                throw new IllegalStateException("group " + g + ": cannot recover an interrupted checkpoint install: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -101,48 +125,58 @@ public final class Engine implements PaxosNode, AutoCloseable {
      */
     public void register(int group, int id, String name, StateMachine machine) {
         checkGroup(group);
-        if (!started) {
-            initial.computeIfAbsent(group, g -> new java.util.TreeMap<>()).put(id, machine);
-            return;
+        synchronized (this) { // against start(): a registration goes either into the initial set or to the runner
+            if (!checkpoints.register(group, id, name, machine) || !started) return;
         }
-        groups[group].register(id, name, machine);
+        runner(group).register(id, name, machine);
     }
 
     /** Removes a state machine; completes when no call to it is running any more. */
     public CompletionStage<Void> unregister(int group, int id) {
         checkGroup(group);
-        if (!started) {
-            Map<Integer, StateMachine> m = initial.get(group);
-            if (m != null) m.remove(id);
-            return CompletableFuture.completedFuture(null);
-        }
-        return groups[group].unregister(id);
+        checkpoints.unregister(group, id);
+        if (!started) return CompletableFuture.completedFuture(null);
+        return runner(group).unregister(id);
     }
 
     /** Rebuilds every group from the store and starts the loops, the clock and the transport. */
     public synchronized void start() {
         if (started) throw new IllegalStateException("already started");
-        long requestIdStart = new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L; // unique per incarnation
-        SplittableRandom seeds = new SplittableRandom(new SecureRandom().nextLong());
-        for (int g = 0; g < groups.length; g++) {
-            groups[g] = recover(g, requestIdStart, seeds.split());
-            for (Map.Entry<Integer, StateMachine> e : initial.getOrDefault(g, Map.of()).entrySet())
-                groups[g].register(e.getKey(), "", e.getValue());
+        requestIdStart = new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L; // unique per incarnation
+        for (int g = 0; g < groupCount; g++) {
+            Map<Integer, StateMachine> machines = checkpoints.machines(g);
+            GroupRunner r = recover(g, machines);
+            groups.set(g, r);
+            for (Map.Entry<Integer, StateMachine> e : machines.entrySet()) r.register(e.getKey(), "", e.getValue());
         }
         started = true;
         transport.start(this::onMessage);
         clock.scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
-        LOG.log(Level.INFO, "node {0} started: {1} group(s), members {2}", config.nodeId(), groups.length,
+        LOG.log(Level.INFO, "node {0} started: {1} group(s), members {2}", config.nodeId(), groupCount,
                 NodeConfig.describe(config.members()));
     }
 
-    private GroupRunner recover(int g, long requestIdStart, SplittableRandom random) {
+    /**
+     * Builds group {@code g}'s runner from the store and the state machines' positions: at start,
+     * and after installing a checkpoint (then the positions are the checkpoint's). A group whose
+     * files do not fit together (see {@link StartupCheck}) is built failed, naming what is wrong.
+     */
+    private GroupRunner recover(int g, Map<Integer, StateMachine> machines) {
+        SplittableRandom random = new SplittableRandom(seeds.nextLong());
+        String inconsistent;
+        try {
+            checkpoints.recordCompletedInstall(g);
+            inconsistent = StartupCheck.owner(store, g, config.clusterId(), config.nodeId());
+        } catch (java.io.IOException | RuntimeException e) {
+            inconsistent = "cannot record a completed checkpoint install: " + e.getMessage();
+        }
         ExecMeta meta = store.meta(g, ExecMeta.KEY).map(ExecMeta::decode).orElseGet(ExecMeta::empty);
         LogRange range = store.range(g);
+        if (inconsistent == null) inconsistent = StartupCheck.positions(g, machines, meta, range);
         long applyFrom = meta.replayFrom().orElse(0L);
-        for (StateMachine m : initial.getOrDefault(g, Map.of()).values())
+        for (StateMachine m : machines.values())
             applyFrom = Math.min(applyFrom, m.checkpointInstance(g) + 1);
-        for (Map.Entry<Integer, StateMachine> e : initial.getOrDefault(g, Map.of()).entrySet())
+        for (Map.Entry<Integer, StateMachine> e : machines.entrySet())
             meta.positions().merge(e.getKey(), e.getValue().checkpointInstance(g), Math::min);
         applyFrom = Math.max(applyFrom, range.minRetained());
         List<InstanceRecord> records = new ArrayList<>();
@@ -157,8 +191,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom)), config.batchCountMax());
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
-        return new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
+        GroupRunner runner = new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
                 10_000, requestIdStart, meta);
+        if (inconsistent != null) runner.fail(inconsistent);
+        return runner;
     }
 
     private CoreConfig coreConfig(int g) {
@@ -171,7 +207,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
     }
 
     private void onMessage(int fromNode, int group, byte[] bytes) {
-        if (!started || closed || group < 0 || group >= groups.length) return;
+        if (!started || closed || group < 0 || group >= groupCount) return;
+        if (CheckpointWire.isCheckpoint(bytes)) {
+            checkpoints.onMessage(fromNode, group, bytes);
+            return;
+        }
         Message m;
         try {
             m = codec.decode(bytes);
@@ -181,16 +221,20 @@ public final class Engine implements PaxosNode, AutoCloseable {
         }
         // the transport authenticated fromNode; a message claiming another sender or group is dropped
         if (m.from() != fromNode || m.group() != group || m.to() != config.nodeId()) return;
-        groups[group].receive(m);
+        // below the retained log: say so (the requester may need a checkpoint) instead of dropping it
+        if (m instanceof Message.CatchUpRequest q && checkpoints.answerCompacted(fromNode, group, q.fromInstance())) return;
+        runner(group).receive(m);
     }
 
     private void tick() {
         if (closed) return;
         boolean housekeeping = ++ticks % HOUSEKEEPING_TICKS == 0;
-        for (GroupRunner r : groups) {
+        for (int g = 0; g < groupCount; g++) {
+            GroupRunner r = groups.get(g);
             r.tick();
             if (housekeeping) r.housekeeping(config.holdLogCount());
         }
+        if (ticks % 10 == 0) checkpoints.tick();
     }
 
     // ------------------------------------------------------------------ PaxosNode
@@ -202,7 +246,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
 
     @Override
     public int groupCount() {
-        return groups.length;
+        return groupCount;
     }
 
     @Override
@@ -229,7 +273,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             bytes += p.value().length;
         }
         PaxosExceptionSupplier early = null;
-        if (group < 0 || group >= groups.length) early = () -> new NotMemberException("no group " + group + " on node " + config.nodeId());
+        if (group < 0 || group >= groupCount) early = () -> new NotMemberException("no group " + group + " on node " + config.nodeId());
         else if (!started || closed) early = () -> new GroupUnavailableException("node " + config.nodeId() + " is not running");
         else for (Proposal p : proposals) {
             if (p.value().length > config.maxValueBytes())
@@ -246,7 +290,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             return out;
         }
         long timeoutMillis = timeout == 0 ? config.proposalTimeoutMillis() : timeout;
-        for (CompletableFuture<ExecOutcome.Completed> f : groups[group].propose(commands, timeoutMillis))
+        for (CompletableFuture<ExecOutcome.Completed> f : runner(group).propose(commands, timeoutMillis))
             out.add(map(f, c -> new Proposed(group, c.instance(), c.index(), c.result())));
         return out;
     }
@@ -259,7 +303,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     @Override
     public CompletionStage<Long> readBarrier(int group, ReadConsistency consistency) {
         checkGroup(group);
-        GroupRunner r = groups[group];
+        GroupRunner r = runner(group);
         switch (consistency) {
             case STALE:
                 return CompletableFuture.completedFuture(r.executed());
@@ -277,14 +321,14 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * before the read began has executed here too. Confirmed by a quorum, no clock assumption.
      */
     private CompletionStage<Long> barrier(int group) {
-        CompletableFuture<ExecOutcome.Completed> f = groups[group]
+        CompletableFuture<ExecOutcome.Completed> f = runner(group)
                 .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
                         config.proposalTimeoutMillis()).get(0);
         return map(f, ExecOutcome.Completed::instance);
     }
 
     private boolean leaseValid(int group) {
-        MasterInfo m = groups[group].master();
+        MasterInfo m = runner(group).master();
         Long start = leaseStarts.get(group);
         return m.nodeId() == config.nodeId() && start != null
                 && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(m.leaseMillis());
@@ -293,7 +337,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     @Override
     public GroupStatus status(int group) {
         checkGroup(group);
-        GroupRunner r = groups[group];
+        GroupRunner r = runner(group);
         if (r == null) return new GroupStatus(group, GroupState.STARTING, -1, -1, 0, 0, 0, MasterInfo.NONE, List.of(),
                 null, 0, 0, 0, List.of(), Map.of());
         List<StateMachineInfo> machines = new ArrayList<>();
@@ -308,7 +352,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
             if (r.failure() != null) s = StateMachineInfo.State.FAILED;
             machines.add(new StateMachineInfo(id, names.getOrDefault(id, ""), positions.getOrDefault(id, -1L), s));
         }
-        return new GroupStatus(group, r.state(), r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
+        GroupState state = checkpoints.catchingUp(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
+        return new GroupStatus(group, state, r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
                 r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),
                 r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen());
     }
@@ -316,7 +361,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     @Override
     public MasterInfo master(int group) {
         checkGroup(group);
-        return groups[group].master();
+        return runner(group).master();
     }
 
     @Override
@@ -324,7 +369,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         checkGroup(group);
         long before = System.nanoTime(); // the master's lease counts from BEFORE it proposed
         byte[] claim = new SystemCommand.MasterClaim(config.nodeId(), expectedVersion, leaseMillis).encode();
-        return map(groups[group].propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
+        return map(runner(group).propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
                 config.proposalTimeoutMillis()).get(0), c -> {
                     MasterInfo m = (MasterInfo) c.result();
                     if (m.nodeId() == config.nodeId()) leaseStarts.put(group, before);
@@ -357,7 +402,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (closed) return;
         closed = true;
         clock.shutdownNow();
-        for (GroupRunner r : groups) if (r != null) r.close();
+        checkpoints.close();
+        for (int g = 0; g < groupCount; g++) {
+            GroupRunner r = groups.get(g);
+            if (r != null) r.close();
+        }
         loopPool.shutdown();
         execPool.shutdown();
         ioPool.shutdown();
@@ -387,11 +436,70 @@ public final class Engine implements PaxosNode, AutoCloseable {
     }
 
     private void checkGroup(int group) {
-        if (group < 0 || group >= groups.length)
-            throw new IllegalArgumentException("group must be in 0.." + (groups.length - 1) + ": " + group);
+        if (group < 0 || group >= groupCount)
+            throw new IllegalArgumentException("group must be in 0.." + (groupCount - 1) + ": " + group);
     }
 
-    private static ThreadFactory daemon(String name) {
+    private GroupRunner runner(int group) {
+        return groups.get(group);
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /**
+     * Lets the engine restart state machines to install checkpoints (the embedded node's factory
+     * lifecycle, or the OSGi bundle lifecycle). Without one, a group behind every peer's retained
+     * log stays behind and its status says why.
+     */
+    public void lifecycle(StateMachineLifecycle lifecycle) {
+        checkpoints.lifecycle(lifecycle);
+    }
+
+    /** Every group's checkpoint transfer in progress and the last one's outcome (status pages). */
+    public List<TransferStatus> transfers() {
+        return checkpoints.transfers();
+    }
+
+    /** Test access to the install steps (crash simulation). */
+    CheckpointInstaller checkpointInstaller() {
+        return checkpoints.installer();
+    }
+
+    private final class CheckpointHost implements CheckpointService.Host {
+        @Override
+        public GroupRunner runner(int group) {
+            return groups.get(group);
+        }
+
+        @Override
+        public GroupRunner rebuild(int group, Map<Integer, StateMachine> machines) {
+            return recover(group, machines);
+        }
+
+        @Override
+        public void replace(int group, GroupRunner runner) {
+            groups.set(group, runner);
+        }
+
+        @Override
+        public List<Integer> reachablePeers() {
+            List<Integer> out = new ArrayList<>();
+            for (PeerStatus p : transport.peers()) if (p.connected() && p.authenticated()) out.add(p.nodeId());
+            return out;
+        }
+
+        @Override
+        public boolean send(int toNode, int group, byte[] message) {
+            return !closed && transport.send(toNode, group, message);
+        }
+
+        @Override
+        public int maxMessageBytes() {
+            return transport.maxMessageBytes();
+        }
+    }
+
+    static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

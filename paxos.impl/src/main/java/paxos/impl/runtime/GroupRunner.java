@@ -65,6 +65,8 @@ final class GroupRunner {
     /** Registered state machines; exec-confined. */
     private final Map<Integer, StateMachine> machines = new TreeMap<>();
     private byte[] lastMetaWritten = new byte[0];
+    /** Retention never passes this instance (a checkpoint above it is being sent); see {@link #capRetention}. */
+    private volatile long retentionCap = Long.MAX_VALUE;
 
     // loop-confined: Readies taken from the core and not yet finished, oldest first
     private final java.util.ArrayDeque<InFlightReady> readies = new java.util.ArrayDeque<>();
@@ -183,6 +185,10 @@ final class GroupRunner {
                 // is not supported yet, so stop rather than let it skip commands
                 fail("state machine " + id + " reports checkpoint " + position + " behind its last known position "
                         + meta.positions().get(id) + "; restart the node to replay it");
+                return;
+            }
+            if (position > Math.max(known == null ? -1 : known, chosenUpTo)) {
+                fail(StartupCheck.aheadMessage(group, id, position, chosenUpTo, known));
                 return;
             }
             executor.register(id, machine);
@@ -341,10 +347,27 @@ final class GroupRunner {
                 store.append(List.of(new paxos.api.spi.log.LogRecord.Meta(group, ExecMeta.KEY, bytes)));
             }
             meta.replayFrom().ifPresent(from -> {
-                long keepFrom = from - holdLogCount;
+                long keepFrom = Math.min(from - holdLogCount, retentionCap);
                 if (keepFrom > 0) store.retainFrom(group, keepFrom);
             });
         });
+    }
+
+    /** Keeps the log from {@code minInstance} on, whatever the hold count says ({@code Long.MAX_VALUE}: no cap). */
+    void capRetention(long minInstance) {
+        retentionCap = minInstance;
+    }
+
+    /** The master in force just after {@code instance}, as far as this node executed and remembers. */
+    CompletableFuture<MasterInfo> masterAt(long instance) {
+        CompletableFuture<MasterInfo> out = new CompletableFuture<>();
+        exec.execute(() -> {
+            if (instance == executor.executedInstance()) out.complete(executor.master());
+            else if (instance > executor.executedInstance()) out.completeExceptionally(
+                    new IllegalStateException("instance " + instance + " is not executed here yet"));
+            else out.complete(meta.masterBefore(instance + 1));
+        });
+        return out;
     }
 
     /** Last checkpoint position reported per state machine; for status. */
@@ -396,6 +419,17 @@ final class GroupRunner {
         LOG.log(Level.ERROR, "group {0} stopped: {1}", group, why);
         for (Long id : List.copyOf(waiters.keySet()))
             fail(id, new GroupUnavailableException("group " + group + " failed: " + why));
+    }
+
+    /**
+     * Takes this runner out of service (the engine replaces it after installing a checkpoint):
+     * it stops writing and sending, and waiting callers fail. Not an error, so no error log.
+     */
+    void retire(String why) {
+        if (failure != null) return;
+        failure = why;
+        for (Long id : List.copyOf(waiters.keySet()))
+            fail(id, new GroupUnavailableException(why + "; retry"));
     }
 
     /** Fails every waiting caller (node shutdown). */

@@ -1,0 +1,44 @@
+package paxos.node;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+
+/**
+ * The marker {@code dataDir/node.properties} naming the cluster and node a data directory belongs
+ * to, written at the first start and checked at every later one: a directory copied from another
+ * node or cluster is refused with a message naming both, instead of joining with foreign state.
+ */
+final class NodeIdentity {
+    static final String FILE = "node.properties";
+
+    private NodeIdentity() {}
+
+    /** @throws IllegalStateException if the directory belongs to another cluster or node */
+    static void check(Path dataDir, String clusterId, int nodeId) throws IOException {
+        Path file = dataDir.resolve(FILE);
+        if (!Files.exists(file)) {
+            Properties p = new Properties();
+            p.setProperty("clusterId", clusterId);
+            p.setProperty("nodeId", Integer.toString(nodeId));
+            Path tmp = dataDir.resolve(FILE + ".tmp");
+            try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(out, "written at this node's first start; do not copy this directory to another node");
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        String c = p.getProperty("clusterId");
+        String n = p.getProperty("nodeId");
+        if (!clusterId.equals(c) || !Integer.toString(nodeId).equals(n))
+            throw new IllegalStateException("data directory " + dataDir + " belongs to cluster " + c + " node " + n
+                    + ", not to cluster " + clusterId + " node " + nodeId + " (copied from another node or cluster?)");
+    }
+}
