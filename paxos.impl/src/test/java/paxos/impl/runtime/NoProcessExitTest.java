@@ -23,6 +23,9 @@ class NoProcessExitTest {
         int scanned = 0;
         try (Stream<Path> s = Files.walk(classes)) {
             for (Path p : s.filter(f -> f.toString().endsWith(".class")).toList()) {
+                // the node tool is a command-line main (tests' child processes) that sets its exit
+                // status; it is not part of the engine a platform or an embedding user runs
+                if (classes.relativize(p).toString().startsWith("paxos/node/tool/NodeProcess")) continue;
                 scanned++;
                 String pool = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
                 boolean exitOrHalt = pool.contains("\u0000\u0004exit") || pool.contains("\u0000\u0004halt");
