@@ -77,6 +77,9 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final Map<Integer, Map<Integer, StateMachine>> initial = new java.util.concurrent.ConcurrentHashMap<>();
     /** Per group, the lease this incarnation holds as master (in memory only: a restart forgets it). */
     private final Map<Integer, HeldLease> leases = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per group, this node's application proposals not yet executed or failed (LEASE reads wait for them). */
+    private final Map<Long, CompletableFuture<?>>[] inFlight;
+    private final java.util.concurrent.atomic.AtomicLong inFlightSeq = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean started;
     private volatile boolean closed;
     private long ticks;
@@ -94,6 +97,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.ioPool = Executors.newFixedThreadPool(2, daemon("paxos-io"));
         this.clock = Executors.newSingleThreadScheduledExecutor(daemon("paxos-clock"));
         this.groups = new GroupRunner[config.groupCount()];
+        @SuppressWarnings("unchecked")
+        Map<Long, CompletableFuture<?>>[] pending = new Map[config.groupCount()];
+        for (int g = 0; g < pending.length; g++) pending[g] = new java.util.concurrent.ConcurrentHashMap<>();
+        this.inFlight = pending;
     }
 
     /**
@@ -250,8 +257,12 @@ public final class Engine implements PaxosNode, AutoCloseable {
             return out;
         }
         long timeoutMillis = timeout == 0 ? config.proposalTimeoutMillis() : timeout;
-        for (CompletableFuture<ExecOutcome.Completed> f : groups[group].propose(commands, timeoutMillis))
+        for (CompletableFuture<ExecOutcome.Completed> f : groups[group].propose(commands, timeoutMillis)) {
+            long seq = inFlightSeq.incrementAndGet();
+            inFlight[group].put(seq, f);
+            f.whenComplete((v, e) -> inFlight[group].remove(seq));
             out.add(map(f, c -> new Proposed(group, c.instance(), c.index(), c.result())));
+        }
         return out;
     }
 
@@ -263,10 +274,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /**
      * {@inheritDoc}
      *
-     * <p>LEASE completes at once, without a round trip, on a master whose lease (counted from
-     * before it proposed its latest successful claim or renewal, minus {@link LeaseRules}' drift
-     * margin) is still running; it sees everything chosen before the master's term and every write
-     * this master acknowledged. Writes acknowledged by <em>other</em> nodes during the term reach
+     * <p>LEASE completes without a round trip on a master whose lease (counted from before it
+     * proposed its latest successful claim or renewal, minus {@link LeaseRules}' drift margin) is
+     * still running, once this node's proposals made before the read executed (or failed): one of
+     * them may already be chosen and read elsewhere. It sees everything chosen before the master's
+     * term and every write this master proposed. Writes acknowledged by <em>other</em> nodes during the term reach
      * the master asynchronously, so route writes through the master (or use LINEARIZABLE) when a
      * lease read must see them. LINEARIZABLE proposes a no-op barrier through Paxos.
      */
@@ -278,11 +290,13 @@ public final class Engine implements PaxosNode, AutoCloseable {
             case STALE:
                 return CompletableFuture.completedFuture(r.executed());
             case LEASE:
-                // read the executed position first: the lease check after it covers the position
-                long executed = r.executed();
-                if (leaseRemainingNanos(group) <= 0) return CompletableFuture.failedFuture(new NotMasterException(
-                        "node " + config.nodeId() + " holds no valid master lease of group " + group));
-                return CompletableFuture.completedFuture(executed);
+                if (leaseRemainingNanos(group) <= 0) return CompletableFuture.failedFuture(notMaster(group));
+                // A write this node proposed may be chosen, and read elsewhere, before it executed
+                // here: wait for the ones proposed before this read, then check the lease again.
+                List<CompletableFuture<?>> earlier = new ArrayList<>(inFlight[group].values());
+                if (earlier.isEmpty()) return leaseRead(group);
+                return CompletableFuture.allOf(earlier.toArray(new CompletableFuture<?>[0]))
+                        .handle((v, e) -> null).thenCompose(v -> leaseRead(group));
             default:
                 return barrier(group);
         }
@@ -297,6 +311,16 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
                         config.proposalTimeoutMillis()).get(0);
         return map(f, ExecOutcome.Completed::instance);
+    }
+
+    private CompletableFuture<Long> leaseRead(int group) {
+        long executed = groups[group].executed(); // read first: the lease check after it covers it
+        if (leaseRemainingNanos(group) <= 0) return CompletableFuture.failedFuture(notMaster(group));
+        return CompletableFuture.completedFuture(executed);
+    }
+
+    private NotMasterException notMaster(int group) {
+        return new NotMasterException("node " + config.nodeId() + " holds no valid master lease of group " + group);
     }
 
     /** A lease this incarnation won: its claim or renewal executed here, so did everything before it. */
