@@ -70,8 +70,8 @@ public final class KvHttp {
         return put(key, body, ifMatch, null);
     }
 
-    /** {@code DELETE /kv/{key}} with optional {@code If-Match} and {@value #MASTER_VERSION_HEADER}. */
-    public Response delete(String key, String ifMatch, String masterVersion) {
+    /** {@code DELETE /kv/{key}} with optional {@code If-Match}. */
+    public Response delete(String key, String ifMatch) {
         return delete(key, ifMatch, null);
     }
 
