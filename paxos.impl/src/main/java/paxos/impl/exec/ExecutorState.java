@@ -10,8 +10,22 @@ import paxos.api.MasterInfo;
  * @param masterInForce the master in force just before {@code nextInstance}. It is a pure function
  *     of the log: replaying from {@code 0} rebuilds it; a runtime that resumes later must have
  *     persisted it with the checkpoint position (e.g. the claim history as group metadata).
+ * @param leaseEntryInForce the instance of the latest successful master claim or renewal before
+ *     {@code nextInstance} ({@code >= masterInForce.version()}; {@code -1} if none); persisted
+ *     like the master, since takeover claims are decided against it
  */
-public record ExecutorState(long nextInstance, MasterInfo masterInForce) {
+public record ExecutorState(long nextInstance, MasterInfo masterInForce, long leaseEntryInForce) {
     /** A fresh group: nothing executed, no master. */
-    public static final ExecutorState INITIAL = new ExecutorState(0, MasterInfo.NONE);
+    public static final ExecutorState INITIAL = new ExecutorState(0, MasterInfo.NONE, -1);
+
+    public ExecutorState {
+        if (leaseEntryInForce < masterInForce.version())
+            throw new IllegalArgumentException("leaseEntryInForce " + leaseEntryInForce + " precedes master version "
+                    + masterInForce.version());
+    }
+
+    /** A state whose master was never renewed (lease entry = version). */
+    public ExecutorState(long nextInstance, MasterInfo masterInForce) {
+        this(nextInstance, masterInForce, masterInForce.version());
+    }
 }

@@ -30,16 +30,23 @@ import paxos.impl.core.ChosenValue;
  * not registered, execution stops before that instance (nothing of it runs) and
  * {@link #waitingFor()} names the missing IDs; {@link #run()} continues once they register.
  *
- * <p><b>Master version.</b> The version in force at each position is a pure function of the log:
- * it changes only by a {@link SystemCommand.MasterClaim} that names the version in force, and a
- * conditional command runs iff its version equals the one in force at its (instance, index).
- * Rejected conditional commands reach no state machine; their proposer gets
- * {@link MasterChangedException}.
+ * <p><b>Master version.</b> The master in force at each position, its version and its lease entry
+ * are a pure function of the log: they change only by a {@link SystemCommand.MasterClaim}, decided
+ * by the rules on that record. A claim by the master in force that names the version in force is a
+ * <em>renewal</em>: it keeps the version (so in-flight conditional writes of the master stay valid)
+ * and moves the lease entry. A claim by another node is a <em>takeover</em>, which must also name
+ * the lease entry in force: a claimer that has not executed the latest renewal cannot depose a
+ * master whose renewed lease is still running. A conditional command runs iff its version equals
+ * the one in force at its (instance, index). Rejected conditional commands reach no state machine;
+ * their proposer gets {@link MasterChangedException}. A claim names no group: it can only concern
+ * the group whose log holds it, so a condition on another group's master cannot be expressed.
  *
  * <p><b>Failures.</b> A batch that does not decode, or a state machine that throws, stops the group
  * for good: {@link #failure()} says why; {@link #run()} then does nothing.
  */
 public final class GroupExecutor {
+    /** Undrained master entries kept at most. */
+    private static final int ENTRIES_MAX = 1024;
     private final int group;
     private final int selfNode;
     private final int commandsMax;
@@ -49,6 +56,9 @@ public final class GroupExecutor {
     private long nextInstance;
     private long lastOffered;
     private MasterInfo master;
+    private long leaseEntry;
+    /** Master entries (claims and renewals) executed since the last {@link #drainMasterEntries()}. */
+    private final List<MasterEntry> entries = new ArrayList<>();
     private List<Integer> waitingFor = List.of();
     private String failure;
 
@@ -63,7 +73,16 @@ public final class GroupExecutor {
         this.nextInstance = start.nextInstance();
         this.lastOffered = start.nextInstance() - 1;
         this.master = start.masterInForce();
+        this.leaseEntry = start.leaseEntryInForce();
     }
+
+    /**
+     * A successful master claim or renewal, as executed.
+     *
+     * @param instance the entry's instance (the new lease entry)
+     * @param master the master in force after it
+     */
+    public record MasterEntry(long instance, MasterInfo master) {}
 
     /** Adds a state machine; it receives instances above its {@link StateMachine#checkpointInstance}. */
     public void register(int stateMachineId, StateMachine machine) {
@@ -108,7 +127,7 @@ public final class GroupExecutor {
 
     /** One instance, atomically: decide everything first, then wait or run it all. */
     private boolean execute(long instance, List<BatchCommand> commands, List<ExecOutcome> outcomes) {
-        MasterInfo inForce = master;
+        Decided d = new Decided(master, leaseEntry);
         Map<Integer, List<Integer>> perMachine = new TreeMap<>();
         List<ExecOutcome> local = new ArrayList<>();
         TreeSet<Integer> missing = new TreeSet<>();
@@ -116,10 +135,10 @@ public final class GroupExecutor {
             BatchCommand c = commands.get(index);
             boolean mine = c.proposerNode() == selfNode;
             if (c.stateMachineId() == 0) {
-                inForce = system(instance, index, c, inForce, mine ? local : null);
-            } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != inForce.version()) {
+                d = system(instance, index, c, d, mine ? local : null);
+            } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != d.master.version()) {
                 if (mine) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
-                        new MasterChangedException(c.masterVersion(), inForce.version())));
+                        new MasterChangedException(c.masterVersion(), d.master.version())));
             } else {
                 perMachine.computeIfAbsent(c.stateMachineId(), k -> new ArrayList<>()).add(index);
                 if (!machines.containsKey(c.stateMachineId())) missing.add(c.stateMachineId());
@@ -137,27 +156,46 @@ public final class GroupExecutor {
             if (!callMachine(instance, id, e.getValue(), commands, indexes, local)) return false;
             positions.put(id, instance);
         }
-        master = inForce;
+        if (d.entry != leaseEntry) {
+            if (entries.size() >= ENTRIES_MAX) entries.remove(0); // nobody drains (e.g. a simulator): keep the recent
+            entries.add(new MasterEntry(d.entry, d.master));
+        }
+        master = d.master;
+        leaseEntry = d.entry;
         local.sort(java.util.Comparator.comparingInt(ExecOutcome::index));
         outcomes.addAll(local);
         return true;
     }
 
-    private MasterInfo system(long instance, int index, BatchCommand c, MasterInfo inForce, List<ExecOutcome> local) {
+    /** The master and lease entry in force at a position inside the instance being decided. */
+    private record Decided(MasterInfo master, long entry) {}
+
+    /** Decides one system command; see {@link SystemCommand.MasterClaim} for the rules. */
+    private Decided system(long instance, int index, BatchCommand c, Decided d, List<ExecOutcome> local) {
         SystemCommand sc = SystemCommand.decode(c.value());
         if (sc instanceof SystemCommand.MasterClaim claim) {
-            if (claim.expectedVersion() == inForce.version()) {
-                MasterInfo next = new MasterInfo(claim.node(), instance, claim.leaseMillis());
-                if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, next));
-                return next;
+            MasterInfo inForce = d.master;
+            if (claim.expectedVersion() != inForce.version()) {
+                if (local != null) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
+                        new MasterChangedException(claim.expectedVersion(), inForce.version())));
+                return d;
             }
-            if (local != null) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
-                    new MasterChangedException(claim.expectedVersion(), inForce.version())));
-            return inForce;
+            Decided next;
+            if (inForce.exists() && claim.node() == inForce.nodeId()) {
+                // renewal: the version stays, so the master's in-flight conditional writes stay valid
+                next = new Decided(new MasterInfo(inForce.nodeId(), inForce.version(), claim.leaseMillis()), instance);
+            } else if (claim.expectedEntry() == d.entry) {
+                next = new Decided(new MasterInfo(claim.node(), instance, claim.leaseMillis()), instance);
+            } else {
+                // the claimer timed out an older lease entry than the one in force: lost
+                next = d;
+            }
+            if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, next.master));
+            return next;
         }
         // A barrier, or an unknown system command (a newer engine's): a deterministic no-op everywhere.
         if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, null));
-        return inForce;
+        return d;
     }
 
     private boolean callMachine(long instance, int id, StateMachine machine, List<BatchCommand> commands,
@@ -218,6 +256,25 @@ public final class GroupExecutor {
     /** The master in force after the executed instances. */
     public MasterInfo master() {
         return master;
+    }
+
+    /**
+     * The instance of the latest successful master claim or renewal executed ({@code -1} if none);
+     * a takeover claim must name it (see {@link SystemCommand.MasterClaim}).
+     */
+    public long leaseEntry() {
+        return leaseEntry;
+    }
+
+    /**
+     * Hands out the master entries executed since the previous call, oldest first, and forgets
+     * them; the runtime timestamps them and keeps them as durable master history.
+     */
+    public List<MasterEntry> drainMasterEntries() {
+        if (entries.isEmpty()) return List.of();
+        List<MasterEntry> out = List.copyOf(entries);
+        entries.clear();
+        return out;
     }
 
     /** State machine IDs whose absence blocks execution; empty unless waiting. */

@@ -16,7 +16,7 @@ final class ConsoleHtml {
                 .append(esc(String.valueOf(model.get("cluster")))).append("</p>");
         b.append("<h2>Groups</h2><table id='paxos-groups' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Group</th><th>State</th><th>Chosen</th><th>Executed</th><th>Retained from</th><th>Leader</th>")
-                .append("<th>Master (version)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag</th>")
+                .append("<th>Master (version, lease left)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag</th>")
                 .append("</tr></thead><tbody>");
         for (Object o : (List<Object>) model.get("groups")) {
             Map<String, Object> g = (Map<String, Object>) o;
@@ -25,7 +25,8 @@ final class ConsoleHtml {
                     .append(td("group", g.get("group"))).append(td("state", g.get("state")))
                     .append(td("chosen", g.get("chosenInstance"))).append(td("executed", g.get("executedInstance")))
                     .append(td("retained", g.get("minRetainedInstance"))).append(td("leader", g.get("leader")))
-                    .append(td("master", master.get("node") + " (v" + master.get("version") + ")"))
+                    .append(td("master", master.get("node") + " (v" + master.get("version")
+                            + (master.containsKey("leaseRemainingMillis") ? ", " + master.get("leaseRemainingMillis") + " ms" : "") + ")"))
                     .append(td("inflight", g.get("inFlightInstances"))).append(td("queued", g.get("queuedProposals")))
                     .append(td("batch", g.get("meanBatch")));
             StringBuilder sms = new StringBuilder();

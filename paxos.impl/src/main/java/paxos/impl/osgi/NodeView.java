@@ -40,13 +40,20 @@ final class NodeView {
     }
 
     /** The node's status as JSON-ready maps and lists. */
+    @SuppressWarnings("unchecked")
     Map<String, Object> model() {
         PaxosNode api = node.node();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", api.nodeId());
         out.put("cluster", node.config().clusterId());
         List<Object> groups = new ArrayList<>();
-        for (int g = 0; g < api.groupCount(); g++) groups.add(group(api.status(g)));
+        for (int g = 0; g < api.groupCount(); g++) {
+            Map<String, Object> group = group(api.status(g));
+            // on the master: valid lease left; elsewhere: time until this node would let a takeover through
+            if (api instanceof paxos.impl.runtime.Engine engine)
+                ((Map<String, Object>) group.get("master")).put("leaseRemainingMillis", engine.leaseRemainingMillis(g));
+            groups.add(group);
+        }
         out.put("groups", groups);
         List<Object> peers = new ArrayList<>();
         for (PeerInfo p : api.peers()) {

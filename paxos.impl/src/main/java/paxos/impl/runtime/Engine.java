@@ -44,6 +44,7 @@ import paxos.impl.core.Message;
 import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
+import paxos.impl.exec.LeaseRules;
 import paxos.impl.exec.SystemCommand;
 import paxos.node.NodeConfig;
 
@@ -78,7 +79,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final CheckpointService checkpoints;
     private volatile long requestIdStart;
     private final SecureRandom seeds = new SecureRandom();
-    private final Map<Integer, Long> leaseStarts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per group, the lease this incarnation holds as master (in memory only: a restart forgets it). */
+    private final Map<Integer, HeldLease> leases = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per group, this node's application proposals not yet executed or failed (LEASE reads wait for them). */
+    private final Map<Long, CompletableFuture<?>>[] inFlight;
+    private final java.util.concurrent.atomic.AtomicLong inFlightSeq = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean started;
     private volatile boolean closed;
     private long ticks;
@@ -116,6 +121,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 throw new IllegalStateException("group " + g + ": cannot recover an interrupted checkpoint install: " + e.getMessage(), e);
             }
         }
+        @SuppressWarnings("unchecked")
+        Map<Long, CompletableFuture<?>>[] pending = new Map[config.groupCount()];
+        for (int g = 0; g < pending.length; g++) pending[g] = new java.util.concurrent.ConcurrentHashMap<>();
+        this.inFlight = pending;
     }
 
     /**
@@ -189,7 +198,9 @@ public final class Engine implements PaxosNode, AutoCloseable {
         CoreState state = new CoreState(store.promisedBallot(g), records, applyFrom);
         GroupCore core = new GroupCore(coreConfig(g), state, random);
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
-                new ExecutorState(applyFrom, meta.masterBefore(applyFrom)), config.batchCountMax());
+                new ExecutorState(applyFrom, meta.masterBefore(applyFrom),
+                        Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom))),
+                config.batchCountMax());
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
                 10_000, requestIdStart, meta);
@@ -290,8 +301,12 @@ public final class Engine implements PaxosNode, AutoCloseable {
             return out;
         }
         long timeoutMillis = timeout == 0 ? config.proposalTimeoutMillis() : timeout;
-        for (CompletableFuture<ExecOutcome.Completed> f : runner(group).propose(commands, timeoutMillis))
+        for (CompletableFuture<ExecOutcome.Completed> f : runner(group).propose(commands, timeoutMillis)) {
+            long seq = inFlightSeq.incrementAndGet();
+            inFlight[group].put(seq, f);
+            f.whenComplete((v, e) -> inFlight[group].remove(seq));
             out.add(map(f, c -> new Proposed(group, c.instance(), c.index(), c.result())));
+        }
         return out;
     }
 
@@ -300,6 +315,17 @@ public final class Engine implements PaxosNode, AutoCloseable {
         RuntimeException get();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>LEASE completes without a round trip on a master whose lease (counted from before it
+     * proposed its latest successful claim or renewal, minus {@link LeaseRules}' drift margin) is
+     * still running, once this node's proposals made before the read executed (or failed): one of
+     * them may already be chosen and read elsewhere. It sees everything chosen before the master's
+     * term and every write this master proposed. Writes acknowledged by <em>other</em> nodes during the term reach
+     * the master asynchronously, so route writes through the master (or use LINEARIZABLE) when a
+     * lease read must see them. LINEARIZABLE proposes a no-op barrier through Paxos.
+     */
     @Override
     public CompletionStage<Long> readBarrier(int group, ReadConsistency consistency) {
         checkGroup(group);
@@ -308,9 +334,13 @@ public final class Engine implements PaxosNode, AutoCloseable {
             case STALE:
                 return CompletableFuture.completedFuture(r.executed());
             case LEASE:
-                if (!leaseValid(group)) return CompletableFuture.failedFuture(new NotMasterException(
-                        "node " + config.nodeId() + " holds no valid master lease of group " + group));
-                return barrier(group);
+                if (leaseRemainingNanos(group) <= 0) return CompletableFuture.failedFuture(notMaster(group));
+                // A write this node proposed may be chosen, and read elsewhere, before it executed
+                // here: wait for the ones proposed before this read, then check the lease again.
+                List<CompletableFuture<?>> earlier = new ArrayList<>(inFlight[group].values());
+                if (earlier.isEmpty()) return leaseRead(group);
+                return CompletableFuture.allOf(earlier.toArray(new CompletableFuture<?>[0]))
+                        .handle((v, e) -> null).thenCompose(v -> leaseRead(group));
             default:
                 return barrier(group);
         }
@@ -327,11 +357,41 @@ public final class Engine implements PaxosNode, AutoCloseable {
         return map(f, ExecOutcome.Completed::instance);
     }
 
-    private boolean leaseValid(int group) {
+    private CompletableFuture<Long> leaseRead(int group) {
+        long executed = runner(group).executed(); // read first: the lease check after it covers it
+        if (leaseRemainingNanos(group) <= 0) return CompletableFuture.failedFuture(notMaster(group));
+        return CompletableFuture.completedFuture(executed);
+    }
+
+    private NotMasterException notMaster(int group) {
+        return new NotMasterException("node " + config.nodeId() + " holds no valid master lease of group " + group);
+    }
+
+    /** A lease this incarnation won: its claim or renewal executed here, so did everything before it. */
+    private record HeldLease(long version, long startedNanos, long leaseMillis) {}
+
+    /** Nanoseconds of valid master lease this node holds in {@code group}; {@code <= 0}: none. */
+    private long leaseRemainingNanos(int group) {
         MasterInfo m = runner(group).master();
-        Long start = leaseStarts.get(group);
-        return m.nodeId() == config.nodeId() && start != null
-                && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(m.leaseMillis());
+        HeldLease held = leases.get(group);
+        if (held == null || m.nodeId() != config.nodeId() || m.version() != held.version()) return 0;
+        return LeaseRules.masterRemainingNanos(held.startedNanos(), held.leaseMillis(), System.nanoTime());
+    }
+
+    /**
+     * The master lease of {@code group} as this node sees it, for status pages: on the master, the
+     * valid lease it has left; elsewhere, how long until this node would let a takeover claim
+     * through ({@code 0}: the lease lapsed, or there is no master). Never negative.
+     */
+    public long leaseRemainingMillis(int group) {
+        checkGroup(group);
+        GroupRunner r = runner(group);
+        if (r == null) return 0;
+        MasterInfo m = r.master();
+        if (!m.exists()) return 0;
+        long nanos = m.nodeId() == config.nodeId() && leases.containsKey(group) ? leaseRemainingNanos(group)
+                : LeaseRules.followerWaitNanos(r.leaseEntryExecutedNanos(), m.leaseMillis(), System.nanoTime());
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
     @Override
@@ -364,16 +424,43 @@ public final class Engine implements PaxosNode, AutoCloseable {
         return runner(group).master();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The engine adds the lease entry it executed last to the claim (see
+     * {@link SystemCommand.MasterClaim}), so a claim by the master in force renews it (same
+     * version) and a takeover succeeds only if the claimer saw the latest renewal lapse. It also
+     * enforces the wait: while another node's lease (or, after a restart, this node's own former
+     * lease) may still run as seen here — {@code leaseMillis} plus the drift margin since this node
+     * executed the latest master entry, or since it started — the claim is not proposed and the
+     * stage completes at once with the master in force (lost).
+     */
     @Override
     public CompletionStage<MasterInfo> claimMaster(int group, long expectedVersion, long leaseMillis) {
         checkGroup(group);
+        if (expectedVersion < -1) throw new IllegalArgumentException("expectedVersion must be >= -1: " + expectedVersion);
+        if (leaseMillis < 1 || leaseMillis > Proposal.MAX_TIMEOUT_MILLIS)
+            throw new IllegalArgumentException("leaseMillis must be in 1.." + Proposal.MAX_TIMEOUT_MILLIS + ": " + leaseMillis);
         long before = System.nanoTime(); // the master's lease counts from BEFORE it proposed
-        byte[] claim = new SystemCommand.MasterClaim(config.nodeId(), expectedVersion, leaseMillis).encode();
-        return map(runner(group).propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
+        GroupRunner r = runner(group);
+        if (r == null) return CompletableFuture.failedFuture(new GroupUnavailableException("node is not running"));
+        long entry = r.leaseEntry(); // read before the master: a newer entry only makes the claim stricter
+        MasterInfo m = r.master();
+        boolean renewal = m.exists() && m.nodeId() == config.nodeId() && leases.containsKey(group);
+        if (m.exists() && !renewal && expectedVersion == m.version()
+                && LeaseRules.followerWaitNanos(r.leaseEntryExecutedNanos(), m.leaseMillis(), before) > 0)
+            return CompletableFuture.completedFuture(m);
+        byte[] claim = new SystemCommand.MasterClaim(config.nodeId(), expectedVersion, leaseMillis,
+                Math.max(entry, expectedVersion)).encode();
+        return map(r.propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, claim)),
                 config.proposalTimeoutMillis()).get(0), c -> {
-                    MasterInfo m = (MasterInfo) c.result();
-                    if (m.nodeId() == config.nodeId()) leaseStarts.put(group, before);
-                    return m;
+                    MasterInfo won = (MasterInfo) c.result();
+                    if (won.nodeId() == config.nodeId()) {
+                        HeldLease lease = new HeldLease(won.version(), before, leaseMillis);
+                        leases.merge(group, lease, (a, b) -> a.version() > b.version()
+                                || a.version() == b.version() && a.startedNanos() - b.startedNanos() > 0 ? a : b);
+                    }
+                    return won;
                 });
     }
 

@@ -78,6 +78,9 @@ final class GroupRunner {
     private volatile int queued;
     private volatile long executed;
     private volatile MasterInfo master;
+    /** The lease entry in force and when this node executed it; a restart counts as executing it now. */
+    private volatile long leaseEntry;
+    private volatile long leaseEntryExecutedNanos = System.nanoTime();
     private volatile List<Integer> waitingFor = List.of();
     private volatile String failure;
     private volatile GroupState state = GroupState.RUNNING;
@@ -108,7 +111,8 @@ final class GroupRunner {
         this.exec = new SerialExecutor(execPool, onError);
         this.executed = executor.executedInstance();
         this.master = executor.master();
-        if (master.exists()) meta.masters().put(master.version(), master);
+        this.leaseEntry = executor.leaseEntry();
+        if (master.exists()) meta.masters().put(leaseEntry, master);
         this.chosenUpTo = core.chosenUpTo();
     }
 
@@ -323,8 +327,14 @@ final class GroupRunner {
             if (o instanceof ExecOutcome.Completed c) w.future().complete(c);
             else if (o instanceof ExecOutcome.Failed f) w.future().completeExceptionally(f.error());
         }
-        MasterInfo m = executor.master();
-        if (m.exists()) meta.masters().putIfAbsent(m.version(), m);
+        List<GroupExecutor.MasterEntry> entries = executor.drainMasterEntries();
+        for (GroupExecutor.MasterEntry e : entries) meta.masters().put(e.instance(), e.master());
+        if (!entries.isEmpty()) {
+            // Others time the lease from here: after execution, never before the master proposed it.
+            // Written before the master is published, so no reader pairs a new master with an old time.
+            leaseEntryExecutedNanos = System.nanoTime();
+            leaseEntry = entries.get(entries.size() - 1).instance();
+        }
         publishExec();
     }
 
@@ -340,7 +350,7 @@ final class GroupRunner {
                 long p = e.getValue().checkpointInstance(group);
                 meta.positions().merge(e.getKey(), p, Math::max);
             }
-            while (meta.masters().size() > ExecMeta.MASTERS_MAX) meta.masters().pollFirstEntry();
+            meta.pruneMasters();
             byte[] bytes = meta.encode();
             if (!java.util.Arrays.equals(bytes, lastMetaWritten)) {
                 lastMetaWritten = bytes;
@@ -447,6 +457,8 @@ final class GroupRunner {
     int queued() { return queued; }
     long executed() { return executed; }
     MasterInfo master() { return master; }
+    long leaseEntry() { return leaseEntry; }
+    long leaseEntryExecutedNanos() { return leaseEntryExecutedNanos; }
     List<Integer> waitingFor() { return waitingFor; }
     String failure() { return failure; }
     long instancesProposed() { return instancesProposed.get(); }

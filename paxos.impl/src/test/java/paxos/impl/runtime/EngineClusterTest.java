@@ -122,10 +122,15 @@ class EngineClusterTest {
     @Test
     void masterConditionalWritesApplyOnlyUnderTheVersionInForce() {
         for (int n = 1; n <= 3; n++) start(n);
-        MasterInfo m1 = engines[1].claimMaster(0, -1, 5_000).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        MasterInfo m1 = engines[1].claimMaster(0, -1, 300).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
         assertEquals(1, m1.nodeId());
-        MasterInfo m2 = engines[2].claimMaster(0, m1.version(), 5_000).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-        assertEquals(2, m2.nodeId());
+        // node 2 may take over only once node 1's lease lapsed as node 2 sees it
+        java.util.concurrent.atomic.AtomicReference<MasterInfo> won = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            won.set(engines[2].claimMaster(0, m1.version(), 300).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join());
+            return won.get().nodeId() == 2;
+        });
+        MasterInfo m2 = won.get();
         CompletableFuture<Proposed> stale = engines[1].propose(Proposal.of(0, 1, "old".getBytes())
                 .conditionalOnMaster(m1.version())).toCompletableFuture();
         CompletableFuture<Proposed> current = engines[2].propose(Proposal.of(0, 1, "new".getBytes())

@@ -62,8 +62,25 @@ public final class KvHttp {
         return Math.floorMod(key.hashCode(), groupCount);
     }
 
+    /** Header making a write master-conditional: a master version, or {@code current} (the one in force here). */
+    public static final String MASTER_VERSION_HEADER = "X-Paxos-Master-Version";
+
     /** {@code PUT /kv/{key}} with optional {@code If-Match}. */
     public Response put(String key, byte[] body, String ifMatch) {
+        return put(key, body, ifMatch, null);
+    }
+
+    /** {@code DELETE /kv/{key}} with optional {@code If-Match}. */
+    public Response delete(String key, String ifMatch) {
+        return delete(key, ifMatch, null);
+    }
+
+    /**
+     * {@code PUT /kv/{key}} with optional {@code If-Match} and {@value #MASTER_VERSION_HEADER}: the
+     * write applies only if that master version is in force at its log position (409 otherwise,
+     * applied nowhere).
+     */
+    public Response put(String key, byte[] body, String ifMatch, String masterVersion) {
         Optional<Response> bad = checkKey(key);
         if (bad.isPresent()) return bad.get();
         if (body.length > KvCommand.MAX_VALUE_BYTES)
@@ -74,11 +91,11 @@ public final class KvHttp {
             if (version == null) return Response.text(400, "bad If-Match: expected a version such as \"12\"");
             command = command.ifVersion(version);
         }
-        return write(command);
+        return write(command, masterVersion);
     }
 
-    /** {@code DELETE /kv/{key}} with optional {@code If-Match}. */
-    public Response delete(String key, String ifMatch) {
+    /** {@code DELETE /kv/{key}} with optional {@code If-Match} and {@value #MASTER_VERSION_HEADER}. */
+    public Response delete(String key, String ifMatch, String masterVersion) {
         Optional<Response> bad = checkKey(key);
         if (bad.isPresent()) return bad.get();
         KvCommand command = KvCommand.delete(key);
@@ -87,7 +104,7 @@ public final class KvHttp {
             if (version == null) return Response.text(400, "bad If-Match: expected a version such as \"12\"");
             command = command.ifVersion(version);
         }
-        return write(command);
+        return write(command, masterVersion);
     }
 
     /** {@code GET /kv/{key}?consistency=...}. */
@@ -112,12 +129,21 @@ public final class KvHttp {
         return new Response(200, entry.get().version(), entry.get().value(), "application/octet-stream");
     }
 
-    private Response write(KvCommand command) {
+    private Response write(KvCommand command, String masterHeader) {
         int group = groupOf(command.key(), node.groupCount());
+        long masterVersion = Proposal.NO_MASTER_CONDITION;
+        if (masterHeader != null) {
+            masterVersion = masterHeader.trim().equalsIgnoreCase("current") ? node.master(group).version()
+                    : parseVersion(masterHeader) == null ? -2 : parseVersion(masterHeader);
+            if (masterVersion < 0)
+                return Response.text(masterVersion == -2 ? 400 : 409, masterVersion == -2
+                        ? "bad " + MASTER_VERSION_HEADER + ": expected a master version or 'current'"
+                        : "group " + group + " has no master");
+        }
         Proposed proposed;
         try {
             proposed = await(node.propose(new Proposal(group, stateMachineId, command.encode(),
-                    Proposal.NO_MASTER_CONDITION, timeoutMillis)));
+                    masterVersion, timeoutMillis)));
         } catch (PaxosException e) {
             return failure(e);
         }

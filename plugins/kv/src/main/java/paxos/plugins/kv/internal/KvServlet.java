@@ -33,12 +33,12 @@ final class KvServlet extends HttpServlet {
             send(resp, KvHttp.Response.text(413, "value too large: at most " + KvCommand.MAX_VALUE_BYTES + " bytes"));
             return;
         }
-        send(resp, http.put(key(req), body, req.getHeader("If-Match")));
+        send(resp, http.put(key(req), body, req.getHeader("If-Match"), req.getHeader(KvHttp.MASTER_VERSION_HEADER)));
     }
 
     @Override
     protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        send(resp, http.delete(key(req), req.getHeader("If-Match")));
+        send(resp, http.delete(key(req), req.getHeader("If-Match"), req.getHeader(KvHttp.MASTER_VERSION_HEADER)));
     }
 
     private static String key(HttpServletRequest req) {

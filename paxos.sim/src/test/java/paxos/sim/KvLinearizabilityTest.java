@@ -1,0 +1,54 @@
+package paxos.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Key-value histories from {@link KvSimulation} (partitions, crashes, message loss, clock skew,
+ * master changes; LEASE, LINEARIZABLE reads and master-conditional writes) are linearizable, over
+ * {@code -Dpaxos.kv.seeds=N} seeds (default 100), or the one seed {@code -Dpaxos.kv.seed=S}.
+ * Deliberately broken builds are caught, so the check can fail.
+ */
+class KvLinearizabilityTest {
+    @Test
+    void everyHistoryIsLinearizable() {
+        Long one = Long.getLong("paxos.kv.seed");
+        long from = one != null ? one : 1;
+        long count = one != null ? 1 : Long.getLong("paxos.kv.seeds", 100);
+        Map<String, Long> totals = new TreeMap<>();
+        StringBuilder failures = new StringBuilder();
+        for (long seed = from; seed < from + count; seed++) {
+            KvSimulation.Result r = new KvSimulation(seed, KvSimulation.Break.NONE).run();
+            r.counts().forEach((k, v) -> totals.merge(k, v, Long::sum));
+            if (!r.violations().isEmpty()) failures.append("seed ").append(seed).append(": ").append(r.violations()).append('\n');
+            else if (!r.check().ok())
+                failures.append("seed ").append(seed).append(": ").append(r.check().verdict()).append(" on key ")
+                        .append(r.check().key()).append(' ').append(r.check().ops()).append('\n');
+        }
+        System.out.println("KvLinearizabilityTest: " + count + " seeds, totals " + totals);
+        assertEquals("", failures.toString());
+        assertTrue(totals.getOrDefault("leaseRead.DONE", 0L) > 0 && totals.getOrDefault("linRead.DONE", 0L) > 0, totals.toString());
+        assertTrue(totals.getOrDefault("masterChanges", 0L) > count, "masters changed: " + totals);
+        if (count >= 50) {
+            assertTrue(totals.getOrDefault("write.MASTER_CHANGED", 0L) > 0, "an old master's write was refused: " + totals);
+            assertTrue(totals.getOrDefault("leaseReadsRightAfterMasterChange", 0L) > 0, totals.toString());
+        }
+    }
+
+    private static long firstCaught(KvSimulation.Break broken) {
+        for (long seed = 1; seed <= 200; seed++) {
+            KvSimulation.Result r = new KvSimulation(seed, broken).run();
+            if (!r.check().ok()) return seed;
+        }
+        return -1;
+    }
+
+    @Test
+    void leaseReadsOnNodesWithoutALeaseAreCaught() {
+        assertTrue(firstCaught(KvSimulation.Break.LEASE_READS_ANYWHERE) > 0);
+    }
+}
