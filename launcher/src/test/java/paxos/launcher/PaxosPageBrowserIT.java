@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -116,9 +117,14 @@ class PaxosPageBrowserIT {
     return Long.parseLong(row.findElement(By.cssSelector("td.executed")).getText().trim());
   }
 
+  /** The text of element {@code id}, or "" while it is absent (e.g. the page is being replaced). */
   private String text(String id) {
-    List<WebElement> found = browser.findElements(By.id(id));
-    return found.isEmpty() ? "" : found.get(0).getText().trim();
+    try {
+      List<WebElement> found = browser.findElements(By.id(id));
+      return found.isEmpty() ? "" : found.get(0).getText().trim();
+    } catch (StaleElementReferenceException replacedMeanwhile) {
+      return "";
+    }
   }
 
   /** Headless Chromium with a fresh profile; flags that work in containers without a GPU. */
