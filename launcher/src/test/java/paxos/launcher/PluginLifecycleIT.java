@@ -135,7 +135,7 @@ class PluginLifecycleIT {
       Map<String, String> portInUse = new LinkedHashMap<>(config);
       portInUse.put("members", config.get("members").replace(
           "3@127.0.0.1:" + cluster.settings(3).port(), "3@127.0.0.1:" + taken.getLocalPort()));
-      expectActivationFailure(portInUse, Integer.toString(taken.getLocalPort()));
+      expectActivationFailure(portInUse, "cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
 
     // a path below a regular file can never be created, even by root (who may write anywhere)

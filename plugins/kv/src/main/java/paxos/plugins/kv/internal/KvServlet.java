@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import paxos.plugins.kv.KvCommand;
 
 /**
- * {@code /kv/*} on the OSGi HTTP whiteboard: maps HTTP to {@link KvHttp} ({@code GET /kv?digest}: the
- * replica digest). Bodies are read with a
- * bound, so an oversized upload is refused without buffering it.
+ * {@code /kv/*} on the OSGi HTTP whiteboard: maps HTTP to {@link KvHttp} ({@code GET /kv?digest}
+ * is the replica digest). Bodies are read with a bound, so an oversized upload is refused without
+ * buffering it.
  */
 final class KvServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
