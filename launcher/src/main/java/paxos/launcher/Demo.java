@@ -19,6 +19,8 @@ import paxos.launcher.node.Secrets;
  *   --paxos-ports A,B,C   Paxos ports (default 7001,7002,7003)
  *   --http-ports A,B,C    web console / REST ports (default 8081,8082,8083)
  *   --data DIR            data folder (default data/demo, relative to the working directory)
+ *   --node N              start only node N (1..3) of that demo, e.g. again after it crashed
+ *                         while the other two run on in the first demo
  * </pre>
  * Node N lives in {@code DIR/node-N/} (its log is {@code node.log} there); {@code DIR/deploy/} is
  * watched by all three nodes, so a plugin dropped there is installed cluster-wide. The console
@@ -31,7 +33,7 @@ public final class Demo {
   static final String CONSOLE_USER = "paxos";
   static final long START_TIMEOUT_MILLIS = 120_000;
   static final long STOP_TIMEOUT_MILLIS = 30_000;
-  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C] [--http-ports A,B,C] [--data DIR]";
+  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C] [--http-ports A,B,C] [--data DIR] [--node N]";
 
   // set by the shutdown hook, so that the nodes' exits are not reported as failures
   private static volatile boolean stopping;
@@ -47,7 +49,11 @@ public final class Demo {
     });
     List<NodeSettings> nodes;
     try {
-      nodes = configure(args, Path.of("").toAbsolutePath());
+      int only = onlyNode(args);
+      nodes = configure(withoutOnlyNode(args), Path.of("").toAbsolutePath());
+      if (only != 0) {
+        nodes = List.of(nodes.get(only - 1));
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("paxos demo: " + e.getMessage());
       System.err.println(USAGE);
@@ -66,7 +72,8 @@ public final class Demo {
     Path jar = PlatformProbe.platformJar();
     NodeSettings first = nodes.get(0);
     Path data = first.nodeDir().getParent();
-    System.out.println("paxos demo: starting 3 nodes in " + data + " (each logs to node-N/node.log)");
+    String count = nodes.size() == 1 ? "node " + first.nodeId() : nodes.size() + " nodes";
+    System.out.println("paxos demo: starting " + count + " in " + data + " (each logs to node-N/node.log)");
 
     List<NodeProcess> processes = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(processes), "paxos-demo-stop"));
@@ -89,11 +96,12 @@ public final class Demo {
     System.out.println("web console login: " + CONSOLE_USER + " / " + first.consolePassword()
         + "   (kept in " + data.resolve("demo.properties") + ")");
     System.out.println("deploy a bundle to all nodes: copy its jar into " + data.resolve("deploy"));
-    int second = processes.get(1).settings().httpPort();
+    int second = processes.get(processes.size() > 1 ? 1 : 0).settings().httpPort();
     System.out.println("try: curl -i -X PUT --data-binary hello http://127.0.0.1:" + first.httpPort() + "/kv/greeting");
     System.out.println("     curl -i http://127.0.0.1:" + second + "/kv/greeting        (any node serves any key)");
     System.out.println("     curl http://127.0.0.1:" + first.httpPort() + "/paxos/status");
-    System.out.println("paxos demo: 3 nodes up in " + millis + " ms. Ctrl-C stops them.");
+    System.out.println("paxos demo: " + count + " up in " + millis + " ms. Ctrl-C stops "
+        + (nodes.size() == 1 ? "it." : "them."));
 
     for (NodeProcess process : processes) {
       process.onExit().thenAccept(code -> {
@@ -106,6 +114,32 @@ public final class Demo {
     for (NodeProcess process : processes) {
       process.onExit().join();
     }
+  }
+
+  /** The N of {@code --node N}, or 0 if absent; IllegalArgumentException unless 1..3. */
+  static int onlyNode(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--node")) {
+        String value = i + 1 < args.length ? args[i + 1] : "";
+        if (!value.matches("[123]")) {
+          throw new IllegalArgumentException("--node needs 1, 2 or 3, got '" + value + "'");
+        }
+        return Integer.parseInt(value);
+      }
+    }
+    return 0;
+  }
+
+  private static String[] withoutOnlyNode(String[] args) {
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--node")) {
+        i++;
+      } else {
+        rest.add(args[i]);
+      }
+    }
+    return rest.toArray(new String[0]);
   }
 
   /** Parses the flags into the three nodes' settings; IllegalArgumentException on bad flags. */

@@ -132,8 +132,14 @@ public final class NodeComponent {
      */
     @Activate
     public NodeComponent(BundleContext context, Config config) {
-        NodeConfig nodeConfig = toNodeConfig(context, config);
-        this.node = EmbeddedNode.start(nodeConfig, Map.of());
+        try {
+            this.node = EmbeddedNode.start(toNodeConfig(context, config), Map.of());
+        } catch (RuntimeException e) {
+            // SCR reports the failure only to the OSGi Log Service (which prints nothing) and the
+            // console's components page: say it where the operator reads the node's output too
+            LOG.log(Level.ERROR, "paxos.node configuration rejected, the node is not started: {0}", e.getMessage());
+            throw e;
+        }
         // checkpoints are installed by restarting the state machine's bundle, never the process
         this.lifecycle = new BundleLifecycle(context);
         node.engine().lifecycle(lifecycle);

@@ -18,6 +18,7 @@ import paxos.api.spi.log.LogStoreStats;
 import paxos.api.statemachine.StateMachine;
 import paxos.api.statemachine.StateMachineProperties;
 import paxos.node.EmbeddedNode;
+import paxos.node.NodeConfig;
 
 /**
  * What the status resource and the web console page show, and the operator actions they offer.
@@ -93,6 +94,18 @@ final class NodeView {
             transfers.add(m);
         }
         out.put("checkpointTransfers", transfers);
+        // the configuration in force, so that an operator (or a test) sees a ConfigAdmin change applied
+        NodeConfig c = node.config();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("groupCount", c.groupCount());
+        settings.put("holdLogCount", c.holdLogCount());
+        settings.put("syncPolicy", c.syncPolicy().name());
+        settings.put("batchCountMax", c.batchCountMax());
+        settings.put("batchBytesMax", c.batchBytesMax());
+        settings.put("windowMax", c.windowMax());
+        settings.put("maxValueBytes", c.maxValueBytes());
+        settings.put("dataDir", c.dataDir().toString());
+        out.put("settings", settings);
         return out;
     }
 

@@ -129,6 +129,43 @@ public final class KvHttp {
         return new Response(200, entry.get().version(), entry.get().value(), "application/octet-stream");
     }
 
+    /**
+     * {@code GET /kv?digest[&consistency=...]}: per group, after a read barrier of the requested
+     * consistency, the number of entries and a CRC32C of the data as executed on this node, plus
+     * both summed up over all groups. Two nodes that answer the same digest hold the same keys,
+     * values and versions. JSON: {@code {"entries":N,"digest":"hex","groups":[{"group":0,
+     * "entries":N,"digest":"hex"},...]}}. Walks the whole store: for operators and tests, not
+     * for hot paths.
+     */
+    public Response digest(String consistency) {
+        ReadConsistency level;
+        try {
+            level = consistency == null ? ReadConsistency.LINEARIZABLE
+                    : ReadConsistency.valueOf(consistency.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Response.text(400, "bad consistency: use linearizable, lease or stale");
+        }
+        StringBuilder groups = new StringBuilder();
+        java.util.zip.CRC32C all = new java.util.zip.CRC32C();
+        long entries = 0;
+        for (int g = 0; g < node.groupCount(); g++) {
+            try {
+                await(node.readBarrier(g, level));
+            } catch (PaxosException e) {
+                return failure(e);
+            }
+            long[] d = kv.dataDigest(g);
+            entries += d[0];
+            all.update(java.nio.ByteBuffer.allocate(16).putLong(d[0]).putLong(d[1]).array());
+            if (g > 0) groups.append(',');
+            groups.append("{\"group\":").append(g).append(",\"entries\":").append(d[0])
+                    .append(",\"digest\":\"").append(Long.toHexString(d[1])).append("\"}");
+        }
+        String json = "{\"entries\":" + entries + ",\"digest\":\"" + Long.toHexString(all.getValue())
+                + "\",\"groups\":[" + groups + "]}\n";
+        return new Response(200, null, json.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
     private Response write(KvCommand command, String masterHeader) {
         int group = groupOf(command.key(), node.groupCount());
         long masterVersion = Proposal.NO_MASTER_CONDITION;

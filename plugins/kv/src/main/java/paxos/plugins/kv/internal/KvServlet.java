@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 import paxos.plugins.kv.KvCommand;
 
 /**
- * {@code /kv/*} on the OSGi HTTP whiteboard: maps HTTP to {@link KvHttp}. Bodies are read with a
- * bound, so an oversized upload is refused without buffering it.
+ * {@code /kv/*} on the OSGi HTTP whiteboard: maps HTTP to {@link KvHttp} ({@code GET /kv?digest}
+ * is the replica digest). Bodies are read with a bound, so an oversized upload is refused without
+ * buffering it.
  */
 final class KvServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -23,7 +24,12 @@ final class KvServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        send(resp, http.get(key(req), req.getParameter("consistency")));
+        String key = key(req);
+        if (key.isEmpty() && req.getParameter("digest") != null) {
+            send(resp, http.digest(req.getParameter("consistency")));
+            return;
+        }
+        send(resp, http.get(key, req.getParameter("consistency")));
     }
 
     @Override

@@ -65,6 +65,21 @@ public final class KvStateMachine implements StateMachine, CheckpointSupport, Au
         }
     }
 
+    /**
+     * The group's data digest as executed locally: its number of entries and a CRC32C over every
+     * key, value and version in key order. Unlike {@link #checksum} it leaves out the applied
+     * position, so replicas that executed the same writes agree. Thread-safe; walks the store.
+     *
+     * @return {entries, crc32c}
+     */
+    public long[] dataDigest(int group) {
+        try {
+            return store(group).dataDigest();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public CheckpointFiles lockCheckpoint(int group) throws IOException {
         Path dir = base.resolve("group-" + group).resolve("checkpoint");

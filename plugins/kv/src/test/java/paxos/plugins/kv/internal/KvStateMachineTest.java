@@ -113,6 +113,22 @@ class KvStateMachineTest {
     }
 
     @Test
+    void dataDigestIgnoresThePositionButSeesEveryValueAndVersion() throws Exception {
+        try (KvStateMachine a = new KvStateMachine(dir.resolve("a"));
+             KvStateMachine b = new KvStateMachine(dir.resolve("b"))) {
+            a.execute(batch(0, KvCommand.put("x", new byte[] {1}), KvCommand.put("y", new byte[] {2})), new Results());
+            b.execute(batch(0, KvCommand.put("x", new byte[] {1}), KvCommand.put("y", new byte[] {2})), new Results());
+            b.execute(batch(1), new Results()); // an instance without KV commands (e.g. a read barrier)
+            assertArrayEquals(a.dataDigest(0), b.dataDigest(0));
+            assertEquals(2, a.dataDigest(0)[0]);
+            assertTrue(a.checksum(0) != b.checksum(0), "the full checksum includes the position");
+
+            b.execute(batch(2, KvCommand.put("x", new byte[] {1})), new Results()); // same value, new version
+            assertTrue(a.dataDigest(0)[1] != b.dataDigest(0)[1]);
+        }
+    }
+
+    @Test
     void malformedCommandIsARefusalNotAFailure() throws Exception {
         try (KvStateMachine kv = new KvStateMachine(dir)) {
             Results r = new Results();

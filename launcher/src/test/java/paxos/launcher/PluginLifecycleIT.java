@@ -1,0 +1,238 @@
+package paxos.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * State machine plugins and the node's configuration changed at run time in a real 3-node
+ * cluster (three platform JVMs, LevelDB, Netty on 127.0.0.1), through the same doors an
+ * operator uses: the shared deploy folder, the web console's bundle actions and configMgr.
+ * <ol>
+ *   <li>The KV bundle, absent from the running cluster, is dropped into deploy/ and serves.</li>
+ *   <li>KV stopped on node 3: its group waits there (WAITING, waitingFor [1]) while group 0
+ *       (the config plugin) keeps executing on node 3.</li>
+ *   <li>KV started again on node 3: the group catches up; the replica digests are equal.</li>
+ *   <li>A ConfigAdmin change of PID paxos.node is applied (visible in /paxos/status).</li>
+ *   <li>Invalid configurations (unknown member, port in use, unwritable directory): the node
+ *       component does not activate, the reason is in node.log and on the console's
+ *       components page, the framework keeps running; a valid one brings the node back.</li>
+ * </ol>
+ */
+class PluginLifecycleIT {
+
+  private static final Duration START = Duration.ofSeconds(120);
+  private static final Duration STEP = Duration.ofSeconds(60);
+  private static final String KV = "paxos.plugin.kv";
+  private static final int GROUPS = 4;
+  private static final int KV_GROUP = 1; // not group 0, where the config plugin lives
+
+  @TempDir Path temp;
+  private LocalCluster cluster;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void kvDeployStopCatchUpAndNodeReconfiguration() throws Exception {
+    long startNanos = System.nanoTime();
+    cluster = LocalCluster.start(temp, 3, Map.of("groupCount", Integer.toString(GROUPS)));
+    cluster.awaitReady(START);
+    System.out.printf("cluster ready in %d ms%n", millisSince(startNanos));
+
+    // 1. take KV out of the running cluster, then deploy it at run time
+    for (int n = 1; n <= 3; n++) {
+      assertEquals(200, cluster.bundleAction(n, KV, "uninstall").status());
+    }
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).until(() -> cluster.bundleId(node, KV) < 0
+          && cluster.http(node).get("/kv/absent").status() == 404);
+    }
+    LocalCluster.copyBundleFromPlatform(KV, cluster.sharedDeploy());
+    List<String> keys = keysOfGroup(KV_GROUP, 21);
+    Map<String, String> written = new LinkedHashMap<>();
+    TestSupport.await().atMost(STEP).until(() -> cluster.http(1).put("/kv/" + keys.get(0), "v0").status() == 200);
+    written.put(keys.get(0), "v0");
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).untilAsserted(() ->
+          assertEquals("200 v0", cluster.http(node).get("/kv/" + keys.get(0)).toString()));
+    }
+
+    // 2. stop KV on node 3: its group waits there, group 0 keeps working there
+    assertEquals(200, cluster.bundleAction(3, KV, "stop").status());
+    TestSupport.await().atMost(STEP).until(() -> "Resolved".equals(cluster.bundleState(3, KV)));
+    for (int i = 1; i < keys.size(); i++) {
+      Http.Reply reply = cluster.http(1 + i % 2).put("/kv/" + keys.get(i), "value-" + i);
+      assertEquals(200, reply.status(), "write " + i + ": " + reply);
+      written.put(keys.get(i), "value-" + i);
+    }
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      Object group = MiniJson.at(cluster.status(3), "groups", KV_GROUP);
+      assertEquals("WAITING", MiniJson.at(group, "state"), String.valueOf(group));
+      assertEquals(List.of(1L), MiniJson.at(group, "waitingFor"));
+    });
+    long executedBefore = executed(3, 0);
+    Http.Reply configWrite = cluster.http(3).put("/config/it.lifecycle?force=true", "{\"n\": 7}");
+    assertEquals(200, configWrite.status(), configWrite.toString());
+    Http.Reply configRead = cluster.http(3).get("/config/it.lifecycle");
+    assertEquals(200, configRead.status(), configRead.toString());
+    assertTrue(configRead.body().contains("\"n\":7"), configRead.toString());
+    Map<String, Object> waiting = cluster.status(3);
+    assertEquals("RUNNING", MiniJson.at(waiting, "groups", 0, "state"), "group 0 is not held up by KV");
+    assertTrue(executed(3, 0) > executedBefore, "group 0 executed on node 3 while KV was stopped");
+    assertEquals("WAITING", MiniJson.at(waiting, "groups", KV_GROUP, "state"), "KV's group still waits");
+
+    // 3. start KV on node 3: it catches up, and its data equals the other replicas'
+    assertEquals(200, cluster.bundleAction(3, KV, "start").status());
+    TestSupport.await().atMost(STEP).until(() ->
+        "RUNNING".equals(MiniJson.at(cluster.status(3), "groups", KV_GROUP, "state")));
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      for (Map.Entry<String, String> e : written.entrySet()) {
+        assertEquals("200 " + e.getValue(), cluster.http(3).get("/kv/" + e.getKey()).toString(), e.getKey());
+      }
+    });
+    assertSameDigest(written.size());
+
+    // 4. a valid ConfigAdmin change is applied: the component restarts with it and rejoins
+    Map<String, String> config = new LinkedHashMap<>(cluster.settings(3).engineConfig());
+    config.put("clusterSecret", LocalCluster.CLUSTER_SECRET);
+    config.put("groupCount", Integer.toString(GROUPS));
+    config.put("holdLogCount", "4242");
+    applyNodeConfig(3, config);
+    TestSupport.await().atMost(STEP).until(() -> {
+      Map<String, Object> status = cluster.status(3);
+      return status != null && Long.valueOf(4242).equals(MiniJson.at(status, "settings", "holdLogCount"))
+          && cluster.ready(3);
+    });
+    assertEquals(200, cluster.http(3).put("/kv/" + keys.get(1), "after-reconfiguration").status());
+
+    // 5. invalid configurations: clear error, component inactive, framework up; then valid again
+    Map<String, String> unknownMember = new LinkedHashMap<>(config);
+    unknownMember.put("nodeId", "9");
+    expectActivationFailure(unknownMember, "nodeId 9 is not one of the members");
+
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      Map<String, String> portInUse = new LinkedHashMap<>(config);
+      portInUse.put("members", config.get("members").replace(
+          "3@127.0.0.1:" + cluster.settings(3).port(), "3@127.0.0.1:" + taken.getLocalPort()));
+      expectActivationFailure(portInUse, "cannot listen on 127.0.0.1:" + taken.getLocalPort());
+    }
+
+    // a path below a regular file can never be created, even by root (who may write anywhere)
+    Path notADirectory = Files.writeString(temp.resolve("a-file"), "x");
+    Map<String, String> unwritable = new LinkedHashMap<>(config);
+    unwritable.put("dataDir", notADirectory.resolve("paxos").toString());
+    expectActivationFailure(unwritable, notADirectory.resolve("paxos").toString());
+
+    applyNodeConfig(3, config);
+    TestSupport.await().atMost(STEP).until(() -> cluster.ready(3));
+    TestSupport.await().atMost(STEP).untilAsserted(() ->
+        assertEquals("200 after-reconfiguration", cluster.http(3).get("/kv/" + keys.get(1)).toString()));
+    System.out.printf("plugin lifecycle test done in %d ms%n", millisSince(startNanos));
+  }
+
+  /** Posts a bad paxos.node configuration to node 3 and checks how the failure shows. */
+  private void expectActivationFailure(Map<String, String> config, String reason) throws Exception {
+    long logBefore = Files.size(cluster.log(3));
+    applyNodeConfig(3, config);
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      assertEquals(404, cluster.http(3).get("/paxos/status").status(), "the node component is inactive");
+      String log = Files.readString(cluster.log(3)).substring((int) logBefore);
+      assertTrue(log.contains(reason), "node.log names the reason '" + reason + "':\n" + log);
+      String component = componentDetails(3);
+      assertTrue(component.startsWith("state: failed activation") && component.contains(reason),
+          "the components page names '" + reason + "':\n" + component);
+    });
+    assertEquals(200, cluster.console(3).get("/system/console/bundles.json").status(), "the framework runs on");
+    assertEquals(200, cluster.http(1).put("/kv/" + keysOfGroup(KV_GROUP, 1).get(0), "majority").status(),
+        "nodes 1 and 2 keep serving");
+  }
+
+  /**
+   * The node component as the web console's components page (DS plugin) shows it: its state
+   * and, after a failed activation, the failure with its causes.
+   */
+  private String componentDetails(int n) {
+    Http.Reply all = cluster.console(n).get("/system/console/components.json");
+    assertEquals(200, all.status(), all.toString());
+    for (Object component : (List<?>) MiniJson.at(MiniJson.parse(all.body()), "data")) {
+      if ("paxos.impl.osgi.NodeComponent".equals(MiniJson.at(component, "name"))) {
+        Http.Reply one = cluster.console(n).get("/system/console/components/" + MiniJson.at(component, "id") + ".json");
+        Object details = MiniJson.at(MiniJson.parse(one.body()), "data", 0);
+        StringBuilder text = new StringBuilder("state: " + MiniJson.at(details, "state"));
+        for (Object prop : (List<?>) MiniJson.at(details, "props")) {
+          if ("failure".equals(MiniJson.at(prop, "key"))) {
+            text.append("\nfailure: ").append(MiniJson.at(prop, "value"));
+          }
+        }
+        return text.toString();
+      }
+    }
+    return "no paxos.impl.osgi.NodeComponent in " + all.body();
+  }
+
+  /**
+   * Saves PID paxos.node on node n as the web console's configuration form does (every
+   * property listed, since configMgr drops the ones the request does not name).
+   */
+  private void applyNodeConfig(int n, Map<String, String> config) {
+    Map<String, String> form = new LinkedHashMap<>(config);
+    form.put("apply", "true");
+    form.put("action", "ajaxConfigManager");
+    form.put("propertylist", String.join(",", config.keySet()));
+    Http.Reply reply = cluster.console(n).postForm("/system/console/configMgr/paxos.node", form);
+    assertTrue(reply.status() == 200 || reply.status() == 302, "configMgr: " + reply);
+  }
+
+  private void assertSameDigest(int entries) {
+    Set<String> digests = new java.util.HashSet<>();
+    for (int n = 1; n <= 3; n++) {
+      Http.Reply reply = cluster.http(n).get("/kv?digest");
+      assertEquals(200, reply.status(), reply.toString());
+      Map<String, Object> digest = MiniJson.object(reply.body());
+      assertEquals((long) entries, digest.get("entries"), "node " + n + ": " + reply);
+      digests.add((String) digest.get("digest"));
+    }
+    assertEquals(1, digests.size(), "every replica holds the same data: " + digests);
+  }
+
+  private long executed(int n, int group) {
+    return (Long) MiniJson.at(cluster.status(n), "groups", group, "executedInstance");
+  }
+
+  /** {@code count} keys the KV maps to {@code group} (KvHttp.groupOf: hashCode mod groupCount). */
+  static List<String> keysOfGroup(int group, int count) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < count; i++) {
+      String key = "key-" + i;
+      if (Math.floorMod(key.hashCode(), GROUPS) == group) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
+  private static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+}
