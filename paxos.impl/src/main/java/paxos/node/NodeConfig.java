@@ -176,7 +176,10 @@ public record NodeConfig(
         private int maxValueBytes = 1 << 20;
         private int batchCountMax = 512;
         private int batchBytesMax = 4 << 20;
-        private int windowMax = 32;
+        // a small window makes proposals queue into larger batches while instances are in flight:
+        // on loopback 4 gave ~2.5x the throughput of 32 at 64 clients (fewer messages and records per
+        // command); raise it for high-latency links, where more instances in flight pay off
+        private int windowMax = 4;
         private int proposalQueueMax = 20_000;
         private long holdLogCount = 1_000_000;
         private int tickMillis = 10;

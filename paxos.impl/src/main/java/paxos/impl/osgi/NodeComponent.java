@@ -97,7 +97,7 @@ public final class NodeComponent {
 
         /** @return window */
         @AttributeDefinition(name = "Pipeline window", description = "Instances in flight per group", min = "1", max = "1024")
-        int windowMax() default 32;
+        int windowMax() default 4;
 
         /** @return value limit */
         @AttributeDefinition(name = "Max value bytes", min = "1")
