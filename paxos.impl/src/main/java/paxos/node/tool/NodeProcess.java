@@ -38,7 +38,7 @@ import paxos.transport.netty.NettyTransport;
  *   dump &lt;group&gt; &lt;from&gt; &lt;max&gt;          -&gt; dump &lt;group&gt; &lt;from&gt; &lt;n&gt; &lt;truncated&gt; [&lt;instance&gt;:&lt;index&gt;:&lt;value&gt; ...]
  *   leader &lt;group&gt;                     -&gt; leader &lt;group&gt; &lt;nodeId or 0&gt;
  *   stats                              -&gt; stats &lt;fsyncs&gt; &lt;recordsAppended&gt; &lt;logLinesAtInfoOrAbove&gt;
- *   state &lt;group&gt;                      -&gt; state &lt;group&gt; &lt;GroupState&gt;
+ *   state &lt;group&gt;                      -&gt; state &lt;group&gt; &lt;GroupState&gt; &lt;minRetainedInstance&gt;
  *   opened &lt;group&gt;                     -&gt; opened &lt;group&gt; &lt;instance the file state machine held when opened, -1 in memory&gt;
  *   checkpoints                        -&gt; checkpoints &lt;n&gt; [&lt;group&gt;:&lt;direction&gt;:&lt;peer&gt;:&lt;phase&gt;:&lt;bytes&gt;:&lt;bytesTotal&gt;:&lt;instance&gt;:&lt;bytesPerSecond&gt;:&lt;outcome&gt; ...]
  *   quit (or end of input)             -&gt; bye, then the process exits 0
@@ -155,7 +155,8 @@ public final class NodeProcess {
                     }
                     case "state" -> {
                         int g = group(words, 2);
-                        out.line("state " + g + " " + node.node().status(g).state());
+                        paxos.api.GroupStatus st = node.node().status(g);
+                        out.line("state " + g + " " + st.state() + " " + st.minRetainedInstance());
                     }
                     case "opened" -> {
                         int g = group(words, 2);
