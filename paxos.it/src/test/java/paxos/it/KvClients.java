@@ -58,7 +58,11 @@ final class KvClients implements AutoCloseable {
         return masterSlot;
     }
 
-    /** How many operations ended with {@code outcome} ({@code write.ok}, {@code LEASE.ok}, ...). */
+    /**
+     * How many operations ended with {@code outcome}: {@code write.ok}, {@code LEASE.ok},
+     * {@code LINEARIZABLE.ok}, {@code <op>.<ExceptionSimpleName>}, {@code <op>.Timeout}, or
+     * {@code ok@<slot>} (answered by the node in that slot).
+     */
     long count(String outcome) {
         LongAdder a = counts.get(outcome);
         return a == null ? 0 : a.sum();
@@ -106,6 +110,7 @@ final class KvClients implements AutoCloseable {
             String op = write ? "write" : consistency;
             if (a != null && a[0].equals("ok")) {
                 tally(op + ".ok");
+                tally("ok@" + slot);
                 record(write ? Op.write(client, key, id, calledAt, returnedAt)
                         : Op.read(client, key, a[2].equals("-") ? null : a[2], calledAt, returnedAt));
                 continue;
