@@ -101,6 +101,9 @@ final class KvNodeProcess {
 
     private void write(String[] w) {
         if (w.length != 4) throw new IllegalArgumentException("usage: write <id> <key> <value>");
+        // version first, then the lease: a version read before our lease was checked valid is either
+        // ours or older (then the write is refused with MasterChangedException), never a successor's
+        long version = elector.version(0);
         if (!elector.isMaster(0)) {
             line("err " + w[1] + " " + NotMasterException.class.getSimpleName());
             return;
@@ -110,7 +113,7 @@ final class KvNodeProcess {
             return;
         }
         byte[] command = (w[2] + "=" + w[3]).getBytes(StandardCharsets.UTF_8);
-        node.propose(Proposal.of(0, REGISTERS_ID, command).conditionalOnMaster(elector.version(0)))
+        node.propose(Proposal.of(0, REGISTERS_ID, command).conditionalOnMaster(version))
                 .whenComplete((p, e) -> {
                     inFlight.release();
                     line(e == null ? "ok " + w[1] : "err " + w[1] + " " + unwrap(e).getClass().getSimpleName());
