@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One child JVM running {@code paxos.node.tool.NodeProcess} on the JPMS module path, spoken to
- * over its stdin/stdout line protocol. Proposals are answered asynchronously through callbacks;
- * other commands are request/response ({@link #request}). Stderr lines (the child's log lines at
- * INFO and above) are counted and echoed with a {@code [node N]} prefix.
+ * One child JVM running {@code paxos.node.tool.NodeProcess} on the JPMS module path ({@link #start})
+ * or another main with the same flags on the class path ({@link #startOnClassPath}, e.g.
+ * {@link KvNodeProcess}), spoken to over its stdin/stdout line protocol. Commands answered with
+ * {@code ok <id> ...} / {@code err <id> ...} are asynchronous, through callbacks ({@link #propose},
+ * {@link #call}); other commands are request/response ({@link #request}). Stderr lines (the
+ * child's log lines at INFO and above) are counted and echoed with a {@code [node N]} prefix.
  *
- * <p>If the process dies, every unanswered proposal's callback gets {@code err <id> ProcessDied}.
+ * <p>If the process dies, every unanswered callback gets {@code err <id> ProcessDied}.
  */
 final class NodeHandle {
     /** A proposal's answer: {@code ok} with a position, or {@code err} with an exception name. */
