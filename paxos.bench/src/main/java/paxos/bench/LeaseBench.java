@@ -16,7 +16,8 @@ import paxos.api.spi.log.SyncPolicy;
  * operation at a time, each kind measured {@code --ops} times (default 300) after 50 warm-up
  * calls. Kinds: a write (the baseline: one Paxos round plus execution), {@code claimMaster} by
  * the master (a renewal: the same round with a system command), {@code readBarrier(LEASE)} on the
- * master (no round trip), {@code readBarrier(LINEARIZABLE)} on the master and on a follower.
+ * master (no round trip), {@code readBarrier(LINEARIZABLE)} on the master and on a follower, and
+ * 20 takeovers ({@code claimMaster} by another node once a 100 ms lease ran out).
  * Prints p50/p99/max per kind in milliseconds and the p50 as a ratio to the write's p50 measured
  * in the same run. Exit code 2 for bad flags.
  */
@@ -24,6 +25,8 @@ public final class LeaseBench {
     private static final int WARMUP = 50;
     private static final long LEASE_MILLIS = 60_000; // outlasts the run: every LEASE read is served
     private static final long CALL_TIMEOUT_SECONDS = 30;
+    private static final int TAKEOVERS = 20;
+    private static final long TAKEOVER_LEASE_MILLIS = 100;
 
     private LeaseBench() {}
 
@@ -77,6 +80,46 @@ public final class LeaseBench {
                 measure(ops, () -> master.readBarrier(0, ReadConsistency.LINEARIZABLE)), write);
         print("readBarrier LINEARIZABLE (follower)",
                 measure(ops, () -> follower.readBarrier(0, ReadConsistency.LINEARIZABLE)), write);
+        print("claimMaster takeover (" + TAKEOVERS + ", the winning call)", takeovers(cluster, master, version), write);
+    }
+
+    /**
+     * Master changes round-robin with {@value #TAKEOVER_LEASE_MILLIS} ms leases: the next node
+     * claims every millisecond (a no-op while the lease may run as it sees it) until it wins; the
+     * winning call is timed (one Paxos round with the claim, like a renewal, but from any node).
+     */
+    private static Histogram takeovers(InProcessCluster cluster, PaxosNode master, long version) throws Exception {
+        java.util.List<PaxosNode> all = java.util.List.copyOf(cluster.localNodes().values());
+        // a renewal with a short lease: the others may take over once it ran out (they count from the latest entry)
+        MasterInfo renewed = call(() -> master.claimMaster(0, version, TAKEOVER_LEASE_MILLIS));
+        long v = renewed.version();
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(CALL_TIMEOUT_SECONDS), 3);
+        int holder = all.indexOf(master);
+        for (int i = 0; i < TAKEOVERS; i++) {
+            PaxosNode claimer = all.get((holder + 1) % all.size());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CALL_TIMEOUT_SECONDS);
+            while (true) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("no takeover by node " + claimer.nodeId());
+                long expected = v;
+                long t = System.nanoTime();
+                MasterInfo m;
+                try {
+                    m = call(() -> claimer.claimMaster(0, expected, TAKEOVER_LEASE_MILLIS));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof paxos.api.MasterChangedException)) throw e;
+                    v = claimer.master(0).version(); // raced with a master entry: retry with the version in force
+                    continue;
+                }
+                if (m.nodeId() == claimer.nodeId() && m.version() != expected) {
+                    h.recordValue(System.nanoTime() - t);
+                    v = m.version();
+                    holder = all.indexOf(claimer);
+                    break;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
+        return h;
     }
 
     private static Histogram measure(int ops, Supplier<CompletionStage<?>> op) throws Exception {
