@@ -221,7 +221,8 @@ public final class EmbeddedNode implements AutoCloseable {
         store.close();
     }
 
-    static LevelDbStoreConfig storeConfig(NodeConfig c) {
+    /** The log store settings {@link #start(NodeConfig, Map)} uses (for callers that adjust them, e.g. segment size). */
+    public static LevelDbStoreConfig storeConfig(NodeConfig c) {
         LevelDbStoreConfig d = LevelDbStoreConfig.defaults(c.dataDir().resolve("log"));
         int valueMax = Math.min(64 << 20, c.batchBytesMax() + 4096);
         return new LevelDbStoreConfig(d.dataDirectory(), true, c.syncPolicy(), valueMax, d.segmentBytes(),
@@ -229,7 +230,8 @@ public final class EmbeddedNode implements AutoCloseable {
                 d.indexCacheBytes(), d.cleanerIntervalMillis());
     }
 
-    static NettyTransportConfig transportConfig(NodeConfig c) {
+    /** The transport settings {@link #start(NodeConfig, Map)} uses (for callers that build the transport themselves). */
+    public static NettyTransportConfig transportConfig(NodeConfig c) {
         Map<Integer, String> peers = new TreeMap<>();
         for (Member m : c.members()) {
             if (m.nodeId() != c.nodeId()) peers.put(m.nodeId(), hostPort(m));

@@ -147,7 +147,7 @@ class MultiProcessClusterIT {
         await().atMost(BOUND).until(() -> clients.acked() >= count);
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -157,7 +157,7 @@ class MultiProcessClusterIT {
      * The packaged jars of the paxos modules and Netty from this test's class path. Failsafe runs
      * after {@code package}, so these are the bnd-built jars with their module-info.
      */
-    private static String modulePath() {
+    static String modulePath() {
         List<String> jars = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();

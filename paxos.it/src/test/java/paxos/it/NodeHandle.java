@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One child JVM running {@code paxos.node.tool.NodeProcess} on the JPMS module path, spoken to
- * over its stdin/stdout line protocol. Proposals are answered asynchronously through callbacks;
- * other commands are request/response ({@link #request}). Stderr lines (the child's log lines at
- * INFO and above) are counted and echoed with a {@code [node N]} prefix.
+ * One child JVM running {@code paxos.node.tool.NodeProcess} on the JPMS module path ({@link #start})
+ * or another main with the same flags on the class path ({@link #startOnClassPath}, e.g.
+ * {@link KvNodeProcess}), spoken to over its stdin/stdout line protocol. Commands answered with
+ * {@code ok <id> ...} / {@code err <id> ...} are asynchronous, through callbacks ({@link #propose},
+ * {@link #call}); other commands are request/response ({@link #request}). Stderr lines (the
+ * child's log lines at INFO and above) are counted and echoed with a {@code [node N]} prefix.
  *
- * <p>If the process dies, every unanswered proposal's callback gets {@code err <id> ProcessDied}.
+ * <p>If the process dies, every unanswered callback gets {@code err <id> ProcessDied}.
  */
 final class NodeHandle {
     /** A proposal's answer: {@code ok} with a position, or {@code err} with an exception name. */
@@ -32,7 +34,7 @@ final class NodeHandle {
     private final Process process;
     private final Writer stdin;
     private final BlockingQueue<String> responses = new LinkedBlockingQueue<>();
-    private final Map<String, Consumer<Answer>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<String[]>> pending = new ConcurrentHashMap<>();
     private final AtomicLong stderrLines = new AtomicLong();
     private volatile boolean alive = true;
 
@@ -55,13 +57,28 @@ final class NodeHandle {
      */
     static NodeHandle start(String modulePath, int nodeId, String members, Path dataDir, String... extraFlags)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseSerialGC", "-Xshare:auto",
-                "--module-path", modulePath,
+        return launch(List.of("--module-path", modulePath,
                 // Netty's epoll modules are optional (requires static / not required): add them to use epoll
                 "--add-modules", "io.netty.transport.classes.epoll,io.netty.transport.epoll.linux.x86_64",
-                "-m", "paxos.impl/paxos.node.tool.NodeProcess",
-                "--node-id", String.valueOf(nodeId), "--members", members, "--data-dir", dataDir.toString(),
+                "-m", "paxos.impl/paxos.node.tool.NodeProcess"), nodeId, members, dataDir, extraFlags);
+    }
+
+    /**
+     * Starts {@code mainClass} (which takes the flags of {@code paxos.node.tool.ProcessOptions} and
+     * prints {@code ready}) on this JVM's class path, e.g. {@link KvNodeProcess}.
+     */
+    static NodeHandle startOnClassPath(Class<?> mainClass, int nodeId, String members, Path dataDir, String... extraFlags)
+            throws IOException, InterruptedException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()),
+                nodeId, members, dataDir, extraFlags);
+    }
+
+    private static NodeHandle launch(List<String> launcher, int nodeId, String members, Path dataDir, String... extraFlags)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx192m", "-XX:+UseSerialGC", "-Xshare:auto"));
+        cmd.addAll(launcher);
+        cmd.addAll(List.of("--node-id", String.valueOf(nodeId), "--members", members, "--data-dir", dataDir.toString(),
                 "--secret", "multi-process-test-secret", "--sync", "SYNC"));
         cmd.addAll(List.of(extraFlags));
         NodeHandle h = new NodeHandle(nodeId, new ProcessBuilder(cmd).start());
@@ -88,20 +105,40 @@ final class NodeHandle {
 
     /** Sends a proposal; {@code onAnswer} runs on this handle's reader thread. */
     void propose(int group, String clientId, String value, Consumer<Answer> onAnswer) {
-        pending.put(clientId, onAnswer);
+        call(clientId, "propose " + group + " " + clientId + " " + value, w -> onAnswer.accept(w[0].equals("ok")
+                ? new Answer(w[1], true, Long.parseLong(w[2]), Integer.parseInt(w[3]), null)
+                : new Answer(w[1], false, -1, -1, w[2])));
+    }
+
+    /**
+     * Sends {@code line}, a command the child answers asynchronously with {@code ok <id> ...} or
+     * {@code err <id> <error>}; {@code onAnswer} gets the answer's words on this handle's reader
+     * thread, or {@code err <id> ProcessDied} if the process dies first.
+     */
+    void call(String id, String line, Consumer<String[]> onAnswer) {
+        pending.put(id, onAnswer);
         try {
-            send("propose " + group + " " + clientId + " " + value);
+            send(line);
         } catch (IOException e) {
-            Consumer<Answer> c = pending.remove(clientId);
-            if (c != null) c.accept(new Answer(clientId, false, -1, -1, "ProcessDied"));
+            Consumer<String[]> c = pending.remove(id);
+            if (c != null) c.accept(died(id));
         }
     }
 
+    private static String[] died(String id) {
+        return new String[] {"err", id, "ProcessDied"};
+    }
+
     /** Sends {@code line} and waits (at most 30 s) for the answer starting with {@code line}'s first word. */
-    synchronized String[] request(String line) throws IOException, InterruptedException {
+    String[] request(String line) throws IOException, InterruptedException {
+        return request(line, 30_000);
+    }
+
+    /** Like {@link #request(String)}, waiting at most {@code timeoutMillis}. */
+    synchronized String[] request(String line, long timeoutMillis) throws IOException, InterruptedException {
         String word = line.split(" ")[0];
         send(line);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             String r = responses.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (r == null) throw new IllegalStateException("node " + nodeId + ": no answer to '" + line + "'");
@@ -148,17 +185,15 @@ final class NodeHandle {
         } finally {
             alive = false;
             for (String id : List.copyOf(pending.keySet())) {
-                Consumer<Answer> c = pending.remove(id);
-                if (c != null) c.accept(new Answer(id, false, -1, -1, "ProcessDied"));
+                Consumer<String[]> c = pending.remove(id);
+                if (c != null) c.accept(died(id));
             }
         }
     }
 
     private void answer(String[] w) {
-        Consumer<Answer> c = pending.remove(w[1]);
-        if (c == null) return;
-        c.accept(w[0].equals("ok") ? new Answer(w[1], true, Long.parseLong(w[2]), Integer.parseInt(w[3]), null)
-                : new Answer(w[1], false, -1, -1, w[2]));
+        Consumer<String[]> c = pending.remove(w[1]);
+        if (c != null) c.accept(w);
     }
 
     private void readStderr() {

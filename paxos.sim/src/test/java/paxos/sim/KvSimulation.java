@@ -29,6 +29,7 @@ import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.LeaseRules;
 import paxos.impl.exec.SystemCommand;
+import paxos.testkit.Linearizability;
 
 /**
  * A deterministic run of a three- or five-node cluster hosting a key-value state machine, with a

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import paxos.sim.Linearizability.Op;
-import paxos.sim.Linearizability.Verdict;
+import paxos.testkit.Linearizability;
+import paxos.testkit.Linearizability.Op;
+import paxos.testkit.Linearizability.Verdict;
 
 /** The checker accepts linearizable histories and rejects known non-linearizable ones. */
 class LinearizabilityTest {

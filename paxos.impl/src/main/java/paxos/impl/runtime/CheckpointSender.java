@@ -73,6 +73,7 @@ final class CheckpointSender implements Runnable {
 
     long transferId() { return transferId; }
     int peer() { return peer; }
+    int group() { return group; }
 
     /** The receiver wrote chunk {@code seq}. */
     void onAck(long seq) {

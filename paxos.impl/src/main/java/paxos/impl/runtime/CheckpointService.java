@@ -394,6 +394,13 @@ final class CheckpointService implements AutoCloseable {
     private void startSending(int from, CheckpointWire.Request r) {
         int g = r.group();
         if (closed) return;
+        // A receiver asks again only after losing its transfer (it restarted, or gave up on it): the
+        // old one would keep the state machines' checkpoint locked until the idle timeout and make
+        // every new attempt fail with "already locked", so it gives way now (it unlocks on its thread).
+        for (CheckpointSender s : outgoing.values()) {
+            if (s.peer() == from && s.group() == g && s.transferId() != r.transferId())
+                s.cancel("superseded by transfer " + r.transferId() + " of the same receiver");
+        }
         if (outgoing.size() >= config.sendersMax()) {
             host.send(from, g, CheckpointWire.encode(new CheckpointWire.Abort(g, r.transferId(), "busy: "
                     + config.sendersMax() + " checkpoint transfers already running")));

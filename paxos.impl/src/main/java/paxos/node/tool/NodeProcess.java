@@ -14,13 +14,23 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import paxos.api.OverloadedException;
 import paxos.api.spi.log.LogStoreStats;
+import java.nio.file.Path;
+import paxos.api.statemachine.StateMachine;
+import paxos.api.statemachine.StateMachineFactory;
+import paxos.impl.runtime.CheckpointConfig;
+import paxos.impl.runtime.TransferStatus;
 import paxos.node.EmbeddedNode;
+import paxos.node.NodeConfig;
+import paxos.storage.leveldb.LevelDbLogStore;
+import paxos.storage.leveldb.LevelDbStoreConfig;
+import paxos.transport.netty.NettyTransport;
 
 /**
  * One node as an operating-system process, driven by a parent (tests, the 3-process benchmark)
  * over a line protocol on stdin/stdout. Starts an {@link EmbeddedNode} from the flags of
- * {@link ProcessOptions} with one {@link ChecksumStateMachine} (ID {@value #STATE_MACHINE_ID}) per
- * group, prints {@code ready}, then serves one command per input line:
+ * {@link ProcessOptions} with one {@link ChecksumStateMachine} (or, with {@code --state-machine file},
+ * one {@link FileChecksumStateMachine}) (ID {@value #STATE_MACHINE_ID}) per group, prints
+ * {@code ready}, then serves one command per input line:
  *
  * <pre>
  *   propose &lt;group&gt; &lt;clientId&gt; &lt;value&gt;  -&gt; ok &lt;clientId&gt; &lt;instance&gt; &lt;index&gt;  |  err &lt;clientId&gt; &lt;ExceptionSimpleName&gt;
@@ -28,13 +38,18 @@ import paxos.node.EmbeddedNode;
  *   dump &lt;group&gt; &lt;from&gt; &lt;max&gt;          -&gt; dump &lt;group&gt; &lt;from&gt; &lt;n&gt; &lt;truncated&gt; [&lt;instance&gt;:&lt;index&gt;:&lt;value&gt; ...]
  *   leader &lt;group&gt;                     -&gt; leader &lt;group&gt; &lt;nodeId or 0&gt;
  *   stats                              -&gt; stats &lt;fsyncs&gt; &lt;recordsAppended&gt; &lt;logLinesAtInfoOrAbove&gt;
+ *   state &lt;group&gt;                      -&gt; state &lt;group&gt; &lt;GroupState&gt; &lt;minRetainedInstance&gt;
+ *   opened &lt;group&gt;                     -&gt; opened &lt;group&gt; &lt;instance the file state machine held when opened, -1 in memory&gt;
+ *   checkpoints                        -&gt; checkpoints &lt;n&gt; [&lt;group&gt;:&lt;direction&gt;:&lt;peer&gt;:&lt;phase&gt;:&lt;bytes&gt;:&lt;bytesTotal&gt;:&lt;instance&gt;:&lt;bytesPerSecond&gt;:&lt;outcome&gt; ...]
  *   quit (or end of input)             -&gt; bye, then the process exits 0
  * </pre>
  *
  * <p>Values are the UTF-8 bytes of the token (no whitespace). {@code propose} answers
  * asynchronously, in completion order, so many may be in flight (at most
  * {@value #IN_FLIGHT_MAX}; beyond that it answers {@code err <clientId> OverloadedException});
- * every other command answers in order. A malformed line gets {@code error <message>}.
+ * every other command answers in order. A malformed line gets {@code error <message>}; so does
+ * {@code status}/{@code dump}/{@code opened} while a checkpoint install restarts the group's state
+ * machine. In {@code checkpoints}, an outcome's blanks are written as {@code _} ({@code -} while running).
  * Log records at INFO and above go to stderr, one line each ({@link LogLineCounter}).
  * Exit codes: 0 after quit, 1 if the node fails to start, 2 for bad flags.
  */
@@ -72,9 +87,8 @@ public final class NodeProcess {
         LogLineCounter logs = LogLineCounter.install(System.err);
         EmbeddedNode node;
         try {
-            node = EmbeddedNode.start(options.config(), Map.of(STATE_MACHINE_ID,
-                    (group, dir) -> new ChecksumStateMachine(options.entriesMax())));
-        } catch (RuntimeException | Error e) { // an Error too: a broken module path shows up as one
+            node = start(options);
+        } catch (IOException | RuntimeException | Error e) { // an Error too: a broken module path shows up as one
             System.err.println("error: node failed to start: " + e);
             System.exit(1);
             return;
@@ -88,6 +102,39 @@ public final class NodeProcess {
         out.line("bye");
         out.close();
         System.exit(0);
+    }
+
+    /** Builds the log store, transport and checkpoint settings from the flags, then starts the node. */
+    private static EmbeddedNode start(ProcessOptions o) throws IOException {
+        NodeConfig c = o.config();
+        LevelDbStoreConfig sc = EmbeddedNode.storeConfig(c);
+        if (o.segmentBytes() > 0) sc = sc.withSegmentBytes(o.segmentBytes()).withCleanerIntervalMillis(100);
+        CheckpointConfig cc = EmbeddedNode.checkpointConfig(c);
+        if (o.checkpointBytesPerSecondMax() > 0) cc = cc.withBytesPerSecondMax(o.checkpointBytesPerSecondMax());
+        if (o.checkpointChunkBytes() > 0) cc = cc.withChunks(o.checkpointChunkBytes(), cc.windowChunks());
+        StateMachineFactory factory = o.fileStateMachine() ? new StateMachineFactory() {
+            @Override
+            public StateMachine open(int group, Path dir) throws IOException {
+                return FileChecksumStateMachine.open(dir, o.entriesMax(), o.restartDelayMillis());
+            }
+
+            @Override
+            public void close(StateMachine machine) throws IOException {
+                FileChecksumStateMachine.pause(o.restartDelayMillis());
+                ((FileChecksumStateMachine) machine).close();
+            }
+        } : (group, dir) -> new ChecksumStateMachine(o.entriesMax());
+        java.nio.file.Files.createDirectories(c.dataDir());
+        LevelDbLogStore store = new LevelDbLogStore(sc);
+        NettyTransport transport = null;
+        try {
+            transport = new NettyTransport(EmbeddedNode.transportConfig(c));
+            return EmbeddedNode.start(c, store, transport, Map.of(STATE_MACHINE_ID, factory), cc);
+        } catch (IOException | RuntimeException | Error e) {
+            if (transport != null) transport.close();
+            store.close();
+            throw e;
+        }
     }
 
     private void serve(BufferedReader in) throws IOException {
@@ -106,6 +153,17 @@ public final class NodeProcess {
                         LogStoreStats s = node.store().stats();
                         out.line("stats " + s.fsyncs() + " " + s.recordsAppended() + " " + logs.lines());
                     }
+                    case "state" -> {
+                        int g = group(words, 2);
+                        paxos.api.GroupStatus st = node.node().status(g);
+                        out.line("state " + g + " " + st.state() + " " + st.minRetainedInstance());
+                    }
+                    case "opened" -> {
+                        int g = group(words, 2);
+                        long at = node.stateMachine(g, STATE_MACHINE_ID) instanceof FileChecksumStateMachine f ? f.openedInstance() : -1;
+                        out.line("opened " + g + " " + at);
+                    }
+                    case "checkpoints" -> checkpoints();
                     case "quit" -> {
                         return;
                     }
@@ -135,9 +193,22 @@ public final class NodeProcess {
         });
     }
 
+    private void checkpoints() {
+        List<TransferStatus> all = node.engine().transfers();
+        StringBuilder b = new StringBuilder("checkpoints ").append(all.size());
+        for (TransferStatus t : all) {
+            b.append(' ').append(t.group()).append(':').append(t.direction()).append(':').append(t.peer()).append(':')
+                    .append(t.phase()).append(':').append(t.bytes()).append(':').append(t.bytesTotal()).append(':')
+                    .append(t.instance()).append(':').append(t.bytesPerSecond()).append(':')
+                    .append(t.outcome() == null ? "-" : t.outcome().replaceAll("\\s", "_"));
+        }
+        out.line(b.toString());
+    }
+
     private void status(String[] words) {
         int g = group(words, 2);
-        ChecksumStateMachine.Snapshot s = machine(g).snapshot();
+        ChecksumStateMachine.Snapshot s = machine(g) instanceof FileChecksumStateMachine f ? f.snapshot()
+                : ((ChecksumStateMachine) machine(g)).snapshot();
         out.line("status " + g + " " + s.executedInstance() + " " + s.checksum() + " " + s.count());
     }
 
@@ -145,10 +216,13 @@ public final class NodeProcess {
         if (words.length != 4) throw new IllegalArgumentException("usage: dump <group> <from> <max>");
         int g = group(words, 4);
         int from = Integer.parseInt(words[2]);
-        ChecksumStateMachine m = machine(g);
-        List<ChecksumStateMachine.Entry> entries = m.entries(from, Math.min(Integer.parseInt(words[3]), 100_000));
+        int max = Math.min(Integer.parseInt(words[3]), 100_000);
+        StateMachine m = machine(g);
+        List<ChecksumStateMachine.Entry> entries = m instanceof FileChecksumStateMachine f ? f.entries(from, max)
+                : ((ChecksumStateMachine) m).entries(from, max);
+        boolean truncated = m instanceof FileChecksumStateMachine f ? f.truncated() : ((ChecksumStateMachine) m).truncated();
         StringBuilder b = new StringBuilder("dump ").append(g).append(' ').append(from).append(' ')
-                .append(entries.size()).append(' ').append(m.truncated());
+                .append(entries.size()).append(' ').append(truncated);
         for (ChecksumStateMachine.Entry e : entries)
             b.append(' ').append(e.instance()).append(':').append(e.index()).append(':')
                     .append(new String(e.value(), StandardCharsets.UTF_8));
@@ -163,8 +237,8 @@ public final class NodeProcess {
         return g;
     }
 
-    private ChecksumStateMachine machine(int group) {
-        return (ChecksumStateMachine) node.stateMachine(group, STATE_MACHINE_ID);
+    private StateMachine machine(int group) {
+        return node.stateMachine(group, STATE_MACHINE_ID);
     }
 
     private static Throwable unwrap(Throwable e) {

@@ -12,17 +12,30 @@ import paxos.node.NodeConfig;
  * {@link IllegalArgumentException} naming it. Every flag takes one value ({@code --name value}).
  *
  * @param config the node's configuration
- * @param entriesMax most executed entries each group's {@link ChecksumStateMachine} keeps for {@code dump}
+ * @param entriesMax most executed entries each group's state machine keeps for {@code dump}
+ * @param fileStateMachine {@code --state-machine file}: the durable, checkpointable
+ *     {@link FileChecksumStateMachine} instead of the in-memory {@link ChecksumStateMachine}
+ * @param segmentBytes log segment size ({@code --segment-bytes}), {@code 0} for the store's default;
+ *     small segments let retention really delete log in tests
+ * @param checkpointBytesPerSecondMax checkpoint transfer throttle, {@code 0} for the default
+ * @param checkpointChunkBytes checkpoint chunk size, {@code 0} for the default
+ * @param restartDelayMillis extra time the file state machine takes to open and close (tests kill
+ *     the process during a checkpoint install's restart), {@code 0..60000}
  */
-public record ProcessOptions(NodeConfig config, int entriesMax) {
+public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStateMachine, long segmentBytes,
+                             long checkpointBytesPerSecondMax, int checkpointChunkBytes, long restartDelayMillis) {
     /** What {@code --help} and errors print. */
     public static final String USAGE = """
             usage: NodeProcess --node-id N --members 1@127.0.0.1:7001,2@127.0.0.1:7002,... --data-dir DIR
                                --secret S [--groups N=1] [--sync SYNC|NONE] [--cluster-id ID=paxos]
-                               [--entries-max N=1000000] [--proposal-timeout-millis N=10000]""";
+                               [--entries-max N=1000000] [--proposal-timeout-millis N=10000]
+                               [--state-machine memory|file] [--hold-log-count N=1000000] [--segment-bytes N]
+                               [--checkpoint-bytes-per-second N] [--checkpoint-chunk-bytes N]
+                               [--restart-delay-millis N=0]""";
 
     private static final Set<String> KNOWN = Set.of("--node-id", "--members", "--data-dir", "--secret", "--groups",
-            "--sync", "--cluster-id", "--entries-max", "--proposal-timeout-millis");
+            "--sync", "--cluster-id", "--entries-max", "--proposal-timeout-millis", "--state-machine", "--hold-log-count",
+            "--segment-bytes", "--checkpoint-bytes-per-second", "--checkpoint-chunk-bytes", "--restart-delay-millis");
 
     /** Parses and validates {@code args}. */
     public static ProcessOptions parse(String... args) {
@@ -39,10 +52,21 @@ public record ProcessOptions(NodeConfig config, int entriesMax) {
                 .groupCount(number(flags, "--groups", 1))
                 .syncPolicy(sync(flags.getOrDefault("--sync", "SYNC")))
                 .proposalTimeoutMillis(number(flags, "--proposal-timeout-millis", 10_000))
+                .holdLogCount(number(flags, "--hold-log-count", 1_000_000))
                 .build();
         int entriesMax = number(flags, "--entries-max", 1_000_000);
         if (entriesMax < 0) throw new IllegalArgumentException("--entries-max must be >= 0: " + entriesMax);
-        return new ProcessOptions(config, entriesMax);
+        String machine = flags.getOrDefault("--state-machine", "memory");
+        if (!machine.equals("memory") && !machine.equals("file"))
+            throw new IllegalArgumentException("--state-machine must be memory or file: '" + machine + "'");
+        int segmentBytes = number(flags, "--segment-bytes", 0);
+        if (segmentBytes != 0 && segmentBytes < 4096) throw new IllegalArgumentException("--segment-bytes must be >= 4096: " + segmentBytes);
+        int rate = number(flags, "--checkpoint-bytes-per-second", 0);
+        int chunk = number(flags, "--checkpoint-chunk-bytes", 0);
+        if (rate < 0 || chunk < 0) throw new IllegalArgumentException("--checkpoint-* flags must be >= 0");
+        int delay = number(flags, "--restart-delay-millis", 0);
+        if (delay < 0 || delay > 60_000) throw new IllegalArgumentException("--restart-delay-millis must be 0..60000: " + delay);
+        return new ProcessOptions(config, entriesMax, machine.equals("file"), segmentBytes, rate, chunk, delay);
     }
 
     private static String required(Map<String, String> flags, String name) {

@@ -1,4 +1,4 @@
-package paxos.sim;
+package paxos.testkit;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -20,43 +20,47 @@ import java.util.Set;
  * after its call, or never. Operations known to have had no effect (e.g. refused with
  * {@code MasterChangedException}) must be left out by the caller. Two operations are ordered iff
  * one's answer arrived strictly before the other's call.
+ *
+ * <p>Used by the simulator's KV tests and the multi-process IT; stateless, any thread. Each key's
+ * search is bounded by {@link #STATES_MAX} states: beyond it the verdict is {@link Verdict#GAVE_UP}.
  */
-final class Linearizability {
+public final class Linearizability {
     /** One operation of the history. */
-    record Op(int client, String key, boolean write, String value, long calledAt, long returnedAt) {
-        Op {
+    public record Op(int client, String key, boolean write, String value, long calledAt, long returnedAt) {
+        public Op {
             Objects.requireNonNull(key, "key");
             if (returnedAt < calledAt) throw new IllegalArgumentException("returned before called: " + calledAt + " > " + returnedAt);
         }
 
-        static Op write(int client, String key, String value, long calledAt, long returnedAt) {
+        public static Op write(int client, String key, String value, long calledAt, long returnedAt) {
             return new Op(client, key, true, value, calledAt, returnedAt);
         }
 
-        static Op read(int client, String key, String result, long calledAt, long returnedAt) {
+        public static Op read(int client, String key, String result, long calledAt, long returnedAt) {
             return new Op(client, key, false, result, calledAt, returnedAt);
         }
 
-        boolean completed() {
+        public boolean completed() {
             return returnedAt != Long.MAX_VALUE;
         }
     }
 
     /** The verdict; {@code key} and {@code ops} name the first key that is not linearizable. */
-    record Result(Verdict verdict, String key, List<Op> ops) {
-        boolean ok() {
+    public record Result(Verdict verdict, String key, List<Op> ops) {
+        public boolean ok() {
             return verdict == Verdict.LINEARIZABLE;
         }
     }
 
-    enum Verdict { LINEARIZABLE, NOT_LINEARIZABLE, GAVE_UP }
+    public enum Verdict { LINEARIZABLE, NOT_LINEARIZABLE, GAVE_UP }
 
     /** Search states visited per key before giving up (bounds time and memory). */
-    static final int STATES_MAX = 2_000_000;
+    public static final int STATES_MAX = 2_000_000;
 
     private Linearizability() {}
 
-    static Result check(List<Op> history) {
+    /** Checks {@code history} key by key; the first key that is not linearizable decides. */
+    public static Result check(List<Op> history) {
         Map<String, List<Op>> perKey = new LinkedHashMap<>();
         for (Op op : history) perKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
         for (Map.Entry<String, List<Op>> e : perKey.entrySet()) {
