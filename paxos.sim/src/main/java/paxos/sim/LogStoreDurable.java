@@ -58,6 +58,15 @@ final class LogStoreDurable implements SimStore.DurableLog {
         return out;
     }
 
+    /**
+     * The production store deletes in whole files and may lag; {@link SimStore} keeps its own
+     * minimum and never asks below it, so what the simulation sees does not depend on that lag.
+     */
+    @Override
+    public void retainFrom(int group, long min) {
+        store.retainFrom(group, min);
+    }
+
     @Override
     public void crash() {
         store.close();

@@ -15,6 +15,10 @@ import paxos.api.statemachine.Command;
  * (a) no instance of a group is chosen with two different values (across all nodes and restarts);
  * (b) every replica executes the same sequence of (instance, index, value), with no gap;
  * (c) every acknowledged proposal is executed at its acknowledged (instance, index).
+ * For (b) each replica's state machine also keeps a running {@link #digest} of everything it
+ * executed; it must equal every other replica's after the same instance. A replica that installed a
+ * checkpoint at P took its prefix by copy: its digest at P must be the agreed one, and it is
+ * checked on everything it executes after P.
  * The first violation is kept with the time it was seen.
  */
 final class Oracle {
@@ -23,6 +27,8 @@ final class Oracle {
     private final List<String> violations = new ArrayList<>();
     private final List<TreeMap<Long, byte[]>> chosen = new ArrayList<>();
     private final List<Map<Long, List<String>>> executed = new ArrayList<>();
+    /** Per group: the digest of the agreed sequence after each instance (the first replica's). */
+    private final List<Map<Long, Long>> digests = new ArrayList<>();
     private final long[][] lastExecuted;
     private final List<Ack> acks = new ArrayList<>();
     private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
@@ -32,6 +38,7 @@ final class Oracle {
         for (int g = 0; g < groups; g++) {
             chosen.add(new TreeMap<>());
             executed.add(new HashMap<>());
+            digests.add(new HashMap<>());
             masters.add(new HashMap<>());
         }
         lastExecuted = new long[nodes + 1][groups];
@@ -50,7 +57,39 @@ final class Oracle {
     }
 
     /** (b): a node's state machine executed an instance. */
-    void executed(int node, int group, long instance, List<Command> commands) {
+    void executed(int node, int group, long instance, List<Command> commands, long digestAfter) {
+        executed(node, group, instance, commands);
+        Long reference = digests.get(group).putIfAbsent(instance, digestAfter);
+        if (reference != null && reference != digestAfter)
+            violation("node " + node + " group " + group + " state after instance " + instance + " differs from another replica's (digest "
+                    + Long.toHexString(digestAfter) + " vs " + Long.toHexString(reference) + ")");
+    }
+
+    /** The state machine's running digest: {@code previous} extended by one executed instance. */
+    static long digest(long previous, long instance, List<Command> commands) {
+        long h = previous * 0x9E3779B97F4A7C15L + instance;
+        for (Command c : commands) {
+            h = h * 31 + c.index();
+            for (byte b : c.value()) h = h * 31 + b;
+        }
+        return h ^ (h >>> 29);
+    }
+
+    /**
+     * (b) for a checkpoint: a node's state machine now stands at {@code c} (installed, or restarted
+     * from it). Its prefix is executed by copy; the digest must be the agreed one at that position.
+     */
+    void installed(int node, SimCheckpoint c) {
+        Long reference = digests.get(c.group()).get(c.position());
+        if (reference == null || reference != c.digest())
+            violation("node " + node + " group " + c.group() + " holds a checkpoint at " + c.position() + " whose state (digest "
+                    + Long.toHexString(c.digest()) + ") is not what replicas executed up to there ("
+                    + (reference == null ? "none executed it" : Long.toHexString(reference)) + ")");
+        lastExecuted[node][c.group()] = c.position();
+        master(node, c.group(), c.position(), c.master());
+    }
+
+    private void executed(int node, int group, long instance, List<Command> commands) {
         if (instance != lastExecuted[node][group] + 1)
             violation("node " + node + " group " + group + " executed instance " + instance + " after " + lastExecuted[node][group]);
         lastExecuted[node][group] = instance;
@@ -71,6 +110,11 @@ final class Oracle {
     /** A node lost its (in-memory) state machines: it replays from instance 0. */
     void restarted(int node) {
         Arrays.fill(lastExecuted[node], -1);
+    }
+
+    /** One group of a node restarts its state machine (after installing a checkpoint). */
+    void restarted(int node, int group) {
+        lastExecuted[node][group] = -1;
     }
 
     /** (c): a client was told its value sits at (instance, index). */

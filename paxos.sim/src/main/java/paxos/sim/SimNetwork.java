@@ -20,26 +20,40 @@ final class SimNetwork {
     }
 
     void send(Message m) {
+        send(m.from(), m.to(), () -> sim.nodes[m.to()].receive(m));
+    }
+
+    /** A runtime-level message (checkpoint catch-up): same faults as core messages. */
+    void send(ShellMessage m) {
+        send(m.from(), m.to(), () -> sim.nodes[m.to()].receive(m));
+    }
+
+    /** True if {@code a} and {@code b} are on the same side of any partition. */
+    boolean connected(int a, int b) {
+        return side[a] == side[b];
+    }
+
+    private void send(int from, int to, Runnable delivery) {
         sent++;
         SimParams p = sim.params;
         if (faulty && sim.chance(p.lossPermille())) {
             dropped++;
             return;
         }
-        deliverLater(m);
-        if (faulty && sim.chance(p.duplicatePermille())) deliverLater(m);
+        deliverLater(from, to, delivery);
+        if (faulty && sim.chance(p.duplicatePermille())) deliverLater(from, to, delivery);
     }
 
-    private void deliverLater(Message m) {
+    private void deliverLater(int from, int to, Runnable delivery) {
         SimParams p = sim.params;
         long delay = 1 + sim.random.nextInt(p.delayUnitsMax());
         if (faulty && sim.chance(p.longDelayPermille())) delay += sim.random.nextInt(20 * SimParams.TICK_UNITS);
         sim.after(delay, () -> {
-            if (side[m.from()] != side[m.to()]) {
+            if (side[from] != side[to]) {
                 dropped++;
                 return;
             }
-            sim.nodes[m.to()].receive(m);
+            delivery.run();
         });
     }
 

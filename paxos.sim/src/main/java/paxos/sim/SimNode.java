@@ -28,6 +28,11 @@ import paxos.impl.exec.SystemCommand;
  * One simulated node: the deterministic shell doing what the production runtime does around the
  * same cores and executors — {@code ready()} → append → (simulated fsync) → send → serve reads →
  * apply → {@code advance()} — with a simulated disk and network.
+ *
+ * <p>Checkpoint catch-up as the runtime does it: a catch-up request below this node's retained log
+ * is answered {@link ShellMessage.Compacted}; a node told "compacted" by every reachable peer asks
+ * the one retaining the most for a checkpoint, stages it, commits it atomically (position, master
+ * and state together; the log below deleted) and rebuilds that group's core and executor after it.
  */
 final class SimNode {
     /** The state machine ID the simulated clients use. */
@@ -45,6 +50,18 @@ final class SimNode {
     private long[] lastCompletionAt;
     private final List<TreeMap<Long, Client>> waiting = new ArrayList<>();
     private long requestCounter;
+    /** Per group: bumped when the group is rebuilt after an install; stale fsync completions check it. */
+    private int[] epoch;
+    private Recorder[] recorders;
+    /** Per group, per peer: {minRetained, time} of its latest "compacted" answer. */
+    private List<java.util.Map<Integer, long[]>> compactedNotes;
+    /** Per group, per peer: time of its latest catch-up answer without the instance needed, from a peer behind it too. */
+    private List<java.util.Map<Integer, Long>> behindNotes;
+    private long[] checkpointRequestedAt;
+    private boolean[] installing;
+    /** How long a peer's "compacted" answer counts, and how long to wait before asking again. */
+    private static final long NOTE_UNITS = 100L * SimParams.TICK_UNITS;
+    private static final long REQUEST_RETRY_UNITS = 40L * SimParams.TICK_UNITS;
 
     SimNode(Simulation sim, int id, Membership membership) {
         this.sim = sim;
@@ -55,7 +72,10 @@ final class SimNode {
         for (int g = 0; g < sim.params.groups(); g++) waiting.add(new TreeMap<>());
     }
 
-    /** Starts (or restarts) from what the disk holds durably; state machines replay from instance 0. */
+    /**
+     * Starts (or restarts) from what the disk holds durably; state machines resume from their
+     * durable checkpoint, or replay from instance 0 if they have none.
+     */
     void start() {
         incarnation++;
         up = true;
@@ -64,16 +84,149 @@ final class SimNode {
         executors = new GroupExecutor[groups];
         syncing = new int[groups];
         lastCompletionAt = new long[groups];
+        epoch = new int[groups];
+        recorders = new Recorder[groups];
+        compactedNotes = new ArrayList<>();
+        behindNotes = new ArrayList<>();
+        checkpointRequestedAt = new long[groups];
+        installing = new boolean[groups];
         for (int g = 0; g < groups; g++) {
+            compactedNotes.add(new java.util.HashMap<>());
+            behindNotes.add(new java.util.HashMap<>());
+            checkpointRequestedAt[g] = Long.MIN_VALUE / 2;
+            build(g);
+        }
+    }
+
+    /** Builds a group's core and executor from the durable log and checkpoint. */
+    private void build(int g) {
+        {
             CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(sim.params.heartbeatTicks(), sim.params.electionTimeoutTicks(), sim.params.heartbeatTicks() + 2)
                     .withBatching(sim.params.windowMax(), sim.params.batchCountMax(), 64 << 10, sim.params.batchDelayTicks(), 1024)
                     .withBounds(1000, 1 << 20, sim.params.replyEntriesMax(), 64 << 10, sim.params.replyEntriesMax() * 4)
                     .withQuorumRule(sim.variant.quorumRule);
-            cores[g] = new GroupCore(cfg, store.recover(g), sim.forkRandom());
-            executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
-            executors[g].register(STATE_MACHINE_ID, new Recorder(g));
+            SimCheckpoint c = store.checkpoint(g);
+            if (c == null) {
+                cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());
+                executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
+                recorders[g] = new Recorder(g, -1, 0);
+            } else {
+                long resume = c.position() + sim.variant.resumeOffset;
+                cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
+                executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry()), 10_000);
+                recorders[g] = new Recorder(g, resume - 1, c.digest());
+                sim.oracle.installed(id, c);
+            }
+            executors[g].register(STATE_MACHINE_ID, recorders[g]);
             pump(g);
         }
+    }
+
+    // ---------------------------------------------------------------- retention and checkpoints
+
+    /**
+     * Log retention: per group, checkpoints the state machine at its executed position E (durable
+     * at once, as a state machine writes its position with its effects) and deletes the log below
+     * {@code E - retention}.
+     */
+    void compact() {
+        if (!up) return;
+        for (int g = 0; g < cores.length; g++) {
+            long executed = executors[g].executedInstance();
+            long min = executed - sim.params.retention();
+            if (min <= store.minRetained(g) || recorders[g].position != executed) continue;
+            store.saveCheckpoint(recorders[g].checkpoint());
+            store.retainFrom(g, min);
+            sim.compactions++;
+        }
+    }
+
+    void receive(ShellMessage m) {
+        if (!up) return;
+        if (m instanceof ShellMessage.Compacted c) onCompacted(c);
+        else if (m instanceof ShellMessage.CheckpointRequest r) {
+            // the checkpoint is the state machine's state now, at its executed position
+            if (executors[r.group()].executedInstance() >= r.need() && recorders[r.group()].position == executors[r.group()].executedInstance())
+                sim.network.send(new ShellMessage.CheckpointData(id, r.from(), recorders[r.group()].checkpoint()));
+        } else if (m instanceof ShellMessage.CheckpointData d) onCheckpoint(d.checkpoint());
+    }
+
+    static final boolean DEBUG = System.getenv("SIMDBG") != null;
+
+    private void onCompacted(ShellMessage.Compacted c) {
+        int g = c.group();
+        if (DEBUG) System.err.println("t=" + sim.now() + " n" + id + " g" + g + " compacted from " + c.from() + " min=" + c.minRetained() + " need=" + (cores[g].chosenUpTo() + 1) + " exec=" + executors[g].executedInstance());
+        long need = cores[g].chosenUpTo() + 1;
+        if (c.minRetained() <= need) return;
+        compactedNotes.get(g).put(c.from(), new long[] {c.minRetained(), sim.now()});
+        maybeRequestCheckpoint(g, need);
+    }
+
+    /**
+     * Asks for a checkpoint when every reachable peer lately said "compacted" or showed it is
+     * behind too (its catch-up answer lacked the instance, its chosen position is below it: it
+     * cannot serve the log either, and it never will say "compacted" — without this, two nodes
+     * behind the same compacted peers wait for each other forever). Log catch-up is preferred.
+     */
+    private void maybeRequestCheckpoint(int g, long need) {
+        if (installing[g] || sim.now() - checkpointRequestedAt[g] < REQUEST_RETRY_UNITS) return;
+        int best = 0;
+        long bestMin = -1;
+        for (int p = 1; p < sim.nodes.length; p++) {
+            if (p == id || !sim.nodes[p].up || !sim.network.connected(id, p)) continue;
+            long[] note = compactedNotes.get(g).get(p);
+            if (note == null || sim.now() - note[1] > NOTE_UNITS || note[0] <= need) {
+                Long behind = behindNotes.get(g).get(p);
+                if (behind != null && sim.now() - behind <= NOTE_UNITS) continue;
+                return;
+            }
+            if (note[0] > bestMin) {
+                bestMin = note[0];
+                best = p;
+            }
+        }
+        if (DEBUG) System.err.println("t=" + sim.now() + " n" + id + " g" + g + " request from " + best);
+        if (best == 0) return;
+        checkpointRequestedAt[g] = sim.now();
+        sim.network.send(new ShellMessage.CheckpointRequest(id, best, g, need));
+    }
+
+    /** Install: stage (durable, rolled back by a crash), then after a while commit atomically and rebuild. */
+    private void onCheckpoint(SimCheckpoint c) {
+        int g = c.group();
+        if (DEBUG) System.err.println("t=" + sim.now() + " n" + id + " g" + g + " ckpt " + c + " exec=" + executors[g].executedInstance() + " installing=" + installing[g]);
+        if (installing[g] || c.position() <= executors[g].executedInstance()) return;
+        installing[g] = true;
+        store.stage(c);
+        int inc = incarnation;
+        sim.after((long) sim.params.installTicks() * SimParams.TICK_UNITS, () -> {
+            if (inc != incarnation || !up) return;
+            int crashPoint = sim.chance(sim.params.installCrashPermille()) ? 1 + sim.random.nextInt(2) : 0;
+            if (crashPoint == 1 && sim.crashDuringInstall(this)) return; // before the commit: the old state stays
+            store.sync();
+            if (sim.variant.nonAtomicInstall) {
+                store.commitPositionOnly(g);
+                if (crashPoint == 2 && sim.crashDuringInstall(this)) return;
+            }
+            store.commitStaged(g);
+            if (crashPoint == 2 && sim.crashDuringInstall(this)) return; // after the commit: restarts from the new state
+            sim.checkpointInstalls++;
+            rebuild(g);
+        });
+    }
+
+    /** The group restarts from its new checkpoint; requests waiting on the old core fail. */
+    private void rebuild(int g) {
+        for (Client c : new ArrayList<>(waiting.get(g).values())) sim.clientFailed(c);
+        waiting.get(g).clear();
+        epoch[g]++;
+        syncing[g] = 0;
+        lastCompletionAt[g] = 0;
+        installing[g] = false;
+        compactedNotes.get(g).clear();
+        behindNotes.get(g).clear();
+        sim.oracle.restarted(id, g);
+        build(g);
     }
 
     /** Power loss: unsynced writes, in-flight Readies and waiting callers are gone. */
@@ -99,6 +252,18 @@ final class SimNode {
 
     void receive(Message m) {
         if (!up) return;
+        // below the retained log: say so (the requester may need a checkpoint) instead of serving nothing
+        if (m instanceof Message.CatchUpRequest q && q.fromInstance() < store.minRetained(q.group())) {
+            sim.network.send(new ShellMessage.Compacted(id, q.from(), q.group(), store.minRetained(q.group())));
+            return;
+        }
+        if (DEBUG && (m instanceof Message.CatchUpReply || m instanceof Message.CatchUpRequest)) System.err.println("t=" + sim.now() + " n" + id + " recv " + m);
+        if (m instanceof Message.CatchUpReply r && r.chosenUpTo() < cores[r.group()].chosenUpTo() + 1
+                && !compactedNotes.get(r.group()).isEmpty()
+                && r.entries().stream().noneMatch(e -> e.instance() == cores[r.group()].chosenUpTo() + 1)) {
+            behindNotes.get(r.group()).put(r.from(), sim.now());
+            maybeRequestCheckpoint(r.group(), cores[r.group()].chosenUpTo() + 1);
+        }
         cores[m.group()].step(m);
         pump(m.group());
     }
@@ -147,10 +312,11 @@ final class SimNode {
             }
             syncing[g]++;
             int inc = incarnation;
+            int ep = epoch[g];
             long at = Math.max(lastCompletionAt[g], sim.now() + sim.fsyncDelay());
             lastCompletionAt[g] = at;
             sim.after(at - sim.now(), () -> {
-                if (inc != incarnation || !up) return;
+                if (inc != incarnation || !up || ep != epoch[g]) return;
                 store.sync();
                 syncing[g]--;
                 complete(g, r);
@@ -209,14 +375,25 @@ final class SimNode {
     /** The simulated application: records what it executes for the oracle. */
     private final class Recorder implements StateMachine {
         private final int group;
+        /** The state: the last instance executed and the digest of everything executed. */
+        long position;
+        long digest;
 
-        Recorder(int group) {
+        Recorder(int group, long position, long digest) {
             this.group = group;
+            this.position = position;
+            this.digest = digest;
+        }
+
+        SimCheckpoint checkpoint() {
+            return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry());
         }
 
         @Override
         public void execute(ExecutionBatch batch, ExecutionResults results) {
-            sim.oracle.executed(id, group, batch.instance(), batch.commands());
+            digest = Oracle.digest(digest, batch.instance(), batch.commands());
+            position = batch.instance();
+            sim.oracle.executed(id, group, batch.instance(), batch.commands(), digest);
             batch.commands().forEach(c -> results.complete(c.index(), "ok"));
         }
     }

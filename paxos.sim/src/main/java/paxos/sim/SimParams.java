@@ -27,13 +27,21 @@ import java.util.SplittableRandom;
  * @param masterPermille share of client proposals that are master claims or master-conditional
  * @param pipelinedReadies the shell takes new Readies while earlier ones wait for their fsync
  * @param followers how many of the highest-numbered nodes are non-voting members (learn only)
+ * @param retention log retention: every {@code compactEveryTicks} a node checkpoints its state
+ *     machines and deletes its log below {@code executed - retention}; {@code 0}: never
+ * @param compactEveryTicks how often a node compacts (when {@code retention > 0})
+ * @param longOutagePermille share of crashes that keep the node down 150–450 ticks (long enough
+ *     to fall behind every peer's retained log)
+ * @param installTicks how long a checkpoint install takes (the window for crashes during it)
+ * @param installCrashPermille chance that a node crashes in the middle of a checkpoint install
  */
 public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUnits, int lossPermille,
                         int duplicatePermille, int delayUnitsMax, int longDelayPermille, int fsyncUnitsMax,
                         int crashPermillePerTick, int partitionPermillePerTick, int windowMax, int batchCountMax,
                         int batchDelayTicks, int faultTicks, int heartbeatTicks, int electionTimeoutTicks,
                         int replyEntriesMax, int masterPermille, boolean pipelinedReadies,
-                        int followers) {
+                        int followers, int retention, int compactEveryTicks, int longOutagePermille, int installTicks,
+                        int installCrashPermille) {
     /** Nominal length of one tick in time units. */
     public static final int TICK_UNITS = 10;
     /** Ticks after healing within which every pending proposal completes and replicas converge. */
@@ -51,7 +59,9 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 pick(random, 0, 5, 30), 1 + random.nextInt(pick(random, 10, 40, 150)), pick(random, 0, 2, 10, 30, 80), pick(random, 0, 3, 15),
                 1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400),
                 2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300),
-                random.nextBoolean(), nodes == 5 && random.nextInt(3) == 0 ? 1 : 0);
+                random.nextBoolean(), nodes == 5 && random.nextInt(3) == 0 ? 1 : 0,
+                random.nextInt(3) == 0 ? 0 : 5 + random.nextInt(46), 5 + random.nextInt(40), pick(random, 0, 300, 600),
+                1 + random.nextInt(10), pick(random, 0, 100, 300));
     }
 
     private static int pick(SplittableRandom random, int... choices) {
@@ -64,6 +74,8 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 + " dupPermille=" + duplicatePermille + " crashPermillePerTick=" + crashPermillePerTick + " partitionPermillePerTick="
                 + partitionPermillePerTick + " window=" + windowMax + " batchCountMax=" + batchCountMax + " heartbeat=" + heartbeatTicks
                 + " election=" + electionTimeoutTicks + " replyEntriesMax=" + replyEntriesMax + " masterPermille="
-                + masterPermille + " pipelinedReadies=" + pipelinedReadies + " followers=" + followers + " faultTicks=" + faultTicks;
+                + masterPermille + " pipelinedReadies=" + pipelinedReadies + " followers=" + followers + " faultTicks=" + faultTicks
+                + " retention=" + retention + " compactEvery=" + compactEveryTicks + " longOutagePermille=" + longOutagePermille
+                + " installCrashPermille=" + installCrashPermille;
     }
 }

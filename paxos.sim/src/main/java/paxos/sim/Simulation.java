@@ -45,6 +45,9 @@ public final class Simulation {
     private long crashes;
     private long timeouts;
     private long eventCount;
+    long checkpointInstalls;
+    long compactions;
+    private long installCrashes;
 
     private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
         @Override
@@ -102,6 +105,7 @@ public final class Simulation {
             nodes[n].start();
             int node = n;
             after(random.nextInt(params.tickUnits()[n]) + 1L, () -> tickLoop(node));
+            if (params.retention() > 0) after(1L + random.nextInt(params.compactEveryTicks() * SimParams.TICK_UNITS), () -> compactLoop(node));
         }
         int id = 0;
         for (int g = 0; g < params.groups(); g++) {
@@ -155,19 +159,38 @@ public final class Simulation {
         after(params.tickUnits()[n], () -> tickLoop(n));
     }
 
+    private void compactLoop(int n) {
+        nodes[n].compact();
+        after((long) params.compactEveryTicks() * SimParams.TICK_UNITS, () -> compactLoop(n));
+    }
+
     // ---------------------------------------------------------------- faults
+
+    /** A crash point inside a checkpoint install (fault phase only); true if the node crashed. */
+    boolean crashDuringInstall(SimNode node) {
+        if (healed) return false;
+        installCrashes++;
+        crash(node, 2 + random.nextInt(20));
+        return true;
+    }
+
+    private void crash(SimNode victim, long downTicks) {
+        victim.crash();
+        crashes++;
+        after(downTicks * SimParams.TICK_UNITS, () -> {
+            if (!victim.up) victim.start();
+        });
+    }
 
     private void faultLoop() {
         if (healed) return;
         if (chance(params.crashPermillePerTick())) {
             SimNode victim = pickVictim();
             if (victim.up) {
-                victim.crash();
-                crashes++;
-                long downTicks = random.nextBoolean() ? 2 + random.nextInt(20) : 20 + random.nextInt(200);
-                after(downTicks * SimParams.TICK_UNITS, () -> {
-                    if (!victim.up) victim.start();
-                });
+                // a long outage: long enough to fall behind every peer's retained log (checkpoint catch-up)
+                long downTicks = chance(params.longOutagePermille()) ? 150 + random.nextInt(300)
+                        : random.nextBoolean() ? 2 + random.nextInt(20) : 20 + random.nextInt(200);
+                crash(victim, downTicks);
             }
         }
         if (!network.partitioned() && chance(params.partitionPermillePerTick())) {
@@ -289,7 +312,8 @@ public final class Simulation {
         for (int g = 0; g < params.groups(); g++) chosen += oracle.maxChosen(g) + 1;
         return "time=" + now + " events=" + eventCount + " chosenInstances=" + chosen + " acked=" + oracle.ackCount()
                 + " clientTimeouts=" + timeouts + " crashes=" + crashes + " messages=" + network.sent
-                + " dropped=" + network.dropped;
+                + " dropped=" + network.dropped + " compactions=" + compactions + " checkpointInstalls=" + checkpointInstalls
+                + " installCrashes=" + installCrashes;
     }
 
     long seed() {

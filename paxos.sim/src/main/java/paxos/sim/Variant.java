@@ -9,17 +9,29 @@ import paxos.impl.core.QuorumRule;
  */
 public enum Variant {
     /** The production core and the production shell order (persist, sync, then send). */
-    CORRECT(QuorumRule.MAJORITY, false),
+    CORRECT(QuorumRule.MAJORITY, false, 1, false),
     /** Quorums of {@code voters / 2}: two quorums need not intersect. */
-    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false),
+    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false, 1, false),
     /** The shell sends a Ready's messages before its records are synced (a crash forgets promises). */
-    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true);
+    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true, 1, false),
+    /** After installing a checkpoint at P the shell resumes the core and executor at P, not P + 1. */
+    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, false, 0, false),
+    /**
+     * A checkpoint install records the new position (and deletes the log) before the state
+     * machine's state is replaced; a crash in between leaves a mix.
+     */
+    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, false, 1, true);
 
     final QuorumRule quorumRule;
     final boolean sendBeforePersist;
+    /** Where a group resumes after a checkpoint at P: {@code P + resumeOffset} (production: 1). */
+    final int resumeOffset;
+    final boolean nonAtomicInstall;
 
-    Variant(QuorumRule quorumRule, boolean sendBeforePersist) {
+    Variant(QuorumRule quorumRule, boolean sendBeforePersist, int resumeOffset, boolean nonAtomicInstall) {
         this.quorumRule = quorumRule;
         this.sendBeforePersist = sendBeforePersist;
+        this.resumeOffset = resumeOffset;
+        this.nonAtomicInstall = nonAtomicInstall;
     }
 }
