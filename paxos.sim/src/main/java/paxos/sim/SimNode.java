@@ -151,11 +151,8 @@ final class SimNode {
         } else if (m instanceof ShellMessage.CheckpointData d) onCheckpoint(d.checkpoint());
     }
 
-    static final boolean DEBUG = System.getenv("SIMDBG") != null;
-
     private void onCompacted(ShellMessage.Compacted c) {
         int g = c.group();
-        if (DEBUG) System.err.println("t=" + sim.now() + " n" + id + " g" + g + " compacted from " + c.from() + " min=" + c.minRetained() + " need=" + (cores[g].chosenUpTo() + 1) + " exec=" + executors[g].executedInstance());
         long need = cores[g].chosenUpTo() + 1;
         if (c.minRetained() <= need) return;
         compactedNotes.get(g).put(c.from(), new long[] {c.minRetained(), sim.now()});
@@ -185,7 +182,6 @@ final class SimNode {
                 best = p;
             }
         }
-        if (DEBUG) System.err.println("t=" + sim.now() + " n" + id + " g" + g + " request from " + best);
         if (best == 0) return;
         checkpointRequestedAt[g] = sim.now();
         sim.network.send(new ShellMessage.CheckpointRequest(id, best, g, need));
@@ -194,7 +190,6 @@ final class SimNode {
     /** Install: stage (durable, rolled back by a crash), then after a while commit atomically and rebuild. */
     private void onCheckpoint(SimCheckpoint c) {
         int g = c.group();
-        if (DEBUG) System.err.println("t=" + sim.now() + " n" + id + " g" + g + " ckpt " + c + " exec=" + executors[g].executedInstance() + " installing=" + installing[g]);
         if (installing[g] || c.position() <= executors[g].executedInstance()) return;
         installing[g] = true;
         store.stage(c);
@@ -257,7 +252,6 @@ final class SimNode {
             sim.network.send(new ShellMessage.Compacted(id, q.from(), q.group(), store.minRetained(q.group())));
             return;
         }
-        if (DEBUG && (m instanceof Message.CatchUpReply || m instanceof Message.CatchUpRequest)) System.err.println("t=" + sim.now() + " n" + id + " recv " + m);
         if (m instanceof Message.CatchUpReply r && r.chosenUpTo() < cores[r.group()].chosenUpTo() + 1
                 && !compactedNotes.get(r.group()).isEmpty()
                 && r.entries().stream().noneMatch(e -> e.instance() == cores[r.group()].chosenUpTo() + 1)) {

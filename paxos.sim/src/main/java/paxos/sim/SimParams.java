@@ -31,7 +31,8 @@ import java.util.SplittableRandom;
  *     machines and deletes its log below {@code executed - retention}; {@code 0}: never
  * @param compactEveryTicks how often a node compacts (when {@code retention > 0})
  * @param longOutagePermille share of crashes that keep the node down 150–450 ticks (long enough
- *     to fall behind every peer's retained log)
+ *     to fall behind every peer's retained log); if not {@code 0}, one such outage is also forced
+ *     early in the fault phase
  * @param installTicks how long a checkpoint install takes (the window for crashes during it)
  * @param installCrashPermille chance that a node crashes in the middle of a checkpoint install
  */
@@ -60,7 +61,7 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 1 + random.nextInt(16), 1 + random.nextInt(8), random.nextInt(3), 300 + random.nextInt(400),
                 2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300),
                 random.nextBoolean(), nodes == 5 && random.nextInt(3) == 0 ? 1 : 0,
-                random.nextInt(3) == 0 ? 0 : 5 + random.nextInt(46), 5 + random.nextInt(40), pick(random, 0, 300, 600),
+                random.nextInt(4) == 0 ? 0 : 5 + random.nextInt(26), 5 + random.nextInt(40), pick(random, 0, 300, 600),
                 1 + random.nextInt(10), pick(random, 0, 100, 300));
     }
 

@@ -135,6 +135,11 @@ final class SimStore implements AutoCloseable {
         return syncs;
     }
 
+    /** What a restarting node without checkpoints rebuilds its core from: every durable record. */
+    CoreState recover(int group) {
+        return recover(group, 0);
+    }
+
     /** What a restarting node rebuilds its core from: only durable records, from {@code applyFrom} (its checkpoint + 1). */
     CoreState recover(int group, long applyFrom) {
         return new CoreState(durable.promised(group), durable.records(group, applyFrom, Long.MAX_VALUE, Integer.MAX_VALUE), applyFrom);

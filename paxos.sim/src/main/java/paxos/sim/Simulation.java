@@ -117,6 +117,13 @@ public final class Simulation {
         }
         healAt = (long) params.faultTicks() * SimParams.TICK_UNITS;
         after(SimParams.TICK_UNITS, this::faultLoop);
+        if (params.longOutagePermille() > 0) {
+            // one guaranteed long outage, so that the seed's retention is actually outrun
+            after(SimParams.TICK_UNITS * (20L + random.nextInt(params.faultTicks() / 3)), () -> {
+                SimNode victim = nodes[1 + random.nextInt(params.nodes())];
+                if (!healed && victim.up) crash(victim, 150 + random.nextInt(300));
+            });
+        }
         after(healAt, this::heal);
         long deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
         while (!finished && !events.isEmpty()) {
