@@ -34,7 +34,7 @@ class CheckpointCatchUpTest {
     void aNodeBehindEveryRetainedLogCatchesUpThroughACheckpointWhileItsOtherGroupKeepsExecuting() throws Exception {
         cluster = new KvCluster(dir, 20, 2);
         // slow enough to watch group 1 execute during the transfer, fast enough for a test
-        cluster.tuner = c -> c.withBytesPerSecondMax(512 << 10).withChunks(64 << 10, 4).withTiming(10_000, 10_000, 500);
+        cluster.tuner = c -> c.withBytesPerSecondMax(128 << 10).withChunks(64 << 10, 4).withTiming(10_000, 10_000, 500);
         for (int id = 1; id <= 3; id++) cluster.start(id);
         cluster.write(1, 0, "a", 50, 100);
         cluster.write(1, 1, "b", 50, 100);
