@@ -240,15 +240,26 @@ final class CheckpointService implements AutoCloseable {
         if (peers.isEmpty()) return;
         int best = 0;
         long bestMin = -1;
+        GroupRunner runner = host.runner(g);
+        Map<Integer, Long> chosen = runner == null ? Map.of() : runner.peerChosen();
         for (int p : peers) {
             Note note = n.get(p);
-            if (note == null || now - note.atNanos() > TimeUnit.MILLISECONDS.toNanos(config.compactedWindowMillis())
-                    || note.minRetained() <= need) return; // some reachable peer may still serve the log
-            if (note.minRetained() > bestMin) {
-                bestMin = note.minRetained();
-                best = p;
+            boolean compacted = note != null && note.minRetained() > need
+                    && now - note.atNanos() <= TimeUnit.MILLISECONDS.toNanos(config.compactedWindowMillis());
+            if (compacted) {
+                if (note.minRetained() > bestMin) {
+                    bestMin = note.minRetained();
+                    best = p;
+                }
+                continue;
             }
+            // a peer that has not chosen the needed instance is behind too and cannot serve it from
+            // its log: waiting for it would leave two lagging nodes waiting for each other (the
+            // simulator's liveness oracle found exactly that)
+            if (chosen.getOrDefault(p, Long.MAX_VALUE) < need) continue;
+            return; // some reachable peer may still serve the log
         }
+        if (best == 0) return;
         for (Map.Entry<Integer, StateMachine> e : machines(g).entrySet()) {
             if (!(e.getValue() instanceof CheckpointSupport)) {
                 noteFailure(g, "state machine " + e.getKey() + " cannot install checkpoints; group " + g
