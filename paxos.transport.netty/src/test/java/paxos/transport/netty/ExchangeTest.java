@@ -9,8 +9,6 @@ import static paxos.transport.netty.TestNodes.config;
 import static paxos.transport.netty.TestNodes.text;
 
 import io.netty.channel.epoll.Epoll;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -21,18 +19,15 @@ import paxos.transport.netty.TestNodes.Inbox;
 
 /** Real transports on 127.0.0.1 exchanging messages. */
 class ExchangeTest {
-    private final List<NettyTransport> started = new ArrayList<>();
+    private final TestNodes.Started started = new TestNodes.Started();
 
     @AfterEach
     void closeAll() {
-        started.forEach(NettyTransport::close);
+        started.close();
     }
 
     private NettyTransport start(NettyTransportConfig config, Inbox inbox) {
-        NettyTransport transport = new NettyTransport(config);
-        started.add(transport);
-        transport.start(inbox);
-        return transport;
+        return started.start(config, inbox);
     }
 
     @Test

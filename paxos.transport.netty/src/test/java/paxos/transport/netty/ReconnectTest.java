@@ -6,7 +6,6 @@ import static paxos.transport.netty.TestNodes.awaiting;
 import static paxos.transport.netty.TestNodes.config;
 import static paxos.transport.netty.TestNodes.text;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -17,18 +16,15 @@ import paxos.transport.netty.TestNodes.Inbox;
 
 /** A peer that goes away and comes back; the bounded queue while it is away. */
 class ReconnectTest {
-    private final List<NettyTransport> started = new ArrayList<>();
+    private final TestNodes.Started started = new TestNodes.Started();
 
     @AfterEach
     void closeAll() {
-        started.forEach(NettyTransport::close);
+        started.close();
     }
 
     private NettyTransport start(NettyTransportConfig config, Inbox inbox) {
-        NettyTransport transport = new NettyTransport(config);
-        started.add(transport);
-        transport.start(inbox);
-        return transport;
+        return started.start(config, inbox);
     }
 
     @Test

@@ -79,4 +79,27 @@ final class TestNodes {
             return new ArrayList<>(received);
         }
     }
+
+    /** The transports a test started; closes them all (call it from {@code @AfterEach}). */
+    static final class Started implements AutoCloseable {
+        private final java.util.List<NettyTransport> transports = new java.util.ArrayList<>();
+
+        /** Builds and starts a transport delivering to {@code inbox}. */
+        NettyTransport start(NettyTransportConfig config, Inbox inbox) {
+            NettyTransport transport = new NettyTransport(config);
+            transports.add(transport);
+            transport.start(inbox);
+            return transport;
+        }
+
+        /** Closes {@code transport} with the others, for one a test starts itself. */
+        void track(NettyTransport transport) {
+            transports.add(transport);
+        }
+
+        @Override
+        public void close() {
+            transports.forEach(NettyTransport::close);
+        }
+    }
 }

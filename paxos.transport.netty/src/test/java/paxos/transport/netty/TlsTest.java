@@ -33,7 +33,7 @@ class TlsTest {
     @TempDir
     static Path dir;
 
-    private final List<NettyTransport> started = new ArrayList<>();
+    private final TestNodes.Started started = new TestNodes.Started();
 
     /** Key pairs for node 1, node 2 and a rogue (untrusted) node; a trust store with nodes 1 and 2. */
     @BeforeAll
@@ -71,14 +71,11 @@ class TlsTest {
 
     @AfterEach
     void closeAll() {
-        started.forEach(NettyTransport::close);
+        started.close();
     }
 
     private NettyTransport start(NettyTransportConfig config, Inbox inbox) {
-        NettyTransport transport = new NettyTransport(config);
-        started.add(transport);
-        transport.start(inbox);
-        return transport;
+        return started.start(config, inbox);
     }
 
     @Test
@@ -134,7 +131,7 @@ class TlsTest {
         Path missing = dir.resolve("missing.p12");
         NettyTransport node = new NettyTransport(config(1, ports)
                 .withTls(new TlsStores(missing, PASSWORD, dir.resolve("trust.p12"), PASSWORD)));
-        started.add(node);
+        started.track(node);
         TransportException e = assertThrows(TransportException.class, () -> node.start(new Inbox()));
         assertTrue(e.getMessage().contains("missing.p12"), e.getMessage());
         try (InputStream ignored = Files.newInputStream(dir.resolve("trust.p12"))) {
