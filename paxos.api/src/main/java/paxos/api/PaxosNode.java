@@ -44,7 +44,9 @@ public interface PaxosNode {
      *     once the value has been chosen and executed <em>here</em>; or exceptionally with
      *     {@link ProposalTimeoutException}, {@link ValueTooLargeException},
      *     {@link OverloadedException}, {@link NotMemberException},
-     *     {@link MasterChangedException}, {@link ConflictException} or
+     *     {@link MasterChangedException}, {@link ConflictException},
+     *     {@link UnknownStateMachineException} (no state machine with that ID is registered for
+     *     the group on this node: refused before entering the log) or
      *     {@link GroupUnavailableException}.
      */
     CompletionStage<Proposed> propose(Proposal proposal);
@@ -59,7 +61,9 @@ public interface PaxosNode {
      * all, and executed in list order, at indexes {@code k, k+1, ...} of that instance (other
      * proposals may share the instance before or after them). Each element's stage completes on
      * its own, with its own result. All proposals must name the same group; the total must fit
-     * the group's batch byte limit or every stage fails with {@link ValueTooLargeException}.
+     * the group's batch byte limit or every stage fails with {@link ValueTooLargeException}; if
+     * one names a state machine ID not registered for the group on this node, every stage fails
+     * with {@link UnknownStateMachineException} and nothing is proposed.
      */
     List<CompletionStage<Proposed>> proposeAll(List<Proposal> proposals);
 

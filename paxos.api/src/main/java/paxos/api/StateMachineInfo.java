@@ -7,8 +7,15 @@ package paxos.api;
  * @param name the name it registered with, or {@code ""}
  * @param checkpointInstance its last reported checkpoint position ({@code -1} if none)
  * @param state what it is doing
+ * @param failure for {@link State#FAILED}, the message of the exception its {@code execute}
+ *     threw (with the instance); for {@link State#REFUSED}, why; otherwise {@code null}
  */
-public record StateMachineInfo(int id, String name, long checkpointInstance, State state) {
+public record StateMachineInfo(int id, String name, long checkpointInstance, State state, String failure) {
+    /** A state machine that has not failed and was not refused. */
+    public StateMachineInfo(int id, String name, long checkpointInstance, State state) {
+        this(id, name, checkpointInstance, state, null);
+    }
+
     /** Lifecycle of a state machine within a group. */
     public enum State {
         /** Present and executing. */
@@ -17,7 +24,16 @@ public record StateMachineInfo(int id, String name, long checkpointInstance, Sta
         WAITING,
         /** Being restarted by the engine (checkpoint install or operator action). */
         RESTARTING,
-        /** Its execute threw; the group stopped. */
-        FAILED
+        /**
+         * Its execute threw on this node: it gets no more calls and the group waits at that
+         * instance (other groups and nodes go on) until the service goes away and a service with
+         * the same ID registers again, which resumes from its checkpoint by replaying the log.
+         */
+        FAILED,
+        /**
+         * A second service registered with an ID (and version) already in force for the group:
+         * it is ignored until the service in force goes away, then takes over.
+         */
+        REFUSED
     }
 }

@@ -18,6 +18,7 @@ import paxos.api.statemachine.StateMachineFactory;
 import paxos.impl.runtime.CheckpointConfig;
 import paxos.impl.runtime.Engine;
 import paxos.impl.runtime.StateMachineLifecycle;
+import paxos.impl.runtime.StateMachineRegistry;
 import paxos.storage.leveldb.LevelDbLogStore;
 import paxos.storage.leveldb.LevelDbStoreConfig;
 import paxos.transport.netty.NettyTransport;
@@ -182,18 +183,23 @@ public final class EmbeddedNode implements AutoCloseable {
 
     /**
      * Adds a state machine that this node did not open itself (the OSGi whiteboard does this for
-     * plugin services). Instances that need it wait until it is added.
+     * plugin services) to some groups. Instances that need it wait until it is added. A group
+     * where another service is in force with that ID refuses it until that one goes away (see
+     * {@link Engine#register(List, int, String, StateMachine)}).
+     *
+     * @return one handle per group, to remove exactly these registrations with
      */
-    public void addStateMachine(int group, int id, String name, StateMachine machine) {
-        engine.register(group, id, name, machine);
+    public List<StateMachineRegistry.Registration> addStateMachine(List<Integer> groups, int id, String name,
+                                                                   StateMachine machine) {
+        return engine.register(groups, id, name, machine);
     }
 
     /**
-     * Removes a state machine added with {@link #addStateMachine}; completes once no call to it
-     * runs any more, so that its owner may then close it.
+     * Removes a registration made by {@link #addStateMachine} (and no other with the same ID);
+     * completes once no call to it runs any more, so that its owner may then close it.
      */
-    public java.util.concurrent.CompletionStage<Void> removeStateMachine(int group, int id) {
-        return engine.unregister(group, id);
+    public java.util.concurrent.CompletionStage<Void> removeStateMachine(StateMachineRegistry.Registration registration) {
+        return engine.unregister(registration);
     }
 
     /** The log store (for its counters). */

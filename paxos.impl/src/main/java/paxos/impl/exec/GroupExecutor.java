@@ -41,8 +41,12 @@ import paxos.impl.core.ChosenValue;
  * their proposer gets {@link MasterChangedException}. A claim names no group: it can only concern
  * the group whose log holds it, so a condition on another group's master cannot be expressed.
  *
- * <p><b>Failures.</b> A batch that does not decode, or a state machine that throws, stops the group
- * for good: {@link #failure()} says why; {@link #run()} then does nothing.
+ * <p><b>Failures.</b> A batch that does not decode stops the group for good (the log itself is
+ * wrong): {@link #failure()} says why; {@link #run()} then does nothing. A state machine that throws
+ * is contained: it gets no more calls, {@link #failedMachines()} names it with the exception, and
+ * execution waits at the instance it failed on (like a missing state machine; nothing is skipped)
+ * until {@link #unregister} and a new {@link #register} of that ID. Whether a state machine throws
+ * is this node's affair, so it never changes what the log decides.
  */
 public final class GroupExecutor {
     /** Undrained master entries kept at most. */
@@ -61,6 +65,8 @@ public final class GroupExecutor {
     private final List<MasterEntry> entries = new ArrayList<>();
     private List<Integer> waitingFor = List.of();
     private String failure;
+    /** State machines whose execute threw here, with why; they hold execution until re-registered. */
+    private final Map<Integer, String> failed = new TreeMap<>();
 
     /**
      * @param selfNode this node: only its commands produce {@link ExecOutcome}s
@@ -86,16 +92,38 @@ public final class GroupExecutor {
 
     /** Adds a state machine; it receives instances above its {@link StateMachine#checkpointInstance}. */
     public void register(int stateMachineId, StateMachine machine) {
+        register(stateMachineId, machine, machine.checkpointInstance(group));
+    }
+
+    /**
+     * Adds a state machine that has executed every instance up to {@code executedUpTo} (e.g. its
+     * checkpoint plus a replay of the log by the runtime); it receives the instances above it.
+     * Clears a failure recorded for that ID.
+     */
+    public void register(int stateMachineId, StateMachine machine, long executedUpTo) {
         if (stateMachineId < Proposal.MIN_STATE_MACHINE_ID || stateMachineId > Proposal.MAX_STATE_MACHINE_ID)
             throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
         machines.put(stateMachineId, machine);
-        positions.put(stateMachineId, machine.checkpointInstance(group));
+        positions.put(stateMachineId, executedUpTo);
+        failed.remove(stateMachineId);
     }
 
-    /** Removes a state machine; instances that need it will wait. */
+    /**
+     * Records that a state machine failed outside {@link #run()} (the runtime replayed the log to
+     * it and it threw): it is not called, and it holds execution like one that threw here.
+     */
+    public void recordFailure(int stateMachineId, String why) {
+        machines.remove(stateMachineId);
+        positions.remove(stateMachineId);
+        failed.put(stateMachineId, why);
+        waitingFor = List.copyOf(failed.keySet());
+    }
+
+    /** Removes a state machine (and its failure, if it failed); instances that need it will wait. */
     public void unregister(int stateMachineId) {
         machines.remove(stateMachineId);
         positions.remove(stateMachineId);
+        failed.remove(stateMachineId);
     }
 
     /** Queues the next chosen instance (the core hands them out in order, without gaps). */
@@ -144,6 +172,7 @@ public final class GroupExecutor {
                 if (!machines.containsKey(c.stateMachineId())) missing.add(c.stateMachineId());
             }
         }
+        missing.addAll(failed.keySet()); // a failed state machine holds the group where it threw
         if (!missing.isEmpty()) {
             waitingFor = List.copyOf(missing);
             return false;
@@ -153,7 +182,10 @@ public final class GroupExecutor {
             int id = e.getKey();
             if (positions.get(id) >= instance) continue;
             List<Integer> indexes = perMachine.getOrDefault(id, List.of());
-            if (!callMachine(instance, id, e.getValue(), commands, indexes, local)) return false;
+            if (!callMachine(instance, id, e.getValue(), commands, indexes, local)) {
+                waitingFor = List.copyOf(failed.keySet());
+                return false;
+            }
             positions.put(id, instance);
         }
         if (d.entry != leaseEntry) {
@@ -209,7 +241,11 @@ public final class GroupExecutor {
         try {
             machine.execute(new ExecutionBatch(group, instance, batch), results);
         } catch (Exception e) {
-            failure = "state machine " + id + " failed at instance " + instance + ": " + e;
+            // Its state may hold part of this instance: it must not be called again; a new registration
+            // of the ID starts from its own checkpoint. Positions of the others that ran already stay.
+            failed.put(id, "failed at instance " + instance + ": " + e);
+            machines.remove(id);
+            positions.remove(id);
             return false;
         }
         for (int index : indexes) {
@@ -280,6 +316,19 @@ public final class GroupExecutor {
     /** State machine IDs whose absence blocks execution; empty unless waiting. */
     public List<Integer> waitingFor() {
         return waitingFor;
+    }
+
+    /**
+     * State machines whose {@code execute} threw on this node, by ID, with the instance and the
+     * exception; each holds execution until it is unregistered and registered again.
+     */
+    public Map<Integer, String> failedMachines() {
+        return Map.copyOf(failed);
+    }
+
+    /** The largest command count a batch may decode to (as constructed). */
+    public int commandsMax() {
+        return commandsMax;
     }
 
     /** Why the group stopped, or {@code null}. */

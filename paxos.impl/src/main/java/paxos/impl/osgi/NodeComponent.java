@@ -22,6 +22,7 @@ import org.osgi.util.tracker.ServiceTracker;
 import paxos.api.PaxosNode;
 import paxos.api.spi.log.SyncPolicy;
 import paxos.api.statemachine.StateMachine;
+import paxos.impl.runtime.StateMachineRegistry;
 import paxos.node.EmbeddedNode;
 import paxos.node.NodeConfig;
 
@@ -121,7 +122,7 @@ public final class NodeComponent {
     }
 
     private final EmbeddedNode node;
-    private final ServiceTracker<StateMachine, List<Integer>> tracker;
+    private final ServiceTracker<StateMachine, List<StateMachineRegistry.Registration>> tracker;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final BundleLifecycle lifecycle;
 
@@ -145,13 +146,13 @@ public final class NodeComponent {
         node.engine().lifecycle(lifecycle);
         this.tracker = new ServiceTracker<>(context, StateMachine.class, null) {
             @Override
-            public List<Integer> addingService(ServiceReference<StateMachine> ref) {
+            public List<StateMachineRegistry.Registration> addingService(ServiceReference<StateMachine> ref) {
                 return addMachine(context, ref);
             }
 
             @Override
-            public void removedService(ServiceReference<StateMachine> ref, List<Integer> groups) {
-                removeMachine(context, ref, groups);
+            public void removedService(ServiceReference<StateMachine> ref, List<StateMachineRegistry.Registration> regs) {
+                removeMachine(context, ref, regs);
             }
         };
         tracker.open();
@@ -178,7 +179,7 @@ public final class NodeComponent {
         lifecycle.close();
     }
 
-    private List<Integer> addMachine(BundleContext context, ServiceReference<StateMachine> ref) {
+    private List<StateMachineRegistry.Registration> addMachine(BundleContext context, ServiceReference<StateMachine> ref) {
         Object idProp = ref.getProperty(paxos.api.statemachine.StateMachineProperties.STATE_MACHINE_ID);
         if (!(idProp instanceof Number id) || id.intValue() < 1 || id.intValue() > 65_535) {
             LOG.log(Level.WARNING, "ignoring state machine service {0}: property {1} must be an integer 1..65535",
@@ -191,18 +192,18 @@ public final class NodeComponent {
                 node.config().groupCount());
         Object nameProp = ref.getProperty(paxos.api.statemachine.StateMachineProperties.NAME);
         String name = nameProp == null ? ref.getBundle().getSymbolicName() : nameProp.toString();
-        for (int g : groups) node.addStateMachine(g, id.intValue(), name, machine);
-        return groups;
+        // keyed by this service: its removal removes its own registrations, never another's with the same ID
+        return node.addStateMachine(groups, id.intValue(), name, machine);
     }
 
-    private void removeMachine(BundleContext context, ServiceReference<StateMachine> ref, List<Integer> groups) {
-        int id = ((Number) ref.getProperty(paxos.api.statemachine.StateMachineProperties.STATE_MACHINE_ID)).intValue();
-        for (int g : groups) {
+    private void removeMachine(BundleContext context, ServiceReference<StateMachine> ref,
+                               List<StateMachineRegistry.Registration> regs) {
+        for (StateMachineRegistry.Registration r : regs) {
             try {
                 // the bundle deactivates its component after this returns: no call may still be running
-                node.removeStateMachine(g, id).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                node.removeStateMachine(r).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "state machine {0} of group {1} did not stop executing in time: {2}", id, g, e.toString());
+                LOG.log(Level.WARNING, "{0} did not stop executing in time: {1}", r, e.toString());
             }
         }
         context.ungetService(ref);

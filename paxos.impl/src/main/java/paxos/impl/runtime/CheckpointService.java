@@ -29,7 +29,7 @@ import paxos.api.statemachine.StateMachine;
  * installs one by restarting only that group's state machines through the
  * {@link StateMachineLifecycle} — never by exiting the process.
  *
- * <p>Also the registry of state machines per group (the engine forwards {@link Engine#register}
+ * <p>Also the gate to the {@link StateMachineRegistry} (the engine forwards {@link Engine#register}
  * here), since a transfer needs them on both sides and an install must hold back registrations
  * of the group it restarts until the new group runner exists.
  *
@@ -60,8 +60,6 @@ final class CheckpointService implements AutoCloseable {
 
         int maxMessageBytes();
     }
-
-    record Registered(String name, StateMachine machine) {}
 
     private record Note(long minRetained, long atNanos) {}
 
@@ -95,7 +93,7 @@ final class CheckpointService implements AutoCloseable {
     private final ExecutorService ioPool;
     private final ExecutorService workers;
     private final SecureRandom random = new SecureRandom();
-    private final Map<Integer, Map<Integer, Registered>> registry = new ConcurrentHashMap<>();
+    private final StateMachineRegistry registry;
     private final Object[] groupLocks;
     private final boolean[] installing;
     private final Map<Integer, Incoming> incoming = new ConcurrentHashMap<>();
@@ -108,8 +106,9 @@ final class CheckpointService implements AutoCloseable {
     private volatile StateMachineLifecycle lifecycle;
     private volatile boolean closed;
 
-    CheckpointService(Host host, LogStore store, CheckpointConfig config, int groupCount) {
+    CheckpointService(Host host, LogStore store, CheckpointConfig config, int groupCount, StateMachineRegistry registry) {
         this.host = host;
+        this.registry = registry;
         this.store = store;
         this.config = config;
         this.groupCount = groupCount;
@@ -131,32 +130,45 @@ final class CheckpointService implements AutoCloseable {
 
     // ------------------------------------------------------------------ registry
 
+    /** A new registration, and whether the caller hands it to the group's runner now. */
+    record Added(StateMachineRegistry.Registration registration, boolean forward) {}
+
     /**
-     * Records a registration; returns true if the caller should forward it to the group's runner
-     * now (false while the group installs a checkpoint: the new runner gets it).
+     * Records a registration in the shared registry; {@code forward} is true if it is in force and
+     * the group is not installing a checkpoint (then the new runner gets it).
      */
-    boolean register(int group, int id, String name, StateMachine machine) {
+    Added register(int group, int id, String name, StateMachine machine) {
         synchronized (groupLocks[group]) {
-            registry.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).put(id, new Registered(name, machine));
-            return !installing[group];
+            StateMachineRegistry.Registration r = registry.add(group, id, name, machine);
+            return new Added(r, registry.inForce(r) && !installing[group]);
         }
     }
 
-    void unregister(int group, int id) {
-        synchronized (groupLocks[group]) {
-            Map<Integer, Registered> m = registry.get(group);
-            if (m != null) m.remove(id);
+    /**
+     * Removes exactly this registration. The promoted one (a refused duplicate taking over) is
+     * returned for the caller to hand to the runner, unless the group is installing a checkpoint.
+     */
+    StateMachineRegistry.Removal unregister(StateMachineRegistry.Registration r) {
+        synchronized (groupLocks[r.group()]) {
+            StateMachineRegistry.Removal x = registry.remove(r);
+            return installing[r.group()] ? new StateMachineRegistry.Removal(x.wasInForce(), null) : x;
         }
+    }
+
+    /** Drops the registration in force of {@code (group, id)}, whoever owns it (a checkpoint install stops it). */
+    private void unregister(int group, int id) {
+        StateMachineRegistry.Registration r = registry.inForce(group, id);
+        if (r != null) registry.remove(r);
     }
 
     Map<Integer, StateMachine> machines(int group) {
         Map<Integer, StateMachine> out = new TreeMap<>();
-        registry.getOrDefault(group, Map.of()).forEach((id, r) -> out.put(id, r.machine()));
+        registry.inForce(group).forEach((id, r) -> out.put(id, r.machine()));
         return out;
     }
 
     private Path targetOf(int group, int id) {
-        Registered r = registry.getOrDefault(group, Map.of()).get(id);
+        StateMachineRegistry.Registration r = registry.inForce(group, id);
         return r != null && r.machine() instanceof CheckpointSupport cs ? cs.dataDirectory(group) : null;
     }
 
@@ -337,7 +349,7 @@ final class CheckpointService implements AutoCloseable {
             }
             old.retire("group " + group + " is installing a checkpoint");
             runnerRetired = true;
-            for (int id : ids) old.unregister(id).get(30, TimeUnit.SECONDS);
+            for (int id : ids) old.unregister(registry.inForce(group, id)).get(30, TimeUnit.SECONDS);
             for (int id : ids) {
                 l.stop(group, id);
                 stopped.add(id);
@@ -394,7 +406,7 @@ final class CheckpointService implements AutoCloseable {
             GroupRunner fresh = host.rebuild(group, now);
             host.replace(group, fresh);
             installing[group] = false;
-            registry.getOrDefault(group, Map.of()).forEach((id, reg) -> fresh.register(id, reg.name(), reg.machine()));
+            registry.inForce(group).values().forEach(fresh::register);
             if (result.startsWith("failed") && !outcome.startsWith("failed")) fresh.fail("checkpoint install: " + result);
         }
         return result;

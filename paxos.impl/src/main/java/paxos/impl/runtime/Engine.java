@@ -27,6 +27,7 @@ import paxos.api.Proposal;
 import paxos.api.Proposed;
 import paxos.api.ReadConsistency;
 import paxos.api.StateMachineInfo;
+import paxos.api.UnknownStateMachineException;
 import paxos.api.ValueTooLargeException;
 import paxos.api.spi.log.InstanceRecord;
 import paxos.api.spi.log.LogRange;
@@ -77,6 +78,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReferenceArray<GroupRunner> groups;
     private final int groupCount;
     private final CheckpointService checkpoints;
+    /** Which service is registered for which group and ID; the one owner of that state. */
+    private final StateMachineRegistry registry = new StateMachineRegistry();
     private volatile long requestIdStart;
     private final SecureRandom seeds = new SecureRandom();
     /** Per group, the lease this incarnation holds as master (in memory only: a restart forgets it). */
@@ -112,7 +115,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.clock = Executors.newSingleThreadScheduledExecutor(daemon("paxos-clock"));
         this.groupCount = config.groupCount();
         this.groups = new java.util.concurrent.atomic.AtomicReferenceArray<>(groupCount);
-        this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, groupCount);
+        this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, groupCount, registry);
         for (int g = 0; g < groupCount; g++) {
             try {
                 checkpoints.installer().recoverFiles(g);
@@ -130,22 +133,56 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /**
      * Adds a state machine to a group. Before {@link #start()}, its checkpoint position is taken
      * into account for where replay starts; afterwards it joins execution at once (instances it
-     * needs wait for it until then).
+     * needs wait for it until then; if its checkpoint is behind the group, it first replays the
+     * log alone). If another service is in force with that ID in the group, this one is
+     * <em>refused</em> (one WARNING; status shows it {@code REFUSED}) until that one goes away.
+     *
+     * @return the handle to remove exactly this registration with
      */
-    public void register(int group, int id, String name, StateMachine machine) {
-        checkGroup(group);
-        synchronized (this) { // against start(): a registration goes either into the initial set or to the runner
-            if (!checkpoints.register(group, id, name, machine) || !started) return;
-        }
-        runner(group).register(id, name, machine);
+    public StateMachineRegistry.Registration register(int group, int id, String name, StateMachine machine) {
+        return register(List.of(group), id, name, machine).get(0);
     }
 
-    /** Removes a state machine; completes when no call to it is running any more. */
-    public CompletionStage<Void> unregister(int group, int id) {
-        checkGroup(group);
-        checkpoints.unregister(group, id);
-        if (!started) return CompletableFuture.completedFuture(null);
-        return runner(group).unregister(id);
+    /**
+     * {@link #register(int, int, String, StateMachine)} for several groups at once (one service
+     * serving them): a refusal is logged once for all of them.
+     */
+    public List<StateMachineRegistry.Registration> register(List<Integer> groups, int id, String name, StateMachine machine) {
+        List<StateMachineRegistry.Registration> out = new ArrayList<>();
+        List<Integer> refused = new ArrayList<>();
+        for (int group : groups) {
+            checkGroup(group);
+            CheckpointService.Added added;
+            synchronized (this) { // against start(): a registration goes either into the initial set or to the runner
+                added = checkpoints.register(group, id, name, machine);
+                if (!registry.inForce(added.registration())) refused.add(group);
+                if (added.forward() && started) runner(group).register(added.registration());
+            }
+            out.add(added.registration());
+        }
+        if (!refused.isEmpty())
+            LOG.log(Level.WARNING, "state machine {0} ({1}) refused in group(s) {2}: another service with that ID is in force "
+                    + "there; it takes over only when that one goes away", id, name, refused);
+        return out;
+    }
+
+    /**
+     * Removes exactly this registration (never another with the same ID); completes when no call
+     * to it is running any more. If it was in force and a refused one waits, that one takes over.
+     */
+    public CompletionStage<Void> unregister(StateMachineRegistry.Registration registration) {
+        StateMachineRegistry.Removal removal;
+        synchronized (this) {
+            removal = checkpoints.unregister(registration);
+            if (!started || !removal.wasInForce()) return CompletableFuture.completedFuture(null);
+        }
+        GroupRunner r = runner(registration.group());
+        CompletableFuture<Void> done = r.unregister(registration);
+        if (removal.promoted() != null) {
+            LOG.log(Level.INFO, "{0} takes over from the removed {1}", removal.promoted(), registration);
+            r.register(removal.promoted()); // queued after the removal on the same execution thread
+        }
+        return done;
     }
 
     /** Rebuilds every group from the store and starts the loops, the clock and the transport. */
@@ -153,10 +190,9 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (started) throw new IllegalStateException("already started");
         requestIdStart = new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L; // unique per incarnation
         for (int g = 0; g < groupCount; g++) {
-            Map<Integer, StateMachine> machines = checkpoints.machines(g);
-            GroupRunner r = recover(g, machines);
+            GroupRunner r = recover(g, checkpoints.machines(g));
             groups.set(g, r);
-            for (Map.Entry<Integer, StateMachine> e : machines.entrySet()) r.register(e.getKey(), "", e.getValue());
+            registry.inForce(g).values().forEach(r::register);
         }
         started = true;
         transport.start(this::onMessage);
@@ -291,6 +327,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 early = () -> new ValueTooLargeException("value of " + p.value().length + " bytes exceeds maxValueBytes "
                         + config.maxValueBytes());
         }
+        if (early == null) for (Proposal p : proposals) {
+            // a command nobody here can execute would hold the group WAITING on every replica for ever
+            if (!registry.has(group, p.stateMachineId()))
+                early = () -> new UnknownStateMachineException(group, p.stateMachineId());
+        }
         if (early == null && bytes > config.batchBytesMax()) {
             long total = bytes;
             early = () -> new ValueTooLargeException("batch of " + total + " bytes exceeds batchBytesMax " + config.batchBytesMax());
@@ -401,17 +442,23 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (r == null) return new GroupStatus(group, GroupState.STARTING, -1, -1, 0, 0, 0, MasterInfo.NONE, List.of(),
                 null, 0, 0, 0, List.of(), Map.of());
         List<StateMachineInfo> machines = new ArrayList<>();
-        Map<Integer, String> names = r.names();
+        Map<Integer, StateMachineRegistry.Registration> running = r.registered();
+        Map<Integer, String> failed = r.failedMachines();
         Map<Integer, Long> positions = r.positions();
         java.util.Set<Integer> ids = new java.util.TreeSet<>(positions.keySet());
-        ids.addAll(names.keySet());
+        ids.addAll(running.keySet());
         ids.addAll(r.waitingFor());
         for (int id : ids) {
-            StateMachineInfo.State s = r.waitingFor().contains(id) || !names.containsKey(id)
+            StateMachineRegistry.Registration reg = running.get(id);
+            String name = reg == null ? "" : reg.name();
+            StateMachineInfo.State s = reg == null || r.waitingFor().contains(id)
                     ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;
-            if (r.failure() != null) s = StateMachineInfo.State.FAILED;
-            machines.add(new StateMachineInfo(id, names.getOrDefault(id, ""), positions.getOrDefault(id, -1L), s));
+            String why = failed.get(id);
+            if (why != null || r.failure() != null) s = StateMachineInfo.State.FAILED;
+            machines.add(new StateMachineInfo(id, name, positions.getOrDefault(id, -1L), s, why));
         }
+        registry.refused(group).forEach((id, regs) -> regs.forEach(reg -> machines.add(new StateMachineInfo(id, reg.name(),
+                -1, StateMachineInfo.State.REFUSED, "another service with state machine ID " + id + " is in force here"))));
         GroupState state = checkpoints.catchingUp(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
         return new GroupStatus(group, state, r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
                 r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),

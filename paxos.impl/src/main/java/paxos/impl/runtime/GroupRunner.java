@@ -59,11 +59,13 @@ final class GroupRunner {
     private final AtomicInteger inboundPending = new AtomicInteger();
     private final ConcurrentHashMap<Long, Waiter> waiters = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId;
-    private final Map<Integer, String> names = new ConcurrentHashMap<>();
     /** Durable bookkeeping (positions, master history); exec-confined. */
     private final ExecMeta meta;
-    /** Registered state machines; exec-confined. */
-    private final Map<Integer, StateMachine> machines = new TreeMap<>();
+    /** Registrations in force, by ID; exec-confined ({@link #registered} is its published copy). */
+    private final Map<Integer, StateMachineRegistry.Registration> machines = new TreeMap<>();
+    private volatile Map<Integer, StateMachineRegistry.Registration> registered = Map.of();
+    /** State machines whose execute threw here, with why (published from the executor). */
+    private volatile Map<Integer, String> failedMachines = Map.of();
     private byte[] lastMetaWritten = new byte[0];
     /** Retention never passes this instance (a checkpoint above it is being sent); see {@link #capRetention}. */
     private volatile long retentionCap = Long.MAX_VALUE;
@@ -178,37 +180,61 @@ final class GroupRunner {
         });
     }
 
-    /** Adds (or replaces) a state machine; execution resumes if it waited for it. */
-    void register(int id, String name, StateMachine machine) {
-        names.put(id, name);
+    /**
+     * Adds a registration in force (replacing none: the registry allows one per ID); execution
+     * resumes if it waited for it. A state machine whose checkpoint is behind what the group
+     * executed (restarted after a failure, a new deployment) first replays the log alone.
+     */
+    void register(StateMachineRegistry.Registration reg) {
         exec.execute(() -> {
+            int id = reg.id();
+            StateMachine machine = reg.machine();
             long position = machine.checkpointInstance(group);
             Long known = meta.positions().get(id);
-            if (known != null && position < known && position + 1 < executor.nextInstance()) {
-                // it lost durable state that execution already moved past: replaying one state machine alone
-                // is not supported yet, so stop rather than let it skip commands
-                fail("state machine " + id + " reports checkpoint " + position + " behind its last known position "
-                        + meta.positions().get(id) + "; restart the node to replay it");
-                return;
-            }
             if (position > Math.max(known == null ? -1 : known, chosenUpTo)) {
                 fail(StartupCheck.aheadMessage(group, id, position, chosenUpTo, known));
                 return;
             }
-            executor.register(id, machine);
-            machines.put(id, machine);
+            long executedUpTo = position;
+            if (position + 1 < executor.nextInstance()) {
+                String why;
+                try {
+                    why = new SoloReplay(group, store, meta, executor.commandsMax())
+                            .replay(id, machine, position + 1, executor.nextInstance());
+                } catch (SoloReplay.MachineFault e) {
+                    executor.recordFailure(id, e.getMessage() + " (replaying the log)");
+                    machines.put(id, reg);
+                    registered = Map.copyOf(machines);
+                    publishExec();
+                    return;
+                }
+                if (why != null) {
+                    LOG.log(Level.ERROR, "group {0}: state machine {1} cannot catch up: {2}", group, id, why);
+                    fail("state machine " + id + " reports checkpoint " + position + " and cannot catch up: " + why);
+                    return;
+                }
+                executedUpTo = executor.nextInstance() - 1;
+            }
+            executor.register(id, machine, executedUpTo);
+            machines.put(id, reg);
+            registered = Map.copyOf(machines);
             meta.positions().put(id, Math.max(position, meta.positions().getOrDefault(id, -1L)));
             runExecutor();
         });
     }
 
-    /** Removes a state machine; instances needing it wait. Completes once no call to it is running. */
-    CompletableFuture<Void> unregister(int id) {
+    /**
+     * Removes exactly this registration if it is the one executing (a refused or already replaced
+     * one changes nothing); instances needing its ID wait. Completes once no call to it is running.
+     */
+    CompletableFuture<Void> unregister(StateMachineRegistry.Registration reg) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         exec.execute(() -> {
-            executor.unregister(id);
-            machines.remove(id);
-            names.remove(id);
+            if (reg != null && machines.get(reg.id()) == reg) {
+                executor.unregister(reg.id());
+                machines.remove(reg.id());
+                registered = Map.copyOf(machines);
+            }
             publishExec();
             done.complete(null);
         });
@@ -346,8 +372,8 @@ final class GroupRunner {
      */
     void housekeeping(long holdLogCount) {
         exec.execute(() -> {
-            for (Map.Entry<Integer, StateMachine> e : machines.entrySet()) {
-                long p = e.getValue().checkpointInstance(group);
+            for (Map.Entry<Integer, StateMachineRegistry.Registration> e : machines.entrySet()) {
+                long p = e.getValue().machine().checkpointInstance(group);
                 meta.positions().merge(e.getKey(), p, Math::max);
             }
             meta.pruneMasters();
@@ -389,6 +415,13 @@ final class GroupRunner {
         executed = executor.executedInstance();
         master = executor.master();
         waitingFor = executor.waitingFor();
+        Map<Integer, String> nowFailed = executor.failedMachines();
+        for (Map.Entry<Integer, String> e : nowFailed.entrySet()) {
+            if (!e.getValue().equals(failedMachines.get(e.getKey())))
+                LOG.log(Level.ERROR, "group {0}: state machine {1} {2}; the group waits until it is deployed again",
+                        group, e.getKey(), e.getValue());
+        }
+        failedMachines = nowFailed;
         String f = executor.failure();
         if (f != null && failure == null) fail(f);
     }
@@ -464,7 +497,10 @@ final class GroupRunner {
     long instancesProposed() { return instancesProposed.get(); }
     long commandsProposed() { return commandsProposed.get(); }
     Map<Integer, Long> peerChosen() { return Map.copyOf(peerChosen); }
-    Map<Integer, String> names() { return Map.copyOf(names); }
+    /** The registrations in force, by ID. */
+    Map<Integer, StateMachineRegistry.Registration> registered() { return registered; }
+    /** State machines whose execute threw here, by ID, with why. */
+    Map<Integer, String> failedMachines() { return failedMachines; }
 
     GroupState state() {
         GroupState s = state;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import paxos.api.MasterChangedException;
 import paxos.api.MasterInfo;
@@ -136,11 +137,31 @@ class GroupExecutorTest {
     }
 
     @Test
-    void throwingStateMachineFailsTheGroup() {
-        executor.register(7, (batch, results) -> { throw new IllegalStateException("boom"); });
-        offer(cmd(7, -1, 1, 1, "x"));
+    void throwingStateMachineStopsItselfAndHoldsTheGroupUntilRegisteredAgain() {
+        Recorder other = new Recorder();
+        executor.register(5, other);
+        executor.register(7, (batch, results) -> {
+            if (!batch.commands().isEmpty()) throw new IllegalStateException("boom");
+        });
+        offer(cmd(5, -1, 1, 1, "a"), cmd(7, -1, 1, 2, "poison"));
+        offer(cmd(5, -1, 1, 3, "b"));
         executor.run();
-        assertInstanceOf(String.class, executor.failure());
-        assertEquals(-1, executor.executedInstance());
+        assertEquals(null, executor.failure(), "the group is not failed for good");
+        assertTrue(executor.failedMachines().get(7).contains("boom"), "the failure names the exception");
+        assertTrue(executor.failedMachines().get(7).contains("instance 0"), "and the instance");
+        assertEquals(List.of(7), executor.waitingFor());
+        assertEquals(-1, executor.executedInstance(), "never skipped");
+        assertEquals(1, other.calls.size(), "state machine 5 ran instance 0 once, before 7 threw");
+        executor.run();
+        assertEquals(1, other.calls.size(), "and is not called twice for it");
+
+        Recorder fixed = new Recorder();
+        executor.unregister(7);
+        executor.register(7, fixed, -1);
+        executor.run();
+        assertEquals(1, executor.executedInstance());
+        assertEquals(Map.of(), executor.failedMachines());
+        assertEquals("poison", new String(fixed.calls.get(0).commands().get(0).value()));
+        assertEquals(2, other.calls.size());
     }
 }

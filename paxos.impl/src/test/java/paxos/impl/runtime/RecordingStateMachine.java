@@ -9,7 +9,7 @@ import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 
 /** Records every executed command as "instance:index:value" and answers with the running count. */
-final class RecordingStateMachine implements StateMachine {
+class RecordingStateMachine implements StateMachine {
     final List<String> executed = new ArrayList<>();
     private final CRC32C checksum = new CRC32C();
 

@@ -1,0 +1,73 @@
+package paxos.impl.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import paxos.api.statemachine.StateMachine;
+
+/** One owner per (group, ID): refusal, take-over, removal by handle. */
+class StateMachineRegistryTest {
+    private final StateMachineRegistry registry = new StateMachineRegistry();
+    private final StateMachine a = (batch, results) -> { };
+    private final StateMachine b = (batch, results) -> { };
+
+    @Test
+    void theFirstServiceWithAnIdIsInForceAndASecondIsRefused() {
+        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
+        StateMachineRegistry.Registration second = registry.add(0, 7, "b", b);
+        assertTrue(registry.inForce(first));
+        assertFalse(registry.inForce(second));
+        assertSame(a, registry.inForce(0, 7).machine());
+        assertEquals(Map.of(7, List.of(second)), registry.refused(0));
+    }
+
+    @Test
+    void removingTheOlderHandsOverToTheNewerInsteadOfRemovingIt() {
+        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
+        StateMachineRegistry.Registration second = registry.add(0, 7, "b", b);
+        StateMachineRegistry.Removal removal = registry.remove(first);
+        assertTrue(removal.wasInForce());
+        assertSame(second, removal.promoted());
+        assertTrue(registry.inForce(second));
+        assertTrue(registry.has(0, 7));
+    }
+
+    @Test
+    void removingARefusedOneChangesNothingInForce() {
+        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
+        StateMachineRegistry.Registration second = registry.add(0, 7, "b", b);
+        StateMachineRegistry.Removal removal = registry.remove(second);
+        assertFalse(removal.wasInForce());
+        assertNull(removal.promoted());
+        assertTrue(registry.inForce(first));
+        assertEquals(Map.of(), registry.refused(0));
+    }
+
+    @Test
+    void theSameObjectRegisteredTwiceIsTwoHandlesAndRemovalIsIdempotent() {
+        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
+        StateMachineRegistry.Registration again = registry.add(0, 7, "a", a);
+        registry.remove(first);
+        assertTrue(registry.inForce(again));
+        assertFalse(registry.remove(first).wasInForce(), "a second removal of the same handle is a no-op");
+        registry.remove(again);
+        assertFalse(registry.has(0, 7));
+    }
+
+    @Test
+    void groupsAreIndependent() {
+        StateMachineRegistry.Registration g0 = registry.add(0, 7, "a", a);
+        StateMachineRegistry.Registration g1 = registry.add(1, 7, "b", b);
+        assertTrue(registry.inForce(g0));
+        assertTrue(registry.inForce(g1));
+        registry.remove(g0);
+        assertFalse(registry.has(0, 7));
+        assertTrue(registry.has(1, 7));
+    }
+}
