@@ -19,9 +19,14 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p><b>Errors.</b> An application-level rejection (a failed compare-and-set, a missing key) is a
  * <em>result</em>, handed to {@link ExecutionResults#complete}. An exception thrown from
- * {@code execute} means the state machine can no longer follow the log: the engine stops that
- * group's execution and reports the group as failed with the exception's message; it does not
- * retry and does not skip the batch.
+ * {@code execute} means the state machine can no longer follow the log: the engine stops calling
+ * it on this node (its state becomes {@code FAILED} with the exception's message) and the group
+ * waits at that instance; it does not retry and does not skip the batch. Other state machines and
+ * groups go on. Once this service goes away and a service with the same ID registers again (a
+ * fixed bundle, or the same one restarted), the engine asks it for its {@link #checkpointInstance}
+ * and replays the retained log to it alone from there, then the group resumes: a restarted state
+ * machine must therefore reload its state from its durable files, not keep what a failed call may
+ * have half changed.
  */
 @ConsumerType
 public interface StateMachine {
@@ -33,7 +38,7 @@ public interface StateMachine {
      *
      * @param batch the instance's commands for this state machine, in index order
      * @param results where to hand each command's result; only the proposing node's caller sees it
-     * @throws Exception only if the state machine cannot continue; the group then stops (see above)
+     * @throws Exception only if the state machine cannot continue; it is then stopped on this node (see above)
      */
     void execute(ExecutionBatch batch, ExecutionResults results) throws Exception;
 

@@ -32,8 +32,8 @@ final class ConsoleHtml {
             StringBuilder sms = new StringBuilder();
             for (Object s : (List<Object>) g.get("stateMachines")) {
                 Map<String, Object> sm = (Map<String, Object>) s;
-                sms.append(esc(sm.get("id") + " " + sm.get("name") + ": " + sm.get("state") + " @" + sm.get("checkpointInstance")))
-                        .append("<br>");
+                sms.append(esc(sm.get("id") + " " + sm.get("name") + ": " + sm.get("state") + " @" + sm.get("checkpointInstance")
+                        + (sm.containsKey("failure") ? " (" + sm.get("failure") + ")" : ""))).append("<br>");
             }
             b.append("<td class='sms'>").append(sms).append("</td>");
             b.append(td("lag", g.get("peerLag"))).append("</tr>");

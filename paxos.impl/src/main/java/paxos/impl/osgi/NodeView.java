@@ -134,6 +134,7 @@ final class NodeView {
             sm.put("name", i.name());
             sm.put("checkpointInstance", i.checkpointInstance());
             sm.put("state", i.state().name());
+            if (i.failure() != null) sm.put("failure", i.failure()); // FAILED: the exception; REFUSED: why
             machines.add(sm);
         }
         m.put("stateMachines", machines);
