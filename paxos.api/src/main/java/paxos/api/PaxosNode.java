@@ -106,6 +106,29 @@ public interface PaxosNode {
      */
     CompletionStage<MasterInfo> claimMaster(int group, long expectedVersion, long leaseMillis);
 
+    /**
+     * Activates {@code version} of state machine {@code stateMachineId} in every group of this
+     * node where that ID is registered, by proposing a system command to each: from the instance
+     * after the command on, every replica executes that ID only with a registration of exactly
+     * that version, and a replica without one waits (status names {@code id@version}) instead of
+     * executing with other code. Installing a version changes nothing by itself; this does.
+     * Unconditional (the last activation chosen wins); the automatic first activation of an ID is
+     * the engine's own.
+     *
+     * <p>The default implementation fails every group: implementations that do not support versions.
+     *
+     * @param version {@code 1..64} characters of {@code [0-9A-Za-z._+-]}
+     * @return per group where the ID is registered here, a stage completing with the version in
+     *     force after the command executed on this node; {@link UnknownStateMachineException} for a
+     *     group where this node has no registration of that version (nothing is proposed there), or
+     *     the usual proposal failures (e.g. {@link ProposalTimeoutException}); an empty map if the ID
+     *     is registered in no group here
+     * @throws IllegalArgumentException for an ID outside {@code 1..65535} or a malformed version
+     */
+    default java.util.Map<Integer, CompletionStage<String>> activateVersion(int stateMachineId, String version) {
+        throw new UnsupportedOperationException("this PaxosNode does not support state machine versions");
+    }
+
     /** Every other member of the cluster and its connection state; cheap, never blocks. */
     List<PeerInfo> peers();
 

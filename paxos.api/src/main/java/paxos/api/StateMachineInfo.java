@@ -5,15 +5,18 @@ package paxos.api;
  *
  * @param id the state machine ID
  * @param name the name it registered with, or {@code ""}
+ * @param version for the entry of the version executing (or waited for), the version in force in
+ *     the group's log ({@code null} if none was activated yet); for {@link State#STANDBY} and
+ *     {@link State#REFUSED}, the registration's own version
  * @param checkpointInstance its last reported checkpoint position ({@code -1} if none)
  * @param state what it is doing
  * @param failure for {@link State#FAILED}, the message of the exception its {@code execute}
  *     threw (with the instance); for {@link State#REFUSED}, why; otherwise {@code null}
  */
-public record StateMachineInfo(int id, String name, long checkpointInstance, State state, String failure) {
-    /** A state machine that has not failed and was not refused. */
+public record StateMachineInfo(int id, String name, String version, long checkpointInstance, State state, String failure) {
+    /** A state machine that has not failed and was not refused, before any version activation. */
     public StateMachineInfo(int id, String name, long checkpointInstance, State state) {
-        this(id, name, checkpointInstance, state, null);
+        this(id, name, null, checkpointInstance, state, null);
     }
 
     /** Lifecycle of a state machine within a group. */
@@ -34,6 +37,11 @@ public record StateMachineInfo(int id, String name, long checkpointInstance, Sta
          * A second service registered with an ID (and version) already in force for the group:
          * it is ignored until the service in force goes away, then takes over.
          */
-        REFUSED
+        REFUSED,
+        /**
+         * Registered side by side with the version in force (another version of the same ID): it
+         * executes nothing until its version is activated, then takes over from its checkpoint.
+         */
+        STANDBY
     }
 }

@@ -25,6 +25,19 @@ public class UnknownStateMachineException extends PaxosException {
         this.stateMachineId = stateMachineId;
     }
 
+    /**
+     * A version activation named a version of a state machine that this node does not register
+     * for the group.
+     *
+     * @param version the version asked for
+     */
+    public UnknownStateMachineException(int group, int stateMachineId, String version) {
+        super("no state machine " + stateMachineId + " of version " + version + " is registered for group " + group
+                + " on this node; the activation was not proposed");
+        this.group = group;
+        this.stateMachineId = stateMachineId;
+    }
+
     /** The group the proposal named. */
     public int group() {
         return group;

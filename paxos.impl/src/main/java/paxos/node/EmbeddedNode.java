@@ -183,15 +183,16 @@ public final class EmbeddedNode implements AutoCloseable {
 
     /**
      * Adds a state machine that this node did not open itself (the OSGi whiteboard does this for
-     * plugin services) to some groups. Instances that need it wait until it is added. A group
+     * plugin services) to some groups, as {@code version} (services with the same ID and other
+     * versions may be registered side by side; the group's log decides which executes). Instances that need it wait until it is added. A group
      * where another service is in force with that ID refuses it until that one goes away (see
      * {@link Engine#register(List, int, String, StateMachine)}).
      *
      * @return one handle per group, to remove exactly these registrations with
      */
-    public List<StateMachineRegistry.Registration> addStateMachine(List<Integer> groups, int id, String name,
-                                                                   StateMachine machine) {
-        return engine.register(groups, id, name, machine);
+    public List<StateMachineRegistry.Registration> addStateMachine(List<Integer> groups, int id, String version,
+                                                                   String name, StateMachine machine) {
+        return engine.register(groups, id, version, name, machine);
     }
 
     /**

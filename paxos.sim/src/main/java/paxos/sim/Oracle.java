@@ -19,6 +19,9 @@ import paxos.api.statemachine.Command;
  * executed; it must equal every other replica's after the same instance. A replica that installed a
  * checkpoint at P took its prefix by copy: its digest at P must be the agreed one, and it is
  * checked on everything it executes after P.
+ * (d) every instance is executed by the state machine version in force at it, computed here from
+ * the chosen values alone (the activations' compare-and-set rule, re-implemented independently of
+ * the executor).
  * The first violation is kept with the time it was seen.
  */
 final class Oracle {
@@ -32,6 +35,10 @@ final class Oracle {
     private final long[][] lastExecuted;
     private final List<Ack> acks = new ArrayList<>();
     private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
+    /** Per group: the version in force from each instance on where it changed (absent: none). */
+    private final List<TreeMap<Long, String>> versionFrom = new ArrayList<>();
+    /** Per group: every instance below it was scanned for activations. */
+    private final long[] versionScanned;
     private long now;
 
     Oracle(int nodes, int groups) {
@@ -40,7 +47,9 @@ final class Oracle {
             executed.add(new HashMap<>());
             digests.add(new HashMap<>());
             masters.add(new HashMap<>());
+            versionFrom.add(new TreeMap<>());
         }
+        versionScanned = new long[groups];
         lastExecuted = new long[nodes + 1][groups];
         for (long[] row : lastExecuted) Arrays.fill(row, -1);
     }
@@ -98,6 +107,34 @@ final class Oracle {
         List<String> reference = executed.get(group).putIfAbsent(instance, seq);
         if (reference != null && !reference.equals(seq))
             violation("node " + node + " group " + group + " executed " + seq + " at instance " + instance + " where another replica executed " + reference);
+    }
+
+    /** (d): a node's state machine of {@code version} was called for {@code instance}. */
+    void executedWith(int node, int group, long instance, boolean emptyBatch, String version) {
+        String inForce = versionAt(group, instance);
+        if (inForce != null && !inForce.equals(version))
+            violation("node " + node + " group " + group + " executed " + (emptyBatch ? "(an empty batch of) " : "") + "instance "
+                    + instance + " with state machine version " + version + " where " + inForce + " was in force");
+    }
+
+    /** The version of the simulated state machine in force at {@code instance}: activations below it, in log order. */
+    private String versionAt(int group, long instance) {
+        TreeMap<Long, String> from = versionFrom.get(group);
+        for (long i = versionScanned[group]; i < instance; i++) {
+            byte[] value = chosen.get(group).get(i);
+            if (value == null) throw new IllegalStateException("instance " + i + " executed before it was chosen");
+            for (paxos.impl.core.BatchCommand c : paxos.impl.core.BatchCodec.decode(value, Integer.MAX_VALUE)) {
+                if (c.stateMachineId() != 0
+                        || !(paxos.impl.exec.SystemCommand.decode(c.value()) instanceof paxos.impl.exec.SystemCommand.ActivateVersion a)
+                        || a.stateMachineId() != SimNode.STATE_MACHINE_ID) continue;
+                Map.Entry<Long, String> current = from.lowerEntry(i + 1);
+                String now = current == null ? "" : current.getValue();
+                if (a.expected().equals("*") || a.expected().equals(now)) from.put(i + 1, a.version());
+            }
+            versionScanned[group] = i + 1;
+        }
+        Map.Entry<Long, String> e = from.floorEntry(instance);
+        return e == null ? null : e.getValue();
     }
 
     /** The master in force after {@code executed} is a pure function of the log: equal on every replica. */

@@ -13,9 +13,12 @@ import paxos.api.MasterInfo;
  * @param digest the state machine's digest after executing {@code position}
  * @param master the master in force after {@code position}
  * @param leaseEntry the latest successful claim or renewal at or before {@code position}
+ * @param versions the state machine versions in force after {@code position}
  */
-record SimCheckpoint(int group, long position, long digest, MasterInfo master, long leaseEntry) {
+record SimCheckpoint(int group, long position, long digest, MasterInfo master, long leaseEntry,
+                     java.util.Map<Integer, String> versions) {
     SimCheckpoint {
         if (position < 0) throw new IllegalArgumentException("position must be >= 0: " + position);
+        versions = java.util.Map.copyOf(versions);
     }
 }

@@ -37,6 +37,8 @@ import paxos.impl.exec.SystemCommand;
 final class SimNode {
     /** The state machine ID the simulated clients use. */
     static final int STATE_MACHINE_ID = 1;
+    /** The state machine versions a node may have installed; every node starts with the first. */
+    static final List<String> VERSIONS = List.of("v1", "v2", "v3");
 
     final int id;
     final SimStore store;
@@ -53,6 +55,10 @@ final class SimNode {
     /** Per group: bumped when the group is rebuilt after an install; stale fsync completions check it. */
     private int[] epoch;
     private Recorder[] recorders;
+    /** Per group, the version of the registration the executor holds ({@code null}: any, the broken variant). */
+    private String[] registeredVersion;
+    /** Versions installed on this node (all groups); installing survives crashes, like a deployed bundle. */
+    private final java.util.Set<String> installed = new java.util.TreeSet<>(List.of(VERSIONS.get(0)));
     /** Per group, per peer: {minRetained, time} of its latest "compacted" answer. */
     private List<java.util.Map<Integer, long[]>> compactedNotes;
     /** Per group, per peer: time of its latest catch-up answer without the instance needed, from a peer behind it too. */
@@ -86,6 +92,7 @@ final class SimNode {
         lastCompletionAt = new long[groups];
         epoch = new int[groups];
         recorders = new Recorder[groups];
+        registeredVersion = new String[groups];
         compactedNotes = new ArrayList<>();
         behindNotes = new ArrayList<>();
         checkpointRequestedAt = new long[groups];
@@ -113,13 +120,46 @@ final class SimNode {
             } else {
                 long resume = c.position() + sim.variant.resumeOffset;
                 cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
-                executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry()), 10_000);
+                executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions()), 10_000);
                 recorders[g] = new Recorder(g, resume - 1, c.digest());
                 sim.oracle.installed(id, c);
             }
-            executors[g].register(STATE_MACHINE_ID, recorders[g]);
+            registeredVersion[g] = null;
+            registerVersion(g);
             pump(g);
         }
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    /** This node installs another version of the state machine (a bundle deployed side by side). */
+    void install(String version) {
+        installed.add(version);
+        if (!up) return;
+        for (int g = 0; g < executors.length; g++) {
+            if (registerVersion(g)) run(g);
+        }
+    }
+
+    /**
+     * What the runtime does: the executor gets the installed version in force (before any
+     * activation, the first); while the one in force is not installed, the old one stays
+     * registered and the executor holds the group at the switch. Returns true if it changed.
+     */
+    private boolean registerVersion(int g) {
+        String inForce = executors[g].versionsInForce().get(STATE_MACHINE_ID);
+        String want = inForce != null && installed.contains(inForce) ? inForce
+                : registeredVersion[g] != null ? registeredVersion[g] : VERSIONS.get(0);
+        if (sim.variant.versionsIgnored) want = VERSIONS.get(0);
+        if (want.equals(registeredVersion[g])) return false;
+        if (recorders[g].position != executors[g].executedInstance())
+            sim.oracle.violation("node " + id + " group " + g + ": version " + want + " takes over at " + executors[g].executedInstance()
+                    + " but the state stands at " + recorders[g].position);
+        executors[g].unregister(STATE_MACHINE_ID);
+        executors[g].register(STATE_MACHINE_ID, sim.variant.versionsIgnored ? null : want, new Versioned(recorders[g], want),
+                recorders[g].position);
+        registeredVersion[g] = want;
+        return true;
     }
 
     // ---------------------------------------------------------------- retention and checkpoints
@@ -267,7 +307,14 @@ final class SimNode {
         long requestId = ((long) incarnation << 32) | requestCounter++;
         BatchCommand cmd;
         MasterInfo master = executors[c.group].master();
-        if (c.probe || !sim.chance(sim.params.masterPermille())) {
+        if (!c.probe && sim.chance(sim.params.versionPermille())) {
+            // an operator activates a version installed here; sometimes as a compare-and-set on what it sees in force
+            String version = List.copyOf(installed).get(sim.random.nextInt(installed.size()));
+            String seen = executors[c.group].versionsInForce().getOrDefault(STATE_MACHINE_ID, SystemCommand.ActivateVersion.NONE);
+            String expected = sim.random.nextBoolean() ? SystemCommand.ActivateVersion.ANY : seen;
+            cmd = new BatchCommand(0, -1, id, requestId, new SystemCommand.ActivateVersion(STATE_MACHINE_ID, version, expected).encode());
+            c.claim = true;
+        } else if (c.probe || !sim.chance(sim.params.masterPermille())) {
             cmd = new BatchCommand(STATE_MACHINE_ID, -1, id, requestId, c.nextValue());
             c.claim = false;
         } else if (sim.random.nextBoolean()) {
@@ -331,7 +378,20 @@ final class SimNode {
             sim.oracle.chosen(id, g, v.instance(), v.value());
             executors[g].offer(v);
         }
-        for (ExecOutcome o : executors[g].run()) {
+        run(g);
+        cores[g].advance(r);
+    }
+
+    /** Executes what it can, handing over to another version at a switch (which may let it execute further). */
+    private void run(int g) {
+        do {
+            outcomes(g, executors[g].run());
+            executors[g].drainVersionEntries();
+        } while (registerVersion(g));
+    }
+
+    private void outcomes(int g, List<ExecOutcome> outcomes) {
+        for (ExecOutcome o : outcomes) {
             Client c = waiting.get(g).remove(o.requestId());
             if (c == null) continue;
             if (o instanceof ExecOutcome.Completed done) sim.clientAcked(c, done.instance(), done.index());
@@ -341,7 +401,6 @@ final class SimNode {
         }
         sim.oracle.master(id, g, executors[g].executedInstance(), executors[g].master());
         if (executors[g].failure() != null) sim.oracle.violation("node " + id + " group " + g + " failed: " + executors[g].failure());
-        cores[g].advance(r);
     }
 
     private void send(Ready r) {
@@ -367,7 +426,7 @@ final class SimNode {
     }
 
     /** The simulated application: records what it executes for the oracle. */
-    private final class Recorder implements StateMachine {
+    private final class Recorder {
         private final int group;
         /** The state: the last instance executed and the digest of everything executed. */
         long position;
@@ -380,15 +439,24 @@ final class SimNode {
         }
 
         SimCheckpoint checkpoint() {
-            return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry());
+            return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry(),
+                    executors[group].versionsInForce());
         }
 
-        @Override
-        public void execute(ExecutionBatch batch, ExecutionResults results) {
+        void execute(ExecutionBatch batch, ExecutionResults results, String version) {
             digest = Oracle.digest(digest, batch.instance(), batch.commands());
             position = batch.instance();
             sim.oracle.executed(id, group, batch.instance(), batch.commands(), digest);
+            sim.oracle.executedWith(id, group, batch.instance(), batch.commands().isEmpty(), version);
             batch.commands().forEach(c -> results.complete(c.index(), "ok"));
+        }
+    }
+
+    /** One installed version of the state machine: all versions share the group's state (one data directory). */
+    private record Versioned(Recorder state, String version) implements StateMachine {
+        @Override
+        public void execute(ExecutionBatch batch, ExecutionResults results) {
+            state.execute(batch, results, version);
         }
     }
 }

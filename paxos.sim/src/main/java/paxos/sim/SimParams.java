@@ -35,6 +35,10 @@ import java.util.SplittableRandom;
  *     early in the fault phase
  * @param installTicks how long a checkpoint install takes (the window for crashes during it)
  * @param installCrashPermille chance that a node crashes in the middle of a checkpoint install
+ * @param versionPermille share of client proposals that activate a state machine version
+ *     ({@code v1..v3}); every node starts with {@code v1} and installs {@code v2}, {@code v3} at
+ *     times of its own (so a replica may lack the activated version for a while); {@code 0}: the
+ *     automatic first activation only
  */
 public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUnits, int lossPermille,
                         int duplicatePermille, int delayUnitsMax, int longDelayPermille, int fsyncUnitsMax,
@@ -42,7 +46,7 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                         int batchDelayTicks, int faultTicks, int heartbeatTicks, int electionTimeoutTicks,
                         int replyEntriesMax, int masterPermille, boolean pipelinedReadies,
                         int followers, int retention, int compactEveryTicks, int longOutagePermille, int installTicks,
-                        int installCrashPermille) {
+                        int installCrashPermille, int versionPermille) {
     /** Nominal length of one tick in time units. */
     public static final int TICK_UNITS = 10;
     /** Ticks after healing within which every pending proposal completes and replicas converge. */
@@ -62,7 +66,7 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 2 + random.nextInt(3), 10 + random.nextInt(20), pick(random, 1, 2, 4, 16), pick(random, 0, 100, 300),
                 random.nextBoolean(), nodes == 5 && random.nextInt(3) == 0 ? 1 : 0,
                 random.nextInt(4) == 0 ? 0 : 5 + random.nextInt(26), 5 + random.nextInt(40), pick(random, 0, 300, 600),
-                1 + random.nextInt(10), pick(random, 0, 100, 300));
+                1 + random.nextInt(10), pick(random, 0, 100, 300), pick(random, 0, 20, 80));
     }
 
     private static int pick(SplittableRandom random, int... choices) {
@@ -77,6 +81,6 @@ public record SimParams(int nodes, int groups, int clientsPerGroup, int[] tickUn
                 + " election=" + electionTimeoutTicks + " replyEntriesMax=" + replyEntriesMax + " masterPermille="
                 + masterPermille + " pipelinedReadies=" + pipelinedReadies + " followers=" + followers + " faultTicks=" + faultTicks
                 + " retention=" + retention + " compactEvery=" + compactEveryTicks + " longOutagePermille=" + longOutagePermille
-                + " installCrashPermille=" + installCrashPermille;
+                + " installCrashPermille=" + installCrashPermille + " versionPermille=" + versionPermille;
     }
 }

@@ -124,6 +124,15 @@ public final class Simulation {
                 if (!healed && victim.up) crash(victim, 150 + random.nextInt(300));
             });
         }
+        if (params.versionPermille() > 0) {
+            // later versions reach each node at a time of its own (a rolling upgrade), all of them by the healing
+            for (int n = 1; n <= params.nodes(); n++) {
+                for (String v : SimNode.VERSIONS.subList(1, SimNode.VERSIONS.size())) {
+                    SimNode node = nodes[n];
+                    after(1 + random.nextLong(healAt), () -> node.install(v));
+                }
+            }
+        }
         after(healAt, this::heal);
         long deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
         while (!finished && !events.isEmpty()) {
@@ -225,6 +234,7 @@ public final class Simulation {
         network.heal();
         for (int n = 1; n <= params.nodes(); n++) {
             if (!nodes[n].up) nodes[n].start();
+            for (String v : SimNode.VERSIONS) nodes[n].install(v);
         }
         for (int g = 0; g < params.groups(); g++) {
             Client probe = new Client(1000 + g, g, true);

@@ -29,4 +29,10 @@ class BrokenVariantsTest {
         long seed = firstFailingSeed(Variant.SEND_BEFORE_PERSIST);
         assertTrue(seed > 0, "no violation found when sending before syncing in " + SEEDS_MAX + " seeds");
     }
+
+    @Test
+    void executingWithAVersionThatIsNotInForceIsCaught() {
+        long seed = firstFailingSeed(Variant.VERSIONS_IGNORED);
+        assertTrue(seed > 0, "no violation found when ignoring state machine versions in " + SEEDS_MAX + " seeds");
+    }
 }

@@ -19,6 +19,15 @@ public final class StateMachineProperties {
      */
     public static final String GROUPS = "paxos.statemachine.groups";
 
+    /**
+     * The state machine's version ({@code String}, 1..64 characters of {@code [0-9A-Za-z._+-]});
+     * optional, default: the providing bundle's version (embedded nodes: {@code "0"}). Services
+     * with the same ID and different versions may be registered side by side; each group executes
+     * the ID only with the version activated in its log ({@link paxos.api.PaxosNode#activateVersion}).
+     * The first registration of an ID in a group activates its version automatically.
+     */
+    public static final String VERSION = "paxos.statemachine.version";
+
     /** A human-readable name shown on the status page ({@code String}); optional. */
     public static final String NAME = "paxos.statemachine.name";
 }

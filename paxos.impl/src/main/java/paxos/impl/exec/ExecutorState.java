@@ -1,5 +1,6 @@
 package paxos.impl.exec;
 
+import java.util.Map;
 import paxos.api.MasterInfo;
 
 /**
@@ -13,8 +14,11 @@ import paxos.api.MasterInfo;
  * @param leaseEntryInForce the instance of the latest successful master claim or renewal before
  *     {@code nextInstance} ({@code >= masterInForce.version()}; {@code -1} if none); persisted
  *     like the master, since takeover claims are decided against it
+ * @param versionsInForce per state machine ID, the version in force just before {@code nextInstance}
+ *     (absent: none activated yet); a pure function of the log, persisted like the master
  */
-public record ExecutorState(long nextInstance, MasterInfo masterInForce, long leaseEntryInForce) {
+public record ExecutorState(long nextInstance, MasterInfo masterInForce, long leaseEntryInForce,
+                            Map<Integer, String> versionsInForce) {
     /** A fresh group: nothing executed, no master. */
     public static final ExecutorState INITIAL = new ExecutorState(0, MasterInfo.NONE, -1);
 
@@ -22,6 +26,12 @@ public record ExecutorState(long nextInstance, MasterInfo masterInForce, long le
         if (leaseEntryInForce < masterInForce.version())
             throw new IllegalArgumentException("leaseEntryInForce " + leaseEntryInForce + " precedes master version "
                     + masterInForce.version());
+        versionsInForce = Map.copyOf(versionsInForce);
+    }
+
+    /** A state before any version activation. */
+    public ExecutorState(long nextInstance, MasterInfo masterInForce, long leaseEntryInForce) {
+        this(nextInstance, masterInForce, leaseEntryInForce, Map.of());
     }
 
     /** A state whose master was never renewed (lease entry = version). */

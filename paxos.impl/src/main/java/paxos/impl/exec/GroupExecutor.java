@@ -41,6 +41,18 @@ import paxos.impl.core.ChosenValue;
  * their proposer gets {@link MasterChangedException}. A claim names no group: it can only concern
  * the group whose log holds it, so a condition on another group's master cannot be expressed.
  *
+ * <p><b>Versions.</b> The version of each state machine ID in force is a pure function of the log:
+ * it changes only by a {@link SystemCommand.ActivateVersion}, a compare-and-set decided at its
+ * position, and takes effect from the <em>next</em> instance (an instance is one call per state
+ * machine, so it is never split between two versions). Then that ID executes only with a
+ * registration of exactly that version. While a registration of another version is here,
+ * execution waits at the switch ({@link #waitingForVersions()} says which version), so the new
+ * version takes over exactly after the old one's last instance; with none here, only instances
+ * carrying commands for the ID wait (as for any missing state machine). Before any activation
+ * ("none"), whatever registration is here executes. A
+ * registration of version {@code null} (tests, a runtime replaying the log to one state machine)
+ * executes whatever version is in force.
+ *
  * <p><b>Failures.</b> A batch that does not decode stops the group for good (the log itself is
  * wrong): {@link #failure()} says why; {@link #run()} then does nothing. A state machine that throws
  * is contained: it gets no more calls, {@link #failedMachines()} names it with the exception, and
@@ -55,6 +67,13 @@ public final class GroupExecutor {
     private final int selfNode;
     private final int commandsMax;
     private final Map<Integer, StateMachine> machines = new HashMap<>();
+    /** The version of each registered machine; {@code null}: any. */
+    private final Map<Integer, String> machineVersions = new HashMap<>();
+    /** Per ID, the version in force after the executed instances (absent: none activated). */
+    private Map<Integer, String> versions;
+    /** Activations that took effect since the last {@link #drainVersionEntries()}. */
+    private final List<VersionEntry> versionEntries = new ArrayList<>();
+    private List<String> waitingForVersions = List.of();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final ArrayDeque<ChosenValue> queue = new ArrayDeque<>();
     private long nextInstance;
@@ -80,7 +99,15 @@ public final class GroupExecutor {
         this.lastOffered = start.nextInstance() - 1;
         this.master = start.masterInForce();
         this.leaseEntry = start.leaseEntryInForce();
+        this.versions = new TreeMap<>(start.versionsInForce());
     }
+
+    /**
+     * A successful version activation, as executed.
+     *
+     * @param instance the instance carrying it (the version is in force from {@code instance + 1})
+     */
+    public record VersionEntry(long instance, int stateMachineId, String version) {}
 
     /**
      * A successful master claim or renewal, as executed.
@@ -101,9 +128,19 @@ public final class GroupExecutor {
      * Clears a failure recorded for that ID.
      */
     public void register(int stateMachineId, StateMachine machine, long executedUpTo) {
+        register(stateMachineId, null, machine, executedUpTo);
+    }
+
+    /**
+     * Like {@link #register(int, StateMachine, long)} for a registration of {@code version}
+     * ({@code null}: executes whatever version is in force). It is called only while its version is
+     * in force (or none is). One registration per ID: this replaces the previous one.
+     */
+    public void register(int stateMachineId, String version, StateMachine machine, long executedUpTo) {
         if (stateMachineId < Proposal.MIN_STATE_MACHINE_ID || stateMachineId > Proposal.MAX_STATE_MACHINE_ID)
             throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
         machines.put(stateMachineId, machine);
+        machineVersions.put(stateMachineId, version);
         positions.put(stateMachineId, executedUpTo);
         failed.remove(stateMachineId);
     }
@@ -114,6 +151,7 @@ public final class GroupExecutor {
      */
     public void recordFailure(int stateMachineId, String why) {
         machines.remove(stateMachineId);
+        machineVersions.remove(stateMachineId);
         positions.remove(stateMachineId);
         failed.put(stateMachineId, why);
         waitingFor = List.copyOf(failed.keySet());
@@ -122,6 +160,7 @@ public final class GroupExecutor {
     /** Removes a state machine (and its failure, if it failed); instances that need it will wait. */
     public void unregister(int stateMachineId) {
         machines.remove(stateMachineId);
+        machineVersions.remove(stateMachineId);
         positions.remove(stateMachineId);
         failed.remove(stateMachineId);
     }
@@ -155,7 +194,7 @@ public final class GroupExecutor {
 
     /** One instance, atomically: decide everything first, then wait or run it all. */
     private boolean execute(long instance, List<BatchCommand> commands, List<ExecOutcome> outcomes) {
-        Decided d = new Decided(master, leaseEntry);
+        Decided d = new Decided(master, leaseEntry, versions);
         Map<Integer, List<Integer>> perMachine = new TreeMap<>();
         List<ExecOutcome> local = new ArrayList<>();
         TreeSet<Integer> missing = new TreeSet<>();
@@ -169,15 +208,22 @@ public final class GroupExecutor {
                         new MasterChangedException(c.masterVersion(), d.master.version())));
             } else {
                 perMachine.computeIfAbsent(c.stateMachineId(), k -> new ArrayList<>()).add(index);
-                if (!machines.containsKey(c.stateMachineId())) missing.add(c.stateMachineId());
+                if (!usable(c.stateMachineId())) missing.add(c.stateMachineId());
             }
         }
         missing.addAll(failed.keySet()); // a failed state machine holds the group where it threw
+        // a registration of another version than the one in force holds the group too: it must not run, and
+        // holding it at the switch lets the new version take over exactly there (no replay of a gap)
+        for (int id : machines.keySet()) if (!usable(id)) missing.add(id);
         if (!missing.isEmpty()) {
             waitingFor = List.copyOf(missing);
+            List<String> needs = new ArrayList<>();
+            for (int id : missing) if (versions.containsKey(id)) needs.add(id + "@" + versions.get(id));
+            waitingForVersions = List.copyOf(needs);
             return false;
         }
         waitingFor = List.of();
+        waitingForVersions = List.of();
         for (Map.Entry<Integer, StateMachine> e : new TreeMap<>(machines).entrySet()) {
             int id = e.getKey();
             if (positions.get(id) >= instance) continue;
@@ -194,13 +240,37 @@ public final class GroupExecutor {
         }
         master = d.master;
         leaseEntry = d.entry;
+        if (d.versions != versions) { // an activation: in force from the next instance on
+            d.versions.forEach((id, v) -> {
+                if (!v.equals(versions.get(id))) {
+                    if (versionEntries.size() >= ENTRIES_MAX) versionEntries.remove(0);
+                    versionEntries.add(new VersionEntry(instance, id, v));
+                }
+            });
+            versions = d.versions;
+        }
         local.sort(java.util.Comparator.comparingInt(ExecOutcome::index));
         outcomes.addAll(local);
         return true;
     }
 
-    /** The master and lease entry in force at a position inside the instance being decided. */
-    private record Decided(MasterInfo master, long entry) {}
+    /**
+     * The master, lease entry and versions in force at a position inside the instance being
+     * decided ({@code versions} is copied on the first activation, so identity tells a change).
+     */
+    private record Decided(MasterInfo master, long entry, Map<Integer, String> versions) {
+        Decided with(MasterInfo m, long e) {
+            return new Decided(m, e, versions);
+        }
+    }
+
+    /** May the registration here execute {@code id} now: present, and of the version in force (if any)? */
+    private boolean usable(int id) {
+        if (!machines.containsKey(id)) return false;
+        String inForce = versions.get(id);
+        String mine = machineVersions.get(id);
+        return inForce == null || mine == null || inForce.equals(mine);
+    }
 
     /** Decides one system command; see {@link SystemCommand.MasterClaim} for the rules. */
     private Decided system(long instance, int index, BatchCommand c, Decided d, List<ExecOutcome> local) {
@@ -215,14 +285,26 @@ public final class GroupExecutor {
             Decided next;
             if (inForce.exists() && claim.node() == inForce.nodeId()) {
                 // renewal: the version stays, so the master's in-flight conditional writes stay valid
-                next = new Decided(new MasterInfo(inForce.nodeId(), inForce.version(), claim.leaseMillis()), instance);
+                next = d.with(new MasterInfo(inForce.nodeId(), inForce.version(), claim.leaseMillis()), instance);
             } else if (claim.expectedEntry() == d.entry) {
-                next = new Decided(new MasterInfo(claim.node(), instance, claim.leaseMillis()), instance);
+                next = d.with(new MasterInfo(claim.node(), instance, claim.leaseMillis()), instance);
             } else {
                 // the claimer timed out an older lease entry than the one in force: lost
                 next = d;
             }
             if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, next.master));
+            return next;
+        }
+        if (sc instanceof SystemCommand.ActivateVersion a) {
+            String inForce = d.versions.getOrDefault(a.stateMachineId(), SystemCommand.ActivateVersion.NONE);
+            Decided next = d;
+            if (a.expected().equals(SystemCommand.ActivateVersion.ANY) || a.expected().equals(inForce)) {
+                Map<Integer, String> changed = new TreeMap<>(d.versions);
+                changed.put(a.stateMachineId(), a.version());
+                next = new Decided(d.master, d.entry, changed);
+            }
+            if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index,
+                    next.versions.get(a.stateMachineId())));
             return next;
         }
         // A barrier, or an unknown system command (a newer engine's): a deterministic no-op everywhere.
@@ -245,6 +327,7 @@ public final class GroupExecutor {
             // of the ID starts from its own checkpoint. Positions of the others that ran already stay.
             failed.put(id, "failed at instance " + instance + ": " + e);
             machines.remove(id);
+            machineVersions.remove(id);
             positions.remove(id);
             return false;
         }
@@ -311,6 +394,37 @@ public final class GroupExecutor {
         List<MasterEntry> out = List.copyOf(entries);
         entries.clear();
         return out;
+    }
+
+    /** Per state machine ID, the version in force after the executed instances (absent: none activated). */
+    public Map<Integer, String> versionsInForce() {
+        return Map.copyOf(versions);
+    }
+
+    /** The version of the registration here for {@code id} ({@code null}: any, or none registered). */
+    public String registeredVersion(int id) {
+        return machineVersions.get(id);
+    }
+
+    /** True if a registration for {@code id} is here (whatever its version). */
+    public boolean isRegistered(int id) {
+        return machines.containsKey(id);
+    }
+
+    /**
+     * Hands out the activations executed since the previous call, oldest first, and forgets them;
+     * the runtime keeps them as durable version history (like master entries).
+     */
+    public List<VersionEntry> drainVersionEntries() {
+        if (versionEntries.isEmpty()) return List.of();
+        List<VersionEntry> out = List.copyOf(versionEntries);
+        versionEntries.clear();
+        return out;
+    }
+
+    /** For waiting IDs with a version in force, {@code "id@version"}: the registration execution needs. */
+    public List<String> waitingForVersions() {
+        return waitingForVersions;
     }
 
     /** State machine IDs whose absence blocks execution; empty unless waiting. */

@@ -15,6 +15,8 @@ public sealed interface SystemCommand {
     byte MASTER_CLAIM = 3;
     /** Type byte of {@link Barrier}. */
     byte BARRIER = 2;
+    /** Type byte of {@link ActivateVersion}. */
+    byte ACTIVATE_VERSION = 4;
 
     /** Encodes the command as a state-machine-0 value. */
     byte[] encode();
@@ -69,6 +71,57 @@ public sealed interface SystemCommand {
         }
     }
 
+    /**
+     * Puts {@code version} of state machine {@code stateMachineId} in force in the group whose log
+     * holds it, decided at its log position as a compare-and-set (see {@link GroupExecutor}):
+     * it succeeds iff {@code expected} is {@link #ANY}, or equals the version in force there
+     * ({@link #NONE} when no version was ever activated for that ID). From the next instance on,
+     * every replica executes that ID only with a registration of exactly that version (one that
+     * lacks it waits). Its proposer learns the version in force after it (the loser of a race
+     * learns the winner's).
+     *
+     * @param version {@code 1..64} characters of {@code [0-9A-Za-z._+-]}
+     * @param expected the version the proposer saw in force, {@link #NONE} or {@link #ANY}
+     */
+    record ActivateVersion(int stateMachineId, String version, String expected) implements SystemCommand {
+        /** {@code expected}: no version in force yet (the automatic first activation). */
+        public static final String NONE = "";
+        /** {@code expected}: unconditional (an operator's activation). */
+        public static final String ANY = "*";
+
+        public ActivateVersion {
+            if (stateMachineId < 1 || stateMachineId > 0xFFFF)
+                throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
+            checkVersion(version);
+            if (!expected.equals(NONE) && !expected.equals(ANY)) checkVersion(expected);
+        }
+
+        /** @throws IllegalArgumentException if {@code v} is not a valid version label */
+        public static String checkVersion(String v) {
+            if (v == null || v.isEmpty() || v.length() > 64 || !v.matches("[0-9A-Za-z._+-]+"))
+                throw new IllegalArgumentException("a state machine version is 1..64 characters of [0-9A-Za-z._+-]: " + v);
+            return v;
+        }
+
+        @Override
+        public byte[] encode() {
+            byte[] v = version.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] e = expected.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            return ByteBuffer.allocate(1 + 4 + 1 + v.length + 1 + e.length).put(ACTIVATE_VERSION).putInt(stateMachineId)
+                    .put((byte) v.length).put(v).put((byte) e.length).put(e).array();
+        }
+
+        static ActivateVersion decode(ByteBuffer buf) {
+            int id = buf.getInt();
+            byte[] v = new byte[buf.get()];
+            buf.get(v);
+            byte[] e = new byte[buf.get()];
+            buf.get(e);
+            return new ActivateVersion(id, new String(v, java.nio.charset.StandardCharsets.US_ASCII),
+                    new String(e, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
     /** Decodes a system command; {@code null} if the bytes are not one (executed as a no-op). */
     static SystemCommand decode(byte[] bytes) {
         try {
@@ -78,9 +131,10 @@ public sealed interface SystemCommand {
             SystemCommand c;
             if (type == MASTER_CLAIM_V1) c = new MasterClaim(buf.getInt(), buf.getLong(), buf.getLong());
             else if (type == MASTER_CLAIM) c = new MasterClaim(buf.getInt(), buf.getLong(), buf.getLong(), buf.getLong());
+            else if (type == ACTIVATE_VERSION) c = ActivateVersion.decode(buf);
             else return null;
             return buf.hasRemaining() ? null : c;
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
             return null;
         }
     }

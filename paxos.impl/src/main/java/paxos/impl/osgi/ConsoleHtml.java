@@ -32,7 +32,8 @@ final class ConsoleHtml {
             StringBuilder sms = new StringBuilder();
             for (Object s : (List<Object>) g.get("stateMachines")) {
                 Map<String, Object> sm = (Map<String, Object>) s;
-                sms.append(esc(sm.get("id") + " " + sm.get("name") + ": " + sm.get("state") + " @" + sm.get("checkpointInstance")
+                sms.append(esc(sm.get("id") + (sm.get("version") == null ? "" : "@" + sm.get("version")) + " " + sm.get("name")
+                        + ": " + sm.get("state") + " @" + sm.get("checkpointInstance")
                         + (sm.containsKey("failure") ? " (" + sm.get("failure") + ")" : ""))).append("<br>");
             }
             b.append("<td class='sms'>").append(sms).append("</td>");
@@ -59,6 +60,10 @@ final class ConsoleHtml {
         b.append("<h2>Restart a state machine's bundle</h2><form method='post'><input type='hidden' name='action' value='restart'>")
                 .append("<input id='paxos-restart-id' name='stateMachine' size='6' placeholder='ID'> ")
                 .append("<button id='paxos-restart' type='submit'>Restart bundle</button></form>");
+        b.append("<h2>Activate a state machine version</h2><form method='post'><input type='hidden' name='action' value='activate'>")
+                .append("<input id='paxos-activate-id' name='stateMachine' size='6' placeholder='ID'> ")
+                .append("<input id='paxos-activate-version' name='version' size='16' placeholder='version'> ")
+                .append("<button id='paxos-activate' type='submit'>Activate in every group</button></form>");
         b.append("</div>");
         return b.toString();
     }

@@ -159,7 +159,7 @@ public final class NodeComponent {
         PaxosNode api = node.node();
         registrations.add(context.registerService(PaxosNode.class, api, props("service.description", "Paxos node " + config.nodeId())));
         Hashtable<String, Object> cmd = props("osgi.command.scope", "paxos");
-        cmd.put("osgi.command.function", new String[] {"status", "propose"});
+        cmd.put("osgi.command.function", new String[] {"status", "propose", "activate"});
         registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(api), cmd));
         registrations.addAll(Web.register(context, new NodeView(node, context)));
     }
@@ -192,8 +192,16 @@ public final class NodeComponent {
                 node.config().groupCount());
         Object nameProp = ref.getProperty(paxos.api.statemachine.StateMachineProperties.NAME);
         String name = nameProp == null ? ref.getBundle().getSymbolicName() : nameProp.toString();
+        Object versionProp = ref.getProperty(paxos.api.statemachine.StateMachineProperties.VERSION);
+        String version = versionProp == null ? ref.getBundle().getVersion().toString() : versionProp.toString().trim();
         // keyed by this service: its removal removes its own registrations, never another's with the same ID
-        return node.addStateMachine(groups, id.intValue(), name, machine);
+        try {
+            return node.addStateMachine(groups, id.intValue(), version, name, machine);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "ignoring state machine service {0}: {1}", ref.getProperty("service.id"), e.getMessage());
+            context.ungetService(ref);
+            return null;
+        }
     }
 
     private void removeMachine(BundleContext context, ServiceReference<StateMachine> ref,

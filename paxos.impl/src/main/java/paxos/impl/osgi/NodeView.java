@@ -132,6 +132,7 @@ final class NodeView {
             Map<String, Object> sm = new LinkedHashMap<>();
             sm.put("id", i.id());
             sm.put("name", i.name());
+            sm.put("version", i.version());
             sm.put("checkpointInstance", i.checkpointInstance());
             sm.put("state", i.state().name());
             if (i.failure() != null) sm.put("failure", i.failure()); // FAILED: the exception; REFUSED: why
@@ -142,6 +143,9 @@ final class NodeView {
         s.peerChosen().forEach((peer, chosen) -> lag.put(String.valueOf(peer), Math.max(0, s.chosenInstance() - chosen)));
         m.put("peerLag", lag);
         m.put("waitingFor", s.waitingFor());
+        // "7@1.2.0": the version in force that this node lacks (or cannot run)
+        m.put("waitingForVersions", s.stateMachines().stream().filter(i -> i.state() == StateMachineInfo.State.WAITING
+                && i.version() != null).map(i -> i.id() + "@" + i.version()).toList());
         m.put("failure", s.failure());
         return m;
     }
@@ -164,6 +168,31 @@ final class NodeView {
      *
      * @return the bundle's symbolic name, or null if no such state machine is registered
      */
+    /**
+     * Activates a state machine version (see {@link PaxosNode#activateVersion}) and waits up to
+     * 10 s per group: per group, {@code {"version": in force after}} or {@code {"error": why}}.
+     *
+     * @throws IllegalArgumentException for a malformed ID or version
+     */
+    Map<String, Object> activateVersion(int id, String version) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        node.node().activateVersion(id, version).forEach((group, stage) -> {
+            Map<String, Object> r = new LinkedHashMap<>();
+            try {
+                r.put("version", stage.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                r.put("error", e.getCause().getMessage());
+            } catch (java.util.concurrent.TimeoutException e) {
+                r.put("error", "timeout: the activation may still be chosen");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                r.put("error", "interrupted");
+            }
+            out.put(String.valueOf(group), r);
+        });
+        return out;
+    }
+
     String restartStateMachine(int id) {
         ServiceReference<StateMachine>[] refs;
         try {

@@ -6,7 +6,10 @@ import paxos.api.GroupStatus;
 import paxos.api.PaxosNode;
 import paxos.api.Proposed;
 
-/** Gogo commands {@code paxos:status} and {@code paxos:propose group stateMachineId value}. */
+/**
+ * Gogo commands {@code paxos:status}, {@code paxos:propose group stateMachineId value} and
+ * {@code paxos:activate stateMachineId version}.
+ */
 public final class PaxosCommands {
     private final PaxosNode node;
 
@@ -24,6 +27,33 @@ public final class PaxosCommands {
                     s.master().nodeId(), s.master().version(), s.waitingFor(), s.failure() == null ? "" : " failure=" + s.failure()));
         }
         return b.toString();
+    }
+
+    /** Activates a state machine version in every group where the ID is registered; waits up to 10 s per group. */
+    public String activate(int stateMachineId, String version) {
+        java.util.Map<Integer, java.util.concurrent.CompletionStage<String>> results;
+        try {
+            results = node.activateVersion(stateMachineId, version);
+        } catch (IllegalArgumentException e) {
+            return "refused: " + e.getMessage();
+        }
+        if (results.isEmpty()) return "state machine " + stateMachineId + " is registered in no group of this node";
+        StringBuilder b = new StringBuilder();
+        results.forEach((group, stage) -> b.append("group ").append(group).append(": ").append(outcome(stage)).append('\n'));
+        return b.toString();
+    }
+
+    private static String outcome(java.util.concurrent.CompletionStage<String> stage) {
+        try {
+            return "version " + stage.toCompletableFuture().get(10, TimeUnit.SECONDS) + " in force";
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "failed: " + e.getCause().getMessage();
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "timeout: the activation may still be chosen";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /** Proposes {@code value} (UTF-8) and waits up to 10 s. */

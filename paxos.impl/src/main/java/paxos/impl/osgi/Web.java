@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
@@ -49,9 +50,15 @@ final class Web {
         }
     }
 
-    /** The web console page: the console renders header and navigation around it. */
+    /**
+     * The web console page: the console renders header and navigation around it. Behind the
+     * console's login it also answers {@code POST /system/console/paxos/statemachines/{id}/activate}
+     * (body: the version) with the per-group result as JSON: 200, 404 if the ID is registered in
+     * no group here, 400 for a malformed ID or version.
+     */
     static final class ConsolePage extends HttpServlet {
         private static final long serialVersionUID = 1L;
+        private static final java.util.regex.Pattern ACTIVATE = java.util.regex.Pattern.compile(".*/statemachines/([^/]+)/activate/?");
         private final transient NodeView view;
 
         ConsolePage(NodeView view) {
@@ -67,6 +74,11 @@ final class Web {
 
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            java.util.regex.Matcher rest = ACTIVATE.matcher(req.getRequestURI());
+            if (rest.matches()) {
+                activate(rest.group(1), new String(req.getInputStream().readNBytes(256), StandardCharsets.UTF_8).trim(), resp);
+                return;
+            }
             String action = req.getParameter("action");
             String message;
             if ("pause-cleaning".equals(action)) {
@@ -84,11 +96,39 @@ final class Web {
                 }
                 String bundle = view.restartStateMachine(id);
                 message = bundle == null ? "No state machine " + id + " is deployed" : "Restarting bundle " + bundle;
+            } else if ("activate".equals(action)) {
+                try {
+                    Map<String, Object> result = view.activateVersion(Integer.parseInt(req.getParameter("stateMachine").trim()),
+                            String.valueOf(req.getParameter("version")).trim());
+                    message = result.isEmpty() ? "State machine " + req.getParameter("stateMachine") + " is registered in no group here"
+                            : "Activation per group: " + result;
+                } catch (IllegalArgumentException e) {
+                    message = "Refused: " + e.getMessage();
+                }
             } else {
                 message = "Unknown action";
             }
             resp.setStatus(303);
             resp.setHeader("Location", req.getRequestURI() + "?message=" + java.net.URLEncoder.encode(message, StandardCharsets.UTF_8));
+        }
+
+        private void activate(String id, String version, HttpServletResponse resp) throws IOException {
+            Map<String, Object> body;
+            try {
+                body = view.activateVersion(Integer.parseInt(id), version);
+                if (body.isEmpty()) {
+                    resp.setStatus(404);
+                    body = Map.of("error", "state machine " + id + " is registered in no group of this node");
+                }
+            } catch (IllegalArgumentException e) {
+                resp.setStatus(400);
+                body = Map.of("error", String.valueOf(e.getMessage()));
+            }
+            byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+            resp.setContentType("application/json");
+            resp.setCharacterEncoding("UTF-8");
+            resp.setContentLength(bytes.length);
+            resp.getOutputStream().write(bytes);
         }
     }
 }

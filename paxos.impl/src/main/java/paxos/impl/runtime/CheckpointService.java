@@ -137,9 +137,9 @@ final class CheckpointService implements AutoCloseable {
      * Records a registration in the shared registry; {@code forward} is true if it is in force and
      * the group is not installing a checkpoint (then the new runner gets it).
      */
-    Added register(int group, int id, String name, StateMachine machine) {
+    Added register(int group, int id, String version, String name, StateMachine machine) {
         synchronized (groupLocks[group]) {
-            StateMachineRegistry.Registration r = registry.add(group, id, name, machine);
+            StateMachineRegistry.Registration r = registry.add(group, id, version, name, machine);
             return new Added(r, registry.inForce(r) && !installing[group]);
         }
     }
@@ -406,7 +406,7 @@ final class CheckpointService implements AutoCloseable {
             GroupRunner fresh = host.rebuild(group, now);
             host.replace(group, fresh);
             installing[group] = false;
-            registry.inForce(group).values().forEach(fresh::register);
+            registry.registrations(group).forEach(fresh::register);
             if (result.startsWith("failed") && !outcome.startsWith("failed")) fresh.fail("checkpoint install: " + result);
         }
         return result;

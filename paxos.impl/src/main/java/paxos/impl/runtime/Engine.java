@@ -61,6 +61,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
     /** A system command that executes as a no-op: its execution is a read barrier. */
     private static final byte[] BARRIER = new SystemCommand.Barrier().encode();
+    /** The version of a state machine registered without one (embedded nodes, tests). */
+    public static final String DEFAULT_VERSION = "0";
     /** Records read per step while rebuilding a core at start. */
     private static final int RECOVERY_READ_MAX = 4096;
     /** Ticks between bookkeeping rounds (positions, master history, retention). */
@@ -140,29 +142,35 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * @return the handle to remove exactly this registration with
      */
     public StateMachineRegistry.Registration register(int group, int id, String name, StateMachine machine) {
-        return register(List.of(group), id, name, machine).get(0);
+        return register(List.of(group), id, DEFAULT_VERSION, name, machine).get(0);
     }
 
     /**
-     * {@link #register(int, int, String, StateMachine)} for several groups at once (one service
-     * serving them): a refusal is logged once for all of them.
+     * {@link #register(int, int, String, StateMachine)} of a given version for several groups at
+     * once (one service serving them): a refusal is logged once for all of them. Services with
+     * the same ID and different versions are in force side by side; the group's log decides which
+     * executes (see {@link #activateVersion}).
+     *
+     * @param version {@code 1..64} characters of {@code [0-9A-Za-z._+-]}
      */
-    public List<StateMachineRegistry.Registration> register(List<Integer> groups, int id, String name, StateMachine machine) {
+    public List<StateMachineRegistry.Registration> register(List<Integer> groups, int id, String version, String name,
+                                                            StateMachine machine) {
+        SystemCommand.ActivateVersion.checkVersion(version);
         List<StateMachineRegistry.Registration> out = new ArrayList<>();
         List<Integer> refused = new ArrayList<>();
         for (int group : groups) {
             checkGroup(group);
             CheckpointService.Added added;
             synchronized (this) { // against start(): a registration goes either into the initial set or to the runner
-                added = checkpoints.register(group, id, name, machine);
+                added = checkpoints.register(group, id, version, name, machine);
                 if (!registry.inForce(added.registration())) refused.add(group);
                 if (added.forward() && started) runner(group).register(added.registration());
             }
             out.add(added.registration());
         }
         if (!refused.isEmpty())
-            LOG.log(Level.WARNING, "state machine {0} ({1}) refused in group(s) {2}: another service with that ID is in force "
-                    + "there; it takes over only when that one goes away", id, name, refused);
+            LOG.log(Level.WARNING, "state machine {0}@{1} ({2}) refused in group(s) {3}: another service with that ID and "
+                    + "version is in force there; it takes over only when that one goes away", id, version, name, refused);
         return out;
     }
 
@@ -192,7 +200,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         for (int g = 0; g < groupCount; g++) {
             GroupRunner r = recover(g, checkpoints.machines(g));
             groups.set(g, r);
-            registry.inForce(g).values().forEach(r::register);
+            registry.registrations(g).forEach(r::register);
         }
         started = true;
         transport.start(this::onMessage);
@@ -235,11 +243,12 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupCore core = new GroupCore(coreConfig(g), state, random);
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom),
-                        Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom))),
+                        Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom)),
+                        meta.versionsBefore(applyFrom)),
                 config.batchCountMax());
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
-                10_000, requestIdStart, meta);
+                10_000, requestIdStart, meta, registry, config.proposalTimeoutMillis());
         if (inconsistent != null) runner.fail(inconsistent);
         return runner;
     }
@@ -444,6 +453,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         List<StateMachineInfo> machines = new ArrayList<>();
         Map<Integer, StateMachineRegistry.Registration> running = r.registered();
         Map<Integer, String> failed = r.failedMachines();
+        Map<Integer, String> versions = r.versionsInForce();
         Map<Integer, Long> positions = r.positions();
         java.util.Set<Integer> ids = new java.util.TreeSet<>(positions.keySet());
         ids.addAll(running.keySet());
@@ -455,10 +465,15 @@ public final class Engine implements PaxosNode, AutoCloseable {
                     ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;
             String why = failed.get(id);
             if (why != null || r.failure() != null) s = StateMachineInfo.State.FAILED;
-            machines.add(new StateMachineInfo(id, name, positions.getOrDefault(id, -1L), s, why));
+            machines.add(new StateMachineInfo(id, name, versions.get(id), positions.getOrDefault(id, -1L), s, why));
+        }
+        for (StateMachineRegistry.Registration reg : registry.registrations(group)) {
+            if (running.get(reg.id()) != reg)
+                machines.add(new StateMachineInfo(reg.id(), reg.name(), reg.version(), -1, StateMachineInfo.State.STANDBY, null));
         }
         registry.refused(group).forEach((id, regs) -> regs.forEach(reg -> machines.add(new StateMachineInfo(id, reg.name(),
-                -1, StateMachineInfo.State.REFUSED, "another service with state machine ID " + id + " is in force here"))));
+                reg.version(), -1, StateMachineInfo.State.REFUSED, "another service with state machine " + id + "@"
+                + reg.version() + " is in force here"))));
         GroupState state = checkpoints.catchingUp(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
         return new GroupStatus(group, state, r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
                 r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),
@@ -509,6 +524,33 @@ public final class Engine implements PaxosNode, AutoCloseable {
                     }
                     return won;
                 });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Refused in a group where this node registers no service of that version (activating a
+     * version nobody here can run would only make this node wait).
+     */
+    @Override
+    public Map<Integer, CompletionStage<String>> activateVersion(int stateMachineId, String version) {
+        if (stateMachineId < Proposal.MIN_STATE_MACHINE_ID || stateMachineId > Proposal.MAX_STATE_MACHINE_ID)
+            throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
+        SystemCommand.ActivateVersion.checkVersion(version);
+        Map<Integer, CompletionStage<String>> out = new java.util.TreeMap<>();
+        for (int g = 0; g < groupCount; g++) {
+            if (!registry.has(g, stateMachineId)) continue;
+            if (!registry.has(g, stateMachineId, version)) {
+                out.put(g, CompletableFuture.failedFuture(new UnknownStateMachineException(g, stateMachineId, version)));
+            } else if (!started || closed) {
+                out.put(g, CompletableFuture.failedFuture(new GroupUnavailableException("node " + config.nodeId() + " is not running")));
+            } else {
+                out.put(g, map(runner(g).activate(stateMachineId, version), c -> (String) c.result()));
+            }
+        }
+        if (!out.isEmpty()) LOG.log(Level.INFO, "activating state machine {0} version {1} in group(s) {2}", stateMachineId,
+                version, out.keySet());
+        return out;
     }
 
     @Override

@@ -19,8 +19,10 @@ import paxos.api.MasterInfo;
  * @param positions state machine ID to its last reported checkpoint instance
  * @param masters master entries by instance (the lease entry; for a takeover also the version),
  *     most recent {@value #MASTERS_MAX}
+ * @param versions version activations by the instance carrying them (in force from the next),
+ *     per state machine ID; those a restart can no longer need are folded into one entry
  */
-record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters) {
+record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters, TreeMap<Long, Map<Integer, String>> versions) {
     static final String KEY = "exec";
     static final int MASTERS_MAX = 1024;
 
@@ -41,6 +43,31 @@ record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters)
         return k == null ? -1 : k;
     }
 
+    /** The version in force per state machine ID just before {@code instance}, as far as the kept history tells. */
+    Map<Integer, String> versionsBefore(long instance) {
+        Map<Integer, String> out = new TreeMap<>();
+        versions.headMap(instance, false).values().forEach(out::putAll); // an activation at i is in force from i + 1
+        return out;
+    }
+
+    /** Records an executed activation. */
+    void addVersion(long instance, int stateMachineId, String version) {
+        versions.computeIfAbsent(instance, i -> new TreeMap<>()).put(stateMachineId, version);
+    }
+
+    /** Folds the activations a restart can no longer tell apart (below the replay start) into the latest of them. */
+    void pruneVersions() {
+        replayFrom().ifPresent(from -> {
+            java.util.NavigableMap<Long, Map<Integer, String>> old = versions.headMap(from, false);
+            if (old.size() < 2) return;
+            long last = old.lastKey();
+            Map<Integer, String> folded = new TreeMap<>();
+            old.values().forEach(folded::putAll);
+            old.clear();
+            versions.put(last, folded);
+        });
+    }
+
     /** Drops entries a restart can no longer need, then the oldest beyond {@value #MASTERS_MAX}. */
     void pruneMasters() {
         replayFrom().map(masters::lowerKey).ifPresent(inForce -> masters.headMap(inForce, false).clear());
@@ -50,20 +77,30 @@ record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters)
     byte[] encode() {
         List<Map.Entry<Long, MasterInfo>> recent = new ArrayList<>(masters.entrySet());
         if (recent.size() > MASTERS_MAX) recent = recent.subList(recent.size() - MASTERS_MAX, recent.size());
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + positions.size() * 12 + 4 + recent.size() * 28);
-        b.put((byte) 2).putInt(positions.size());
+        int versionBytes = 4;
+        for (Map<Integer, String> m : versions.values()) {
+            versionBytes += 8 + 4;
+            for (String v : m.values()) versionBytes += 4 + 1 + v.length();
+        }
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + positions.size() * 12 + 4 + recent.size() * 28 + versionBytes);
+        b.put((byte) 3).putInt(positions.size());
         positions.forEach((id, p) -> b.putInt(id).putLong(p));
         b.putInt(recent.size());
         for (Map.Entry<Long, MasterInfo> e : recent)
             b.putLong(e.getKey()).putInt(e.getValue().nodeId()).putLong(e.getValue().leaseMillis())
                     .putLong(e.getValue().version());
+        b.putInt(versions.size());
+        versions.forEach((instance, m) -> {
+            b.putLong(instance).putInt(m.size());
+            m.forEach((id, v) -> b.putInt(id).put((byte) v.length()).put(v.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        });
         return b.array();
     }
 
     static ExecMeta decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte format = b.get();
-        if (format != 1 && format != 2) throw new IllegalArgumentException("unknown exec metadata version " + format);
+        if (format < 1 || format > 3) throw new IllegalArgumentException("unknown exec metadata version " + format);
         Map<Integer, Long> positions = new java.util.concurrent.ConcurrentSkipListMap<>();
         for (int i = b.getInt(); i > 0; i--) positions.put(b.getInt(), b.getLong());
         TreeMap<Long, MasterInfo> masters = new TreeMap<>();
@@ -74,10 +111,24 @@ record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters)
             long version = format == 1 ? entry : b.getLong(); // format 1 kept takeovers only
             masters.put(entry, new MasterInfo(node, version, lease));
         }
-        return new ExecMeta(positions, masters);
+        TreeMap<Long, Map<Integer, String>> versions = new TreeMap<>();
+        if (format >= 3) {
+            for (int i = b.getInt(); i > 0; i--) {
+                long instance = b.getLong();
+                Map<Integer, String> m = new TreeMap<>();
+                for (int k = b.getInt(); k > 0; k--) {
+                    int id = b.getInt();
+                    byte[] v = new byte[b.get()];
+                    b.get(v);
+                    m.put(id, new String(v, java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                versions.put(instance, m);
+            }
+        }
+        return new ExecMeta(positions, masters, versions);
     }
 
     static ExecMeta empty() {
-        return new ExecMeta(new java.util.concurrent.ConcurrentSkipListMap<>(), new TreeMap<>());
+        return new ExecMeta(new java.util.concurrent.ConcurrentSkipListMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 }

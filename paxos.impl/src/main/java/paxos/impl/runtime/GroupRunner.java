@@ -28,6 +28,7 @@ import paxos.impl.core.ProposeResult;
 import paxos.impl.core.Ready;
 import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.GroupExecutor;
+import paxos.impl.exec.SystemCommand;
 
 /**
  * Drives one group: its {@link GroupCore} on a serial event loop, its {@link GroupExecutor} on a
@@ -61,7 +62,14 @@ final class GroupRunner {
     private final AtomicLong nextRequestId;
     /** Durable bookkeeping (positions, master history); exec-confined. */
     private final ExecMeta meta;
-    /** Registrations in force, by ID; exec-confined ({@link #registered} is its published copy). */
+    /** Every registration in force here, per ID and version (side by side); exec-confined. */
+    private final Map<Integer, Map<String, StateMachineRegistry.Registration>> available = new TreeMap<>();
+    /** When this node last proposed the first activation of an ID; exec-confined. */
+    private final Map<Integer, Long> activationAskedNanos = new java.util.HashMap<>();
+    private static final long ACTIVATION_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private final StateMachineRegistry registry;
+    private final long proposalTimeoutMillis;
+    /** The registration the executor calls per ID; exec-confined ({@link #registered} is its published copy). */
     private final Map<Integer, StateMachineRegistry.Registration> machines = new TreeMap<>();
     private volatile Map<Integer, StateMachineRegistry.Registration> registered = Map.of();
     /** State machines whose execute threw here, with why (published from the executor). */
@@ -84,6 +92,8 @@ final class GroupRunner {
     private volatile long leaseEntry;
     private volatile long leaseEntryExecutedNanos = System.nanoTime();
     private volatile List<Integer> waitingFor = List.of();
+    private volatile List<String> waitingForVersions = List.of();
+    private volatile Map<Integer, String> versionsInForce = Map.of();
     private volatile String failure;
     private volatile GroupState state = GroupState.RUNNING;
     private final AtomicLong instancesProposed = new AtomicLong();
@@ -97,8 +107,12 @@ final class GroupRunner {
      * @param requestIdStart this node incarnation's first request ID (unique across restarts)
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, Executor io, int inboundMax, long requestIdStart, ExecMeta meta) {
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, long requestIdStart, ExecMeta meta,
+                StateMachineRegistry registry, long proposalTimeoutMillis) {
         this.meta = meta;
+        this.registry = registry;
+        this.proposalTimeoutMillis = proposalTimeoutMillis;
+        executor.versionsInForce().forEach((id, v) -> registry.noteVersionInForce(group, id, v));
         this.group = group;
         this.self = self;
         this.core = core;
@@ -181,64 +195,122 @@ final class GroupRunner {
     }
 
     /**
-     * Adds a registration in force (replacing none: the registry allows one per ID); execution
-     * resumes if it waited for it. A state machine whose checkpoint is behind what the group
-     * executed (restarted after a failure, a new deployment) first replays the log alone.
+     * Adds a registration in force (one per ID and version; versions side by side). The executor
+     * gets the one of the version in force in the log (before any activation: the oldest, whose
+     * version this node then proposes to activate); execution resumes if it waited for it.
      */
     void register(StateMachineRegistry.Registration reg) {
         exec.execute(() -> {
-            int id = reg.id();
-            StateMachine machine = reg.machine();
-            long position = machine.checkpointInstance(group);
-            Long known = meta.positions().get(id);
-            if (position > Math.max(known == null ? -1 : known, chosenUpTo)) {
-                fail(StartupCheck.aheadMessage(group, id, position, chosenUpTo, known));
-                return;
-            }
-            long executedUpTo = position;
-            if (position + 1 < executor.nextInstance()) {
-                String why;
-                try {
-                    why = new SoloReplay(group, store, meta, executor.commandsMax())
-                            .replay(id, machine, position + 1, executor.nextInstance());
-                } catch (SoloReplay.MachineFault e) {
-                    executor.recordFailure(id, e.getMessage() + " (replaying the log)");
-                    machines.put(id, reg);
-                    registered = Map.copyOf(machines);
-                    publishExec();
-                    return;
-                }
-                if (why != null) {
-                    LOG.log(Level.ERROR, "group {0}: state machine {1} cannot catch up: {2}", group, id, why);
-                    fail("state machine " + id + " reports checkpoint " + position + " and cannot catch up: " + why);
-                    return;
-                }
-                executedUpTo = executor.nextInstance() - 1;
-            }
-            executor.register(id, machine, executedUpTo);
-            machines.put(id, reg);
-            registered = Map.copyOf(machines);
-            meta.positions().put(id, Math.max(position, meta.positions().getOrDefault(id, -1L)));
+            available.computeIfAbsent(reg.id(), k -> new TreeMap<>()).put(reg.version(), reg);
+            reconcile(reg.id());
             runExecutor();
         });
     }
 
     /**
-     * Removes exactly this registration if it is the one executing (a refused or already replaced
-     * one changes nothing); instances needing its ID wait. Completes once no call to it is running.
+     * Removes exactly this registration (a refused or replaced one changes nothing); instances
+     * needing its ID wait. Completes once no call to it is running.
      */
     CompletableFuture<Void> unregister(StateMachineRegistry.Registration reg) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         exec.execute(() -> {
-            if (reg != null && machines.get(reg.id()) == reg) {
-                executor.unregister(reg.id());
-                machines.remove(reg.id());
-                registered = Map.copyOf(machines);
+            if (reg != null) {
+                Map<String, StateMachineRegistry.Registration> versions = available.get(reg.id());
+                if (versions != null && versions.get(reg.version()) == reg) versions.remove(reg.version());
+                if (versions != null && versions.isEmpty()) available.remove(reg.id());
+                if (machines.get(reg.id()) == reg) {
+                    executor.unregister(reg.id());
+                    machines.remove(reg.id());
+                    registered = Map.copyOf(machines);
+                }
+                reconcile(reg.id());
             }
-            publishExec();
+            runExecutor();
             done.complete(null);
         });
         return done;
+    }
+
+    /**
+     * Puts into the executor the registration that must execute {@code id}: the one of the
+     * version in force, else (none activated yet) the oldest here. A failed one stays out until it
+     * is unregistered. Returns true if the executor's registration changed.
+     */
+    private boolean reconcile(int id) {
+        String inForce = executor.versionsInForce().get(id);
+        Map<String, StateMachineRegistry.Registration> versions = available.getOrDefault(id, Map.of());
+        StateMachineRegistry.Registration want = inForce != null ? versions.get(inForce) : oldest(versions);
+        if (inForce == null && want != null) proposeActivation(want);
+        StateMachineRegistry.Registration have = machines.get(id);
+        // the old version stays until the new one is here: the executor holds the group at the switch
+        if (want == have || want == null && have != null) return false;
+        if (have != null) {
+            executor.unregister(id); // the old version executed up to the switch; it gets no more calls
+            machines.remove(id);
+        }
+        if (want != null) join(want);
+        registered = Map.copyOf(machines);
+        return true;
+    }
+
+    private static StateMachineRegistry.Registration oldest(Map<String, StateMachineRegistry.Registration> versions) {
+        return versions.values().stream().min(java.util.Comparator.comparingLong(StateMachineRegistry.Registration::seq))
+                .orElse(null);
+    }
+
+    /**
+     * Hands one registration to the executor. A state machine whose checkpoint is behind what the
+     * group executed (restarted after a failure, a redeployed bundle, a new version taking over at
+     * a switch) first replays the log alone up to there.
+     */
+    private void join(StateMachineRegistry.Registration reg) {
+        int id = reg.id();
+        StateMachine machine = reg.machine();
+        long position = machine.checkpointInstance(group);
+        Long known = meta.positions().get(id);
+        if (position > Math.max(known == null ? -1 : known, chosenUpTo)) {
+            fail(StartupCheck.aheadMessage(group, id, position, chosenUpTo, known));
+            return;
+        }
+        long executedUpTo = position;
+        machines.put(id, reg);
+        if (position + 1 < executor.nextInstance()) {
+            String why;
+            try {
+                why = new SoloReplay(group, store, meta, executor.commandsMax())
+                        .replay(id, machine, position + 1, executor.nextInstance());
+            } catch (SoloReplay.MachineFault e) {
+                executor.recordFailure(id, e.getMessage() + " (replaying the log)");
+                return;
+            }
+            if (why != null) {
+                fail("state machine " + id + " reports checkpoint " + position + " and cannot catch up: " + why);
+                return;
+            }
+            executedUpTo = executor.nextInstance() - 1;
+        }
+        executor.register(id, reg.version(), machine, executedUpTo);
+        meta.positions().put(id, Math.max(position, meta.positions().getOrDefault(id, -1L)));
+    }
+
+    /** Proposes the first activation of {@code reg}'s version (compare-and-set on "none"); at most every few seconds. */
+    private void proposeActivation(StateMachineRegistry.Registration reg) {
+        long now = System.nanoTime();
+        Long asked = activationAskedNanos.get(reg.id());
+        if (asked != null && now - asked < ACTIVATION_RETRY_NANOS) return;
+        activationAskedNanos.put(reg.id(), now);
+        byte[] cmd = new SystemCommand.ActivateVersion(reg.id(), reg.version(), SystemCommand.ActivateVersion.NONE).encode();
+        propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0, cmd)), proposalTimeoutMillis);
+    }
+
+    /**
+     * Proposes an operator's activation of {@code version} for {@code id} (unconditional); completes
+     * with the version in force after it executed here.
+     */
+    CompletableFuture<ExecOutcome.Completed> activate(int id, String version) {
+        byte[] cmd = new SystemCommand.ActivateVersion(id, version, SystemCommand.ActivateVersion.ANY).encode();
+        return propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0, cmd)),
+                proposalTimeoutMillis).get(0);
     }
 
     /** Runs {@code task} on the execution queue (after everything executed so far). */
@@ -341,7 +413,23 @@ final class GroupRunner {
     // ------------------------------------------------------------------ execution (exec queue)
 
     private void runExecutor() {
-        List<ExecOutcome> outcomes = executor.run();
+        boolean again = true;
+        while (again) {
+            deliver(executor.run());
+            again = false;
+            for (GroupExecutor.VersionEntry v : executor.drainVersionEntries()) {
+                meta.addVersion(v.instance(), v.stateMachineId(), v.version());
+                registry.noteVersionInForce(group, v.stateMachineId(), v.version());
+                LOG.log(Level.INFO, "group {0}: state machine {1} version {2} in force from instance {3}", group,
+                        v.stateMachineId(), v.version(), v.instance() + 1);
+                again |= reconcile(v.stateMachineId()); // a switch: the new version takes over where the old one stopped
+            }
+        }
+        publishExec();
+    }
+
+    /** Completes this node's callers and records master entries. */
+    private void deliver(List<ExecOutcome> outcomes) {
         long lastInstance = -1;
         for (ExecOutcome o : outcomes) {
             long instance = o instanceof ExecOutcome.Completed c ? c.instance() : ((ExecOutcome.Failed) o).instance();
@@ -361,7 +449,6 @@ final class GroupRunner {
             leaseEntryExecutedNanos = System.nanoTime();
             leaseEntry = entries.get(entries.size() - 1).instance();
         }
-        publishExec();
     }
 
     /**
@@ -376,7 +463,11 @@ final class GroupRunner {
                 long p = e.getValue().machine().checkpointInstance(group);
                 meta.positions().merge(e.getKey(), p, Math::max);
             }
+            boolean changed = false;
+            for (int id : List.copyOf(available.keySet())) changed |= reconcile(id); // retries a lost first activation
+            if (changed) runExecutor();
             meta.pruneMasters();
+            meta.pruneVersions();
             byte[] bytes = meta.encode();
             if (!java.util.Arrays.equals(bytes, lastMetaWritten)) {
                 lastMetaWritten = bytes;
@@ -415,6 +506,8 @@ final class GroupRunner {
         executed = executor.executedInstance();
         master = executor.master();
         waitingFor = executor.waitingFor();
+        waitingForVersions = executor.waitingForVersions();
+        versionsInForce = executor.versionsInForce();
         Map<Integer, String> nowFailed = executor.failedMachines();
         for (Map.Entry<Integer, String> e : nowFailed.entrySet()) {
             if (!e.getValue().equals(failedMachines.get(e.getKey())))
@@ -499,6 +592,10 @@ final class GroupRunner {
     Map<Integer, Long> peerChosen() { return Map.copyOf(peerChosen); }
     /** The registrations in force, by ID. */
     Map<Integer, StateMachineRegistry.Registration> registered() { return registered; }
+    /** {@code "id@version"} for each waiting ID whose version in force is not executable here. */
+    List<String> waitingForVersions() { return waitingForVersions; }
+    /** Per ID, the version in force in the log as executed here (absent: none activated). */
+    Map<Integer, String> versionsInForce() { return versionsInForce; }
     /** State machines whose execute threw here, by ID, with why. */
     Map<Integer, String> failedMachines() { return failedMachines; }
 

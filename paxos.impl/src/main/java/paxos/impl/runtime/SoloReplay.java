@@ -52,8 +52,11 @@ final class SoloReplay {
                     + " only; restart it with a checkpoint";
         MasterInfo master = meta.masterBefore(from);
         GroupExecutor solo = new GroupExecutor(group, 0,
-                new ExecutorState(from, master, Math.max(master.version(), meta.leaseEntryBefore(from))), commandsMax);
-        solo.register(id, machine, from - 1);
+                new ExecutorState(from, master, Math.max(master.version(), meta.leaseEntryBefore(from)),
+                        meta.versionsBefore(from)), commandsMax);
+        // version null: it replays whatever version was in force (a new version taking over replays the old one's
+        // instances since its checkpoint; see the README's upgrade rules)
+        solo.register(id, null, machine, from - 1);
         for (long next = from; next < to; ) {
             List<InstanceRecord> chunk = store.readRange(group, next, to, READ_MAX);
             if (chunk.isEmpty()) return "instance " + next + " is missing from the log";

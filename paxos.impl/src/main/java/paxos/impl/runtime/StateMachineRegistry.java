@@ -10,10 +10,12 @@ import paxos.api.statemachine.StateMachine;
 
 /**
  * The one record of which state machine services are registered for which group, keyed by the
- * registration (a handle per service and group), not by ID: so a second service with an ID
- * already in force for a group is <em>refused</em> (kept in line, not executed) instead of
- * replacing the first, takes over only when the first goes away, and removing a service removes
- * its own registration only — never a newer one with the same ID.
+ * registration (a handle per service and group), not by ID: so a second service with an ID and
+ * version already in force for a group is <em>refused</em> (kept in line, not executed) instead
+ * of replacing the first, takes over only when the first goes away, and removing a service
+ * removes its own registration only — never a newer one with the same ID. Services with the same
+ * ID and <em>different</em> versions are all in force side by side (the upgrade path); which one
+ * executes is decided by the version in force in the group's log.
  *
  * <p><b>Threads.</b> Any thread; every method is atomic (one lock).
  */
@@ -28,20 +30,26 @@ public final class StateMachineRegistry {
         private final long seq = SEQUENCE.incrementAndGet();
         private final int group;
         private final int id;
+        private final String version;
         private final String name;
         private final StateMachine machine;
 
-        Registration(int group, int id, String name, StateMachine machine) {
+        Registration(int group, int id, String version, String name, StateMachine machine) {
             this.group = group;
             this.id = id;
+            this.version = version;
             this.name = name;
             this.machine = machine;
         }
 
+        /** Arrival order: older registrations have lower numbers. */
+        public long seq() { return seq; }
         /** The group it registered for. */
         public int group() { return group; }
         /** The state machine ID. */
         public int id() { return id; }
+        /** Its version ({@link paxos.api.statemachine.StateMachineProperties#VERSION}). */
+        public String version() { return version; }
         /** The name shown on status pages. */
         public String name() { return name; }
         /** The service object. */
@@ -49,65 +57,106 @@ public final class StateMachineRegistry {
 
         @Override
         public String toString() {
-            return "state machine " + id + " (" + name + ", registration " + seq + ") of group " + group;
+            return "state machine " + id + "@" + version + " (" + name + ", registration " + seq + ") of group " + group;
         }
     }
 
     /** What a removal changed: whether the removed one was in force, and who takes over (or {@code null}). */
     record Removal(boolean wasInForce, Registration promoted) {}
 
-    /** Per group, per ID, the registrations in arrival order: the first is in force, the others refused. */
-    private final Map<Integer, Map<Integer, List<Registration>>> lines = new TreeMap<>();
+    /** Per group, per ID, per version, the registrations in arrival order: the first is in force, the others refused. */
+    private final Map<Integer, Map<Integer, Map<String, List<Registration>>>> lines = new TreeMap<>();
+    /** Per group, per ID, the version in force in the group's log as its runner executed it last. */
+    private final Map<Integer, Map<Integer, String>> logVersions = new TreeMap<>();
 
-    /** Adds a registration; it is in force iff no other one of that group and ID is. */
-    synchronized Registration add(int group, int id, String name, StateMachine machine) {
-        Registration r = new Registration(group, id, name, machine);
-        lines.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(id, i -> new ArrayList<>()).add(r);
+    /** Adds a registration; it is in force iff no other one of that group, ID and version is. */
+    synchronized Registration add(int group, int id, String version, String name, StateMachine machine) {
+        Registration r = new Registration(group, id, version, name, machine);
+        line(group, id, version, true).add(r);
         return r;
     }
 
     /** Removes exactly this registration (no-op if already gone). */
     synchronized Removal remove(Registration r) {
-        List<Registration> line = lines.getOrDefault(r.group, Map.of()).get(r.id);
-        if (line == null) return new Removal(false, null);
-        int at = indexOf(line, r);
+        List<Registration> line = line(r.group, r.id, r.version, false);
+        int at = line == null ? -1 : indexOf(line, r);
         if (at < 0) return new Removal(false, null);
         line.remove(at);
-        if (line.isEmpty()) lines.get(r.group).remove(r.id);
+        if (line.isEmpty()) {
+            Map<String, List<Registration>> versions = lines.get(r.group).get(r.id);
+            versions.remove(r.version);
+            if (versions.isEmpty()) lines.get(r.group).remove(r.id);
+        }
         return new Removal(at == 0, at == 0 && !line.isEmpty() ? line.get(0) : null);
     }
 
-    /** True if {@code r} is the registration in force for its group and ID. */
+    /** True if {@code r} is the registration in force for its group, ID and version. */
     synchronized boolean inForce(Registration r) {
-        List<Registration> line = lines.getOrDefault(r.group, Map.of()).get(r.id);
+        List<Registration> line = line(r.group, r.id, r.version, false);
         return line != null && line.get(0) == r;
     }
 
-    /** True if some service registers {@code id} for {@code group}. */
+    /** True if some service registers {@code id} (any version) for {@code group}. */
     synchronized boolean has(int group, int id) {
         return lines.getOrDefault(group, Map.of()).containsKey(id);
     }
 
-    /** The registrations in force of a group, by ID. */
+    /** True if some service registers {@code id} at {@code version} for {@code group}. */
+    synchronized boolean has(int group, int id, String version) {
+        return line(group, id, version, false) != null;
+    }
+
+    /** Every registration in force of a group (one per ID and version), by ID then version. */
+    synchronized List<Registration> registrations(int group) {
+        List<Registration> out = new ArrayList<>();
+        lines.getOrDefault(group, Map.of()).values().forEach(versions -> versions.values().forEach(l -> out.add(l.get(0))));
+        return out;
+    }
+
+    /**
+     * Per ID, the registration that executes (or would) in the group: the one of the version in
+     * force in its log, else the oldest in force (checkpoints are taken from and installed to it).
+     */
     synchronized Map<Integer, Registration> inForce(int group) {
         Map<Integer, Registration> out = new TreeMap<>();
-        lines.getOrDefault(group, Map.of()).forEach((id, line) -> out.put(id, line.get(0)));
+        lines.getOrDefault(group, Map.of()).forEach((id, versions) -> out.put(id, pick(group, id, versions)));
         return out;
+    }
+
+    /** The registration that executes (or would) {@code (group, id)}, or {@code null}; see {@link #inForce(int)}. */
+    synchronized Registration inForce(int group, int id) {
+        Map<String, List<Registration>> versions = lines.getOrDefault(group, Map.of()).get(id);
+        return versions == null ? null : pick(group, id, versions);
+    }
+
+    /** The runner tells which version its log put in force ({@code null}: none yet). */
+    synchronized void noteVersionInForce(int group, int id, String version) {
+        if (version == null) logVersions.getOrDefault(group, new TreeMap<>()).remove(id);
+        else logVersions.computeIfAbsent(group, g -> new TreeMap<>()).put(id, version);
     }
 
     /** The refused registrations of a group (waiting behind the one in force), by ID, oldest first. */
     synchronized Map<Integer, List<Registration>> refused(int group) {
         Map<Integer, List<Registration>> out = new LinkedHashMap<>();
-        lines.getOrDefault(group, Map.of()).forEach((id, line) -> {
-            if (line.size() > 1) out.put(id, List.copyOf(line.subList(1, line.size())));
-        });
+        lines.getOrDefault(group, Map.of()).forEach((id, versions) -> versions.values().forEach(line -> {
+            if (line.size() > 1) out.computeIfAbsent(id, k -> new ArrayList<>()).addAll(line.subList(1, line.size()));
+        }));
         return out;
     }
 
-    /** The registration in force of {@code (group, id)}, or {@code null}. */
-    synchronized Registration inForce(int group, int id) {
-        List<Registration> line = lines.getOrDefault(group, Map.of()).get(id);
-        return line == null ? null : line.get(0);
+    private Registration pick(int group, int id, Map<String, List<Registration>> versions) {
+        String inLog = logVersions.getOrDefault(group, Map.of()).get(id);
+        if (inLog != null && versions.containsKey(inLog)) return versions.get(inLog).get(0);
+        Registration oldest = null;
+        for (List<Registration> line : versions.values())
+            if (oldest == null || line.get(0).seq < oldest.seq) oldest = line.get(0);
+        return oldest;
+    }
+
+    private List<Registration> line(int group, int id, String version, boolean create) {
+        if (!create) return lines.getOrDefault(group, Map.of()).getOrDefault(id, Map.of()).get(version);
+        return lines.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(id, i -> new TreeMap<>())
+                .computeIfAbsent(version, v -> new ArrayList<>());
     }
 
     private static int indexOf(List<Registration> line, Registration r) {

@@ -19,8 +19,8 @@ class StateMachineRegistryTest {
 
     @Test
     void theFirstServiceWithAnIdIsInForceAndASecondIsRefused() {
-        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
-        StateMachineRegistry.Registration second = registry.add(0, 7, "b", b);
+        StateMachineRegistry.Registration first = registry.add(0, 7, "1.0", "a", a);
+        StateMachineRegistry.Registration second = registry.add(0, 7, "1.0", "b", b);
         assertTrue(registry.inForce(first));
         assertFalse(registry.inForce(second));
         assertSame(a, registry.inForce(0, 7).machine());
@@ -29,8 +29,8 @@ class StateMachineRegistryTest {
 
     @Test
     void removingTheOlderHandsOverToTheNewerInsteadOfRemovingIt() {
-        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
-        StateMachineRegistry.Registration second = registry.add(0, 7, "b", b);
+        StateMachineRegistry.Registration first = registry.add(0, 7, "1.0", "a", a);
+        StateMachineRegistry.Registration second = registry.add(0, 7, "1.0", "b", b);
         StateMachineRegistry.Removal removal = registry.remove(first);
         assertTrue(removal.wasInForce());
         assertSame(second, removal.promoted());
@@ -40,8 +40,8 @@ class StateMachineRegistryTest {
 
     @Test
     void removingARefusedOneChangesNothingInForce() {
-        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
-        StateMachineRegistry.Registration second = registry.add(0, 7, "b", b);
+        StateMachineRegistry.Registration first = registry.add(0, 7, "1.0", "a", a);
+        StateMachineRegistry.Registration second = registry.add(0, 7, "1.0", "b", b);
         StateMachineRegistry.Removal removal = registry.remove(second);
         assertFalse(removal.wasInForce());
         assertNull(removal.promoted());
@@ -51,8 +51,8 @@ class StateMachineRegistryTest {
 
     @Test
     void theSameObjectRegisteredTwiceIsTwoHandlesAndRemovalIsIdempotent() {
-        StateMachineRegistry.Registration first = registry.add(0, 7, "a", a);
-        StateMachineRegistry.Registration again = registry.add(0, 7, "a", a);
+        StateMachineRegistry.Registration first = registry.add(0, 7, "1.0", "a", a);
+        StateMachineRegistry.Registration again = registry.add(0, 7, "1.0", "a", a);
         registry.remove(first);
         assertTrue(registry.inForce(again));
         assertFalse(registry.remove(first).wasInForce(), "a second removal of the same handle is a no-op");
@@ -61,9 +61,22 @@ class StateMachineRegistryTest {
     }
 
     @Test
+    void differentVersionsOfOneIdAreInForceSideBySide() {
+        StateMachineRegistry.Registration v1 = registry.add(0, 7, "1.1", "a", a);
+        StateMachineRegistry.Registration v2 = registry.add(0, 7, "1.2", "b", b);
+        assertTrue(registry.inForce(v1));
+        assertTrue(registry.inForce(v2));
+        assertEquals(List.of(v1, v2), registry.registrations(0));
+        assertSame(v1, registry.inForce(0, 7), "before an activation, the oldest executes");
+        registry.noteVersionInForce(0, 7, "1.2");
+        assertSame(v2, registry.inForce(0, 7), "then the one of the version in force");
+        assertEquals(Map.of(), registry.refused(0));
+    }
+
+    @Test
     void groupsAreIndependent() {
-        StateMachineRegistry.Registration g0 = registry.add(0, 7, "a", a);
-        StateMachineRegistry.Registration g1 = registry.add(1, 7, "b", b);
+        StateMachineRegistry.Registration g0 = registry.add(0, 7, "1.0", "a", a);
+        StateMachineRegistry.Registration g1 = registry.add(1, 7, "1.0", "b", b);
         assertTrue(registry.inForce(g0));
         assertTrue(registry.inForce(g1));
         registry.remove(g0);
