@@ -117,6 +117,11 @@ final class Oracle {
                     + instance + " with state machine version " + version + " where " + inForce + " was in force");
     }
 
+    /** Successful activations seen so far (all groups); for the run's statistics. */
+    long versionActivations() {
+        return versionFrom.stream().mapToLong(Map::size).sum();
+    }
+
     /** The version of the simulated state machine in force at {@code instance}: activations below it, in log order. */
     private String versionAt(int group, long instance) {
         TreeMap<Long, String> from = versionFrom.get(group);

@@ -57,6 +57,8 @@ final class SimNode {
     private Recorder[] recorders;
     /** Per group, the version of the registration the executor holds ({@code null}: any, the broken variant). */
     private String[] registeredVersion;
+    /** Per group, the version in force this node last found missing (counts each hold once). */
+    private String[] heldFor;
     /** Versions installed on this node (all groups); installing survives crashes, like a deployed bundle. */
     private final java.util.Set<String> installed = new java.util.TreeSet<>(List.of(VERSIONS.get(0)));
     /** Per group, per peer: {minRetained, time} of its latest "compacted" answer. */
@@ -93,6 +95,7 @@ final class SimNode {
         epoch = new int[groups];
         recorders = new Recorder[groups];
         registeredVersion = new String[groups];
+        heldFor = new String[groups];
         compactedNotes = new ArrayList<>();
         behindNotes = new ArrayList<>();
         checkpointRequestedAt = new long[groups];
@@ -151,7 +154,12 @@ final class SimNode {
         String want = inForce != null && installed.contains(inForce) ? inForce
                 : registeredVersion[g] != null ? registeredVersion[g] : VERSIONS.get(0);
         if (sim.variant.versionsIgnored) want = VERSIONS.get(0);
+        if (inForce != null && !installed.contains(inForce) && !inForce.equals(heldFor[g])) {
+            sim.versionHolds++; // this replica lacks the version in force: it holds the group at the switch
+            heldFor[g] = inForce;
+        }
         if (want.equals(registeredVersion[g])) return false;
+        if (registeredVersion[g] != null) sim.versionHandOvers++;
         if (recorders[g].position != executors[g].executedInstance())
             sim.oracle.violation("node " + id + " group " + g + ": version " + want + " takes over at " + executors[g].executedInstance()
                     + " but the state stands at " + recorders[g].position);

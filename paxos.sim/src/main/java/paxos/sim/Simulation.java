@@ -47,6 +47,9 @@ public final class Simulation {
     private long eventCount;
     long checkpointInstalls;
     long compactions;
+    /** Times a replica lacked the version in force, and times one version took over from another. */
+    long versionHolds;
+    long versionHandOvers;
     private long installCrashes;
 
     private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
@@ -330,7 +333,8 @@ public final class Simulation {
         return "time=" + now + " events=" + eventCount + " chosenInstances=" + chosen + " acked=" + oracle.ackCount()
                 + " clientTimeouts=" + timeouts + " crashes=" + crashes + " messages=" + network.sent
                 + " dropped=" + network.dropped + " compactions=" + compactions + " checkpointInstalls=" + checkpointInstalls
-                + " installCrashes=" + installCrashes;
+                + " installCrashes=" + installCrashes + " versionActivations=" + oracle.versionActivations()
+                + " versionHolds=" + versionHolds + " versionHandOvers=" + versionHandOvers;
     }
 
     long seed() {
