@@ -132,7 +132,7 @@ final class Oracle {
                 if (c.stateMachineId() != 0
                         || !(paxos.impl.exec.SystemCommand.decode(c.value()) instanceof paxos.impl.exec.SystemCommand.ActivateVersion a)
                         || a.stateMachineId() != SimNode.STATE_MACHINE_ID) continue;
-                Map.Entry<Long, String> current = from.lowerEntry(i + 1);
+                Map.Entry<Long, String> current = from.floorEntry(i + 1); // sees an activation earlier in the same instance
                 String now = current == null ? "" : current.getValue();
                 if (a.expected().equals("*") || a.expected().equals(now)) from.put(i + 1, a.version());
             }

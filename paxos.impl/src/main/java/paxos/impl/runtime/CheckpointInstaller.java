@@ -59,7 +59,7 @@ final class CheckpointInstaller {
     }
 
     /** An install that completed but whose positions the engine has not recorded yet. */
-    record Completed(List<Long> positions, List<Integer> ids, MasterInfo master) {}
+    record Completed(List<Long> positions, List<Integer> ids, MasterInfo master, java.util.Map<Integer, String> versions) {}
 
     private final Path markers;
     private volatile CrashHook hook = CrashHook.NONE;
@@ -83,11 +83,17 @@ final class CheckpointInstaller {
      * @param positions the checkpoint instance of each target, same order
      */
     void install(int group, List<Target> targets, List<Long> positions, MasterInfo master) throws IOException {
+        install(group, targets, positions, master, java.util.Map.of());
+    }
+
+    /** {@link #install(int, List, List, MasterInfo)} recording the state machine versions in force too. */
+    void install(int group, List<Target> targets, List<Long> positions, MasterInfo master,
+                 java.util.Map<Integer, String> versions) throws IOException {
         for (Target t : targets) {
             if (!Files.isDirectory(t.incoming())) throw new IOException("no received checkpoint in " + t.incoming());
             deleteTree(t.old()); // a leftover of an earlier, already recovered install
         }
-        writeMarker(group, "PREPARED", targets, null, null);
+        writeMarker(group, "PREPARED", targets, null, null, java.util.Map.of());
         hook.at("prepared");
         for (Target t : targets) {
             if (Files.exists(t.directory())) {
@@ -99,7 +105,7 @@ final class CheckpointInstaller {
             syncDirectory(t.directory().getParent());
             hook.at("moved-new-" + t.stateMachineId());
         }
-        writeMarker(group, "DONE", targets, positions, master);
+        writeMarker(group, "DONE", targets, positions, master, versions);
         hook.at("done");
     }
 
@@ -146,19 +152,22 @@ final class CheckpointInstaller {
         Optional<Marker> m = readMarker(group);
         if (m.isEmpty() || !m.get().state.equals("DONE")) return Optional.empty();
         List<Integer> ids = m.get().targets.stream().map(Target::stateMachineId).toList();
-        return Optional.of(new Completed(m.get().positions, ids, m.get().master));
+        return Optional.of(new Completed(m.get().positions, ids, m.get().master, m.get().versions));
     }
 
     // ------------------------------------------------------------------ the marker file
 
-    private record Marker(String state, List<Target> targets, List<Boolean> hadOld, List<Long> positions, MasterInfo master) {}
+    private record Marker(String state, List<Target> targets, List<Boolean> hadOld, List<Long> positions, MasterInfo master,
+                          java.util.Map<Integer, String> versions) {}
 
-    private void writeMarker(int group, String state, List<Target> targets, List<Long> positions, MasterInfo master)
-            throws IOException {
+    private void writeMarker(int group, String state, List<Target> targets, List<Long> positions, MasterInfo master,
+                             java.util.Map<Integer, String> versions) throws IOException {
         Files.createDirectories(markers);
         StringBuilder s = new StringBuilder("paxos-checkpoint-install 1\n").append(state).append('\n');
         MasterInfo mi = master == null ? MasterInfo.NONE : master;
-        s.append(mi.nodeId()).append(' ').append(mi.version()).append(' ').append(mi.leaseMillis()).append('\n');
+        s.append(mi.nodeId()).append(' ').append(mi.version()).append(' ').append(mi.leaseMillis());
+        versions.forEach((id, v) -> s.append(' ').append(id).append('=').append(v)); // version labels hold no blanks
+        s.append('\n');
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             boolean hadOld = state.equals("PREPARED") ? Files.exists(t.directory()) : true;
@@ -187,6 +196,11 @@ final class CheckpointInstaller {
             throw new IOException("unreadable checkpoint install marker " + marker(group));
         String[] mf = lines.get(2).split(" ");
         MasterInfo master = new MasterInfo(Integer.parseInt(mf[0]), Long.parseLong(mf[1]), Long.parseLong(mf[2]));
+        java.util.Map<Integer, String> versions = new java.util.TreeMap<>();
+        for (int i = 3; i < mf.length; i++) {
+            String[] kv = mf[i].split("=", 2);
+            versions.put(Integer.parseInt(kv[0]), kv[1]);
+        }
         List<Target> targets = new ArrayList<>();
         List<Boolean> hadOld = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
@@ -197,7 +211,7 @@ final class CheckpointInstaller {
             positions.add(Long.parseLong(f[1]));
             hadOld.add(Boolean.parseBoolean(f[2]));
         }
-        return Optional.of(new Marker(lines.get(1), targets, hadOld, positions, master));
+        return Optional.of(new Marker(lines.get(1), targets, hadOld, positions, master, versions));
     }
 
     // ------------------------------------------------------------------ files

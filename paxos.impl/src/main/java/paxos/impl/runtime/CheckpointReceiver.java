@@ -33,6 +33,7 @@ final class CheckpointReceiver {
     private final Map<Integer, CheckpointWire.Part> parts = new HashMap<>();
     private final List<CheckpointInstaller.Target> targets = new ArrayList<>();
     private MasterInfo master;
+    private Map<Integer, String> versions = Map.of();
     private long nextSeq;
     private FileChannel file;
     private Path filePath;
@@ -94,6 +95,7 @@ final class CheckpointReceiver {
             filesTotal += p.files();
         }
         master = b.master();
+        versions = b.versions();
     }
 
     private void fileStart(CheckpointWire.FileStart f) throws TransferException, IOException {
@@ -166,6 +168,7 @@ final class CheckpointReceiver {
 
     List<CheckpointInstaller.Target> targets() { return List.copyOf(targets); }
     MasterInfo master() { return master; }
+    Map<Integer, String> versions() { return versions; }
     long instanceOf(int id) { return parts.get(id).instance(); }
     long bytesDone() { return bytesDone; }
     long bytesTotal() { return bytesTotal; }

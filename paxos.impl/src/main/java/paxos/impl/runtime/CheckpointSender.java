@@ -39,6 +39,7 @@ final class CheckpointSender implements Runnable {
     private final long transferId;
     private final Map<Integer, StateMachine> machines;
     private final LongFunction<MasterInfo> masterAt;
+    private final LongFunction<Map<Integer, String>> versionsAt;
     private final Predicate<CheckpointWire.Msg> send;
     private final CheckpointConfig config;
     private final int chunkBytes;
@@ -59,6 +60,14 @@ final class CheckpointSender implements Runnable {
 
     CheckpointSender(int group, int peer, long transferId, Map<Integer, StateMachine> machines, LongFunction<MasterInfo> masterAt,
                      Predicate<CheckpointWire.Msg> send, CheckpointConfig config, int chunkBytes, Progress progress) {
+        this(group, peer, transferId, machines, masterAt, i -> Map.of(), send, config, chunkBytes, progress);
+    }
+
+    /** @param versionsAt the state machine versions in force just after an instance (sent with the master) */
+    CheckpointSender(int group, int peer, long transferId, Map<Integer, StateMachine> machines, LongFunction<MasterInfo> masterAt,
+                     LongFunction<Map<Integer, String>> versionsAt, Predicate<CheckpointWire.Msg> send, CheckpointConfig config,
+                     int chunkBytes, Progress progress) {
+        this.versionsAt = versionsAt;
         this.group = group;
         this.peer = peer;
         this.transferId = transferId;
@@ -109,7 +118,7 @@ final class CheckpointSender implements Runnable {
             progress.locked(lowest, parts.stream().mapToLong(CheckpointWire.Part::bytes).sum(),
                     parts.stream().mapToInt(CheckpointWire.Part::files).sum());
             MasterInfo master = masterAt.apply(lowest);
-            put(new CheckpointWire.Begin(group, transferId, master, parts));
+            put(new CheckpointWire.Begin(group, transferId, master, parts, versionsAt.apply(lowest)));
             long seq = 0;
             long bytes = 0;
             int fileCount = 0;

@@ -182,14 +182,19 @@ final class CheckpointService implements AutoCloseable {
         Optional<CheckpointInstaller.Completed> done = installer.completed(group);
         if (done.isEmpty()) return;
         CheckpointInstaller.Completed c = done.get();
-        writePositions(group, c.ids(), c.positions(), c.master());
+        writePositions(group, c.ids(), c.positions(), c.master(), c.versions());
         installer.finish(group);
     }
 
-    private void writePositions(int group, List<Integer> ids, List<Long> positions, MasterInfo master) {
+    private void writePositions(int group, List<Integer> ids, List<Long> positions, MasterInfo master, Map<Integer, String> versions) {
         ExecMeta meta = store.meta(group, ExecMeta.KEY).map(ExecMeta::decode).orElseGet(ExecMeta::empty);
         for (int i = 0; i < ids.size(); i++) meta.positions().put(ids.get(i), positions.get(i));
         if (master.exists()) meta.masters().put(master.version(), master);
+        long lowest = positions.stream().mapToLong(Long::longValue).min().orElse(-1);
+        if (!versions.isEmpty()) { // in force after the checkpoint: replaces this node's older history
+            meta.versions().headMap(lowest, true).clear();
+            meta.versions().put(lowest, new TreeMap<>(versions));
+        }
         store.append(List.of(new LogRecord.Meta(group, ExecMeta.KEY, meta.encode()))).toCompletableFuture().join();
         store.retainFrom(group, positions.stream().mapToLong(Long::longValue).min().orElse(-1) + 1);
     }
@@ -356,12 +361,12 @@ final class CheckpointService implements AutoCloseable {
                 unregister(group, id);
             }
             try {
-                installer.install(group, targets, positions, r.master());
+                installer.install(group, targets, positions, r.master(), r.versions());
             } catch (IOException | RuntimeException e) {
                 installer.recoverFiles(group); // roll back what the failed install left
                 throw e;
             }
-            writePositions(group, ids, positions, r.master());
+            writePositions(group, ids, positions, r.master(), r.versions());
             installer.finish(group);
         } catch (Exception e) {
             outcome = "failed: " + e.getMessage();
@@ -433,6 +438,7 @@ final class CheckpointService implements AutoCloseable {
         tracks.put(g + "/send", track);
         int chunk = Math.max(1024, Math.min(config.chunkBytes(), host.maxMessageBytes() / 2 - CheckpointWire.CHUNK_OVERHEAD_BYTES));
         CheckpointSender sender = new CheckpointSender(g, from, r.transferId(), machines(g), inst -> masterAt(g, inst),
+                inst -> versionsAt(g, inst),
                 m -> host.send(from, g, CheckpointWire.encode(m)), config, chunk, new CheckpointSender.Progress() {
                     @Override
                     public void locked(long instance, long bytesTotal, int filesTotal) {
@@ -461,6 +467,14 @@ final class CheckpointService implements AutoCloseable {
             workers.execute(sender);
         } catch (RuntimeException closing) {
             outgoing.remove(r.transferId());
+        }
+    }
+
+    private Map<Integer, String> versionsAt(int g, long instance) {
+        try {
+            return host.runner(g).versionsAt(instance).get(config.idleTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot tell the state machine versions at instance " + instance + ": " + e, e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import paxos.api.MasterInfo;
 
 /**
@@ -45,8 +46,20 @@ final class CheckpointWire {
     /** One state machine's part of a checkpoint. */
     record Part(int stateMachineId, long instance, int files, long bytes) {}
 
-    /** Sender to receiver: what follows, and the master in force just after the lowest part's instance. */
-    record Begin(int group, long transferId, MasterInfo master, List<Part> parts) implements Msg {}
+    /**
+     * Sender to receiver: what follows, and the master and state machine versions in force just
+     * after the lowest part's instance (versions travel as an optional trailer: a sender that
+     * predates them sends none).
+     */
+    record Begin(int group, long transferId, MasterInfo master, List<Part> parts, Map<Integer, String> versions) implements Msg {
+        Begin {
+            versions = Map.copyOf(versions);
+        }
+
+        Begin(int group, long transferId, MasterInfo master, List<Part> parts) {
+            this(group, transferId, master, parts, Map.of());
+        }
+    }
 
     /** A file of state machine {@code stateMachineId} starts; {@code size} bytes follow in chunks. */
     record FileStart(int group, long transferId, int stateMachineId, String name, long size) implements Msg {}
@@ -81,10 +94,17 @@ final class CheckpointWire {
         } else if (m instanceof Request r) {
             b = head(REQUEST, r, 8).putLong(r.needFrom());
         } else if (m instanceof Begin g) {
-            b = head(BEGIN, g, 4 + 8 + 8 + 4 + g.parts().size() * 24);
+            int versionBytes = 4;
+            for (String v : g.versions().values()) versionBytes += 4 + 2 + text(v).length;
+            b = head(BEGIN, g, 4 + 8 + 8 + 4 + g.parts().size() * 24 + versionBytes);
             b.putInt(g.master().nodeId()).putLong(g.master().version()).putLong(g.master().leaseMillis());
             b.putInt(g.parts().size());
             for (Part p : g.parts()) b.putInt(p.stateMachineId()).putLong(p.instance()).putInt(p.files()).putLong(p.bytes());
+            b.putInt(g.versions().size());
+            for (Map.Entry<Integer, String> v : g.versions().entrySet()) {
+                byte[] t = text(v.getValue());
+                b.putInt(v.getKey()).putShort((short) t.length).put(t);
+            }
         } else if (m instanceof FileStart f) {
             byte[] name = text(f.name());
             b = head(FILE, f, 4 + 2 + name.length + 8).putInt(f.stateMachineId()).putShort((short) name.length).put(name)
@@ -138,7 +158,11 @@ final class CheckpointWire {
                     if (n < 0 || n > MACHINES_MAX) throw new IllegalArgumentException("bad part count " + n);
                     List<Part> parts = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) parts.add(new Part(b.getInt(), b.getLong(), b.getInt(), b.getLong()));
-                    yield new Begin(group, id, master, parts);
+                    Map<Integer, String> versions = new java.util.TreeMap<>();
+                    int k = b.hasRemaining() ? b.getInt() : 0;
+                    if (k < 0 || k > MACHINES_MAX) throw new IllegalArgumentException("bad version count " + k);
+                    for (int i = 0; i < k; i++) versions.put(b.getInt(), readText(b, b.getShort() & 0xffff));
+                    yield new Begin(group, id, master, parts, versions);
                 }
                 case FILE -> {
                     int sm = b.getInt();

@@ -497,6 +497,18 @@ final class GroupRunner {
         return out;
     }
 
+    /** The state machine versions in force just after {@code instance}, as far as this node executed and remembers. */
+    CompletableFuture<Map<Integer, String>> versionsAt(long instance) {
+        CompletableFuture<Map<Integer, String>> out = new CompletableFuture<>();
+        exec.execute(() -> {
+            if (instance == executor.executedInstance()) out.complete(executor.versionsInForce());
+            else if (instance > executor.executedInstance()) out.completeExceptionally(
+                    new IllegalStateException("instance " + instance + " is not executed here yet"));
+            else out.complete(meta.versionsBefore(instance + 1));
+        });
+        return out;
+    }
+
     /** Last checkpoint position reported per state machine; for status. */
     Map<Integer, Long> positions() {
         return Map.copyOf(meta.positions());

@@ -78,4 +78,25 @@ class CheckpointInstallerTest {
             assertFalse(Files.exists(t.old()));
         }
     }
+
+    @Test
+    void theVersionsInForceAreRecordedWithTheMasterAndSurviveACrashAfterTheInstall() throws Exception {
+        List<CheckpointInstaller.Target> targets = prepare();
+        CheckpointInstaller installer = new CheckpointInstaller(dir.resolve("ckpt"));
+        installer.install(0, targets, List.of(10L, 12L), new MasterInfo(2, 5, 1000), java.util.Map.of(1, "1.2.0", 7, "0"));
+        CheckpointInstaller.Completed c = new CheckpointInstaller(dir.resolve("ckpt")).completed(0).orElseThrow();
+        assertEquals(new MasterInfo(2, 5, 1000), c.master());
+        assertEquals(java.util.Map.of(1, "1.2.0", 7, "0"), c.versions());
+    }
+
+    @Test
+    void aCheckpointBeginCarriesTheVersionsAndOneWithoutThemStillDecodes() {
+        CheckpointWire.Begin with = new CheckpointWire.Begin(0, 7L, new MasterInfo(2, 5, 1000),
+                List.of(new CheckpointWire.Part(1, 41, 1, 5)), java.util.Map.of(1, "1.2.0"));
+        assertEquals(with, CheckpointWire.decode(CheckpointWire.encode(with), 1 << 20));
+        CheckpointWire.Begin without = new CheckpointWire.Begin(0, 7L, MasterInfo.NONE, List.of(new CheckpointWire.Part(1, 41, 1, 5)));
+        byte[] bytes = CheckpointWire.encode(without);
+        byte[] legacy = java.util.Arrays.copyOf(bytes, bytes.length - 4); // a sender before versions: no trailer
+        assertEquals(without, CheckpointWire.decode(legacy, 1 << 20));
+    }
 }
