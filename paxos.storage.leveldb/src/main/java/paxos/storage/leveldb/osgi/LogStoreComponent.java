@@ -23,7 +23,9 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
 /**
  * Registers a {@link LevelDbLogStore} as the node's {@link LogStore} service once ConfigAdmin holds
  * a configuration for PID {@value #PID} (at least {@code dataDirectory}); closes it on
- * deactivation, so a changed configuration reopens the store.
+ * deactivation, so a changed configuration reopens the store. The engine component holds a static
+ * reference to it: SCR deactivates the engine before this store closes and activates it again on
+ * the reopened one.
  */
 @Component(service = LogStore.class, configurationPid = LogStoreComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = LogStoreComponent.Config.class)
@@ -43,8 +45,9 @@ public final class LogStoreComponent implements LogStore {
         @AttributeDefinition(description = "SYNC (default) or NONE (tests only: loses acknowledged writes on a machine crash)")
         SyncPolicy syncPolicy() default SyncPolicy.SYNC;
 
-        @AttributeDefinition(description = "Largest value of one record, bytes")
-        int maxValueBytes() default 4 << 20;
+        // the engine needs its batchBytesMax (default 4 MiB) plus 4 KiB: the default leaves room
+        @AttributeDefinition(description = "Largest value of one record, bytes; the engine needs its batchBytesMax plus 4 KiB")
+        int maxValueBytes() default 8 << 20;
 
         @AttributeDefinition(description = "Segment file size, bytes")
         long segmentBytes() default 64L << 20;
