@@ -169,6 +169,8 @@ public final class NodeComponent {
         tracker.close();
         engine.close();
         lifecycle.close();
+        // the store and transport close after this, when SCR releases them (static references)
+        LOG.log(Level.INFO, "node {0} stopped", engine.nodeId());
     }
 
     private List<Integer> addMachine(BundleContext context, ServiceReference<StateMachine> ref) {
