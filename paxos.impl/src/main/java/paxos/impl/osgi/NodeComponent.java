@@ -235,11 +235,15 @@ public final class NodeComponent {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("the Transport service's " + TransportProperties.NODE_ID + " is not a number: " + nodeId);
         }
-        String base = context.getProperty("paxos.data.dir");
-        Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : Path.of(base == null ? "data" : base, "node");
+        Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : defaultDataDir(context);
         return EngineConfig.builder(id, members.toString()).clusterId(clusterId.toString()).dataDir(dataDir)
                 .groupCount(c.groupCount()).holdLogCount(c.holdLogCount()).batchCountMax(c.batchCountMax())
                 .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes()).build();
+    }
+
+    private static Path defaultDataDir(BundleContext context) {
+        String base = context.getProperty("paxos.data.dir");
+        return Path.of(base == null ? "data" : base, "node");
     }
 
     /** The store and transport must carry what the engine writes and sends; says which form to change. */
