@@ -92,7 +92,8 @@ public abstract class TransportContract {
     private void connect(Transport from, int to, Inbox inbox, int fromId) {
         await().until(() -> {
             from.send(to, 0, PROBE);
-            return inbox.from(fromId).stream().anyMatch(m -> m.group == 0 && new String(m.bytes, StandardCharsets.UTF_8).equals("probe"));
+            return inbox.from(fromId).stream()
+                    .anyMatch(m -> m.group == 0 && new String(m.bytes, StandardCharsets.UTF_8).equals("probe"));
         });
     }
 

@@ -105,7 +105,8 @@ public final class NodeComponent {
     @Activate
     public NodeComponent(BundleContext context, Config config,
                          @Reference(name = "store") LogStore store,
-                         @Reference(name = "transport", service = Transport.class) Map.Entry<Map<String, Object>, Transport> transport) {
+                         @Reference(name = "transport", service = Transport.class)
+                         Map.Entry<Map<String, Object>, Transport> transport) {
         EngineConfig engineConfig;
         try {
             engineConfig = toEngineConfig(context, config, transport.getKey());
@@ -233,7 +234,8 @@ public final class NodeComponent {
         try {
             id = Integer.parseInt(nodeId.toString().trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("the Transport service's " + TransportProperties.NODE_ID + " is not a number: " + nodeId);
+            throw new IllegalArgumentException("the Transport service's " + TransportProperties.NODE_ID
+                    + " is not a number: " + nodeId);
         }
         Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : defaultDataDir(context);
         return EngineConfig.builder(id, members.toString()).clusterId(clusterId.toString()).dataDir(dataDir)
