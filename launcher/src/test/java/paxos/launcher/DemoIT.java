@@ -69,8 +69,11 @@ class DemoIT {
     TestSupport.await().atMost(Duration.ofSeconds(30)).until(() ->
         Files.readString(temp.resolve("demo.out")).contains("3 nodes up"));
     for (int n = 1; n <= 3; n++) {
-      assertTrue(Files.readString(data.resolve("node-" + n + "/deploy/paxos.node.cfg"))
-          .contains("nodeId = " + n), "node " + n + " has its paxos.node configuration");
+      // the node's identity is the transport's configuration; the engine's and the store's sit beside it
+      assertTrue(Files.readString(data.resolve("node-" + n + "/deploy/paxos.transport.netty.cfg"))
+          .contains("nodeId = " + n), "node " + n + " has its paxos.transport.netty configuration");
+      assertTrue(Files.exists(data.resolve("node-" + n + "/deploy/paxos.node.cfg")), "and its paxos.node one");
+      assertTrue(Files.exists(data.resolve("node-" + n + "/deploy/paxos.storage.leveldb.cfg")), "and its store's");
     }
 
     // one jar in the shared deploy folder reaches all three nodes

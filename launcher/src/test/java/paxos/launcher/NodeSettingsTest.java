@@ -22,8 +22,11 @@ class NodeSettingsTest {
   void minimalFileGetsDefaultsFromItsMembersEntry() throws IOException {
     NodeSettings settings = parse("nodeId=2\nmembers=1@10.0.0.1:7001,2@10.0.0.2:7002\n");
 
-    assertEquals(Map.of("nodeId", "2", "members", "1@10.0.0.1:7001,2@10.0.0.2:7002", "listenHost", "10.0.0.2",
-        "port", "7002", "dataDir", "/srv/paxos/data/node-2/paxos"), settings.engineConfig());
+    assertEquals(Map.of("dataDir", "/srv/paxos/data/node-2/paxos"), settings.engineConfig());
+    assertEquals(Map.of("nodeId", "2", "members", "1@10.0.0.1:7001,2@10.0.0.2:7002", "listenHost", "10.0.0.2"),
+        settings.transportConfig());
+    assertEquals(Map.of("dataDirectory", "/srv/paxos/data/node-2/paxos/log", "createDirectory", "true"),
+        settings.storeConfig());
     assertEquals(Path.of("/srv/paxos/data/node-2"), settings.nodeDir());
     assertEquals("http://127.0.0.1:8080/system/console", settings.consoleUrl());
     assertEquals("admin", settings.consoleUser());
@@ -31,17 +34,29 @@ class NodeSettingsTest {
   }
 
   @Test
-  void unknownKeysGoToTheEngineAndPlatformKeysDoNot() throws IOException {
+  void eachKeyGoesToItsComponentAndPlatformKeysToNone() throws IOException {
     NodeSettings settings = parse("nodeId=1\nmembers=1@127.0.0.1:7001\nhttp.port=8081\n"
-        + "console.password=pw\ngroupCount=16\nclusterSecret=abc\ndir=nodes/one\n");
+        + "console.password=pw\ngroupCount=16\nclusterSecret=abc\ndir=nodes/one\nsyncPolicy=none\n");
 
     Map<String, String> engine = settings.engineConfig();
     assertEquals("16", engine.get("groupCount"));
-    assertEquals("abc", engine.get("clusterSecret"));
+    assertEquals(Map.of("dataDir", "/srv/paxos/nodes/one/paxos", "groupCount", "16"), engine);
+    // the secret is a private property of the transport: never among its service properties
+    assertEquals("abc", settings.transportConfig().get(".clusterSecret"));
+    assertEquals("none", settings.storeConfig().get("syncPolicy"));
     assertTrue(engine.keySet().stream().noneMatch(NodeSettings.PLATFORM_KEYS::contains), engine.toString());
     assertEquals(8081, settings.httpPort());
     assertEquals("pw", settings.consolePassword());
     assertEquals(Path.of("/srv/paxos/nodes/one/paxos"), settings.dataDir());
+  }
+
+  @Test
+  void largerBatchesRaiseTheStoreAndTransportLimitsAsTheEmbeddedNodeDoes() throws IOException {
+    NodeSettings settings = parse("nodeId=1\nmembers=1@127.0.0.1:7001\nconsole.password=pw\nbatchBytesMax=16777216\n");
+
+    assertEquals("16777216", settings.engineConfig().get("batchBytesMax"));
+    assertEquals(Integer.toString((16 << 20) + 4096), settings.storeConfig().get("maxValueBytes"));
+    assertEquals(Integer.toString((32 << 20) + (64 << 10)), settings.transportConfig().get("maxFrameBytes"));
   }
 
   @Test

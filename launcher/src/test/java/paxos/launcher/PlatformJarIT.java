@@ -79,10 +79,11 @@ class PlatformJarIT {
       assertTrue(names.containsAll(REQUIRED), "missing: " + REQUIRED.stream().filter(n -> !names.contains(n)).toList());
     });
 
-    // FileInstall hands deploy/paxos.node.cfg to ConfigAdmin
+    // FileInstall hands deploy/paxos.node.cfg (and the transport's and store's) to ConfigAdmin
     TestSupport.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       String configurations = json(settings, "/system/console/status-Configurations.txt");
-      for (String expected : List.of("PID = paxos.node", "nodeId = 1", "members = 1@127.0.0.1:" + ports[0],
+      for (String expected : List.of("PID = paxos.node", "PID = paxos.transport.netty",
+        "PID = paxos.storage.leveldb", "nodeId = 1", "members = 1@127.0.0.1:" + ports[0],
         "groupCount = 4", "syncPolicy = group", "dataDir = " + home.resolve("paxos"))) {
         assertTrue(configurations.contains(expected), "configurations lack '" + expected + "':\n" + configurations);
       }

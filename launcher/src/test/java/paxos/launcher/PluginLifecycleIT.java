@@ -16,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import paxos.launcher.node.NodeSettings;
 
 /**
  * State machine plugins and the node's configuration changed at run time in a real 3-node
@@ -39,6 +40,8 @@ class PluginLifecycleIT {
   private static final String KV = "paxos.plugin.kv";
   private static final int GROUPS = 4;
   private static final int KV_GROUP = 1; // not group 0, where the config plugin lives
+  private static final String NODE_COMPONENT = "paxos.impl.osgi.NodeComponent";
+  private static final String TRANSPORT_COMPONENT = "paxos.transport.netty.osgi.TransportComponent";
 
   @TempDir Path temp;
   private LocalCluster cluster;
@@ -114,10 +117,9 @@ class PluginLifecycleIT {
 
     // 4. a valid ConfigAdmin change is applied: the component restarts with it and rejoins
     Map<String, String> config = new LinkedHashMap<>(cluster.settings(3).engineConfig());
-    config.put("clusterSecret", LocalCluster.CLUSTER_SECRET);
     config.put("groupCount", Integer.toString(GROUPS));
     config.put("holdLogCount", "4242");
-    applyNodeConfig(3, config);
+    applyConfig(3, NodeSettings.PID, config);
     TestSupport.await().atMost(STEP).until(() -> {
       Map<String, Object> status = cluster.status(3);
       return status != null && Long.valueOf(4242).equals(MiniJson.at(status, "settings", "holdLogCount"))
@@ -125,43 +127,73 @@ class PluginLifecycleIT {
     });
     assertEquals(200, cluster.http(3).put("/kv/" + keys.get(1), "after-reconfiguration").status());
 
-    // 5. invalid configurations: clear error, component inactive, framework up; then valid again
-    Map<String, String> unknownMember = new LinkedHashMap<>(config);
+    // 5. invalid configurations: clear error, component inactive, framework up; then valid again.
+    // Node ID and members are the transport's settings (paxos.transport.netty)
+    Map<String, String> transport = new LinkedHashMap<>(cluster.settings(3).transportConfig());
+    Map<String, String> unknownMember = new LinkedHashMap<>(transport);
     unknownMember.put("nodeId", "9");
-    expectActivationFailure(unknownMember, "nodeId 9 is not one of the members");
+    expectActivationFailure(NodeSettings.TRANSPORT_PID, unknownMember, TRANSPORT_COMPONENT,
+        "nodeId 9 is not one of the members");
 
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("127.0.0.1", 0));
-      Map<String, String> portInUse = new LinkedHashMap<>(config);
-      portInUse.put("members", config.get("members").replace(
+      Map<String, String> portInUse = new LinkedHashMap<>(transport);
+      portInUse.put("members", transport.get("members").replace(
           "3@127.0.0.1:" + cluster.settings(3).port(), "3@127.0.0.1:" + taken.getLocalPort()));
-      expectActivationFailure(portInUse, "cannot listen on 127.0.0.1:" + taken.getLocalPort());
+      // the transport binds when the engine starts it: the engine's activation fails
+      expectActivationFailure(NodeSettings.TRANSPORT_PID, portInUse, NODE_COMPONENT,
+          "cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
+    applyConfig(3, NodeSettings.TRANSPORT_PID, transport);
 
     // a path below a regular file can never be created, even by root (who may write anywhere)
     Path notADirectory = Files.writeString(temp.resolve("a-file"), "x");
     Map<String, String> unwritable = new LinkedHashMap<>(config);
     unwritable.put("dataDir", notADirectory.resolve("paxos").toString());
-    expectActivationFailure(unwritable, notADirectory.resolve("paxos").toString());
+    expectActivationFailure(NodeSettings.PID, unwritable, NODE_COMPONENT, notADirectory.resolve("paxos").toString());
 
-    applyNodeConfig(3, config);
+    applyConfig(3, NodeSettings.PID, config);
+    TestSupport.await().atMost(STEP).until(() -> cluster.ready(3));
+    TestSupport.await().atMost(STEP).untilAsserted(() ->
+        assertEquals("200 after-reconfiguration", cluster.http(3).get("/kv/" + keys.get(1)).toString()));
+
+    // 6. saving the store's form restarts the engine around the store: the engine stops before
+    // the store closes (static reference) and starts again on the reopened store
+    long logBefore = Files.size(cluster.log(3));
+    Map<String, String> store = new LinkedHashMap<>(cluster.settings(3).storeConfig());
+    store.put("cleanerIntervalMillis", "1500");
+    applyConfig(3, NodeSettings.STORE_PID, store);
+    String storeDir = cluster.settings(3).dataDir().resolve("log").toString();
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      String log = Files.readString(cluster.log(3)).substring((int) logBefore);
+      int engineStopped = log.indexOf("node 3 stopped");
+      int storeClosed = log.indexOf("log store closed: " + storeDir);
+      int storeOpened = log.indexOf("log store open: " + storeDir, Math.max(storeClosed, 0));
+      int engineStarted = log.indexOf("node 3 started", Math.max(storeOpened, 0));
+      assertTrue(engineStopped >= 0 && storeClosed > engineStopped && storeOpened > storeClosed
+          && engineStarted > storeOpened, "engine stopped, store closed, store opened, engine started:\n" + log);
+    });
     TestSupport.await().atMost(STEP).until(() -> cluster.ready(3));
     TestSupport.await().atMost(STEP).untilAsserted(() ->
         assertEquals("200 after-reconfiguration", cluster.http(3).get("/kv/" + keys.get(1)).toString()));
     System.out.printf("plugin lifecycle test done in %d ms%n", millisSince(startNanos));
   }
 
-  /** Posts a bad paxos.node configuration to node 3 and checks how the failure shows. */
-  private void expectActivationFailure(Map<String, String> config, String reason) throws Exception {
+  /**
+   * Posts a bad configuration of {@code pid} to node 3 and checks how the failure shows: the
+   * engine is inactive, the log and the failing {@code component}'s console page name the reason.
+   */
+  private void expectActivationFailure(String pid, Map<String, String> config, String component, String reason)
+      throws Exception {
     long logBefore = Files.size(cluster.log(3));
-    applyNodeConfig(3, config);
+    applyConfig(3, pid, config);
     TestSupport.await().atMost(STEP).untilAsserted(() -> {
       assertEquals(404, cluster.http(3).get("/paxos/status").status(), "the node component is inactive");
       String log = Files.readString(cluster.log(3)).substring((int) logBefore);
       assertTrue(log.contains(reason), "node.log names the reason '" + reason + "':\n" + log);
-      String component = componentDetails(3);
-      assertTrue(component.startsWith("state: failed activation") && component.contains(reason),
-          "the components page names '" + reason + "':\n" + component);
+      String details = componentDetails(3, component);
+      assertTrue(details.startsWith("state: failed activation") && details.contains(reason),
+          "the components page names '" + reason + "':\n" + details);
     });
     assertEquals(200, cluster.console(3).get("/system/console/bundles.json").status(), "the framework runs on");
     assertEquals(200, cluster.http(1).put("/kv/" + keysOfGroup(KV_GROUP, 1).get(0), "majority").status(),
@@ -172,11 +204,11 @@ class PluginLifecycleIT {
    * The node component as the web console's components page (DS plugin) shows it: its state
    * and, after a failed activation, the failure with its causes.
    */
-  private String componentDetails(int n) {
+  private String componentDetails(int n, String name) {
     Http.Reply all = cluster.console(n).get("/system/console/components.json");
     assertEquals(200, all.status(), all.toString());
     for (Object component : (List<?>) MiniJson.at(MiniJson.parse(all.body()), "data")) {
-      if ("paxos.impl.osgi.NodeComponent".equals(MiniJson.at(component, "name"))) {
+      if (name.equals(MiniJson.at(component, "name"))) {
         Http.Reply one = cluster.console(n).get("/system/console/components/" + MiniJson.at(component, "id") + ".json");
         Object details = MiniJson.at(MiniJson.parse(one.body()), "data", 0);
         StringBuilder text = new StringBuilder("state: " + MiniJson.at(details, "state"));
@@ -188,19 +220,19 @@ class PluginLifecycleIT {
         return text.toString();
       }
     }
-    return "no paxos.impl.osgi.NodeComponent in " + all.body();
+    return "no " + name + " in " + all.body();
   }
 
   /**
-   * Saves PID paxos.node on node n as the web console's configuration form does (every
-   * property listed, since configMgr drops the ones the request does not name).
+   * Saves {@code pid} on node n as the web console's configuration form does (every property
+   * listed, since configMgr drops the ones the request does not name).
    */
-  private void applyNodeConfig(int n, Map<String, String> config) {
+  private void applyConfig(int n, String pid, Map<String, String> config) {
     Map<String, String> form = new LinkedHashMap<>(config);
     form.put("apply", "true");
     form.put("action", "ajaxConfigManager");
     form.put("propertylist", String.join(",", config.keySet()));
-    Http.Reply reply = cluster.console(n).postForm("/system/console/configMgr/paxos.node", form);
+    Http.Reply reply = cluster.console(n).postForm("/system/console/configMgr/" + pid, form);
     assertTrue(reply.status() == 200 || reply.status() == 302, "configMgr: " + reply);
   }
 

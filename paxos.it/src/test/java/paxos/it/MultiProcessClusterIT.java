@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three node processes on 127.0.0.1, started with {@code java --module-path ... -m
- * paxos.impl/paxos.node.tool.NodeProcess} (so the bnd-generated module descriptors are proven),
+ * paxos.node/paxos.node.tool.NodeProcess} (so the bnd-generated module descriptors are proven),
  * real LevelDB files with fsync, real sockets, SIGKILL. A client workload writes through one node;
  * the test kills a node that clients do not use and restarts it, then kills the node clients
  * write through, and checks at the end that every acknowledged write is in every replica's log
@@ -161,13 +161,14 @@ class MultiProcessClusterIT {
         List<String> jars = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            boolean ours = name.matches("paxos\\.(api|impl|storage\\.leveldb|transport\\.netty)-.*\\.jar");
+            boolean ours = name.matches("paxos\\.(api|impl|node|storage\\.leveldb|transport\\.netty)-.*\\.jar");
             if (ours || name.startsWith("netty-")) jars.add(entry);
-            if (name.equals("classes") && entry.contains("paxos.impl"))
-                throw new IllegalStateException("paxos.impl is on the class path as a directory (" + entry
+            if (name.equals("classes") && (entry.contains("paxos.impl") || entry.contains("paxos.node")))
+                throw new IllegalStateException("a paxos module is on the class path as a directory (" + entry
                         + "): run through `mvn verify` so that the packaged jar with module-info is used");
         }
         assertTrue(jars.stream().anyMatch(j -> j.contains("paxos.impl")), "paxos.impl jar on the class path: " + jars);
+        assertTrue(jars.stream().anyMatch(j -> j.contains("paxos.node")), "paxos.node jar on the class path: " + jars);
         assertTrue(jars.stream().allMatch(j -> Files.isRegularFile(Path.of(j))), "module path jars exist: " + jars);
         return String.join(File.pathSeparator, jars);
     }

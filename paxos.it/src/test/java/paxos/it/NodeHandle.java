@@ -53,14 +53,14 @@ final class NodeHandle {
     /**
      * Starts a node on the module path and returns once it printed {@code ready}.
      *
-     * @param modulePath the jars of paxos.impl, its paxos dependencies and Netty
+     * @param modulePath the jars of paxos.node, its paxos dependencies and Netty
      */
     static NodeHandle start(String modulePath, int nodeId, String members, Path dataDir, String... extraFlags)
             throws IOException, InterruptedException {
         return launch(List.of("--module-path", modulePath,
                 // Netty's epoll modules are optional (requires static / not required): add them to use epoll
                 "--add-modules", "io.netty.transport.classes.epoll,io.netty.transport.epoll.linux.x86_64",
-                "-m", "paxos.impl/paxos.node.tool.NodeProcess"), nodeId, members, dataDir, extraFlags);
+                "-m", "paxos.node/paxos.node.tool.NodeProcess"), nodeId, members, dataDir, extraFlags);
     }
 
     /**

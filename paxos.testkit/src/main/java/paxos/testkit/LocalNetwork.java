@@ -15,9 +15,13 @@ import paxos.api.spi.transport.Transport;
 /**
  * An in-process network for tests: {@link Transport}s that deliver to each other's handlers on
  * one delivery thread (per-sender order kept), with switchable links so that tests can cut a node
- * off. Not for production: no bounds beyond the JVM's memory.
+ * off. Keeps the {@link Transport} contract ({@code TransportContract}): no send to itself or to
+ * a node outside the list, a size limit. Not for production: no queue bound beyond the JVM's
+ * memory.
  */
 public final class LocalNetwork implements AutoCloseable {
+    /** The size limit of a message, as a real transport has one (Netty's default frame cap). */
+    public static final int MAX_MESSAGE_BYTES = 16 << 20;
     private final Map<Integer, MessageHandler> handlers = new ConcurrentHashMap<>();
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
@@ -44,7 +48,10 @@ public final class LocalNetwork implements AutoCloseable {
 
             @Override
             public boolean send(int toNode, int group, byte[] message) {
-                if (closed || isolated.contains(nodeId) || isolated.contains(toNode)) return false;
+                if (message.length > MAX_MESSAGE_BYTES)
+                    throw new IllegalArgumentException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE_BYTES);
+                if (closed || toNode == nodeId || !nodes.contains(toNode)) return false;
+                if (isolated.contains(nodeId) || isolated.contains(toNode)) return false;
                 MessageHandler h = handlers.get(toNode);
                 if (h == null) return false;
                 try {
@@ -60,7 +67,7 @@ public final class LocalNetwork implements AutoCloseable {
 
             @Override
             public int maxMessageBytes() {
-                return 64 << 20;
+                return MAX_MESSAGE_BYTES;
             }
 
             @Override

@@ -14,18 +14,26 @@ import java.util.Map;
  * nodeDir/
  *   node.args                     JVM options and framework properties (java @node.args)
  *   deploy/                       FileInstall watches it: bundles, .cfg and .config files
- *     paxos.node.cfg              PID paxos.node, rewritten from the settings at every start
+ *     paxos.node.cfg              PID paxos.node (the engine), rewritten from the settings at every start
+ *     paxos.transport.netty.cfg   PID paxos.transport.netty (node ID, members, secret), likewise
+ *     paxos.storage.leveldb.cfg   PID paxos.storage.leveldb (the log under dataDir/log), likewise
  *     org.apache.felix.fileinstall-shared.cfg   only with a shared deploy folder
  *   felix-cache/                  the framework's storage, cleaned at every start
  *   paxos/                        the engine's data (default dataDir)
  * </pre>
  * The node file (or the demo's flags) stays the source of truth: edits made to
- * {@code paxos.node.cfg} through the web console are overwritten at the next start.
+ * these configurations through the web console are overwritten at the next start.
  */
 public final class NodeHome {
 
   /** The file name of the engine's configuration in the deploy folder. */
   public static final String ENGINE_CONFIG_FILE = NodeSettings.PID + ".cfg";
+
+  /** The file name of the transport's configuration in the deploy folder. */
+  public static final String TRANSPORT_CONFIG_FILE = NodeSettings.TRANSPORT_PID + ".cfg";
+
+  /** The file name of the log store's configuration in the deploy folder. */
+  public static final String STORE_CONFIG_FILE = NodeSettings.STORE_PID + ".cfg";
 
   private NodeHome() {
   }
@@ -45,6 +53,8 @@ public final class NodeHome {
     Path deploy = deployDir(settings);
     Files.createDirectories(deploy);
     Files.createDirectories(settings.dataDir());
+    writeConfig(deploy.resolve(STORE_CONFIG_FILE), settings.storeConfig());
+    writeConfig(deploy.resolve(TRANSPORT_CONFIG_FILE), settings.transportConfig());
     writeConfig(deploy.resolve(ENGINE_CONFIG_FILE), settings.engineConfig());
     Path sharedConfig = deploy.resolve("org.apache.felix.fileinstall-shared.cfg");
     if (settings.sharedDeployDir() != null) {

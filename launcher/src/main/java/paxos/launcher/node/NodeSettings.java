@@ -9,9 +9,13 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Everything needed to start one node: the Paxos settings handed to the engine as the
- * ConfigAdmin configuration {@code paxos.node} ({@link #engineConfig()}), and the platform
- * settings the launcher applies itself (directories, HTTP, console login, JVM options).
+ * Everything needed to start one node: the Paxos settings handed as ConfigAdmin configurations
+ * to the engine ({@code paxos.node}, {@link #engineConfig()}), the transport
+ * ({@code paxos.transport.netty}, {@link #transportConfig()}) and the log store
+ * ({@code paxos.storage.leveldb}, {@link #storeConfig()}), and the platform settings the launcher
+ * applies itself (directories, HTTP, console login, JVM options). One node file feeds all three:
+ * each key goes to the component it belongs to ({@link #TRANSPORT_KEYS}, {@link #STORE_KEYS},
+ * everything else to the engine).
  * Immutable and validated on construction; paths are absolute.
  *
  * @param nodeId this node's id, one of {@code members}
@@ -27,8 +31,8 @@ import java.util.Properties;
  * @param javaOptions options for the node's JVM, e.g. {@code -Xmx512m}
  * @param sharedDeployDir a second folder FileInstall watches (e.g. one shared by all local
  *     nodes), or null
- * @param engineExtras further keys passed unchanged to PID {@code paxos.node}, e.g.
- *     groupCount, clusterSecret, holdLogCount, syncPolicy
+ * @param engineExtras further keys of the node file, e.g. groupCount, clusterSecret,
+ *     holdLogCount, syncPolicy: passed unchanged to the PID they belong to
  */
 public record NodeSettings(
     int nodeId,
@@ -47,6 +51,27 @@ public record NodeSettings(
 
   /** The ConfigAdmin PID the engine's node component is configured by. */
   public static final String PID = "paxos.node";
+
+  /** The ConfigAdmin PID of the Netty transport component (it holds node ID, members, cluster). */
+  public static final String TRANSPORT_PID = "paxos.transport.netty";
+
+  /** The ConfigAdmin PID of the LevelDB log store component. */
+  public static final String STORE_PID = "paxos.storage.leveldb";
+
+  /**
+   * Node file keys that configure the transport; a key mapped to one with a leading dot becomes a
+   * private property (never shown among the service's properties).
+   */
+  public static final Map<String, String> TRANSPORT_KEYS = Map.of(
+      "clusterId", "clusterId", "clusterSecret", ".clusterSecret",
+      "tlsKeyStore", "tlsKeyStore", "tlsKeyStorePassword", ".tlsKeyStorePassword",
+      "tlsTrustStore", "tlsTrustStore", "tlsTrustStorePassword", ".tlsTrustStorePassword",
+      "maxFrameBytes", "maxFrameBytes", "outboundQueueMessagesMax", "outboundQueueMessagesMax",
+      "outboundQueueBytesMax", "outboundQueueBytesMax", "handshakeTimeoutMillis", "handshakeTimeoutMillis");
+
+  /** Node file keys that configure the log store (its {@code batchBytesMax} is not one: that key is the engine's). */
+  public static final List<String> STORE_KEYS = List.of("syncPolicy", "segmentBytes", "writeQueueRecordsMax",
+      "writeQueueBytesMax", "indexCacheBytes", "cleanerIntervalMillis");
 
   /** JVM options when none are given: a bound on the heap of every node. */
   public static final String DEFAULT_JAVA_OPTIONS = "-Xmx512m -XX:+ExitOnOutOfMemoryError";
@@ -120,19 +145,69 @@ public record NodeSettings(
   }
 
   /**
-   * The configuration of PID {@code paxos.node}: nodeId, members, listenHost, port, dataDir and
-   * the extras, all as strings (a FileInstall {@code .cfg} has string values only; DS converts
-   * them to the component's property types).
+   * The configuration of PID {@code paxos.node}: dataDir and the extras that are neither the
+   * transport's nor the store's, all as strings (a FileInstall {@code .cfg} has string values
+   * only; DS converts them to the component's property types).
    */
   public Map<String, String> engineConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("dataDir", dataDir.toString());
+    new java.util.TreeMap<>(engineExtras).forEach((key, value) -> {
+      if (!TRANSPORT_KEYS.containsKey(key) && !STORE_KEYS.contains(key)) {
+        config.put(key, value);
+      }
+    });
+    return config;
+  }
+
+  /**
+   * The configuration of PID {@code paxos.transport.netty}: nodeId, members, listenHost and the
+   * transport's extras. A {@code batchBytesMax} above the default raises the frame cap as the
+   * embedded node does (twice a batch plus 64 KiB, at most 64 MiB), unless maxFrameBytes is set.
+   */
+  public Map<String, String> transportConfig() {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("nodeId", Integer.toString(nodeId));
     config.put("members", String.join(",", members.stream().map(MemberAddress::toString).toList()));
     config.put("listenHost", listenHost);
-    config.put("port", Integer.toString(port));
-    config.put("dataDir", dataDir.toString());
-    new java.util.TreeMap<>(engineExtras).forEach(config::put);
+    Long batch = batchBytesMax();
+    if (batch != null) {
+      config.put("maxFrameBytes", Long.toString(Math.min(64L << 20, Math.max(16L << 20, 2 * batch + (64 << 10)))));
+    }
+    new java.util.TreeMap<>(engineExtras).forEach((key, value) -> {
+      if (TRANSPORT_KEYS.containsKey(key)) {
+        config.put(TRANSPORT_KEYS.get(key), value);
+      }
+    });
     return config;
+  }
+
+  /**
+   * The configuration of PID {@code paxos.storage.leveldb}: the log under {@code dataDir/log}
+   * (created at the first start) and the store's extras. A {@code batchBytesMax} above the
+   * default raises the record limit to a batch plus 4 KiB, unless set.
+   */
+  public Map<String, String> storeConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("dataDirectory", dataDir.resolve("log").toString());
+    config.put("createDirectory", "true");
+    Long batch = batchBytesMax();
+    if (batch != null) {
+      long valueMax = Math.max(8L << 20, batch + 4096);
+      config.put("maxValueBytes", Long.toString(valueMax));
+      config.put("writeQueueBytesMax", Long.toString(Math.max(64L << 20, 4 * valueMax)));
+    }
+    new java.util.TreeMap<>(engineExtras).forEach((key, value) -> {
+      if (STORE_KEYS.contains(key)) {
+        config.put(key, value);
+      }
+    });
+    return config;
+  }
+
+  private Long batchBytesMax() {
+    String text = engineExtras.get("batchBytesMax");
+    return text == null ? null : (long) parseInt("batchBytesMax", text);
   }
 
   /** The console URL of this node, e.g. {@code http://127.0.0.1:8081/system/console}. */

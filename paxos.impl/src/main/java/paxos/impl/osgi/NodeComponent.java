@@ -1,6 +1,8 @@
 package paxos.impl.osgi;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -13,26 +15,36 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.osgi.service.metatype.annotations.Option;
 import org.osgi.util.tracker.ServiceTracker;
 import paxos.api.PaxosNode;
-import paxos.api.spi.log.SyncPolicy;
+import paxos.api.spi.log.LogStore;
+import paxos.api.spi.transport.Transport;
+import paxos.api.spi.transport.TransportProperties;
 import paxos.api.statemachine.StateMachine;
+import paxos.impl.runtime.CheckpointConfig;
+import paxos.impl.runtime.Engine;
+import paxos.impl.runtime.EngineConfig;
+import paxos.impl.runtime.NodeIdentity;
 import paxos.impl.runtime.StateMachineRegistry;
-import paxos.node.EmbeddedNode;
-import paxos.node.NodeConfig;
 
 /**
- * The Paxos node of this framework, configured by the ConfigAdmin configuration {@value #PID}
- * (a form in the web console's Configuration page, thanks to Metatype). Saving a change
- * deactivates the component (closing the node cleanly) and activates it again with the new
- * values; the JVM keeps running. An invalid configuration (unknown member, port in use,
- * unwritable directory) makes activation fail with a message naming the problem, which SCR logs
- * and the web console's Components page shows; the framework keeps running.
+ * The Paxos engine of this framework, configured by the ConfigAdmin configuration {@value #PID}
+ * (a form in the web console's Configuration page, thanks to Metatype), running on the
+ * {@link LogStore} and {@link Transport} services (the LevelDB and Netty bundles register them,
+ * each with a form of its own). The node's identity (node ID, cluster ID, members) comes from the
+ * transport's service properties ({@link TransportProperties}): the transport is what
+ * authenticates this node to its peers, so one copy of it can never disagree with the engine's.
+ *
+ * <p>Both references are static and mandatory: saving any of the three forms deactivates this
+ * component first (closing the engine cleanly), then restarts the changed store or transport,
+ * then activates the engine again; the JVM keeps running. An invalid configuration (unknown
+ * member, port in use, unwritable directory, limits that do not fit together) makes activation
+ * fail with a message naming the problem, logged here and shown on the console's Components
+ * page; the framework keeps running.
  *
  * <p>While active, it registers the {@link PaxosNode} service and tracks {@link StateMachine}
  * services (the whiteboard): each is added to the groups named by its service properties and
@@ -45,33 +57,14 @@ public final class NodeComponent {
     public static final String PID = "paxos.node";
     private static final System.Logger LOG = System.getLogger(NodeComponent.class.getName());
 
-    /** The node's settings; see {@link NodeConfig} for ranges. */
-    @ObjectClassDefinition(name = "Paxos node", description = "This framework's node of a Paxos cluster. "
-            + "Saving restarts the node component; the framework keeps running.")
+    /** The engine's settings; see {@link EngineConfig} for ranges. Identity is the transport's. */
+    @ObjectClassDefinition(name = "Paxos node (engine)", description = "This framework's Paxos engine. Node ID, "
+            + "members and cluster are the transport's settings (paxos.transport.netty), the log's are "
+            + "paxos.storage.leveldb. Saving restarts the engine component; the framework keeps running.")
     public @interface Config {
-        /** @return this node */
-        @AttributeDefinition(name = "Node ID", description = "1..65535; must appear in Members", min = "1", max = "65535")
-        int nodeId();
-
-        /** @return every member */
-        @AttributeDefinition(name = "Members", description = "id@host:port,... for every node, this one included")
-        String members();
-
-        /** @return cluster name */
-        @AttributeDefinition(name = "Cluster ID", description = "Nodes of another cluster are refused")
-        String clusterId() default "paxos";
-
-        /** @return shared secret */
-        @AttributeDefinition(name = "Cluster secret", type = AttributeType.PASSWORD,
-                description = "Shared by every node; at least 16 characters")
-        String clusterSecret();
-
-        /** @return listen address */
-        @AttributeDefinition(name = "Listen address", description = "The Paxos port binds here only")
-        String listenHost() default "127.0.0.1";
-
         /** @return data directory */
-        @AttributeDefinition(name = "Data directory", description = "Empty: <paxos.data.dir>/node", required = false)
+        @AttributeDefinition(name = "Data directory", description = "Checkpoint staging and the identity marker. "
+                + "Empty: <paxos.data.dir>/node", required = false)
         String dataDir() default "";
 
         /** @return groups */
@@ -82,18 +75,13 @@ public final class NodeComponent {
         @AttributeDefinition(name = "Hold log count", description = "Instances kept behind the lowest state machine checkpoint", min = "0")
         long holdLogCount() default 1_000_000;
 
-        /** @return sync policy */
-        @AttributeDefinition(name = "Sync policy", options = {
-                @Option(label = "SYNC: group commit, durable (default)", value = "SYNC"),
-                @Option(label = "NONE: no fsync, tests and benchmarks only", value = "NONE")})
-        String syncPolicy() default "SYNC";
-
         /** @return batch count */
         @AttributeDefinition(name = "Batch count max", min = "1", max = "65535")
         int batchCountMax() default 512;
 
         /** @return batch bytes */
-        @AttributeDefinition(name = "Batch bytes max", min = "1024")
+        @AttributeDefinition(name = "Batch bytes max", description = "The log store must accept a batch plus 4 KiB, "
+                + "the transport a batch plus 64 KiB", min = "1024")
         int batchBytesMax() default 4 << 20;
 
         /** @return window */
@@ -103,47 +91,46 @@ public final class NodeComponent {
         /** @return value limit */
         @AttributeDefinition(name = "Max value bytes", min = "1")
         int maxValueBytes() default 1 << 20;
-
-        /** @return TLS key store */
-        @AttributeDefinition(name = "TLS key store", description = "Empty: plain TCP (still authenticated)", required = false)
-        String tlsKeyStore() default "";
-
-        /** @return its password */
-        @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD, required = false)
-        String tlsKeyStorePassword() default "";
-
-        /** @return TLS trust store */
-        @AttributeDefinition(name = "TLS trust store", required = false)
-        String tlsTrustStore() default "";
-
-        /** @return its password */
-        @AttributeDefinition(name = "TLS trust store password", type = AttributeType.PASSWORD, required = false)
-        String tlsTrustStorePassword() default "";
     }
 
-    private final EmbeddedNode node;
+    private final Engine engine;
     private final ServiceTracker<StateMachine, List<StateMachineRegistry.Registration>> tracker;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final BundleLifecycle lifecycle;
 
     /**
-     * Validates the configuration and starts the node.
+     * Validates the configuration against the store and transport and starts the engine.
      *
      * @throws IllegalArgumentException naming the bad setting; SCR then leaves the component inactive
      */
     @Activate
-    public NodeComponent(BundleContext context, Config config) {
+    public NodeComponent(BundleContext context, Config config,
+                         @Reference(name = "store") LogStore store,
+                         @Reference(name = "transport", service = Transport.class)
+                         Map.Entry<Map<String, Object>, Transport> transport) {
+        EngineConfig engineConfig;
         try {
-            this.node = EmbeddedNode.start(toNodeConfig(context, config), Map.of());
-        } catch (RuntimeException e) {
-            // SCR reports the failure only to the OSGi Log Service (which prints nothing) and the
-            // console's components page: say it where the operator reads the node's output too
-            LOG.log(Level.ERROR, "paxos.node configuration rejected, the node is not started: {0}", e.getMessage());
-            throw e;
+            engineConfig = toEngineConfig(context, config, transport.getKey());
+            checkLimits(engineConfig, store, transport.getValue());
+            Files.createDirectories(engineConfig.dataDir());
+            NodeIdentity.check(engineConfig.dataDir(), engineConfig.clusterId(), engineConfig.nodeId());
+        } catch (IOException | RuntimeException e) {
+            throw rejected(e);
         }
         // checkpoints are installed by restarting the state machine's bundle, never the process
         this.lifecycle = new BundleLifecycle(context);
-        node.engine().lifecycle(lifecycle);
+        Engine started = null;
+        try {
+            started = new Engine(engineConfig, store, transport.getValue(),
+                    CheckpointConfig.defaults(engineConfig.dataDir().resolve("checkpoint")));
+            started.lifecycle(lifecycle);
+            started.start();
+        } catch (RuntimeException e) {
+            if (started != null) started.close();
+            lifecycle.close();
+            throw rejected(e);
+        }
+        this.engine = started;
         this.tracker = new ServiceTracker<>(context, StateMachine.class, null) {
             @Override
             public List<StateMachineRegistry.Registration> addingService(ServiceReference<StateMachine> ref) {
@@ -156,12 +143,19 @@ public final class NodeComponent {
             }
         };
         tracker.open();
-        PaxosNode api = node.node();
-        registrations.add(context.registerService(PaxosNode.class, api, props("service.description", "Paxos node " + config.nodeId())));
+        registrations.add(context.registerService(PaxosNode.class, engine,
+                props("service.description", "Paxos node " + engineConfig.nodeId())));
         Hashtable<String, Object> cmd = props("osgi.command.scope", "paxos");
         cmd.put("osgi.command.function", new String[] {"status", "propose", "activate"});
-        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(api), cmd));
-        registrations.addAll(Web.register(context, new NodeView(node, context)));
+        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(engine), cmd));
+        registrations.addAll(Web.register(context, new NodeView(engine, store, context)));
+    }
+
+    // SCR reports an activation failure only to the OSGi Log Service (which prints nothing) and the
+    // console's components page: say it where the operator reads the node's output too
+    private static RuntimeException rejected(Exception e) {
+        LOG.log(Level.ERROR, "paxos.node configuration rejected, the node is not started: {0}", e.getMessage());
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }
 
     /** Stops tracking state machines and closes the node; callers waiting for proposals fail. */
@@ -175,8 +169,10 @@ public final class NodeComponent {
             }
         }
         tracker.close();
-        node.close();
+        engine.close();
         lifecycle.close();
+        // the store and transport close after this, when SCR releases them (static references)
+        LOG.log(Level.INFO, "node {0} stopped", engine.nodeId());
     }
 
     private List<StateMachineRegistry.Registration> addMachine(BundleContext context, ServiceReference<StateMachine> ref) {
@@ -189,14 +185,14 @@ public final class NodeComponent {
         StateMachine machine = context.getService(ref);
         if (machine == null) return null;
         List<Integer> groups = groupsOf(ref.getProperty(paxos.api.statemachine.StateMachineProperties.GROUPS),
-                node.config().groupCount());
+                engine.config().groupCount());
         Object nameProp = ref.getProperty(paxos.api.statemachine.StateMachineProperties.NAME);
         String name = nameProp == null ? ref.getBundle().getSymbolicName() : nameProp.toString();
         Object versionProp = ref.getProperty(paxos.api.statemachine.StateMachineProperties.VERSION);
         String version = versionProp == null ? ref.getBundle().getVersion().toString() : versionProp.toString().trim();
         // keyed by this service: its removal removes its own registrations, never another's with the same ID
         try {
-            return node.addStateMachine(groups, id.intValue(), version, name, machine);
+            return engine.register(groups, id.intValue(), version, name, machine);
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "ignoring state machine service {0}: {1}", ref.getProperty("service.id"), e.getMessage());
             context.ungetService(ref);
@@ -209,7 +205,7 @@ public final class NodeComponent {
         for (StateMachineRegistry.Registration r : regs) {
             try {
                 // the bundle deactivates its component after this returns: no call may still be running
-                node.removeStateMachine(r).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                engine.unregister(r).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "{0} did not stop executing in time: {1}", r, e.toString());
             }
@@ -234,22 +230,43 @@ public final class NodeComponent {
         return out;
     }
 
-    static NodeConfig toNodeConfig(BundleContext context, Config c) {
-        String base = context.getProperty("paxos.data.dir");
-        Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : Path.of(base == null ? "data" : base, "node");
-        NodeConfig.Builder b = NodeConfig.builder(c.nodeId(), c.members())
-                .clusterId(c.clusterId()).clusterSecret(c.clusterSecret()).listenHost(c.listenHost()).dataDir(dataDir)
-                .groupCount(c.groupCount()).holdLogCount(c.holdLogCount()).batchCountMax(c.batchCountMax())
-                .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes());
+    /** The engine's settings: identity from the transport's service properties, the rest from the form. */
+    static EngineConfig toEngineConfig(BundleContext context, Config c, Map<String, Object> transportProperties) {
+        Object nodeId = transportProperties.get(TransportProperties.NODE_ID);
+        Object clusterId = transportProperties.get(TransportProperties.CLUSTER_ID);
+        Object members = transportProperties.get(TransportProperties.MEMBERS);
+        if (nodeId == null || clusterId == null || members == null)
+            throw new IllegalArgumentException("the Transport service lacks the properties " + TransportProperties.NODE_ID
+                    + ", " + TransportProperties.CLUSTER_ID + " and " + TransportProperties.MEMBERS + " (got " + nodeId
+                    + ", " + clusterId + ", " + members + ")");
+        int id;
         try {
-            b.syncPolicy(SyncPolicy.valueOf(c.syncPolicy().trim().toUpperCase(java.util.Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("syncPolicy must be SYNC or NONE: " + c.syncPolicy());
+            id = Integer.parseInt(nodeId.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the Transport service's " + TransportProperties.NODE_ID
+                    + " is not a number: " + nodeId);
         }
-        if (!c.tlsKeyStore().isBlank())
-            b.tls(new NodeConfig.Tls(Path.of(c.tlsKeyStore()), c.tlsKeyStorePassword(), Path.of(c.tlsTrustStore()),
-                    c.tlsTrustStorePassword()));
-        return b.build();
+        Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : defaultDataDir(context);
+        return EngineConfig.builder(id, members.toString()).clusterId(clusterId.toString()).dataDir(dataDir)
+                .groupCount(c.groupCount()).holdLogCount(c.holdLogCount()).batchCountMax(c.batchCountMax())
+                .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes()).build();
+    }
+
+    private static Path defaultDataDir(BundleContext context) {
+        String base = context.getProperty("paxos.data.dir");
+        return Path.of(base == null ? "data" : base, "node");
+    }
+
+    /** The store and transport must carry what the engine writes and sends; says which form to change. */
+    static void checkLimits(EngineConfig c, LogStore store, Transport transport) {
+        if (store.maxValueBytes() < c.recordBytesNeeded())
+            throw new IllegalArgumentException("the log store takes records of at most " + store.maxValueBytes()
+                    + " bytes, the engine needs " + c.recordBytesNeeded() + " for batchBytesMax " + c.batchBytesMax()
+                    + ": raise maxValueBytes of the store (paxos.storage.leveldb) or lower batchBytesMax (paxos.node)");
+        if (transport.maxMessageBytes() < c.messageBytesNeeded())
+            throw new IllegalArgumentException("the transport takes messages of at most " + transport.maxMessageBytes()
+                    + " bytes, the engine needs " + c.messageBytesNeeded() + " for batchBytesMax " + c.batchBytesMax()
+                    + ": raise maxFrameBytes of the transport (paxos.transport.netty) or lower batchBytesMax (paxos.node)");
     }
 
     private static Hashtable<String, Object> props(String key, Object value) {

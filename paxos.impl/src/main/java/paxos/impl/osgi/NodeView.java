@@ -14,11 +14,12 @@ import paxos.api.GroupStatus;
 import paxos.api.PaxosNode;
 import paxos.api.PeerInfo;
 import paxos.api.StateMachineInfo;
+import paxos.api.spi.log.LogStore;
 import paxos.api.spi.log.LogStoreStats;
 import paxos.api.statemachine.StateMachine;
 import paxos.api.statemachine.StateMachineProperties;
-import paxos.node.EmbeddedNode;
-import paxos.node.NodeConfig;
+import paxos.impl.runtime.Engine;
+import paxos.impl.runtime.EngineConfig;
 
 /**
  * What the status resource and the web console page show, and the operator actions they offer.
@@ -27,32 +28,33 @@ import paxos.node.NodeConfig;
  */
 final class NodeView {
     private static final System.Logger LOG = System.getLogger(NodeView.class.getName());
-    private final EmbeddedNode node;
+    private final Engine engine;
+    private final LogStore store;
     private final BundleContext context;
     private volatile boolean cleaningPaused;
 
-    NodeView(EmbeddedNode node, BundleContext context) {
-        this.node = node;
+    NodeView(Engine engine, LogStore store, BundleContext context) {
+        this.engine = engine;
+        this.store = store;
         this.context = context;
     }
 
     PaxosNode api() {
-        return node.node();
+        return engine;
     }
 
     /** The node's status as JSON-ready maps and lists. */
     @SuppressWarnings("unchecked")
     Map<String, Object> model() {
-        PaxosNode api = node.node();
+        PaxosNode api = engine;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", api.nodeId());
-        out.put("cluster", node.config().clusterId());
+        out.put("cluster", engine.config().clusterId());
         List<Object> groups = new ArrayList<>();
         for (int g = 0; g < api.groupCount(); g++) {
             Map<String, Object> group = group(api.status(g));
             // on the master: valid lease left; elsewhere: time until this node would let a takeover through
-            if (api instanceof paxos.impl.runtime.Engine engine)
-                ((Map<String, Object>) group.get("master")).put("leaseRemainingMillis", engine.leaseRemainingMillis(g));
+            ((Map<String, Object>) group.get("master")).put("leaseRemainingMillis", engine.leaseRemainingMillis(g));
             groups.add(group);
         }
         out.put("groups", groups);
@@ -67,7 +69,7 @@ final class NodeView {
             peers.add(m);
         }
         out.put("peers", peers);
-        LogStoreStats s = node.store().stats();
+        LogStoreStats s = store.stats();
         Map<String, Object> log = new LinkedHashMap<>();
         log.put("recordsAppended", s.recordsAppended());
         log.put("fsyncs", s.fsyncs());
@@ -76,7 +78,7 @@ final class NodeView {
         log.put("cleaningPaused", cleaningPaused);
         out.put("log", log);
         List<Object> transfers = new ArrayList<>();
-        for (paxos.impl.runtime.TransferStatus t : node.engine().transfers()) {
+        for (paxos.impl.runtime.TransferStatus t : engine.transfers()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("group", t.group());
             m.put("direction", t.direction());
@@ -95,11 +97,10 @@ final class NodeView {
         }
         out.put("checkpointTransfers", transfers);
         // the configuration in force, so that an operator (or a test) sees a ConfigAdmin change applied
-        NodeConfig c = node.config();
+        EngineConfig c = engine.config();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("groupCount", c.groupCount());
         settings.put("holdLogCount", c.holdLogCount());
-        settings.put("syncPolicy", c.syncPolicy().name());
         settings.put("batchCountMax", c.batchCountMax());
         settings.put("batchBytesMax", c.batchBytesMax());
         settings.put("windowMax", c.windowMax());
@@ -152,8 +153,8 @@ final class NodeView {
 
     /** Pauses or resumes the log's background cleaning. */
     void setCleaningPaused(boolean paused) {
-        if (paused) node.store().pauseCleaning();
-        else node.store().resumeCleaning();
+        if (paused) store.pauseCleaning();
+        else store.resumeCleaning();
         cleaningPaused = paused;
         LOG.log(Level.INFO, "log cleaning {0} by operator", paused ? "paused" : "resumed");
     }
@@ -163,12 +164,6 @@ final class NodeView {
     }
 
     /**
-     * Restarts the bundle that provides state machine {@code id}: the engine stops executing it
-     * when its service goes away and replays from its checkpoint when it comes back.
-     *
-     * @return the bundle's symbolic name, or null if no such state machine is registered
-     */
-    /**
      * Activates a state machine version (see {@link PaxosNode#activateVersion}) and waits up to
      * 10 s per group: per group, {@code {"version": in force after}} or {@code {"error": why}}.
      *
@@ -176,7 +171,7 @@ final class NodeView {
      */
     Map<String, Object> activateVersion(int id, String version) {
         Map<String, Object> out = new LinkedHashMap<>();
-        node.node().activateVersion(id, version).forEach((group, stage) -> {
+        engine.activateVersion(id, version).forEach((group, stage) -> {
             Map<String, Object> r = new LinkedHashMap<>();
             try {
                 r.put("version", stage.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -193,6 +188,12 @@ final class NodeView {
         return out;
     }
 
+    /**
+     * Restarts the bundle that provides state machine {@code id}: the engine stops executing it
+     * when its service goes away and replays from its checkpoint when it comes back.
+     *
+     * @return the bundle's symbolic name, or null if no such state machine is registered
+     */
     String restartStateMachine(int id) {
         ServiceReference<StateMachine>[] refs;
         try {

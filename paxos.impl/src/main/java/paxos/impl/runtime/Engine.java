@@ -47,7 +47,6 @@ import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.LeaseRules;
 import paxos.impl.exec.SystemCommand;
-import paxos.node.NodeConfig;
 
 /**
  * A running node: one {@link GroupRunner} per group over a shared {@link LogStore} and
@@ -68,7 +67,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** Ticks between bookkeeping rounds (positions, master history, retention). */
     private static final int HOUSEKEEPING_TICKS = 100;
 
-    private final NodeConfig config;
+    private final EngineConfig config;
     private final LogStore store;
     private final Transport transport;
     private final MessageCodec codec;
@@ -94,7 +93,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private long ticks;
 
     /** Builds a node with default checkpoint settings (staging under {@code dataDir/checkpoint}). */
-    public Engine(NodeConfig config, LogStore store, Transport transport) {
+    public Engine(EngineConfig config, LogStore store, Transport transport) {
         this(config, store, transport, CheckpointConfig.defaults(config.dataDir().resolve("checkpoint")));
     }
 
@@ -104,7 +103,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
      *
      * @throws IllegalStateException if such an install cannot be recovered (names the path)
      */
-    public Engine(NodeConfig config, LogStore store, Transport transport, CheckpointConfig checkpointConfig) {
+    public Engine(EngineConfig config, LogStore store, Transport transport, CheckpointConfig checkpointConfig) {
         this.config = config;
         this.store = store;
         this.transport = transport;
@@ -206,7 +205,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         transport.start(this::onMessage);
         clock.scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "node {0} started: {1} group(s), members {2}", config.nodeId(), groupCount,
-                NodeConfig.describe(config.members()));
+                EngineConfig.describe(config.members()));
     }
 
     /**
@@ -568,7 +567,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     }
 
     /** The configuration this node runs with. */
-    public NodeConfig config() {
+    public EngineConfig config() {
         return config;
     }
 

@@ -19,9 +19,7 @@ import paxos.api.MasterInfo;
 import paxos.api.Proposal;
 import paxos.api.Proposed;
 import paxos.api.ReadConsistency;
-import paxos.api.spi.log.SyncPolicy;
 import paxos.impl.log.InMemoryLogStore;
-import paxos.node.NodeConfig;
 import paxos.testkit.LocalNetwork;
 
 /** Three engines over an in-process network and in-memory logs: the runtime end to end. */
@@ -33,8 +31,8 @@ class EngineClusterTest {
     private final RecordingStateMachine[] machines = new RecordingStateMachine[4];
 
     private Engine start(int node) {
-        NodeConfig config = NodeConfig.builder(node, MEMBERS).clusterSecret("0123456789abcdef-secret")
-                .dataDir(Path.of("unused")).groupCount(2).syncPolicy(SyncPolicy.NONE).tickMillis(5).build();
+        EngineConfig config = EngineConfig.builder(node, MEMBERS)
+                .dataDir(Path.of("unused")).groupCount(2).tickMillis(5).build();
         if (stores[node] == null) stores[node] = new InMemoryLogStore();
         machines[node] = new RecordingStateMachine();
         Engine e = new Engine(config, stores[node], network.transport(node));

@@ -15,9 +15,7 @@ import org.junit.jupiter.api.Test;
 import paxos.api.MasterInfo;
 import paxos.api.NotMasterException;
 import paxos.api.ReadConsistency;
-import paxos.api.spi.log.SyncPolicy;
 import paxos.impl.log.InMemoryLogStore;
-import paxos.node.NodeConfig;
 import paxos.testkit.LocalNetwork;
 
 /** Master leases in the runtime: three engines over an in-process network and in-memory logs. */
@@ -28,8 +26,8 @@ class EngineLeaseTest {
     private final Engine[] engines = new Engine[4];
 
     private void start(int node) {
-        NodeConfig config = NodeConfig.builder(node, MEMBERS).clusterSecret("0123456789abcdef-secret")
-                .dataDir(Path.of("unused")).groupCount(1).syncPolicy(SyncPolicy.NONE).tickMillis(5).build();
+        EngineConfig config = EngineConfig.builder(node, MEMBERS)
+                .dataDir(Path.of("unused")).groupCount(1).tickMillis(5).build();
         if (stores[node] == null) stores[node] = new InMemoryLogStore();
         Engine e = new Engine(config, stores[node], network.transport(node));
         e.register(0, 1, "recording", new RecordingStateMachine());

@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import paxos.api.spi.log.InstanceRecord;
 import paxos.api.spi.log.LogRange;
 import paxos.api.spi.log.LogRecord;
@@ -23,13 +24,16 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
 /**
  * Registers a {@link LevelDbLogStore} as the node's {@link LogStore} service once ConfigAdmin holds
  * a configuration for PID {@value #PID} (at least {@code dataDirectory}); closes it on
- * deactivation, so a changed configuration reopens the store.
+ * deactivation, so a changed configuration reopens the store. The engine component holds a static
+ * reference to it: SCR deactivates the engine before this store closes and activates it again on
+ * the reopened one.
  */
 @Component(service = LogStore.class, configurationPid = LogStoreComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = LogStoreComponent.Config.class)
 public final class LogStoreComponent implements LogStore {
     /** The configuration PID. */
     public static final String PID = "paxos.storage.leveldb";
+    private static final System.Logger LOG = System.getLogger(LogStoreComponent.class.getName());
 
     /** The Metatype form of {@link LevelDbStoreConfig}. */
     @ObjectClassDefinition(name = "Paxos log storage (LevelDB)", description = "Durable Paxos log: segment files, LevelDB index, group commit")
@@ -40,11 +44,14 @@ public final class LogStoreComponent implements LogStore {
         @AttributeDefinition(description = "Create the directory if missing (only for a brand-new node)")
         boolean createDirectory() default false;
 
-        @AttributeDefinition(description = "SYNC (default) or NONE (tests only: loses acknowledged writes on a machine crash)")
-        SyncPolicy syncPolicy() default SyncPolicy.SYNC;
+        @AttributeDefinition(description = "SYNC (default) or NONE (tests only: loses acknowledged writes on a machine crash); any case",
+                options = {@Option(label = "SYNC: group commit, durable (default)", value = "SYNC"),
+                        @Option(label = "NONE: no fsync, tests and benchmarks only", value = "NONE")})
+        String syncPolicy() default "SYNC";
 
-        @AttributeDefinition(description = "Largest value of one record, bytes")
-        int maxValueBytes() default 4 << 20;
+        // the engine needs its batchBytesMax (default 4 MiB) plus 4 KiB: the default leaves room
+        @AttributeDefinition(description = "Largest value of one record, bytes; the engine needs its batchBytesMax plus 4 KiB")
+        int maxValueBytes() default 8 << 20;
 
         @AttributeDefinition(description = "Segment file size, bytes")
         long segmentBytes() default 64L << 20;
@@ -66,18 +73,37 @@ public final class LogStoreComponent implements LogStore {
     }
 
     private final LevelDbLogStore store;
+    private final String directory;
 
     /** Opens the store; a failure fails the activation with the store's message. */
     @Activate
     public LogStoreComponent(Config c) {
-        this.store = new LevelDbLogStore(new LevelDbStoreConfig(Path.of(c.dataDirectory()), c.createDirectory(),
-                c.syncPolicy(), c.maxValueBytes(), c.segmentBytes(), c.writeQueueRecordsMax(), c.writeQueueBytesMax(),
-                c.batchBytesMax(), c.indexCacheBytes(), c.cleanerIntervalMillis()));
+        this.directory = c.dataDirectory();
+        try {
+            this.store = new LevelDbLogStore(new LevelDbStoreConfig(Path.of(c.dataDirectory()), c.createDirectory(),
+                    syncPolicy(c.syncPolicy()), c.maxValueBytes(), c.segmentBytes(), c.writeQueueRecordsMax(),
+                    c.writeQueueBytesMax(), c.batchBytesMax(), c.indexCacheBytes(), c.cleanerIntervalMillis()));
+        } catch (RuntimeException e) {
+            // SCR reports activation failures only to the OSGi Log Service, which prints nothing
+            LOG.log(System.Logger.Level.ERROR, "{0} configuration rejected, the log store is not open: {1}", PID, e.getMessage());
+            throw e;
+        }
+        LOG.log(System.Logger.Level.INFO, "log store open: {0}", c.dataDirectory());
+    }
+
+    /** A policy name in any case (node files have said {@code sync}). */
+    static SyncPolicy syncPolicy(String text) {
+        try {
+            return SyncPolicy.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("syncPolicy must be SYNC or NONE: " + text);
+        }
     }
 
     @Deactivate
     void deactivate() {
         store.close();
+        LOG.log(System.Logger.Level.INFO, "log store closed: {0}", directory);
     }
 
     @Override

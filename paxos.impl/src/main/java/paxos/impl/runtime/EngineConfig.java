@@ -1,4 +1,4 @@
-package paxos.node;
+package paxos.impl.runtime;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,21 +8,19 @@ import java.util.Objects;
 import paxos.api.Member;
 import paxos.api.MemberRole;
 import paxos.api.Membership;
-import paxos.api.spi.log.SyncPolicy;
 
 /**
- * Everything a node needs to run, validated on construction: a bad value fails with an
- * {@link IllegalArgumentException} that names the field and the allowed range. Use
+ * The engine's own settings, validated on construction: a bad value fails with an
+ * {@link IllegalArgumentException} that names the field and the allowed range. Storage and
+ * transport settings are not here: the engine receives a ready {@code LogStore} and
+ * {@code Transport} (built by the embedded node, or DS services in OSGi). Use
  * {@link #builder(int, String)} for defaults.
  *
  * @param nodeId this node, {@code 1..65535}; must be one of {@code members}
- * @param clusterId names the cluster; peers with another ID are refused
- * @param clusterSecret shared by every node; authenticates peers (at least 16 characters)
+ * @param clusterId names the cluster (checked against the log's recorded owner)
  * @param members every node of the cluster (all voters in this version)
- * @param listenHost the address the Paxos port binds to (default {@code 127.0.0.1})
- * @param dataDir this node's data directory (log, state machine data)
+ * @param dataDir the engine's data directory (checkpoint staging, the identity marker)
  * @param groupCount number of groups, {@code 1..1024}
- * @param syncPolicy {@link SyncPolicy#SYNC} unless testing
  * @param maxValueBytes largest command, {@code 1 .. 16 MiB}
  * @param batchCountMax most commands packed into one instance, {@code 1..65535}
  * @param batchBytesMax most bytes packed into one instance, {@code >= maxValueBytes}, at most 64 MiB
@@ -33,17 +31,13 @@ import paxos.api.spi.log.SyncPolicy;
  * @param heartbeatTicks proposer heartbeat interval, in ticks, {@code >= 1}
  * @param electionTicks silence after which another node tries to lead, in ticks; {@code > 2 x heartbeatTicks}
  * @param proposalTimeoutMillis default timeout of a proposal, {@code 1 .. 1 hour}
- * @param tls TLS settings, or {@code null} for plain TCP (still authenticated by the handshake)
  */
-public record NodeConfig(
+public record EngineConfig(
         int nodeId,
         String clusterId,
-        String clusterSecret,
         List<Member> members,
-        String listenHost,
         Path dataDir,
         int groupCount,
-        SyncPolicy syncPolicy,
         int maxValueBytes,
         int batchCountMax,
         int batchBytesMax,
@@ -53,35 +47,13 @@ public record NodeConfig(
         int tickMillis,
         int heartbeatTicks,
         int electionTicks,
-        long proposalTimeoutMillis,
-        Tls tls) {
-
-    /**
-     * Key and trust stores for mutual TLS between nodes.
-     *
-     * @param keyStore PKCS#12 or JKS holding this node's key and certificate
-     * @param keyStorePassword its password
-     * @param trustStore the certificates of the cluster's CA (or of every peer)
-     * @param trustStorePassword its password
-     */
-    public record Tls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {
-        /** Requires all four. */
-        public Tls {
-            Objects.requireNonNull(keyStore, "tls keyStore");
-            Objects.requireNonNull(keyStorePassword, "tls keyStorePassword");
-            Objects.requireNonNull(trustStore, "tls trustStore");
-            Objects.requireNonNull(trustStorePassword, "tls trustStorePassword");
-        }
-    }
+        long proposalTimeoutMillis) {
 
     /** Validates every field. */
-    public NodeConfig {
+    public EngineConfig {
         Objects.requireNonNull(clusterId, "clusterId");
-        Objects.requireNonNull(clusterSecret, "clusterSecret");
         Objects.requireNonNull(members, "members");
-        Objects.requireNonNull(listenHost, "listenHost");
         Objects.requireNonNull(dataDir, "dataDir");
-        Objects.requireNonNull(syncPolicy, "syncPolicy");
         members = members.stream().sorted(Comparator.comparingInt(Member::nodeId)).toList();
         new Membership(0, members); // rejects duplicates
         range("nodeId", nodeId, 1, 65_535);
@@ -89,8 +61,6 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeId " + nodeId + " is not one of the members " + describe(members));
         if (clusterId.isBlank() || clusterId.length() > 64)
             throw new IllegalArgumentException("clusterId must be 1..64 characters");
-        if (clusterSecret.length() < 16)
-            throw new IllegalArgumentException("clusterSecret must be at least 16 characters");
         range("groupCount", groupCount, 1, 1024);
         range("maxValueBytes", maxValueBytes, 1, 16 << 20);
         range("batchCountMax", batchCountMax, 1, 65_535);
@@ -115,6 +85,20 @@ public record NodeConfig(
     /** The initial membership of every group. */
     public Membership membership() {
         return new Membership(0, members);
+    }
+
+    /**
+     * The smallest {@code Transport.maxMessageBytes()} the engine can work with: one full batch of
+     * {@link #batchBytesMax} plus the message header. Give the transport more (twice a batch) so
+     * that catch-up replies carry several instances.
+     */
+    public int messageBytesNeeded() {
+        return batchBytesMax + (64 << 10);
+    }
+
+    /** The smallest {@code LogStore.maxValueBytes()} the engine can work with: one full batch plus its header. */
+    public int recordBytesNeeded() {
+        return batchBytesMax + 4096;
     }
 
     /**
@@ -158,7 +142,7 @@ public record NodeConfig(
         return new Builder(nodeId, parseMembers(members));
     }
 
-    private static void range(String name, long value, long min, long max) {
+    static void range(String name, long value, long min, long max) {
         if (value < min || value > max)
             throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ": " + value);
     }
@@ -168,11 +152,8 @@ public record NodeConfig(
         private final int nodeId;
         private final List<Member> members;
         private String clusterId = "paxos";
-        private String clusterSecret;
-        private String listenHost = "127.0.0.1";
         private Path dataDir;
         private int groupCount = 1;
-        private SyncPolicy syncPolicy = SyncPolicy.SYNC;
         private int maxValueBytes = 1 << 20;
         private int batchCountMax = 512;
         private int batchBytesMax = 4 << 20;
@@ -186,7 +167,6 @@ public record NodeConfig(
         private int heartbeatTicks = 10;
         private int electionTicks = 50;
         private long proposalTimeoutMillis = 10_000;
-        private Tls tls;
 
         Builder(int nodeId, List<Member> members) {
             this.nodeId = nodeId;
@@ -194,11 +174,8 @@ public record NodeConfig(
         }
 
         /** @return this */ public Builder clusterId(String v) { clusterId = v; return this; }
-        /** @return this */ public Builder clusterSecret(String v) { clusterSecret = v; return this; }
-        /** @return this */ public Builder listenHost(String v) { listenHost = v; return this; }
         /** @return this */ public Builder dataDir(Path v) { dataDir = v; return this; }
         /** @return this */ public Builder groupCount(int v) { groupCount = v; return this; }
-        /** @return this */ public Builder syncPolicy(SyncPolicy v) { syncPolicy = v; return this; }
         /** @return this */ public Builder maxValueBytes(int v) { maxValueBytes = v; return this; }
         /** @return this */ public Builder batchCountMax(int v) { batchCountMax = v; return this; }
         /** @return this */ public Builder batchBytesMax(int v) { batchBytesMax = v; return this; }
@@ -209,13 +186,12 @@ public record NodeConfig(
         /** @return this */ public Builder heartbeatTicks(int v) { heartbeatTicks = v; return this; }
         /** @return this */ public Builder electionTicks(int v) { electionTicks = v; return this; }
         /** @return this */ public Builder proposalTimeoutMillis(long v) { proposalTimeoutMillis = v; return this; }
-        /** @return this */ public Builder tls(Tls v) { tls = v; return this; }
 
         /** Validates and builds. */
-        public NodeConfig build() {
-            return new NodeConfig(nodeId, clusterId, clusterSecret, members, listenHost, dataDir, groupCount,
-                    syncPolicy, maxValueBytes, batchCountMax, batchBytesMax, windowMax, proposalQueueMax,
-                    holdLogCount, tickMillis, heartbeatTicks, electionTicks, proposalTimeoutMillis, tls);
+        public EngineConfig build() {
+            return new EngineConfig(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax,
+                    batchBytesMax, windowMax, proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks,
+                    electionTicks, proposalTimeoutMillis);
         }
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import paxos.api.GroupState;
 import paxos.api.spi.log.SyncPolicy;
-import paxos.impl.runtime.CheckpointInstallerAccess;
+import paxos.impl.runtime.NodeIdentity;
 import paxos.plugins.kv.KvCommand;
 
 /** Files that do not belong together are refused with a message naming the problem. One node, real files. */
@@ -54,10 +54,16 @@ class StartupConsistencyTest {
     @Test
     void aStateMachineAheadOfTheLogFailsTheGroup() throws Exception {
         writeSome(config("blue", 1));
-        CheckpointInstallerAccess.deleteTree(dir.resolve("node").resolve("log")); // the log is lost, the KV data stays
+        deleteTree(dir.resolve("node").resolve("log")); // the log is lost, the KV data stays
         try (EmbeddedNode n = EmbeddedNode.start(config("blue", 1), Map.of(KvCluster.KV, KvCluster.kvFactory()))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> n.node().status(0).state() == GroupState.FAILED);
             assertTrue(n.node().status(0).failure().contains("reports checkpoint instance"), n.node().status(0).failure());
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }

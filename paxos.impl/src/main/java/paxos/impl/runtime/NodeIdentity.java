@@ -1,4 +1,4 @@
-package paxos.node;
+package paxos.impl.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +11,17 @@ import java.util.Properties;
  * The marker {@code dataDir/node.properties} naming the cluster and node a data directory belongs
  * to, written at the first start and checked at every later one: a directory copied from another
  * node or cluster is refused with a message naming both, instead of joining with foreign state.
+ * Called by whoever builds an {@link Engine} on a data directory (the embedded node, the OSGi
+ * component) before the engine opens anything there.
  */
-final class NodeIdentity {
-    static final String FILE = "node.properties";
+public final class NodeIdentity {
+    /** The marker file's name. */
+    public static final String FILE = "node.properties";
 
     private NodeIdentity() {}
 
     /** @throws IllegalStateException if the directory belongs to another cluster or node */
-    static void check(Path dataDir, String clusterId, int nodeId) throws IOException {
+    public static void check(Path dataDir, String clusterId, int nodeId) throws IOException {
         Path file = dataDir.resolve(FILE);
         if (!Files.exists(file)) {
             Properties p = new Properties();

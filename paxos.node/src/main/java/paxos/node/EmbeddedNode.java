@@ -17,6 +17,7 @@ import paxos.api.statemachine.StateMachine;
 import paxos.api.statemachine.StateMachineFactory;
 import paxos.impl.runtime.CheckpointConfig;
 import paxos.impl.runtime.Engine;
+import paxos.impl.runtime.NodeIdentity;
 import paxos.impl.runtime.StateMachineLifecycle;
 import paxos.impl.runtime.StateMachineRegistry;
 import paxos.storage.leveldb.LevelDbLogStore;
@@ -59,7 +60,7 @@ public final class EmbeddedNode implements AutoCloseable {
         this.transport = transport;
         this.factories = Map.copyOf(factories);
         // the engine finishes or rolls back an interrupted checkpoint install before any state machine opens
-        this.engine = new Engine(config, store, transport, checkpoints);
+        this.engine = new Engine(config.engine(), store, transport, checkpoints);
         this.engine.lifecycle(new FactoryLifecycle());
     }
 
@@ -231,7 +232,7 @@ public final class EmbeddedNode implements AutoCloseable {
     /** The log store settings {@link #start(NodeConfig, Map)} uses (for callers that adjust them, e.g. segment size). */
     public static LevelDbStoreConfig storeConfig(NodeConfig c) {
         LevelDbStoreConfig d = LevelDbStoreConfig.defaults(c.dataDir().resolve("log"));
-        int valueMax = Math.min(64 << 20, c.batchBytesMax() + 4096);
+        int valueMax = Math.min(64 << 20, c.engine().recordBytesNeeded());
         return new LevelDbStoreConfig(d.dataDirectory(), true, c.syncPolicy(), valueMax, d.segmentBytes(),
                 d.writeQueueRecordsMax(), Math.max(d.writeQueueBytesMax(), valueMax * 4L), d.batchBytesMax(),
                 d.indexCacheBytes(), d.cleanerIntervalMillis());
@@ -243,6 +244,7 @@ public final class EmbeddedNode implements AutoCloseable {
         for (Member m : c.members()) {
             if (m.nodeId() != c.nodeId()) peers.put(m.nodeId(), hostPort(m));
         }
+        // room for a catch-up reply of two full batches; the engine needs at least messageBytesNeeded()
         int frame = (int) Math.min(NettyTransportConfig.MAX_FRAME_BYTES_CAP, 2L * c.batchBytesMax() + (64 << 10));
         NettyTransportConfig t = NettyTransportConfig.of(c.nodeId(), c.clusterId(),
                         c.clusterSecret().getBytes(StandardCharsets.UTF_8), c.self().port(), peers)
