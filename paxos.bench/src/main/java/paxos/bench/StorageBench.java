@@ -22,15 +22,20 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
  * disk. Floor: one thread appending a record-sized buffer and calling {@code force(false)} after
  * each record, and after every 64 records. Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
  * writers, each appending one Accept and waiting for it. Prints records/s, fsyncs and bytes
- * written per record (segment files' growth plus the index's growth or, when larger, the bytes the store wrote
- * to it), p50/p99 latency,
- * and each store figure as a ratio of the floor. Options: {@code --seconds N} per measurement
+ * per record on disk (the data directory's growth measured after the store closed, so the index's
+ * overlay is committed and LevelDB's preallocated log is cut to size), p50/p99 latency, each store
+ * figure as a ratio of the floor measured in the same run, and the aims: 64 writers at least
+ * {@value #AIM_64} of the 64-per-force floor, 1 writer at least {@value #AIM_1} of the
+ * 1-per-force floor, bytes per record at most {@value #AIM_BYTES} of payload + header. Options: {@code --seconds N} per measurement
  * (default 3), {@code --dir PATH} (default: a fresh directory under java.io.tmpdir, deleted after),
  * {@code --sizes 100,4096}, {@code --writers 1,16,64}.
  */
 public final class StorageBench {
     private static final int HEADER_BYTES = 21; // the store's record header
     private static final int BALLOT_BYTES = 8;
+    private static final double AIM_64 = 0.7;
+    private static final double AIM_1 = 0.9;
+    private static final double AIM_BYTES = 1.3;
 
     private record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros) {}
 
@@ -70,7 +75,9 @@ public final class StorageBench {
                 row("floor: force per 64 records", batched, null, recordBytes);
                 for (int w : writers) {
                     Result r = runStore(root.resolve("store-" + size + "-" + w), size, w, nanos);
-                    row("store, " + w + " writer(s)", r, w == 1 ? one : batched, recordBytes);
+                    Result floor = w == 1 ? one : batched;
+                    row("store, " + w + " writer(s)", r, floor, recordBytes);
+                    aims(w, r, floor, recordBytes);
                 }
             }
         } finally {
@@ -89,6 +96,19 @@ public final class StorageBench {
                 r.bytesPerRecord() / recordBytes);
         System.out.printf("  %-30s %12.0f %10.3f %10.1f %8d %8d   %s%n", name, r.recordsPerSecond(), r.fsyncsPerRecord(),
                 r.bytesPerRecord(), r.p50Micros(), r.p99Micros(), ratio);
+    }
+
+    private static void aims(int writers, Result r, Result floor, int recordBytes) {
+        double ratio = r.recordsPerSecond() / floor.recordsPerSecond();
+        double bytes = r.bytesPerRecord() / recordBytes;
+        String speed = writers == 1 ? aim("records/s", ratio, ">=", AIM_1, ratio >= AIM_1)
+                : writers == 64 ? aim("records/s", ratio, ">=", AIM_64, ratio >= AIM_64) : "";
+        String size = recordBytes <= 200 ? aim("bytes/rec", bytes, "<=", AIM_BYTES, bytes <= AIM_BYTES) : "";
+        if (!speed.isEmpty() || !size.isEmpty()) System.out.printf("  %-30s %s%s%n", "  aims:", speed, size);
+    }
+
+    private static String aim(String what, double value, String op, double aim, boolean met) {
+        return String.format("%s %.2f x %s %.1f x %s;  ", what, value, op, aim, met ? "met" : "MISSED");
     }
 
     /** Appends record-sized buffers to a file, forcing after every {@code perForce} records. */
@@ -122,9 +142,11 @@ public final class StorageBench {
     /** {@code writers} threads, each on its own group, appending one accept at a time. */
     private static Result runStore(Path dir, int valueBytes, int writers, long nanos) throws Exception {
         LevelDbStoreConfig config = LevelDbStoreConfig.defaults(dir).withCreateDirectory(true);
+        new LevelDbLogStore(config).close(); // the empty store's own files are not the records' cost
+        long sizeBefore = directoryBytes(dir);
+        long records = 0;
+        Result result;
         try (LevelDbLogStore store = new LevelDbLogStore(config)) {
-            long sizeBefore = directoryBytes(dir);
-            long indexBefore = directoryBytes(dir.resolve("index"));
             LogStoreStats before = store.stats();
             byte[] value = new byte[valueBytes];
             List<Thread> threads = new ArrayList<>();
@@ -150,19 +172,17 @@ public final class StorageBench {
             }
             for (Thread t : threads) t.join();
             long elapsed = System.nanoTime() - start;
-            long records = 0;
             for (long c : counts) records += c;
             Histogram all = new Histogram(60_000_000L, 3);
             histograms.forEach(all::add);
             LogStoreStats after = store.stats();
-            // segment files: their real growth; index: what the store wrote to LevelDB (LevelDB preallocates
-            // its log file, so the index directory's growth is lumpy at these run lengths)
-            long indexGrowth = directoryBytes(dir.resolve("index")) - indexBefore;
-            long grown = directoryBytes(dir) - sizeBefore - indexGrowth
-                    + Math.max(indexGrowth, after.indexBytesWritten() - before.indexBytesWritten());
-            return new Result(records * 1e9 / elapsed, (double) (after.fsyncs() - before.fsyncs()) / records,
-                    (double) grown / records, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
+            result = new Result(records * 1e9 / elapsed, (double) (after.fsyncs() - before.fsyncs()) / records,
+                    0, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
         }
+        // after close: the index is wholly in LevelDB and LevelDB's preallocated log file is cut to its content
+        double bytesPerRecord = (double) (directoryBytes(dir) - sizeBefore) / records;
+        return new Result(result.recordsPerSecond(), result.fsyncsPerRecord(), bytesPerRecord, result.p50Micros(),
+                result.p99Micros());
     }
 
     private static long directoryBytes(Path dir) throws IOException {
