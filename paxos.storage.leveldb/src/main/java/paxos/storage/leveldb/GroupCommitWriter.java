@@ -21,14 +21,14 @@ import paxos.api.spi.log.SyncPolicy;
  * in-memory {@link Overlay} (no LevelDB work here: {@link IndexCommitter} does it later), then
  * hands the batch to the completer thread, which completes the stages in queue order while the
  * next batch is written. Stages are completed on the completer thread: callers must not block in
- * them. Between batches it seals the overlay for a commit every {@value #COMMIT_ENTRIES} entries,
- * after {@value #COMMIT_MILLIS} ms, or when idle that long.
+ * them. Between batches it seals the overlay for a commit as its {@link CommitPolicy} says (16,384
+ * entries, a second, or idle for a second by default).
  *
  * <p>Failures: an I/O error (a full disk) fails the batch's stages with
  * {@link LogUnavailableException} and cuts the file back to its last whole record; the next batch
  * tries again, so writes resume once space is freed. A failed fsync (the page cache can no longer
- * be trusted) makes the store unavailable until reopened. An overlay at its bound of
- * {@value #MAX_OVERLAY_ENTRIES} entries while LevelDB commits fail refuses batches. An
+ * be trusted) makes the store unavailable until reopened. An overlay at its bound while LevelDB
+ * commits fail refuses batches. An
  * {@link Error} on this thread fails every pending and later append, with one ERROR line.
  */
 final class GroupCommitWriter implements Runnable {
@@ -37,19 +37,13 @@ final class GroupCommitWriter implements Runnable {
     /** One append call, or an internal write of the cleaner ({@code restateGroups}). */
     record Pending(List<Op> ops, List<Integer> restateGroups, long bytes, boolean sync, CompletableFuture<Void> done) {}
 
-    /** Overlay entries that make a generation due for its LevelDB commit. */
-    static final int COMMIT_ENTRIES = 16_384;
-    /** Age (or idle time) that makes a non-empty generation due for its LevelDB commit. */
-    static final long COMMIT_MILLIS = 1_000;
-    /** Bound of the overlay (both generations): about 100 bytes of heap each, so ~13 MiB. */
-    static final int MAX_OVERLAY_ENTRIES = 131_072;
-
     private final LevelDbStoreConfig config;
     private final Segments segments;
     private final Index index;
     private final Overlay overlay;
     private final IndexCommitter committer;
     private final IoHook hook;
+    private final CommitPolicy policy;
     private final Map<Integer, GroupState> states;
     private final Stats stats;
     private final ReentrantLock lock = new ReentrantLock();
@@ -70,7 +64,8 @@ final class GroupCommitWriter implements Runnable {
     private static final Runnable END = () -> { };
 
     GroupCommitWriter(LevelDbStoreConfig config, Segments segments, Index index, IndexCommitter committer,
-            Map<Integer, GroupState> states, Stats stats, IoHook hook) {
+            Map<Integer, GroupState> states, Stats stats, IoHook hook, CommitPolicy policy) {
+        this.policy = policy;
         this.config = config;
         this.segments = segments;
         this.index = index;
@@ -146,7 +141,7 @@ final class GroupCommitWriter implements Runnable {
         }
     }
 
-    /** Next batch; empty after an idle {@link #COMMIT_MILLIS} with uncommitted overlay; null when closed. */
+    /** Next batch; empty after an idle commit period with uncommitted overlay; null when closed. */
     private List<Pending> take() {
         lock.lock();
         try {
@@ -156,7 +151,7 @@ final class GroupCommitWriter implements Runnable {
                     notEmpty.awaitUninterruptibly();
                 } else {
                     try {
-                        if (!notEmpty.await(COMMIT_MILLIS, TimeUnit.MILLISECONDS) && queue.isEmpty()) return List.of();
+                        if (!notEmpty.await(policy.commitMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) return List.of();
                     } catch (InterruptedException e) {
                         // only close() matters here, and it signals
                     }
@@ -230,10 +225,15 @@ final class GroupCommitWriter implements Runnable {
         sealIfDue(false);
         // completing wakes up to one thread per append: done on the completer thread, so that the
         // next batch's write and fsync overlap those wake-ups instead of waiting for them
+        if (EXPERIMENT_INLINE) {
+            for (Pending p : batch) p.done().complete(null);
+            return;
+        }
         putUninterruptibly(() -> {
             for (Pending p : batch) p.done().complete(null);
         });
     }
+    static final boolean EXPERIMENT_INLINE = Boolean.getBoolean("exp.inline");
 
     /** The completer thread's loop: completes durable batches in order; ends after the writer's last batch. */
     void completeLoop() {
@@ -303,8 +303,8 @@ final class GroupCommitWriter implements Runnable {
     private void sealIfDue(boolean idle) {
         Overlay.Generation a = overlay.active();
         if (a.size == 0) return;
-        boolean due = idle || a.size >= COMMIT_ENTRIES
-                || System.nanoTime() - a.createdNanos >= TimeUnit.MILLISECONDS.toNanos(COMMIT_MILLIS);
+        boolean due = idle || a.size >= policy.commitEntries()
+                || System.nanoTime() - a.createdNanos >= TimeUnit.MILLISECONDS.toNanos(policy.commitMillis());
         Segment seg = segments.newest();
         if (due) overlay.seal(seg.id, seg.size, Map.copyOf(states));
     }
@@ -315,7 +315,7 @@ final class GroupCommitWriter implements Runnable {
      * @return {@code null} when there is room, or the refusal while LevelDB commits fail
      */
     private LogUnavailableException awaitOverlayRoom() throws InterruptedException {
-        while (overlay.size() >= MAX_OVERLAY_ENTRIES) {
+        while (overlay.size() >= policy.maxEntries()) {
             Throwable why = committer.failure();
             if (why != null) {
                 return new LogUnavailableException("index overlay full (" + overlay.size() + " entries) and its commit"

@@ -69,11 +69,11 @@ public final class LevelDbLogStore implements LogStore {
      *     use, or cannot be read
      */
     public LevelDbLogStore(LevelDbStoreConfig config) {
-        this(config, IoHook.NONE);
+        this(config, IoHook.NONE, CommitPolicy.DEFAULT);
     }
 
-    /** The same with a fault-injection hook on the writer's file operations (tests in this package). */
-    LevelDbLogStore(LevelDbStoreConfig config, IoHook hook) {
+    /** The same with a fault-injection hook and another index commit policy (tests in this package). */
+    LevelDbLogStore(LevelDbStoreConfig config, IoHook hook, CommitPolicy policy) {
         this.config = Objects.requireNonNull(config, "config");
         Path dir = prepareDirectory(config);
         this.lock = DirectoryLock.acquire(dir);
@@ -99,7 +99,7 @@ public final class LevelDbLogStore implements LogStore {
                     + " on a machine crash and Paxos safety can break. Use it for tests and benchmarks only. !!!");
         }
         this.committer = new IndexCommitter(index, stats);
-        this.writer = new GroupCommitWriter(config, segments, index, committer, states, stats, hook);
+        this.writer = new GroupCommitWriter(config, segments, index, committer, states, stats, hook, policy);
         this.cleaner = new Cleaner(segments, index, states, requestedRetention, writer, stats, config.cleanerIntervalMillis());
         this.writerThread = new Thread(writer, "paxos-log-writer");
         this.cleanerThread = new Thread(cleaner, "paxos-log-cleaner");

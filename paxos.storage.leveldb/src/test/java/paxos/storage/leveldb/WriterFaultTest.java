@@ -59,7 +59,7 @@ class WriterFaultTest {
     @Test
     void anErrorOnTheWriterFailsEveryPendingAndLaterAppendAndCloseDoesNotHang() {
         Faults faults = new Faults();
-        LevelDbLogStore store = new LevelDbLogStore(config(), faults);
+        LevelDbLogStore store = new LevelDbLogStore(config(), faults, CommitPolicy.DEFAULT);
         for (long i = 0; i < 10; i++) store.append(List.of(new Accept(1, i, 1, value(i)))).toCompletableFuture().join();
         faults.onWrite = new InjectedError();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
@@ -84,7 +84,7 @@ class WriterFaultTest {
     void aFullDiskRefusesAppendsClearlyLosesNothingAndResumesOnceSpaceIsFreed() {
         Faults faults = new Faults();
         List<Long> acknowledged = new ArrayList<>();
-        try (LevelDbLogStore store = new LevelDbLogStore(config(), faults)) {
+        try (LevelDbLogStore store = new LevelDbLogStore(config(), faults, CommitPolicy.DEFAULT)) {
             long i = 0;
             for (; i < 50; i++) {
                 store.append(List.of(new Accept(1, i, 1, value(i)))).toCompletableFuture().join();
