@@ -20,7 +20,8 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
 /**
  * {@code ./paxos bench storage}: the durable log against the disk's own floor, in one run on one
  * disk. Floor: one thread appending a record-sized buffer and calling {@code force(false)} after
- * each record, and after every 64 records. Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
+ * each record (the yardstick of 1 writer), or after every 64 records (of more writers), measured for
+ * half the time right before and half right after each store measurement (the mean is printed). Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
  * writers, each appending one Accept and waiting for it. Prints records/s, fsyncs and bytes
  * per record on disk (the data directory's growth measured after the store closed, so the index's
  * overlay is committed and LevelDB's preallocated log is cut to size), p50/p99 latency, each store
@@ -67,15 +68,18 @@ public final class StorageBench {
             runStore(root.resolve("warmup"), 100, 16, Math.min(nanos, 1_000_000_000L)); // JIT warm-up, not reported
             for (int size : sizes) {
                 int recordBytes = HEADER_BYTES + BALLOT_BYTES + size;
-                Result one = floor(root.resolve("floor1-" + size), recordBytes, 1, nanos);
-                Result batched = floor(root.resolve("floor64-" + size), recordBytes, 64, nanos);
                 System.out.printf("%nvalue %d B (record on disk = %d B incl. header and ballot)%n", size, recordBytes);
                 header();
-                row("floor: force per record", one, null, recordBytes);
-                row("floor: force per 64 records", batched, null, recordBytes);
                 for (int w : writers) {
+                    // the floor right before and right after each store run: on a shared machine the disk's
+                    // speed drifts by minutes, so only a floor measured in the same minute is a fair yardstick
+                    int perForce = w == 1 ? 1 : 64;
+                    Path floorDir = root.resolve("floor-" + size + "-" + w);
+                    Result before = floor(floorDir.resolve("before"), recordBytes, perForce, nanos / 2);
                     Result r = runStore(root.resolve("store-" + size + "-" + w), size, w, nanos);
-                    Result floor = w == 1 ? one : batched;
+                    Result after = floor(floorDir.resolve("after"), recordBytes, perForce, nanos / 2);
+                    Result floor = mean(before, after);
+                    row("floor: force per " + perForce + (perForce == 1 ? " record" : " records"), floor, null, recordBytes);
                     row("store, " + w + " writer(s)", r, floor, recordBytes);
                     aims(w, r, floor, recordBytes);
                 }
@@ -87,7 +91,7 @@ public final class StorageBench {
 
     private static void header() {
         System.out.printf("  %-30s %12s %10s %10s %8s %8s   %s%n", "", "records/s", "fsync/rec", "bytes/rec", "p50 us",
-                "p99 us", "vs floor in this run: records/s, p50");
+                "p99 us", "vs the floor just before and after: records/s, p50");
     }
 
     private static void row(String name, Result r, Result floor, int recordBytes) {
@@ -96,6 +100,12 @@ public final class StorageBench {
                 r.bytesPerRecord() / recordBytes);
         System.out.printf("  %-30s %12.0f %10.3f %10.1f %8d %8d   %s%n", name, r.recordsPerSecond(), r.fsyncsPerRecord(),
                 r.bytesPerRecord(), r.p50Micros(), r.p99Micros(), ratio);
+    }
+
+    /** Two floor runs of equal length as one. */
+    private static Result mean(Result a, Result b) {
+        return new Result((a.recordsPerSecond() + b.recordsPerSecond()) / 2, a.fsyncsPerRecord(), a.bytesPerRecord(),
+                (a.p50Micros() + b.p50Micros()) / 2, Math.max(a.p99Micros(), b.p99Micros()));
     }
 
     private static void aims(int writers, Result r, Result floor, int recordBytes) {
