@@ -20,17 +20,23 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
 /**
  * {@code ./paxos bench storage}: the durable log against the disk's own floor, in one run on one
  * disk. Floor: one thread appending a record-sized buffer and calling {@code force(false)} after
- * each record, and after every 64 records. Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
+ * each record (the yardstick of 1 writer), or after every 64 records (of more writers), measured for
+ * half the time right before and half right after each store measurement (the mean is printed). Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
  * writers, each appending one Accept and waiting for it. Prints records/s, fsyncs and bytes
- * written per record (segment files' growth plus the index's growth or, when larger, the bytes the store wrote
- * to it), p50/p99 latency,
- * and each store figure as a ratio of the floor. Options: {@code --seconds N} per measurement
+ * per record on disk (the data directory's growth measured after the store closed, so the index's
+ * overlay is committed and LevelDB's preallocated log is cut to size), p50/p99 latency, each store
+ * figure as a ratio of the floor measured in the same run, and the aims: 64 writers at least
+ * {@value #AIM_64} of the 64-per-force floor, 1 writer at least {@value #AIM_1} of the
+ * 1-per-force floor, bytes per record at most {@value #AIM_BYTES} of payload + header. Options: {@code --seconds N} per measurement
  * (default 3), {@code --dir PATH} (default: a fresh directory under java.io.tmpdir, deleted after),
  * {@code --sizes 100,4096}, {@code --writers 1,16,64}.
  */
 public final class StorageBench {
     private static final int HEADER_BYTES = 21; // the store's record header
     private static final int BALLOT_BYTES = 8;
+    private static final double AIM_64 = 0.7;
+    private static final double AIM_1 = 0.9;
+    private static final double AIM_BYTES = 1.3;
 
     private record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros) {}
 
@@ -62,15 +68,20 @@ public final class StorageBench {
             runStore(root.resolve("warmup"), 100, 16, Math.min(nanos, 1_000_000_000L)); // JIT warm-up, not reported
             for (int size : sizes) {
                 int recordBytes = HEADER_BYTES + BALLOT_BYTES + size;
-                Result one = floor(root.resolve("floor1-" + size), recordBytes, 1, nanos);
-                Result batched = floor(root.resolve("floor64-" + size), recordBytes, 64, nanos);
                 System.out.printf("%nvalue %d B (record on disk = %d B incl. header and ballot)%n", size, recordBytes);
                 header();
-                row("floor: force per record", one, null, recordBytes);
-                row("floor: force per 64 records", batched, null, recordBytes);
                 for (int w : writers) {
+                    // the floor right before and right after each store run: on a shared machine the disk's
+                    // speed drifts by minutes, so only a floor measured in the same minute is a fair yardstick
+                    int perForce = w == 1 ? 1 : 64;
+                    Path floorDir = root.resolve("floor-" + size + "-" + w);
+                    Result before = floor(floorDir.resolve("before"), recordBytes, perForce, nanos / 2);
                     Result r = runStore(root.resolve("store-" + size + "-" + w), size, w, nanos);
-                    row("store, " + w + " writer(s)", r, w == 1 ? one : batched, recordBytes);
+                    Result after = floor(floorDir.resolve("after"), recordBytes, perForce, nanos / 2);
+                    Result floor = mean(before, after);
+                    row("floor: force per " + perForce + (perForce == 1 ? " record" : " records"), floor, null, recordBytes);
+                    row("store, " + w + " writer(s)", r, floor, recordBytes);
+                    aims(w, r, floor, recordBytes);
                 }
             }
         } finally {
@@ -80,7 +91,7 @@ public final class StorageBench {
 
     private static void header() {
         System.out.printf("  %-30s %12s %10s %10s %8s %8s   %s%n", "", "records/s", "fsync/rec", "bytes/rec", "p50 us",
-                "p99 us", "vs floor in this run: records/s, p50");
+                "p99 us", "vs the floor just before and after: records/s, p50");
     }
 
     private static void row(String name, Result r, Result floor, int recordBytes) {
@@ -89,6 +100,25 @@ public final class StorageBench {
                 r.bytesPerRecord() / recordBytes);
         System.out.printf("  %-30s %12.0f %10.3f %10.1f %8d %8d   %s%n", name, r.recordsPerSecond(), r.fsyncsPerRecord(),
                 r.bytesPerRecord(), r.p50Micros(), r.p99Micros(), ratio);
+    }
+
+    /** Two floor runs of equal length as one. */
+    private static Result mean(Result a, Result b) {
+        return new Result((a.recordsPerSecond() + b.recordsPerSecond()) / 2, a.fsyncsPerRecord(), a.bytesPerRecord(),
+                (a.p50Micros() + b.p50Micros()) / 2, Math.max(a.p99Micros(), b.p99Micros()));
+    }
+
+    private static void aims(int writers, Result r, Result floor, int recordBytes) {
+        double ratio = r.recordsPerSecond() / floor.recordsPerSecond();
+        double bytes = r.bytesPerRecord() / recordBytes;
+        String speed = writers == 1 ? aim("records/s", ratio, ">=", AIM_1, ratio >= AIM_1)
+                : writers == 64 ? aim("records/s", ratio, ">=", AIM_64, ratio >= AIM_64) : "";
+        String size = recordBytes <= 200 ? aim("bytes/rec", bytes, "<=", AIM_BYTES, bytes <= AIM_BYTES) : "";
+        if (!speed.isEmpty() || !size.isEmpty()) System.out.printf("  %-30s %s%s%n", "  aims:", speed, size);
+    }
+
+    private static String aim(String what, double value, String op, double aim, boolean met) {
+        return String.format("%s %.2f x %s %.1f x %s;  ", what, value, op, aim, met ? "met" : "MISSED");
     }
 
     /** Appends record-sized buffers to a file, forcing after every {@code perForce} records. */
@@ -122,9 +152,11 @@ public final class StorageBench {
     /** {@code writers} threads, each on its own group, appending one accept at a time. */
     private static Result runStore(Path dir, int valueBytes, int writers, long nanos) throws Exception {
         LevelDbStoreConfig config = LevelDbStoreConfig.defaults(dir).withCreateDirectory(true);
+        new LevelDbLogStore(config).close(); // the empty store's own files are not the records' cost
+        long sizeBefore = directoryBytes(dir);
+        long records = 0;
+        Result result;
         try (LevelDbLogStore store = new LevelDbLogStore(config)) {
-            long sizeBefore = directoryBytes(dir);
-            long indexBefore = directoryBytes(dir.resolve("index"));
             LogStoreStats before = store.stats();
             byte[] value = new byte[valueBytes];
             List<Thread> threads = new ArrayList<>();
@@ -150,19 +182,17 @@ public final class StorageBench {
             }
             for (Thread t : threads) t.join();
             long elapsed = System.nanoTime() - start;
-            long records = 0;
             for (long c : counts) records += c;
             Histogram all = new Histogram(60_000_000L, 3);
             histograms.forEach(all::add);
             LogStoreStats after = store.stats();
-            // segment files: their real growth; index: what the store wrote to LevelDB (LevelDB preallocates
-            // its log file, so the index directory's growth is lumpy at these run lengths)
-            long indexGrowth = directoryBytes(dir.resolve("index")) - indexBefore;
-            long grown = directoryBytes(dir) - sizeBefore - indexGrowth
-                    + Math.max(indexGrowth, after.indexBytesWritten() - before.indexBytesWritten());
-            return new Result(records * 1e9 / elapsed, (double) (after.fsyncs() - before.fsyncs()) / records,
-                    (double) grown / records, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
+            result = new Result(records * 1e9 / elapsed, (double) (after.fsyncs() - before.fsyncs()) / records,
+                    0, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
         }
+        // after close: the index is wholly in LevelDB and LevelDB's preallocated log file is cut to its content
+        double bytesPerRecord = (double) (directoryBytes(dir) - sizeBefore) / records;
+        return new Result(result.recordsPerSecond(), result.fsyncsPerRecord(), bytesPerRecord, result.p50Micros(),
+                result.p99Micros());
     }
 
     private static long directoryBytes(Path dir) throws IOException {

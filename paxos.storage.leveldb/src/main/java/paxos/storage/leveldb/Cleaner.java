@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The background thread of retention. Each round it (1) makes requested retention points durable
  * (RETAIN records through the writer), (2) drops index entries below them, and (3) unless paused,
  * deletes the oldest segment files all of whose records are below their groups' retention points.
- * Files are deleted oldest first only, and before they go the current promise, retention point
+ * Files are deleted oldest first only, once the index's committed watermark lies beyond them, and before they go the current promise, retention point
  * and metadata of every group with such state records in them is re-written to the newest
  * segment, so that a rebuild from the remaining files still finds it. Never blocks appends: it
  * only queues writes like any caller.
@@ -108,7 +108,9 @@ final class Cleaner implements Runnable {
 
     private void round() throws java.io.IOException {
         persistRetention();
-        for (Map.Entry<Integer, GroupState> e : states.entrySet()) {
+        // only what LevelDB holds is pruned: an entry still in the overlay below its group's
+        // retention point is dropped by the commit itself (Index.commit skips it)
+        for (Map.Entry<Integer, GroupState> e : index.committedStates().entrySet()) {
             long min = e.getValue().minRetained();
             long from = prunedBelow.getOrDefault(e.getKey(), 0L);
             if (min > from) {
@@ -137,6 +139,8 @@ final class Cleaner implements Runnable {
         List<Segment> prefix = new ArrayList<>();
         for (int i = 0; i < all.size() - 1; i++) { // never the newest: it is being appended to
             Segment s = all.get(i);
+            // a file the LevelDB watermark has not passed is still needed to rebuild the overlay after a crash
+            if (s.id >= index.committedSegment()) break;
             boolean below = s.summary.maxInstanceByGroup.entrySet().stream()
                     .allMatch(e -> e.getValue() < states.getOrDefault(e.getKey(), GroupState.EMPTY).minRetained());
             if (!below) break;

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.iq80.leveldb.CompressionType;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
@@ -20,23 +22,37 @@ import org.iq80.leveldb.WriteOptions;
 import org.iq80.leveldb.impl.Iq80DBFactory;
 
 /**
- * The iq80 LevelDB index: keys are a one-byte kind followed by big-endian fields, so that
- * LevelDB's bytewise order is (group, instance) order. Nothing here is the only copy of a
- * durable fact: every entry can be rebuilt from the segment files, which is why ordinary writes
- * go without sync. Thread-safe (LevelDB is).
+ * The index: the in-memory {@link Overlay} of changes not yet committed, over an iq80 LevelDB whose
+ * keys are a one-byte kind followed by big-endian fields, so that LevelDB's bytewise order is
+ * (group, instance) order. Reads consult the overlay first. Nothing here is the only copy of a
+ * durable fact: every entry can be rebuilt from the segment files, which is why writes go
+ * without sync and the overlay may be lost in a crash (recovery replays the files after the
+ * watermark). Thread-safe (LevelDB is; see {@link Overlay} for the overlay).
  */
 final class Index implements AutoCloseable {
     private static final byte ENTRY = 'I';
     private static final byte STATE = 'G';
     private static final byte META = 'M';
-    private static final byte WATERMARK = 'W';
+    /** The watermark key carries the entry format's version: an index of another format has none, and is rebuilt. */
+    private static final byte[] WATERMARK_KEY = {'W', 2};
     private static final byte SUMMARY = 'S';
     private static final byte CORRUPT = 'C';
     private static final WriteOptions SYNC = new WriteOptions().sync(true);
 
+    static {
+        // iq80 writes its log through a memory map by default; on a full disk a store into a mapped
+        // page that cannot be allocated is a SIGBUS (an InternalError at a random later access), not an
+        // IOException. Its plain FileChannel writer fails cleanly, and with bulk commits it is just as fast.
+        if (System.getProperty("leveldb.mmap") == null) System.setProperty("leveldb.mmap", "false");
+    }
+
     private final File dir;
     private final Options options;
+    private final Overlay overlay = new Overlay();
     private volatile DB db;
+    /** The states and watermark segment of the last generation committed to LevelDB (for the cleaner). */
+    private volatile Map<Integer, GroupState> committedStates = Map.of();
+    private volatile long committedSegment;
 
     Index(Path dir, long cacheBytes) throws IOException {
         this.dir = dir.toFile();
@@ -66,7 +82,7 @@ final class Index implements AutoCloseable {
     }
 
     static byte[] watermarkKey() {
-        return new byte[] {WATERMARK};
+        return WATERMARK_KEY.clone();
     }
 
     static byte[] watermarkValue(long segment, long offset) {
@@ -81,23 +97,35 @@ final class Index implements AutoCloseable {
         return ByteBuffer.allocate(5).put(CORRUPT).putInt(group).array();
     }
 
+    Overlay overlay() {
+        return overlay;
+    }
+
     IndexEntry entry(int group, long instance) {
+        IndexEntry e = overlay.entry(group, instance);
+        if (e != null) return e;
         byte[] v = db.get(entryKey(group, instance));
         return v == null ? null : IndexEntry.decode(v);
     }
 
+    /** A meta value, or {@code null} if absent. */
     byte[] meta(int group, String key) {
-        return db.get(metaKey(group, key));
+        byte[] v = overlay.meta(group, key);
+        if (v == null) v = db.get(metaKey(group, key));
+        return v == null || v.length == 0 ? null : v;
     }
 
     /** All meta keys and values of a group. */
     Map<String, byte[]> metas(int group) {
+        List<Overlay.Generation> newest = overlay.newestFirst(); // before LevelDB: see Overlay
         Map<String, byte[]> out = new LinkedHashMap<>();
         byte[] prefix = ByteBuffer.allocate(5).put(META).putInt(group).array();
         scan(prefix, (k, v) -> {
             out.put(new String(k, 5, k.length - 5, StandardCharsets.US_ASCII), v);
             return true;
         });
+        for (int i = newest.size() - 1; i >= 0; i--) out.putAll(newest.get(i).metas.getOrDefault(group, Map.of()));
+        out.values().removeIf(v -> v.length == 0);
         return out;
     }
 
@@ -136,10 +164,32 @@ final class Index implements AutoCloseable {
         return out;
     }
 
-    /** Entries of {@code [from, to)} in instance order, at most {@code maxCount}. */
+    /** Entries of {@code [from, to)} in instance order, at most {@code maxCount}: overlay over LevelDB. */
     List<Map.Entry<Long, IndexEntry>> entries(int group, long from, long to, int maxCount) {
+        if (maxCount <= 0 || from >= to) return new ArrayList<>();
+        List<Overlay.Generation> newest = overlay.newestFirst(); // before LevelDB: see Overlay
+        List<List<Map.Entry<Long, IndexEntry>>> layers = new ArrayList<>();
+        for (Overlay.Generation g : newest) {
+            ConcurrentSkipListMap<Long, IndexEntry> m = g.entries.get(group);
+            if (m == null) continue;
+            layers.add(m.subMap(from, to).entrySet().stream().limit(maxCount).map(e -> Map.entry(e.getKey(), e.getValue())).toList());
+        }
+        List<Map.Entry<Long, IndexEntry>> stored = storedEntries(group, from, to, maxCount);
+        if (layers.isEmpty()) return stored;
+        // the first maxCount keys of the union lie within the first maxCount of each layer
+        TreeMap<Long, IndexEntry> merged = new TreeMap<>();
+        for (Map.Entry<Long, IndexEntry> e : stored) merged.put(e.getKey(), e.getValue());
+        for (int i = layers.size() - 1; i >= 0; i--) for (Map.Entry<Long, IndexEntry> e : layers.get(i)) merged.put(e.getKey(), e.getValue());
+        List<Map.Entry<Long, IndexEntry>> out = new ArrayList<>(Math.min(maxCount, merged.size()));
+        for (Map.Entry<Long, IndexEntry> e : merged.entrySet()) {
+            if (out.size() == maxCount) break;
+            out.add(e);
+        }
+        return out;
+    }
+
+    private List<Map.Entry<Long, IndexEntry>> storedEntries(int group, long from, long to, int maxCount) {
         List<Map.Entry<Long, IndexEntry>> out = new ArrayList<>();
-        if (maxCount <= 0 || from >= to) return out;
         byte[] start = entryKey(group, from);
         byte[] prefix = Arrays.copyOf(start, 5);
         scanFrom(start, prefix, (k, v) -> {
@@ -151,10 +201,10 @@ final class Index implements AutoCloseable {
         return out;
     }
 
-    /** Deletes the group's entries of {@code [from, to)} in bounded batches; no sync (rebuildable). */
+    /** Deletes the group's LevelDB entries of {@code [from, to)} in bounded batches; no sync (rebuildable). */
     void deleteEntries(int group, long from, long to) throws IOException {
         while (true) {
-            List<Map.Entry<Long, IndexEntry>> chunk = entries(group, from, to, 10_000);
+            List<Map.Entry<Long, IndexEntry>> chunk = storedEntries(group, from, to, 10_000);
             if (chunk.isEmpty()) return;
             try (WriteBatch batch = db.createWriteBatch()) {
                 for (Map.Entry<Long, IndexEntry> e : chunk) batch.delete(entryKey(group, e.getKey()));
@@ -164,12 +214,58 @@ final class Index implements AutoCloseable {
         }
     }
 
-    WriteBatch newBatch() {
-        return db.createWriteBatch();
+    /**
+     * Writes a sealed generation to LevelDB in one write batch without sync: its entries (except
+     * those below their group's retention point, which are dead), metas, group states and the
+     * watermark, then drops it from the overlay.
+     *
+     * @return the bytes of keys and values written
+     */
+    long commit(Overlay.Generation g) throws IOException {
+        long bytes = 0;
+        try (WriteBatch batch = db.createWriteBatch()) {
+            for (Map.Entry<Integer, ConcurrentSkipListMap<Long, IndexEntry>> group : g.entries.entrySet()) {
+                long min = g.states.getOrDefault(group.getKey(), GroupState.EMPTY).minRetained();
+                for (Map.Entry<Long, IndexEntry> e : group.getValue().tailMap(min).entrySet()) {
+                    byte[] v = e.getValue().encode();
+                    batch.put(entryKey(group.getKey(), e.getKey()), v);
+                    bytes += 13 + v.length;
+                }
+            }
+            for (Map.Entry<Integer, Map<String, byte[]>> group : g.metas.entrySet()) {
+                for (Map.Entry<String, byte[]> m : group.getValue().entrySet()) {
+                    byte[] key = metaKey(group.getKey(), m.getKey());
+                    if (m.getValue().length == 0) batch.delete(key);
+                    else batch.put(key, m.getValue());
+                    bytes += key.length + m.getValue().length;
+                }
+            }
+            g.states.forEach((group, s) -> batch.put(stateKey(group), s.encode()));
+            batch.put(watermarkKey(), watermarkValue(g.segment, g.offset));
+            db.write(batch);
+            bytes += g.states.size() * 29L + 18;
+        }
+        committedStates = g.states;
+        committedSegment = g.segment;
+        overlay.committed(g);
+        return bytes;
     }
 
-    void write(WriteBatch batch) {
-        db.write(batch);
+    /** Seals the overlay at a position and commits it at once (recovery; nothing else may seal meanwhile). */
+    long commitNow(long segment, long offset, Map<Integer, GroupState> states) throws IOException {
+        Overlay.Generation g = overlay.seal(segment, offset, Map.copyOf(states));
+        if (g == null) throw new IllegalStateException("a generation is already being committed");
+        return commit(g);
+    }
+
+    /** The group states as last committed to LevelDB (entries below their retention points are gone or dead there). */
+    Map<Integer, GroupState> committedStates() {
+        return committedStates;
+    }
+
+    /** The segment of the committed watermark: every older segment is wholly reflected in LevelDB. */
+    long committedSegment() {
+        return committedSegment;
     }
 
     void putSummary(long segment, SegmentSummary summary) {

@@ -4,14 +4,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.iq80.leveldb.WriteBatch;
 
 /**
  * The index changes of one group-commit batch (or one stretch of recovery), applied record by
- * record over an overlay so that later records of the batch see earlier ones, then written to
- * LevelDB in one write and published to the in-memory group states. The same {@link #apply}
- * serves the writer and recovery, so replaying the files rebuilds exactly what the writer built.
- * Used by one thread at a time.
+ * record over the index so that later records of the batch see earlier ones, then published to
+ * the index's {@link Overlay} and the in-memory group states (LevelDB gets them later, in bulk).
+ * The same {@link #apply} serves the writer and recovery, so replaying the files rebuilds exactly
+ * what the writer built. Used by one thread at a time.
  */
 final class IndexBatch {
     private record Key(int group, long instance) {}
@@ -21,13 +20,10 @@ final class IndexBatch {
     private final Map<Key, IndexEntry> entries = new HashMap<>();
     private final Map<Integer, GroupState> states = new HashMap<>();
     private final Map<Integer, Map<String, byte[]>> metas = new HashMap<>();
-    private final WriteBatch batch;
-    private long indexBytes;
 
     IndexBatch(Index index, Map<Integer, GroupState> published) {
         this.index = index;
         this.published = published;
-        this.batch = index.newBatch();
     }
 
     GroupState state(int group) {
@@ -36,6 +32,8 @@ final class IndexBatch {
     }
 
     private IndexEntry entry(int group, long instance) {
+        // the common case, a new instance, needs no lookup: nothing is held at or above the end
+        if (instance >= state(group).end()) return null;
         IndexEntry e = entries.get(new Key(group, instance));
         return e != null ? e : index.entry(group, instance);
     }
@@ -81,10 +79,6 @@ final class IndexBatch {
             }
             case META -> {
                 metas.computeIfAbsent(g, k -> new HashMap<>()).put(op.key(), op.value());
-                byte[] key = Index.metaKey(g, op.key());
-                if (op.value().length == 0) batch.delete(key);
-                else batch.put(key, op.value());
-                indexBytes += key.length + op.value().length;
             }
             case ACCEPT, CHOSEN, CHOSEN_MARK -> {
                 if (op.instance() < s.minRetained()) return null;
@@ -97,13 +91,10 @@ final class IndexBatch {
                     }
                     next = held.asChosen(op.ballot());
                 } else {
-                    next = new IndexEntry(location.segment(), location.offset(), location.length(), location.crc(),
-                            op.ballot(), op.type() == RecordType.CHOSEN);
+                    next = new IndexEntry(location.segment(), location.offset(), location.length(), op.ballot(),
+                            op.type() == RecordType.CHOSEN);
                 }
                 entries.put(new Key(g, op.instance()), next);
-                byte[] key = Index.entryKey(g, op.instance());
-                batch.put(key, next.encode());
-                indexBytes += key.length + IndexEntry.BYTES;
                 if (op.instance() >= s.end()) putState(g, new GroupState(op.instance() + 1, s.minRetained(), s.promise()));
             }
         }
@@ -133,21 +124,13 @@ final class IndexBatch {
     }
 
     /**
-     * Writes the batch and the watermark (without sync) and publishes the group states.
-     *
-     * @return the bytes of keys and values written to the index
+     * Publishes the changes: entries and metas to the index's overlay, then the group states
+     * (readers that see a state's new end find its entries).
      */
-    long commit(long segment, long offset) {
-        states.forEach((g, s) -> batch.put(Index.stateKey(g), s.encode()));
-        batch.put(Index.watermarkKey(), Index.watermarkValue(segment, offset));
-        index.write(batch);
+    void publish() {
+        Overlay overlay = index.overlay();
+        entries.forEach((k, e) -> overlay.putEntry(k.group(), k.instance(), e));
+        metas.forEach((g, m) -> m.forEach((key, value) -> overlay.putMeta(g, key, value)));
         published.putAll(states);
-        long bytes = indexBytes + states.size() * 29L + 17;
-        try {
-            batch.close();
-        } catch (java.io.IOException e) {
-            // closing a WriteBatch only drops references; nothing to report
-        }
-        return bytes;
     }
 }

@@ -3,24 +3,56 @@ package paxos.storage.leveldb;
 import java.nio.ByteBuffer;
 
 /**
- * The index's value for one (group, instance): where the record holding the value is, its CRC
- * (checked against the file on every read), and the ballot and chosen flag. For a chosen mark
- * the location is the held accept's record; {@code ballot} and {@code chosen} come from the mark.
+ * The index's value for one (group, instance): where the record holding the value is, and the
+ * ballot and chosen flag. For a chosen mark the location is the held accept's record; the mark only
+ * exists for the accept's own ballot, so {@code ballot} always equals the ballot in that record.
+ * No CRC here: reads check the record's own CRC and its group and instance.
+ *
+ * <p>In LevelDB it is stored as four unsigned varints (segment, offset, length * 2 + chosen,
+ * ballot): about 10 bytes for a 64 MiB segment and a small round, which keeps the index under a
+ * quarter of a 100-byte record.
  */
-record IndexEntry(long segment, long offset, int length, int crc, long ballot, boolean chosen) {
-    static final int BYTES = 33;
+record IndexEntry(long segment, long offset, int length, long ballot, boolean chosen) {
+    static final int MAX_BYTES = 4 * 10;
 
     byte[] encode() {
-        return ByteBuffer.allocate(BYTES).putLong(segment).putLong(offset).putInt(length).putInt(crc)
-                .putLong(ballot).put((byte) (chosen ? 1 : 0)).array();
+        ByteBuffer b = ByteBuffer.allocate(MAX_BYTES);
+        putVarint(b, segment);
+        putVarint(b, offset);
+        putVarint(b, ((long) length << 1) | (chosen ? 1 : 0));
+        putVarint(b, ballot);
+        byte[] out = new byte[b.position()];
+        b.flip().get(out);
+        return out;
     }
 
     static IndexEntry decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        return new IndexEntry(b.getLong(), b.getLong(), b.getInt(), b.getInt(), b.getLong(), b.get() == 1);
+        long segment = getVarint(b);
+        long offset = getVarint(b);
+        long lengthAndChosen = getVarint(b);
+        long ballot = getVarint(b);
+        return new IndexEntry(segment, offset, (int) (lengthAndChosen >>> 1), ballot, (lengthAndChosen & 1) == 1);
     }
 
     IndexEntry asChosen(long chosenBallot) {
-        return new IndexEntry(segment, offset, length, crc, chosenBallot, true);
+        return new IndexEntry(segment, offset, length, chosenBallot, true);
+    }
+
+    private static void putVarint(ByteBuffer b, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        b.put((byte) v);
+    }
+
+    private static long getVarint(ByteBuffer b) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte x = b.get();
+            v |= (long) (x & 0x7F) << shift;
+            if (x >= 0) return v;
+        }
     }
 }

@@ -27,7 +27,8 @@ import paxos.api.spi.log.SyncPolicy;
 /**
  * The durable {@link LogStore}: records go to append-only segment files ({@code *.seg}) in the data
  * directory, one writer thread appends and fsyncs them in groups (group commit across groups), and
- * an iq80 LevelDB in {@code index/} maps (group, instance) to the record's file, offset and CRC.
+ * an index maps (group, instance) to the record's file and offset: an in-memory overlay of recent
+ * changes over an iq80 LevelDB in {@code index/}, which a background thread updates in bulk.
  * See {@link LogStore} for the contract and the README's "Storage" section for the layout.
  *
  * <p>Created with {@code new LevelDbLogStore(config)}, which opens (and if needed recovers) the
@@ -36,7 +37,8 @@ import paxos.api.spi.log.SyncPolicy;
  * Reads verify each record's CRC; a mismatch fails the group's reads with
  * {@link LogCorruptException} naming file and offset, while other groups keep working. Threads:
  * one writer ({@code paxos-log-writer}) writes and syncs, one completer
- * ({@code paxos-log-completer}) completes the append stages; one cleaner
+ * ({@code paxos-log-completer}) completes the append stages, one indexer
+ * ({@code paxos-log-indexer}) commits the overlay to LevelDB; one cleaner
  * ({@code paxos-log-cleaner}) deletes retained-away files. Thread-safe.
  */
 public final class LevelDbLogStore implements LogStore {
@@ -55,6 +57,8 @@ public final class LevelDbLogStore implements LogStore {
     private final Thread writerThread;
     private final Thread cleanerThread;
     private final Thread completerThread;
+    private final IndexCommitter committer;
+    private final Thread committerThread;
     private volatile boolean closed;
 
     /**
@@ -65,6 +69,11 @@ public final class LevelDbLogStore implements LogStore {
      *     use, or cannot be read
      */
     public LevelDbLogStore(LevelDbStoreConfig config) {
+        this(config, IoHook.NONE, CommitPolicy.DEFAULT);
+    }
+
+    /** The same with a fault-injection hook and another index commit policy (tests in this package). */
+    LevelDbLogStore(LevelDbStoreConfig config, IoHook hook, CommitPolicy policy) {
         this.config = Objects.requireNonNull(config, "config");
         Path dir = prepareDirectory(config);
         this.lock = DirectoryLock.acquire(dir);
@@ -76,6 +85,8 @@ public final class LevelDbLogStore implements LogStore {
             Recovery recovery = new Recovery(segs, idx, states, corrupt, config.maxValueBytes());
             recovery.run();
             if (segs.newest() == null || recovery.newestSegmentDamaged) segs.createNext();
+            // a watermark from the start, so that a store closed or killed before its first commit reopens quietly
+            if (idx.watermark() == null) idx.commitNow(segs.newest().id, segs.newest().size, states);
         } catch (IOException | RuntimeException e) {
             closeQuietly(idx, segs);
             lock.close();
@@ -87,11 +98,15 @@ public final class LevelDbLogStore implements LogStore {
             LOG.log(Level.WARNING, "!!! log store " + dir + " opened with SyncPolicy.NONE: acknowledged writes are LOST"
                     + " on a machine crash and Paxos safety can break. Use it for tests and benchmarks only. !!!");
         }
-        this.writer = new GroupCommitWriter(config, segments, index, states, stats);
+        this.committer = new IndexCommitter(index, stats);
+        this.writer = new GroupCommitWriter(config, segments, index, committer, states, stats, hook, policy);
         this.cleaner = new Cleaner(segments, index, states, requestedRetention, writer, stats, config.cleanerIntervalMillis());
         this.writerThread = new Thread(writer, "paxos-log-writer");
         this.cleanerThread = new Thread(cleaner, "paxos-log-cleaner");
         this.completerThread = new Thread(writer::completeLoop, "paxos-log-completer");
+        this.committerThread = new Thread(committer, "paxos-log-indexer");
+        committerThread.setDaemon(true);
+        committerThread.start();
         completerThread.setDaemon(true);
         completerThread.start();
         writerThread.setDaemon(true);
@@ -225,7 +240,9 @@ public final class LevelDbLogStore implements LogStore {
             LOG.log(Level.WARNING, "retention points not persisted at close: " + e);
         }
         writer.close();
-        join(writerThread);
+        join(writerThread); // it seals the last overlay generation
+        committer.stop();
+        join(committerThread); // it commits that generation to LevelDB
         join(completerThread);
         closeQuietly(index, segments);
         lock.close();
@@ -267,12 +284,12 @@ public final class LevelDbLogStore implements LogStore {
             throw new LogUnavailableException("cannot read " + seg + " at offset " + entry.offset() + ": " + e, e);
         }
         int crc = RecordFormat.crc(record, 0, entry.length());
-        Op op = crc == RecordFormat.storedCrc(record) && crc == entry.crc() ? RecordFormat.decode(record, true) : null;
+        Op op = crc == RecordFormat.storedCrc(record) ? RecordFormat.decode(record, true) : null;
         if (op == null || op.group() != group || op.instance() != instance
                 || (op.type() != RecordType.ACCEPT && op.type() != RecordType.CHOSEN)) {
             throw corruptAt(group, "record at " + seg + " offset " + entry.offset() + " fails its checksum", instance);
         }
-        return new InstanceRecord(group, instance, entry.ballot(), op.value(), entry.chosen());
+        return new InstanceRecord(group, instance, op.ballot(), op.value(), entry.chosen());
     }
 
     private LogCorruptException corruptAt(int group, String what, long instance) {

@@ -96,21 +96,22 @@ final class Recovery {
             } else {
                 if (op.type() == RecordType.META) op = RecordFormat.decode(record, true);
                 seg.summary.add(op);
-                if (pos >= applyFrom) apply(op, new IndexEntry(seg.id, pos, total, RecordFormat.storedCrc(record), 0, false), seg, pos);
+                if (pos >= applyFrom) apply(op, new IndexEntry(seg.id, pos, total, 0, false), seg, pos);
             }
             pos += total;
         }
         if (applyFrom != Long.MAX_VALUE) commit(seg.id, seg.size);
     }
 
-    private void apply(Op op, IndexEntry location, Segment seg, long pos) {
+    private void apply(Op op, IndexEntry location, Segment seg, long pos) throws IOException {
         String contradiction = changes.apply(op, location);
         if (contradiction != null) markCorrupt(op.group(), contradiction + " (" + seg + " offset " + pos + ")");
         if (++uncommitted >= COMMIT_EVERY_RECORDS) commit(seg.id, pos + location.length());
     }
 
-    private void commit(long segment, long offset) {
-        changes.commit(segment, offset);
+    private void commit(long segment, long offset) throws IOException {
+        changes.publish();
+        index.commitNow(segment, offset, states);
         changes = new IndexBatch(index, states);
         uncommitted = 0;
     }

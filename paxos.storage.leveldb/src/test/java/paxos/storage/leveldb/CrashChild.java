@@ -14,11 +14,14 @@ import paxos.api.spi.log.LogRecord.Promise;
  * then appends from {@link #GROUPS} threads (one group each, up to 32 appends in flight per
  * thread) and prints one line per acknowledged append: {@code A g i} (accept), {@code C g i}
  * (chosen mark), {@code P g b} (promise). It also moves retention along so that the cleaner runs
- * while the process dies. Runs until killed.
+ * while the process dies. With {@code args[1]} = {@code small-commits} the index overlay is
+ * committed to LevelDB every 200 entries or 20 ms, so kills also hit commits in progress; by
+ * default (16,384 entries or a second) most kills find the overlay uncommitted. Runs until killed.
  */
 public final class CrashChild {
     static final int GROUPS = 4;
     static final long KEEP_INSTANCES = 3000;
+    static final String SMALL_COMMITS = "small-commits";
 
     private CrashChild() {}
 
@@ -36,7 +39,9 @@ public final class CrashChild {
 
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
-        LevelDbLogStore store = new LevelDbLogStore(config(Path.of(args[0])));
+        CommitPolicy policy = args.length > 1 && args[1].equals(SMALL_COMMITS) ? new CommitPolicy(200, 20, 131_072)
+                : CommitPolicy.DEFAULT;
+        LevelDbLogStore store = new LevelDbLogStore(config(Path.of(args[0])), IoHook.NONE, policy);
         out.println("READY");
         for (int g = 1; g <= GROUPS; g++) {
             int group = g;

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import paxos.api.spi.log.InstanceRecord;
@@ -29,7 +31,10 @@ import paxos.api.spi.log.LogUnavailableException;
  * acknowledged append on its stdout; the test kills it with SIGKILL after a random delay (some
  * during the child's own recovery), reopens the store and checks that every acknowledged record is
  * there and intact. One data directory across all rounds, so recovery also runs over earlier
- * crashes' leftovers. Rounds: {@code -Dpaxos.crash.kills=N} (default 50, 40-70 s on two busy cores); seed:
+ * crashes' leftovers. Lane A runs the default index commit policy, so most kills leave index
+ * changes in the in-memory overlay only (the test counts the kills whose LevelDB watermark lay
+ * behind the files, and requires some); lane B commits every 200 entries or 20 ms, so kills also
+ * land inside LevelDB commits. Rounds: {@code -Dpaxos.crash.kills=N} (default 50, 40-70 s on two busy cores); seed:
  * {@code -Dpaxos.crash.seed=S}.
  */
 class CrashTest {
@@ -43,14 +48,15 @@ class CrashTest {
         // two independent lanes (own directory, own child) halve the wall time on two cores
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<int[]> a = pool.submit(() -> new Lane(dir.resolve("lane-a"), seed).run((kills + 1) / 2, true));
-            Future<int[]> b = pool.submit(() -> new Lane(dir.resolve("lane-b"), seed + 1).run(kills / 2, false));
+            Future<int[]> a = pool.submit(() -> new Lane(dir.resolve("lane-a"), seed, false).run((kills + 1) / 2, true));
+            Future<int[]> b = pool.submit(() -> new Lane(dir.resolve("lane-b"), seed + 1, true).run(kills / 2, false));
             int[] ra = a.get();
             int[] rb = b.get();
             int writing = ra[0] + rb[0];
             long checks = (long) ra[1] + rb[1];
-            System.out.printf("CrashTest: %d kills (seed %d), %d after the store opened, %d acknowledged-record checks%n",
-                    kills, seed, writing, checks);
+            System.out.printf("CrashTest: %d kills (seed %d), %d after the store opened, %d acknowledged-record checks,"
+                    + " %d + %d kills with index changes only in the overlay%n", kills, seed, writing, checks, ra[2], rb[2]);
+            assertTrue(ra[2] > 0, "no kill left uncommitted index changes: the overlay's recovery was not tested");
             assertTrue(writing >= kills / 2, "too few kills hit an open store: " + writing);
             assertTrue(checks > 1000, "the child acknowledged too little to test anything: " + checks);
         } finally {
@@ -66,19 +72,22 @@ class CrashTest {
         private final Map<Integer, BitSet> accepted = new HashMap<>();
         private final Map<Integer, BitSet> chosen = new HashMap<>();
         private final Map<Integer, Long> promised = new HashMap<>();
+        private final boolean smallCommits;
 
-        Lane(Path data, long seed) {
+        Lane(Path data, long seed, boolean smallCommits) {
             this.data = data;
             this.seed = seed;
             this.random = new Random(seed);
+            this.smallCommits = smallCommits;
         }
 
-        /** @return kills after the store opened, acknowledged records checked */
+        /** @return kills after the store opened, acknowledged records checked, kills with an uncommitted overlay */
         int[] run(int kills, boolean checkLock) throws Exception {
             int afterOpen = 0;
             long verified = 0;
+            int uncommitted = 0;
             for (int round = 0; round < kills; round++) {
-                Process child = start(data);
+                Process child = start(data, smallCommits);
                 StdoutCollector stdout = new StdoutCollector(child.getInputStream());
                 stdout.start();
                 // one round in five kills the child at a random moment of its start (during its
@@ -99,9 +108,10 @@ class CrashTest {
                 List<String> lines = stdout.lines();
                 if (!lines.isEmpty()) afterOpen++;
                 record(lines);
+                if (!lines.isEmpty() && indexBehindFiles(data)) uncommitted++;
                 verified += verify("seed " + seed + " round " + round);
             }
-            return new int[] {afterOpen, (int) verified};
+            return new int[] {afterOpen, (int) verified, uncommitted};
         }
 
         private void record(List<String> lines) {
@@ -150,10 +160,30 @@ class CrashTest {
         }
     }
 
-    private Process start(Path data) throws IOException {
+    /** Whether the killed child's LevelDB watermark lies before the end of its segment files. */
+    private static boolean indexBehindFiles(Path data) throws IOException {
+        long newest = 0;
+        long size = 0;
+        try (Stream<Path> files = Files.list(data)) {
+            for (Path f : files.toList()) {
+                long id = Segment.idOf(f.getFileName().toString());
+                if (id > newest) {
+                    newest = id;
+                    size = Files.size(f);
+                }
+            }
+        }
+        try (Index index = new Index(data.resolve("index"), 1 << 20)) {
+            long[] watermark = index.watermark();
+            return watermark == null || watermark[0] < newest || watermark[1] < size;
+        }
+    }
+
+    private Process start(Path data, boolean smallCommits) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx128m", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), data.toString());
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), data.toString(),
+                smallCommits ? CrashChild.SMALL_COMMITS : "default-commits");
         pb.redirectError(data.resolveSibling(data.getFileName() + "-stderr.log").toFile());
         return pb.start();
     }
