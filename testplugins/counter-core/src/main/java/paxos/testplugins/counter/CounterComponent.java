@@ -1,6 +1,8 @@
 package paxos.testplugins.counter;
 
 import jakarta.servlet.Servlet;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -24,14 +26,22 @@ public abstract class CounterComponent implements StateMachine {
     private final CounterStateMachine counter;
     private ServiceRegistration<?> servlet;
 
+    /** Keeps the state in {@code <paxos.data.dir>/statemachines/counter}, shared by every version. */
     protected CounterComponent(BundleContext context, Dialect dialect) {
         this.context = context;
-        this.counter = new CounterStateMachine(dialect);
+        String base = context.getProperty("paxos.data.dir");
+        this.counter = new CounterStateMachine(dialect,
+                Path.of(base == null ? "data" : base, "statemachines", "counter"));
     }
 
     @Override
-    public final void execute(ExecutionBatch batch, ExecutionResults results) {
+    public final void execute(ExecutionBatch batch, ExecutionResults results) throws IOException {
         counter.execute(batch, results);
+    }
+
+    @Override
+    public final long checkpointInstance(int group) {
+        return counter.checkpointInstance(group);
     }
 
     /** Registers {@code /counter/*} for the node that appeared. */

@@ -1,6 +1,10 @@
 package paxos.testplugins.counter;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import paxos.api.statemachine.Command;
@@ -9,12 +13,16 @@ import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 
 /**
- * A counter per group, in memory: commands are UTF-8 text {@code "<op> [<number>]"}, e.g.
- * {@code add 5}; the {@link Dialect} of the bundle's version decides what they do. It keeps no
- * checkpoint ({@link #checkpointInstance} is -1), so the engine replays the group's log into a
- * fresh instance after every start, update or restart of the bundle.
+ * A counter per group: commands are UTF-8 text {@code "<op> [<number>]"}, e.g. {@code add 5};
+ * the {@link Dialect} of the bundle's version decides what they do. After each instance the value
+ * and the instance are written together to {@code <dir>/group-<g>.state} (one small file, replaced
+ * atomically; no fsync: the Paxos log replays what a crash loses), and
+ * {@link #checkpointInstance} reports that instance: a new version, a redeployed bundle or a
+ * restarted node resumes from the file. (An in-memory state machine would start empty when its
+ * bundle comes back while the engine continues after its last executed instance.)
  *
- * <p>Threads: {@link #execute} on each group's execution thread; {@link #value} on any thread.
+ * <p>Threads: {@link #execute} on each group's execution thread; {@link #value} and
+ * {@link #checkpointInstance} on any thread.
  */
 public final class CounterStateMachine implements StateMachine {
     /** The counter's state machine ID: one the platform's own plugins do not use. */
@@ -28,16 +36,24 @@ public final class CounterStateMachine implements StateMachine {
         }
     }
 
-    private final Dialect dialect;
-    private final ConcurrentHashMap<Integer, Long> values = new ConcurrentHashMap<>();
+    /** A group's state: its value after {@code instance} ({@code -1}: none yet). */
+    private record State(long instance, long value) {}
 
-    public CounterStateMachine(Dialect dialect) {
+    private final Dialect dialect;
+    private final Path dir;
+    private final ConcurrentHashMap<Integer, State> states = new ConcurrentHashMap<>();
+
+    /** @param dir where the groups' state files live; created when first written */
+    public CounterStateMachine(Dialect dialect, Path dir) {
         this.dialect = dialect;
+        this.dir = dir;
     }
 
     @Override
-    public void execute(ExecutionBatch batch, ExecutionResults results) {
-        long value = values.getOrDefault(batch.group(), 0L);
+    public void execute(ExecutionBatch batch, ExecutionResults results) throws IOException {
+        State state = state(batch.group());
+        if (batch.instance() <= state.instance()) return; // replayed after a crash: already applied
+        long value = state.value();
         for (Command c : batch.commands()) {
             String[] words = new String(c.value(), StandardCharsets.UTF_8).trim().split("\\s+", 2);
             long arg = 0;
@@ -53,11 +69,37 @@ public final class CounterStateMachine implements StateMachine {
             if (next.isPresent()) value = next.getAsLong();
             results.complete(c.index(), new Result(next.isPresent(), value, words[0]));
         }
-        values.put(batch.group(), value);
+        State next = new State(batch.instance(), value);
+        Files.createDirectories(dir);
+        Path temp = file(batch.group()).resolveSibling("." + file(batch.group()).getFileName() + ".tmp");
+        Files.writeString(temp, next.instance() + " " + next.value() + "\n");
+        Files.move(temp, file(batch.group()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        states.put(batch.group(), next);
+    }
+
+    @Override
+    public long checkpointInstance(int group) {
+        return state(group).instance();
     }
 
     /** The group's value as executed here. */
     public long value(int group) {
-        return values.getOrDefault(group, 0L);
+        return state(group).value();
+    }
+
+    private Path file(int group) {
+        return dir.resolve("group-" + group + ".state");
+    }
+
+    private State state(int group) {
+        return states.computeIfAbsent(group, g -> {
+            try {
+                if (!Files.exists(file(g))) return new State(-1, 0);
+                String[] words = Files.readString(file(g)).trim().split(" ");
+                return new State(Long.parseLong(words[0]), Long.parseLong(words[1]));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot read the counter's state " + file(g) + ": " + e, e);
+            }
+        });
     }
 }
