@@ -40,7 +40,7 @@ class KvBlackBoxLinearizabilityIT {
   private static final int OPS_MAX = 4_000;
   private static final long PACE_MILLIS = 80;
   private static final List<String> KEYS = List.of("bb-a", "bb-b", "bb-c", "bb-d", "bb-e", "bb-f");
-  private static final Duration PHASE = Duration.ofSeconds(8);
+  private static final Duration PHASE = Duration.ofSeconds(6);
 
   @TempDir Path temp;
   private final List<Process> demos = new ArrayList<>();
@@ -90,7 +90,7 @@ class KvBlackBoxLinearizabilityIT {
         String up = "node " + victim + " up";
         TestSupport.await().atMost(Duration.ofSeconds(150)).until(() -> Files.readString(restartOut).contains(up));
         pids.putAll(DemoKillRestartIT.pids(Files.readString(restartOut)));
-        pause(Duration.ofSeconds(4), attempts);
+        pause(Duration.ofSeconds(3), attempts);
       }
     } finally {
       running.set(false);
