@@ -84,7 +84,7 @@ public final class Demo {
             Redirect.appendTo(node.nodeDir().resolve("node.log").toFile()), false));
       }
     }
-    if (!awaitConsoles(processes)) {
+    if (!awaitReady(processes)) {
       System.exit(1);
     }
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
@@ -100,7 +100,8 @@ public final class Demo {
     System.out.println("try: curl -i -X PUT --data-binary hello http://127.0.0.1:" + first.httpPort() + "/kv/greeting");
     System.out.println("     curl -i http://127.0.0.1:" + second + "/kv/greeting        (any node serves any key)");
     System.out.println("     curl http://127.0.0.1:" + first.httpPort() + "/paxos/status");
-    System.out.println("paxos demo: " + count + " up in " + millis + " ms. Ctrl-C stops "
+    System.out.println("     curl http://127.0.0.1:" + first.httpPort() + "/paxos/ready      (200 once a node serves)");
+    System.out.println("paxos demo: " + count + " up (ready) in " + millis + " ms. Ctrl-C stops "
         + (nodes.size() == 1 ? "it." : "them."));
 
     for (NodeProcess process : processes) {
@@ -173,13 +174,17 @@ public final class Demo {
     for (int n = 1; n <= 3; n++) {
       members.add(new MemberAddress(n, "127.0.0.1", paxosPorts[n - 1]));
     }
+    List<MemberAddress> httpMembers = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      httpMembers.add(new MemberAddress(n, "127.0.0.1", httpPorts[n - 1]));
+    }
     List<NodeSettings> nodes = new ArrayList<>();
     for (int n = 1; n <= 3; n++) {
       Path home = data.resolve("node-" + n);
       nodes.add(new NodeSettings(n, members, "127.0.0.1", paxosPorts[n - 1], home, home.resolve("paxos"),
           "127.0.0.1", httpPorts[n - 1], CONSOLE_USER, password,
           List.of(NodeSettings.DEFAULT_JAVA_OPTIONS.split(" ")), data.resolve("deploy"),
-          Map.of("clusterSecret", clusterSecret)));
+          Map.of("clusterSecret", clusterSecret), httpMembers));
     }
     return nodes;
   }
@@ -196,8 +201,10 @@ public final class Demo {
     }
   }
 
-  // polls every 200 ms; gives up when a node exits or after START_TIMEOUT_MILLIS
-  private static boolean awaitConsoles(List<NodeProcess> processes) throws InterruptedException {
+  // "up" means GET /paxos/ready answers 200: the engine runs every group and every deployed
+  // plugin serves (an answering console is not enough: /kv answered 404 for seconds after it).
+  // Polls every 200 ms; gives up when a node exits or after START_TIMEOUT_MILLIS.
+  private static boolean awaitReady(List<NodeProcess> processes) throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT_MILLIS * 1_000_000;
     List<NodeProcess> waiting = new ArrayList<>(processes);
     while (!waiting.isEmpty()) {
@@ -207,13 +214,16 @@ public final class Demo {
               + process.settings().nodeDir().resolve("node.log"));
           return false;
         }
-        if (PlatformProbe.consoleUp(process.settings())) {
+        if (PlatformProbe.readiness(process.settings()).ready()) {
           waiting.remove(process);
         }
       }
       if (System.nanoTime() > deadline) {
-        System.err.println("paxos demo: node(s) " + waiting.stream().map(p -> p.settings().nodeId()).toList()
-            + " did not answer within " + START_TIMEOUT_MILLIS / 1000 + " s; see their node.log");
+        for (NodeProcess process : waiting) {
+          System.err.println("paxos demo: node " + process.settings().nodeId() + " is not ready after "
+              + START_TIMEOUT_MILLIS / 1000 + " s: " + PlatformProbe.readiness(process.settings()).body()
+              + "; see " + process.settings().nodeDir().resolve("node.log"));
+        }
         return false;
       }
       Thread.sleep(200);

@@ -68,7 +68,9 @@ public final class NodeMain {
             + settings.nodeDir().resolve("console.properties") + ")" : " / (password from " + file + ")"));
     System.out.println("  deploy bundles and .cfg files into " + settings.nodeDir().resolve("deploy"));
 
+    long startNanos = System.nanoTime();
     NodeProcess node = NodeProcess.start(settings, jar, Redirect.INHERIT, shell);
+    announceWhenReady(node, startNanos);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.stop(STOP_TIMEOUT_MILLIS);
@@ -77,6 +79,36 @@ public final class NodeMain {
       }
     }, "paxos-node-stop"));
     System.exit(node.onExit().join());
+  }
+
+  /**
+   * Prints "up" once the node's {@code /paxos/ready} answers 200 (engine and deployed plugins
+   * serve), on a daemon thread polling every 500 ms while the node runs; after 2 minutes it
+   * prints once why the node is not ready yet and goes on polling.
+   */
+  private static void announceWhenReady(NodeProcess node, long startNanos) {
+    Thread watcher = new Thread(() -> {
+      boolean warned = false;
+      try {
+        while (node.isAlive()) {
+          PlatformProbe.Readiness readiness = PlatformProbe.readiness(node.settings());
+          long millis = (System.nanoTime() - startNanos) / 1_000_000;
+          if (readiness.ready()) {
+            System.out.println("paxos node " + node.settings().nodeId() + ": up (ready) in " + millis + " ms");
+            return;
+          }
+          if (!warned && millis > Demo.START_TIMEOUT_MILLIS) {
+            warned = true;
+            System.out.println("paxos node " + node.settings().nodeId() + ": not ready yet: " + readiness.body());
+          }
+          Thread.sleep(500);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "paxos-node-ready");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 
   private static Properties read(Path file) {

@@ -135,7 +135,8 @@ class DemoKillRestartIT {
     }
   }
 
-  private Process demo(String[] flags, List<String> extra, Path output) throws Exception {
+  /** {@code ./paxos demo FLAGS EXTRA} in its own JVM (this test's class path), output to a file. */
+  static Process demo(String[] flags, List<String> extra, Path output) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         "-Dpaxos.platform.jar=" + PlatformProbe.platformJar(), Demo.class.getName()));

@@ -21,8 +21,18 @@ final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
 
-  /** One answer; status -1 means nothing answered in time. */
-  record Reply(int status, String body, String etag, String location) {
+  /** One answer; status -1 means nothing answered in time (then headers are empty). */
+  record Reply(int status, String body, String etag, String location, Map<String, java.util.List<String>> headers) {
+    /** The first value of header {@code name} (case-insensitive), or null. */
+    String header(String name) {
+      return java.net.http.HttpHeaders.of(headers, (k, v) -> true).firstValue(name).orElse(null);
+    }
+
+    /** X-Paxos-Instance: the executed instance a KV answer was served at, or null. */
+    String instance() {
+      return header("X-Paxos-Instance");
+    }
+
     @Override
     public String toString() {
       return status + " " + (body.length() > 300 ? body.substring(0, 300) + "..." : body).trim();
@@ -69,6 +79,11 @@ final class Http {
   }
 
   Reply send(String method, String path, String body, String contentType, String ifMatch) {
+    return send(method, path, body, contentType, ifMatch, Map.of());
+  }
+
+  /** Like {@link #send(String, String, String, String, String)} with further request headers. */
+  Reply send(String method, String path, String body, String contentType, String ifMatch, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -82,16 +97,17 @@ final class Http {
     if (ifMatch != null) {
       request.header("If-Match", ifMatch);
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), response.body(),
           response.headers().firstValue("ETag").orElse(null),
-          response.headers().firstValue("Location").orElse(null));
+          response.headers().firstValue("Location").orElse(null), response.headers().map());
     } catch (IOException e) {
-      return new Reply(-1, e.toString(), null, null);
+      return new Reply(-1, e.toString(), null, null, Map.of());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Reply(-1, "interrupted", null, null);
+      return new Reply(-1, "interrupted", null, null, Map.of());
     }
   }
 }

@@ -48,12 +48,16 @@ final class LocalCluster implements AutoCloseable {
     }
     Map<String, String> engine = new java.util.HashMap<>(extras);
     engine.putIfAbsent("clusterSecret", CLUSTER_SECRET);
+    List<MemberAddress> httpMembers = new ArrayList<>();
+    for (int n = 1; n <= count; n++) {
+      httpMembers.add(new MemberAddress(n, "127.0.0.1", ports[count + n - 1]));
+    }
     List<NodeSettings> nodes = new ArrayList<>();
     for (int n = 1; n <= count; n++) {
       Path home = dir.resolve("node-" + n);
       nodes.add(new NodeSettings(n, members, "127.0.0.1", ports[n - 1], home, home.resolve("paxos"),
           "127.0.0.1", ports[count + n - 1], USER, PASSWORD,
-          List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), dir.resolve("deploy"), engine));
+          List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), dir.resolve("deploy"), engine, httpMembers));
     }
     LocalCluster cluster = new LocalCluster(dir, nodes);
     for (int n = 1; n <= count; n++) {

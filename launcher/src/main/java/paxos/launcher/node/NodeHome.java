@@ -19,8 +19,12 @@ import java.util.Map;
  *     paxos.storage.leveldb.cfg   PID paxos.storage.leveldb (the log under dataDir/log), likewise
  *     org.apache.felix.fileinstall-shared.cfg   only with a shared deploy folder
  *   felix-cache/                  the framework's storage, cleaned at every start
- *   paxos/                        the engine's data (default dataDir)
+ *   paxos/                        the node's data directory (dataDir): the engine's files, and
+ *     statemachines/kv, .../config  the plugins' data (framework property paxos.data.dir = dataDir)
  * </pre>
+ * Plugin data written by earlier versions, which did not set {@code paxos.data.dir}, sits in
+ * {@code nodeDir/data/statemachines/}; {@link #prepare} moves each of its folders to the new
+ * place unless something is already there (then both stay, and it says so).
  * The node file (or the demo's flags) stays the source of truth: edits made to
  * these configurations through the web console are overwritten at the next start.
  */
@@ -55,6 +59,7 @@ public final class NodeHome {
     Files.createDirectories(settings.dataDir());
     writeConfig(deploy.resolve(STORE_CONFIG_FILE), settings.storeConfig());
     writeConfig(deploy.resolve(TRANSPORT_CONFIG_FILE), settings.transportConfig());
+    migratePluginData(settings).forEach(line -> System.out.println("paxos node " + settings.nodeId() + ": " + line));
     writeConfig(deploy.resolve(ENGINE_CONFIG_FILE), settings.engineConfig());
     Path sharedConfig = deploy.resolve("org.apache.felix.fileinstall-shared.cfg");
     if (settings.sharedDeployDir() != null) {
@@ -74,12 +79,55 @@ public final class NodeHome {
     writeArgs(settings);
   }
 
+  /** Where plugins kept their data before the launcher set {@code paxos.data.dir}. */
+  static Path oldPluginDataDir(NodeSettings settings) {
+    return settings.nodeDir().resolve("data").resolve("statemachines");
+  }
+
+  /**
+   * Moves {@code nodeDir/data/statemachines/<name>} to {@code dataDir/statemachines/<name>} for
+   * every name not yet present at the new place. Runs before the node's JVM starts, so no plugin
+   * has the folders open.
+   *
+   * @return one line per folder moved or left behind, for the operator
+   */
+  static List<String> migratePluginData(NodeSettings settings) throws IOException {
+    Path old = oldPluginDataDir(settings);
+    List<String> report = new ArrayList<>();
+    if (!Files.isDirectory(old)) {
+      return report;
+    }
+    Path target = settings.dataDir().resolve("statemachines");
+    Files.createDirectories(target);
+    try (java.util.stream.Stream<Path> children = Files.list(old)) {
+      for (Path child : children.sorted().toList()) {
+        Path to = target.resolve(child.getFileName().toString());
+        if (Files.exists(to)) {
+          report.add("left " + child + " in place: " + to + " exists (paxos.data.dir is " + settings.dataDir() + ")");
+        } else {
+          Files.move(child, to);
+          report.add("moved plugin data " + child + " to " + to);
+        }
+      }
+    }
+    try (java.util.stream.Stream<Path> rest = Files.list(old)) {
+      if (rest.findAny().isEmpty()) {
+        Files.delete(old);
+      }
+    }
+    return report;
+  }
+
   private static void writeArgs(NodeSettings settings) throws IOException {
     List<String> args = new ArrayList<>(settings.javaOptions());
     property(args, "org.osgi.framework.storage", settings.nodeDir().resolve("felix-cache").toString());
     property(args, "felix.fileinstall.dir", deployDir(settings).toString());
     property(args, "org.apache.felix.http.host", settings.httpHost());
     property(args, "org.osgi.service.http.port", Integer.toString(settings.httpPort()));
+    // plugins (KV, config, ...) keep their data under <paxos.data.dir>/statemachines/<name>
+    property(args, "paxos.data.dir", settings.dataDir().toString());
+    property(args, "paxos.http.members",
+        String.join(",", settings.httpMembers().stream().map(MemberAddress::toString).toList()));
     property(args, "felix.webconsole.username", settings.consoleUser());
     property(args, "felix.webconsole.password", Secrets.consolePasswordHash(settings.consolePassword()));
     StringBuilder text = new StringBuilder("# written by the paxos launcher at every start; edit the node file instead\n");

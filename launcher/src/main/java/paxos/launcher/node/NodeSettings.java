@@ -33,6 +33,9 @@ import java.util.Properties;
  *     nodes), or null
  * @param engineExtras further keys of the node file, e.g. groupCount, clusterSecret,
  *     holdLogCount, syncPolicy: passed unchanged to the PID they belong to
+ * @param httpMembers every node's HTTP address (node file key {@code http.members}), handed to
+ *     the platform as {@code paxos.http.members} so that a node can forward a LEASE read to the
+ *     master; may omit nodes (a read for an unlisted master is answered 421)
  */
 public record NodeSettings(
     int nodeId,
@@ -47,7 +50,8 @@ public record NodeSettings(
     String consolePassword,
     List<String> javaOptions,
     Path sharedDeployDir,
-    Map<String, String> engineExtras) {
+    Map<String, String> engineExtras,
+    List<MemberAddress> httpMembers) {
 
   /** The ConfigAdmin PID the engine's node component is configured by. */
   public static final String PID = "paxos.node";
@@ -78,13 +82,28 @@ public record NodeSettings(
 
   /** Keys of a node file that the launcher consumes; every other key goes to PID paxos.node. */
   public static final List<String> PLATFORM_KEYS = List.of("dir", "http.host", "http.port",
-      "console.username", "console.password", "java.options", "deploy.shared");
+      "console.username", "console.password", "java.options", "deploy.shared", "http.members");
+
+  /** Without other nodes' HTTP addresses: only this node's own is known. */
+  public NodeSettings(int nodeId, List<MemberAddress> members, String listenHost, int port, Path nodeDir,
+      Path dataDir, String httpHost, int httpPort, String consoleUser, String consolePassword,
+      List<String> javaOptions, Path sharedDeployDir, Map<String, String> engineExtras) {
+    this(nodeId, members, listenHost, port, nodeDir, dataDir, httpHost, httpPort, consoleUser, consolePassword,
+        javaOptions, sharedDeployDir, engineExtras, selfOnly(nodeId, httpHost, httpPort));
+  }
+
+  // the port is checked first, so that a bad one is reported as http.port
+  private static List<MemberAddress> selfOnly(int nodeId, String httpHost, int httpPort) {
+    checkPort("http.port", httpPort);
+    return List.of(new MemberAddress(nodeId, httpHost, httpPort));
+  }
 
   /** Rejects nonsense with a message naming the setting. */
   public NodeSettings {
     members = List.copyOf(members);
     javaOptions = List.copyOf(javaOptions);
     engineExtras = Map.copyOf(engineExtras);
+    httpMembers = List.copyOf(httpMembers);
     int id = nodeId;
     if (members.stream().noneMatch(m -> m.nodeId() == id)) {
       throw new IllegalArgumentException("nodeId " + nodeId + " is not one of members " + members);
@@ -140,8 +159,11 @@ public record NodeSettings(
     List<String> javaOptions = splitOptions(orDefault(rest, "java.options", DEFAULT_JAVA_OPTIONS));
     String shared = rest.remove("deploy.shared");
     Path sharedDeploy = shared == null || shared.isEmpty() ? null : baseDir.resolve(shared).toAbsolutePath().normalize();
+    String httpMembersText = rest.remove("http.members");
+    List<MemberAddress> httpMembers = httpMembersText == null || httpMembersText.isEmpty()
+        ? selfOnly(nodeId, httpHost, httpPort) : MemberAddress.parseList(httpMembersText);
     return new NodeSettings(nodeId, members, listenHost, port, nodeDir, dataDir, httpHost, httpPort,
-        user, password, javaOptions, sharedDeploy, rest);
+        user, password, javaOptions, sharedDeploy, rest, httpMembers);
   }
 
   /**

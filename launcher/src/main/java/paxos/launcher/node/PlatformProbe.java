@@ -82,6 +82,33 @@ public final class PlatformProbe {
     }
   }
 
+  /**
+   * The node's {@code GET /paxos/ready} (no login): status and body, or status -1 if nothing
+   * answers. 200 when the engine and every deployed plugin serve, 503 with the reasons while not.
+   */
+  public static Readiness readiness(NodeSettings node) {
+    HttpRequest request = HttpRequest.newBuilder(
+            URI.create("http://" + node.httpHost() + ":" + node.httpPort() + "/paxos/ready"))
+        .timeout(Duration.ofSeconds(5)).GET().build();
+    try {
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Readiness(response.statusCode(), response.body().trim());
+    } catch (IOException e) {
+      return new Readiness(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Readiness(-1, "interrupted");
+    }
+  }
+
+  /** An answer of {@code /paxos/ready}. */
+  public record Readiness(int status, String body) {
+    /** Whether the node said it is ready. */
+    public boolean ready() {
+      return status == 200;
+    }
+  }
+
   /** Whether the node's web console answers its configured login with 200. */
   public static boolean consoleUp(NodeSettings node) {
     return status(node, "/system/console/bundles.json", node.consoleUser(), node.consolePassword()) == 200;

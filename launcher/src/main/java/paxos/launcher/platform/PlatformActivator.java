@@ -1,11 +1,14 @@
 package paxos.launcher.platform;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
 
 /**
@@ -18,6 +21,9 @@ import org.osgi.framework.launch.Framework;
  *       closes its log files, the transport its sockets).</li>
  *   <li>Keeps the start quiet: SPI Fly announces every provider it registers at INFO through
  *       java.util.logging; those loggers are raised to WARNING.</li>
+ *   <li>Readiness: {@code GET /paxos/ready} ({@link Readiness}), and a {@code 503 Retry-After}
+ *       fallback for the plugins' REST paths {@code /kv/*} and {@code /config/*}
+ *       ({@link NotReadyServlet}), registered before the HTTP server starts.</li>
  * </ul>
  * Called by the framework on its start/stop thread. Stopping the bundle alone (e.g. from the
  * web console) removes the hook; it does not stop the framework.
@@ -32,6 +38,8 @@ public final class PlatformActivator implements BundleActivator {
   private static final Logger SPI_FLY_LOG = Logger.getLogger("org.apache.aries.spifly");
 
   private Thread shutdownHook;
+  private Readiness readiness;
+  private final List<ServiceRegistration<?>> servlets = new ArrayList<>();
 
   @Override
   public void start(BundleContext context) {
@@ -39,10 +47,17 @@ public final class PlatformActivator implements BundleActivator {
     Bundle systemBundle = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
     shutdownHook = new Thread(() -> stopFramework(systemBundle), "paxos-platform-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+    readiness = new Readiness(context);
+    servlets.add(ReadyServlet.register(context, readiness));
+    servlets.add(NotReadyServlet.register(context, "/kv/*", "KV service"));
+    servlets.add(NotReadyServlet.register(context, "/config/*", "config store"));
   }
 
   @Override
   public void stop(BundleContext context) {
+    servlets.forEach(ServiceRegistration::unregister);
+    servlets.clear();
+    readiness.close();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {

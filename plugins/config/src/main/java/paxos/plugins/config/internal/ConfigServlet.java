@@ -69,6 +69,7 @@ final class ConfigServlet extends HttpServlet {
         }
         resp.setStatus(r.status());
         if (r.version() != null) resp.setHeader("ETag", "\"" + r.version() + "\"");
+        if (r.status() == 503) resp.setHeader("Retry-After", "1"); // not ready or overloaded: never a definite answer
         if (r.contentType() != null) resp.setContentType(r.contentType());
         resp.setContentLength(r.body().length);
         resp.getOutputStream().write(r.body());

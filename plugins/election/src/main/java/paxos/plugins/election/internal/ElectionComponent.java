@@ -20,9 +20,11 @@ import paxos.plugins.election.MasterListener;
 /**
  * The election in OSGi: a {@link MasterElector} on the running {@link PaxosNode}, registered as
  * {@link MasterElection}; {@link MasterListener} services are called (whiteboard).
+ * Immediate: it runs whenever a node runs, whether or not any bundle uses {@link MasterElection}
+ * (a delayed component nobody references never activates, and no group would ever get a master).
  */
 @Component(service = MasterElection.class, configurationPid = ElectionComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = ElectionComponent.Config.class)
 public final class ElectionComponent implements MasterElection {
     /** The configuration PID. */

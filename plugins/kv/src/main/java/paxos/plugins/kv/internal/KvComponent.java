@@ -23,7 +23,9 @@ import paxos.api.statemachine.StateMachineProperties;
 /**
  * The KV plugin in OSGi: registers the {@link KvStateMachine} as a whiteboard state machine of
  * every group, and, while a {@link PaxosNode} is available, the {@code /kv/*} REST servlet and
- * the {@code kv:get} / {@code kv:put} Gogo commands. Data lives outside the bundle's storage area
+ * the {@code kv:get} / {@code kv:put} Gogo commands. LEASE reads that reach a node which is not
+ * the master go to the master's HTTP address (framework property {@code paxos.http.members}).
+ * Data lives outside the bundle's storage area
  * (which uninstall deletes), so undeploy and redeploy resume where the store stopped.
  */
 @Component(service = StateMachine.class, configurationPid = KvComponent.PID,
@@ -73,6 +75,13 @@ public final class KvComponent extends DelegatingStateMachine {
     synchronized void bindNode(PaxosNode node) {
         unregister();
         KvHttp http = new KvHttp(node, kv, DEFAULT_ID, timeoutMillis);
+        try {
+            http.forwardLeaseReads(new HttpLeaseForwarder(HttpLeaseForwarder.parseMembers(
+                    context.getProperty(HttpLeaseForwarder.MEMBERS_PROPERTY)), node.nodeId(), timeoutMillis));
+        } catch (IllegalArgumentException e) {
+            System.getLogger(KvComponent.class.getName()).log(System.Logger.Level.WARNING,
+                    "LEASE reads are not forwarded to the master: {0}", e.getMessage());
+        }
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("osgi.http.whiteboard.servlet.pattern", "/kv/*");
         props.put("osgi.http.whiteboard.servlet.name", "paxos-kv");

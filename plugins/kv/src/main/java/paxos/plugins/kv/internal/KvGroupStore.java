@@ -60,6 +60,20 @@ final class KvGroupStore implements AutoCloseable {
     }
 
     /**
+     * The entry under {@code key} together with the applied instance it belongs to, both read
+     * from one LevelDB snapshot: the pair is what the store held after that instance, even while
+     * {@link #apply} runs. Any thread.
+     */
+    KvStateMachine.Read read(String key) {
+        try (Snapshot snapshot = db.getSnapshot()) {
+            ReadOptions at = new ReadOptions().snapshot(snapshot);
+            return new KvStateMachine.Read(decodeEntry(db.get(dataKey(key), at)), readLong(db.get(APPLIED_KEY, at), -1));
+        } catch (IOException e) {
+            throw new IllegalStateException("kv store snapshot failed in " + directory, e);
+        }
+    }
+
+    /**
      * Applies the commands of one instance atomically together with its position.
      *
      * @param results receives one result per command, in order

@@ -32,12 +32,47 @@ import paxos.plugins.kv.KvResult;
  * <p>Called on the HTTP server's threads; blocks the calling thread up to the request timeout.
  */
 public final class KvHttp {
-    /** An HTTP answer: status, optional ETag (a version), body. */
-    public record Response(int status, Long version, byte[] body, String contentType) {
+    /**
+     * An HTTP answer: status, optional ETag (a version), body, and the group's executed instance
+     * at which the KV answered ({@value #INSTANCE_HEADER}; null when the answer is not the KV's:
+     * a bad request, a timeout, an unavailable group).
+     */
+    public record Response(int status, Long version, byte[] body, String contentType, Long instance) {
+        /** An answer that carries no instance. */
+        public Response(int status, Long version, byte[] body, String contentType) {
+            this(status, version, body, contentType, null);
+        }
+
         static Response text(int status, String message) {
             return new Response(status, null, (message + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
         }
+
+        Response at(long executedInstance) {
+            return new Response(status, version, body, contentType, executedInstance);
+        }
     }
+
+    /**
+     * Header on every answer of the KV itself (200, 204, 404, 412): the executed instance of the
+     * key's group at which it was served. A 404 without it did not come from the KV.
+     */
+    public static final String INSTANCE_HEADER = "X-Paxos-Instance";
+
+    /**
+     * Sends a {@code LEASE} read this node cannot serve to the group's master; null when the
+     * node knows no way to reach it. Called on the HTTP thread; bounded by the request timeout.
+     */
+    @FunctionalInterface
+    public interface LeaseForwarder {
+        /**
+         * @param masterNodeId the master in force at this node's executed position
+         * @param key the key
+         * @return the master's answer, or null if this node cannot forward to that node
+         */
+        Response forward(int masterNodeId, String key);
+    }
+
+    private volatile LeaseForwarder forwarder;
 
     private final PaxosNode node;
     private final KvStateMachine kv;
@@ -55,6 +90,11 @@ public final class KvHttp {
         this.kv = kv;
         this.stateMachineId = stateMachineId;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Lets LEASE reads that reach a non-master be answered by the master (null: answer 421). */
+    public void forwardLeaseReads(LeaseForwarder forwarder) {
+        this.forwarder = forwarder;
     }
 
     /** The group that owns {@code key}: a stable hash, the same on every node. */
@@ -109,6 +149,15 @@ public final class KvHttp {
 
     /** {@code GET /kv/{key}?consistency=...}. */
     public Response get(String key, String consistency) {
+        return get(key, consistency, true);
+    }
+
+    /**
+     * {@code GET /kv/{key}?consistency=...}; a {@code LEASE} read on a node that is not the
+     * master goes to the master when {@code mayForward} and a {@link LeaseForwarder} knows it
+     * (a forwarded request is never forwarded again: no loops while mastership moves).
+     */
+    public Response get(String key, String consistency, boolean mayForward) {
         Optional<Response> bad = checkKey(key);
         if (bad.isPresent()) return bad.get();
         ReadConsistency level;
@@ -121,12 +170,23 @@ public final class KvHttp {
         int group = groupOf(key, node.groupCount());
         try {
             await(node.readBarrier(group, level));
+        } catch (NotMasterException e) {
+            Response forwarded = mayForward ? forwardToMaster(group, key) : null;
+            return forwarded != null ? forwarded : failure(e);
         } catch (PaxosException e) {
             return failure(e);
         }
-        Optional<KvEntry> entry = kv.get(group, key);
-        if (entry.isEmpty()) return Response.text(404, "not found");
-        return new Response(200, entry.get().version(), entry.get().value(), "application/octet-stream");
+        KvStateMachine.Read read = kv.read(group, key);
+        Optional<KvEntry> entry = read.entry();
+        if (entry.isEmpty()) return Response.text(404, "not found").at(read.instance());
+        return new Response(200, entry.get().version(), entry.get().value(), "application/octet-stream", read.instance());
+    }
+
+    private Response forwardToMaster(int group, String key) {
+        LeaseForwarder f = forwarder;
+        int master = node.master(group).nodeId();
+        if (f == null || master == 0 || master == node.nodeId()) return null;
+        return f.forward(master, key);
     }
 
     /**
@@ -186,6 +246,10 @@ public final class KvHttp {
         }
         if (!(proposed.result() instanceof KvResult result))
             return Response.text(500, "kv state machine gave no result");
+        return answer(command, result).at(proposed.instance());
+    }
+
+    private static Response answer(KvCommand command, KvResult result) {
         return switch (result.status()) {
             case APPLIED -> command.op() == KvCommand.Op.DELETE
                     ? new Response(204, null, new byte[0], null)

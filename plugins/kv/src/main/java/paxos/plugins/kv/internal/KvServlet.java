@@ -11,7 +11,8 @@ import paxos.plugins.kv.KvCommand;
 
 /**
  * {@code /kv/*} on the OSGi HTTP whiteboard: maps HTTP to {@link KvHttp} ({@code GET /kv?digest}
- * is the replica digest). Bodies are read with a bound, so an oversized upload is refused without
+ * is the replica digest). Every answer of the KV itself carries {@value KvHttp#INSTANCE_HEADER};
+ * every 503 carries {@code Retry-After}. Bodies are read with a bound, so an oversized upload is refused without
  * buffering it.
  */
 final class KvServlet extends HttpServlet {
@@ -29,7 +30,8 @@ final class KvServlet extends HttpServlet {
             send(resp, http.digest(req.getParameter("consistency")));
             return;
         }
-        send(resp, http.get(key, req.getParameter("consistency")));
+        // a LEASE read forwarded by another node is answered here or refused, never sent on
+        send(resp, http.get(key, req.getParameter("consistency"), req.getHeader(HttpLeaseForwarder.FORWARDED_HEADER) == null));
     }
 
     @Override
@@ -62,6 +64,8 @@ final class KvServlet extends HttpServlet {
     private static void send(HttpServletResponse resp, KvHttp.Response r) throws IOException {
         resp.setStatus(r.status());
         if (r.version() != null) resp.setHeader("ETag", "\"" + r.version() + "\"");
+        if (r.instance() != null) resp.setHeader(KvHttp.INSTANCE_HEADER, Long.toString(r.instance()));
+        if (r.status() == 503) resp.setHeader("Retry-After", "1");
         if (r.contentType() != null) resp.setContentType(r.contentType());
         resp.setContentLength(r.body().length);
         resp.getOutputStream().write(r.body());

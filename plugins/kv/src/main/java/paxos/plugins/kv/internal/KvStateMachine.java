@@ -56,6 +56,20 @@ public final class KvStateMachine implements StateMachine, CheckpointSupport, Au
         return store(group).get(key);
     }
 
+    /**
+     * A read of one key as executed locally, with the group's executed instance it was read at.
+     *
+     * @param entry the entry, empty if the key was absent at {@code instance}
+     * @param instance the highest instance applied to the group's store when the key was read
+     *     ({@code -1} before any)
+     */
+    public record Read(Optional<KvEntry> entry, long instance) {}
+
+    /** The entry under {@code key} in {@code group} and the instance it was read at. Thread-safe. */
+    public Read read(int group, String key) {
+        return store(group).read(key);
+    }
+
     /** Digest of the group's whole state, equal on replicas at the same position. */
     public long checksum(int group) {
         try {

@@ -1,0 +1,150 @@
+package paxos.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A third-party state machine bundle (the counter test plugin, {@code testplugins/}) deployed,
+ * updated in place and undeployed through FileInstall on three real platform JVMs:
+ * <ol>
+ *   <li>counter 1.1.0 copied into the shared deploy folder is ACTIVE and serves on every node;
+ *       it answers "unknown" to {@code multiply}, which only 1.2.0 understands;</li>
+ *   <li>1.2.0 copied <em>over</em> the 1.1.0 jar ends ACTIVE on every node and serves the new
+ *       command on every node (before the fix it came back INSTALLED at start level 11, above
+ *       the framework's 10, on every node);</li>
+ *   <li>re-copying the same file updates it again and it stays ACTIVE;</li>
+ *   <li>undeployed from one node (its own deploy folder) while the cluster runs, that node's
+ *       group waits for it (WAITING, waitingFor [4242]) while the others execute; deployed again,
+ *       the group resumes there and every node reports the same value.</li>
+ * </ol>
+ */
+class FileInstallUpdateIT {
+
+  private static final Duration START = Duration.ofSeconds(120);
+  private static final Duration STEP = Duration.ofSeconds(60);
+  private static final String COUNTER = "paxos.test.counter";
+  private static final int COUNTER_ID = 4242;
+  private static final int GROUP = 2;
+
+  @TempDir Path temp;
+  private LocalCluster cluster;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void counterUpdatedInPlaceEndsActiveAndServingOnEveryNode() throws Exception {
+    cluster = LocalCluster.start(temp, 3, Map.of("groupCount", "4"));
+    cluster.awaitReady(START);
+    Path shared = cluster.sharedDeploy().resolve("counter.jar");
+
+    copy(TestPlugins.counter("v1"), shared);
+    awaitCounter("1.1.0");
+    assertEquals("200 value 5", post(1, "add 5"));
+    assertEquals("200 unknown command multiply (value 5)", post(2, "multiply 3"));
+
+    copy(TestPlugins.counter("v2"), shared);
+    awaitCounter("1.2.0");
+    // 1.2.0 resumes from the state 1.1.0 left in the counter's file
+    assertEquals("200 value 6", post(3, "add 1"));
+    assertEquals("200 value 18", post(1, "multiply 3"), "1.2.0 understands multiply");
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).untilAsserted(() -> assertEquals("200 18", get(node)));
+    }
+
+    String modifiedBefore = lastModification(1);
+    copy(TestPlugins.counter("v2"), shared);
+    TestSupport.await().atMost(STEP).until(() -> !modifiedBefore.equals(lastModification(1)));
+    awaitCounter("1.2.0");
+    assertEquals("200 value 20", post(2, "add 2"));
+
+    // per node from here: node 3 loses the counter while the others keep it
+    Files.delete(shared);
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).until(() -> cluster.bundleState(node, COUNTER) == null);
+      copy(TestPlugins.counter("v2"), cluster.settings(n).nodeDir().resolve("deploy").resolve("counter.jar"));
+    }
+    awaitCounter("1.2.0");
+    Files.delete(cluster.settings(3).nodeDir().resolve("deploy").resolve("counter.jar"));
+    TestSupport.await().atMost(STEP).until(() -> cluster.bundleState(3, COUNTER) == null);
+    assertEquals("200 value 23", post(1, "add 3"));
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      Object group = MiniJson.at(cluster.status(3), "groups", GROUP);
+      assertEquals("WAITING", MiniJson.at(group, "state"), String.valueOf(group));
+      assertEquals(List.of((long) COUNTER_ID), MiniJson.at(group, "waitingFor"));
+    });
+    assertEquals("200 value 46", post(2, "multiply 2"), "the nodes that have the counter go on");
+
+    copy(TestPlugins.counter("v2"), cluster.settings(3).nodeDir().resolve("deploy").resolve("counter.jar"));
+    TestSupport.await().atMost(STEP).until(() ->
+        "RUNNING".equals(MiniJson.at(cluster.status(3), "groups", GROUP, "state")));
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).untilAsserted(() -> assertEquals("200 46", get(node), "node " + node));
+    }
+  }
+
+  /** Waits until the counter is ACTIVE in {@code version} and serves /counter on every node. */
+  private void awaitCounter(String version) {
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).untilAsserted(() -> {
+        Object bundle = bundle(node);
+        assertEquals("Active", MiniJson.at(bundle, "state"), "node " + node + ": " + bundle);
+        assertEquals(version, MiniJson.at(bundle, "version"), "node " + node);
+        assertEquals(200, cluster.http(node).get("/counter/" + GROUP).status(), "node " + node + " serves");
+      });
+    }
+  }
+
+  private String post(int node, String command) {
+    return cluster.http(node).send("POST", "/counter/" + GROUP, command, "text/plain", null).toString();
+  }
+
+  private String get(int node) {
+    return cluster.http(node).get("/counter/" + GROUP).toString();
+  }
+
+  private Object bundle(int node) {
+    Http.Reply reply = cluster.console(node).get("/system/console/bundles.json");
+    for (Object b : (List<?>) MiniJson.at(MiniJson.parse(reply.body()), "data")) {
+      if (COUNTER.equals(MiniJson.at(b, "symbolicName"))) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  /** The console's "Last Modification" of the counter bundle on a node. */
+  private String lastModification(int node) {
+    long id = cluster.bundleId(node, COUNTER);
+    Http.Reply reply = cluster.console(node).get("/system/console/bundles/" + id + ".json");
+    for (Object prop : (List<?>) MiniJson.at(MiniJson.parse(reply.body()), "data", 0, "props")) {
+      if ("Last Modification".equals(MiniJson.at(prop, "key"))) {
+        return String.valueOf(MiniJson.at(prop, "value"));
+      }
+    }
+    return "";
+  }
+
+  /** Copies over the target in place, as {@code cp new.jar deploy/counter.jar} does. */
+  private static void copy(Path jar, Path target) throws Exception {
+    Files.createDirectories(target.getParent());
+    Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
