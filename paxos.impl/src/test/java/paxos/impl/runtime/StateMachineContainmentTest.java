@@ -18,11 +18,9 @@ import paxos.api.GroupState;
 import paxos.api.Proposed;
 import paxos.api.StateMachineInfo;
 import paxos.api.UnknownStateMachineException;
-import paxos.api.spi.log.SyncPolicy;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.impl.log.InMemoryLogStore;
-import paxos.node.NodeConfig;
 import paxos.testkit.LocalNetwork;
 
 /**
@@ -49,8 +47,8 @@ class StateMachineContainmentTest {
 
     private void startAll(java.util.function.IntFunction<RecordingStateMachine> machineOfNode) {
         for (int node = 1; node <= 3; node++) {
-            NodeConfig config = NodeConfig.builder(node, MEMBERS).clusterSecret("0123456789abcdef-secret")
-                    .dataDir(Path.of("unused")).groupCount(2).syncPolicy(SyncPolicy.NONE).tickMillis(5).build();
+            EngineConfig config = EngineConfig.builder(node, MEMBERS)
+                    .dataDir(Path.of("unused")).groupCount(2).tickMillis(5).build();
             Engine e = new Engine(config, new InMemoryLogStore(), network.transport(node));
             first[node] = e.register(0, 1, "first", machineOfNode.apply(node));
             e.register(1, 1, "other-group", new RecordingStateMachine());

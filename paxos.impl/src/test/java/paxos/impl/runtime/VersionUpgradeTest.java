@@ -19,13 +19,11 @@ import paxos.api.GroupState;
 import paxos.api.Proposed;
 import paxos.api.StateMachineInfo;
 import paxos.api.UnknownStateMachineException;
-import paxos.api.spi.log.SyncPolicy;
 import paxos.api.statemachine.Command;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.log.InMemoryLogStore;
-import paxos.node.NodeConfig;
 import paxos.testkit.LocalNetwork;
 
 /** A rolling upgrade through the log: install side by side, activate, hand over; a node without the version waits. */
@@ -73,8 +71,8 @@ class VersionUpgradeTest {
 
     private void startAll() {
         for (int node = 1; node <= 3; node++) {
-            NodeConfig config = NodeConfig.builder(node, MEMBERS).clusterSecret("0123456789abcdef-secret")
-                    .dataDir(Path.of("unused")).groupCount(1).syncPolicy(SyncPolicy.NONE).tickMillis(5).build();
+            EngineConfig config = EngineConfig.builder(node, MEMBERS)
+                    .dataDir(Path.of("unused")).groupCount(1).tickMillis(5).build();
             Engine e = new Engine(config, new InMemoryLogStore(), network.transport(node));
             files[node] = new SharedFiles();
             e.register(List.of(0), ID, "1.1", "counter", new Versioned("1.1", files[node]));
