@@ -18,6 +18,13 @@ public record StateMachineInfo(int id, String name, long checkpointInstance, Sta
         /** Being restarted by the engine (checkpoint install or operator action). */
         RESTARTING,
         /** Its execute threw; the group stopped. */
-        FAILED
+        FAILED,
+        /**
+         * Its state digest differed from the digest a majority of replicas reported for the same
+         * instance (see {@link paxos.api.statemachine.DigestSupport}): this node stopped executing it
+         * and reinstalls it from a majority replica's checkpoint if it can; the mark clears when a
+         * later digest agrees again. Which instance and nodes: the node's status page.
+         */
+        DIVERGED
     }
 }

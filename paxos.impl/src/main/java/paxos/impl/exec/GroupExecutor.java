@@ -61,6 +61,7 @@ public final class GroupExecutor {
     private final List<MasterEntry> entries = new ArrayList<>();
     private List<Integer> waitingFor = List.of();
     private String failure;
+    private ExecutionObserver observer = ExecutionObserver.NONE;
 
     /**
      * @param selfNode this node: only its commands produce {@link ExecOutcome}s
@@ -90,6 +91,11 @@ public final class GroupExecutor {
             throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
         machines.put(stateMachineId, machine);
         positions.put(stateMachineId, machine.checkpointInstance(group));
+    }
+
+    /** Sets who hears of each state machine's executed instance (e.g. a {@link DigestRecorder}). */
+    public void observer(ExecutionObserver o) {
+        observer = java.util.Objects.requireNonNull(o);
     }
 
     /** Removes a state machine; instances that need it will wait. */
@@ -155,6 +161,7 @@ public final class GroupExecutor {
             List<Integer> indexes = perMachine.getOrDefault(id, List.of());
             if (!callMachine(instance, id, e.getValue(), commands, indexes, local)) return false;
             positions.put(id, instance);
+            observer.executed(id, e.getValue(), instance);
         }
         if (d.entry != leaseEntry) {
             if (entries.size() >= ENTRIES_MAX) entries.remove(0); // nobody drains (e.g. a simulator): keep the recent

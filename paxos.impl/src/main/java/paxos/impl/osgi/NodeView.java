@@ -94,6 +94,7 @@ final class NodeView {
             transfers.add(m);
         }
         out.put("checkpointTransfers", transfers);
+        out.put("replicas", ReplicaModel.model(node.engine().digests(), api.groupCount()));
         // the configuration in force, so that an operator (or a test) sees a ConfigAdmin change applied
         NodeConfig c = node.config();
         Map<String, Object> settings = new LinkedHashMap<>();

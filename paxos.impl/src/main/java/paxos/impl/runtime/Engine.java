@@ -77,6 +77,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReferenceArray<GroupRunner> groups;
     private final int groupCount;
     private final CheckpointService checkpoints;
+    private final DigestExchange digests;
+    private final int digestInterval;
     private volatile long requestIdStart;
     private final SecureRandom seeds = new SecureRandom();
     /** Per group, the lease this incarnation holds as master (in memory only: a restart forgets it). */
@@ -113,6 +115,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.groupCount = config.groupCount();
         this.groups = new java.util.concurrent.atomic.AtomicReferenceArray<>(groupCount);
         this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, groupCount);
+        this.digests = new DigestExchange(new DigestHost(this), config.members().size());
+        this.digestInterval = checkpointConfig.digestInterval();
         for (int g = 0; g < groupCount; g++) {
             try {
                 checkpoints.installer().recoverFiles(g);
@@ -201,6 +205,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom),
                         Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom))),
                 config.batchCountMax());
+        executor.observer(new paxos.impl.exec.DigestRecorder(g, digestInterval, digests.sink(g)));
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
                 10_000, requestIdStart, meta);
@@ -221,6 +226,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (!started || closed || group < 0 || group >= groupCount) return;
         if (CheckpointWire.isCheckpoint(bytes)) {
             checkpoints.onMessage(fromNode, group, bytes);
+            return;
+        }
+        if (DigestWire.isDigest(bytes)) {
+            digests.onMessage(fromNode, group, bytes);
             return;
         }
         Message m;
@@ -246,6 +255,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             if (housekeeping) r.housekeeping(config.holdLogCount());
         }
         if (ticks % 10 == 0) checkpoints.tick();
+        if (ticks % 10 == 5) digests.tick(groupCount);
     }
 
     // ------------------------------------------------------------------ PaxosNode
@@ -410,6 +420,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             StateMachineInfo.State s = r.waitingFor().contains(id) || !names.containsKey(id)
                     ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;
             if (r.failure() != null) s = StateMachineInfo.State.FAILED;
+            if (digests.diverged(group, id)) s = StateMachineInfo.State.DIVERGED;
             machines.add(new StateMachineInfo(id, names.getOrDefault(id, ""), positions.getOrDefault(id, -1L), s));
         }
         GroupState state = checkpoints.catchingUp(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
@@ -545,6 +556,25 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** Every group's checkpoint transfer in progress and the last one's outcome (status pages). */
     public List<TransferStatus> transfers() {
         return checkpoints.transfers();
+    }
+
+    /** Divergence detection: digests compared with peers, divergences, who registered what (status pages). */
+    public DigestExchange digests() {
+        return digests;
+    }
+
+    /** Sends a runtime (non-core) message; false if closed or not queued. */
+    boolean sendRuntime(int toNode, int group, byte[] message) {
+        return !closed && transport.send(toNode, group, message);
+    }
+
+    CheckpointService checkpointService() {
+        return checkpoints;
+    }
+
+    /** Group runner for {@link DigestHost}; {@code null} before start. */
+    GroupRunner runnerOf(int group) {
+        return groups.get(group);
     }
 
     /** Test access to the install steps (crash simulation). */
