@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,26 +54,16 @@ class DigestExchangeTest {
 
     private final FakeHost host = new FakeHost();
     private final DigestExchange exchange = new DigestExchange(host, 3);
-    private final List<LogRecord> errors = new ArrayList<>();
-    private final Logger jul = Logger.getLogger(DigestExchange.class.getName());
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel() == java.util.logging.Level.SEVERE) errors.add(r);
-        }
-
-        @Override public void flush() { }
-        @Override public void close() { }
-    };
+    private SevereLog log;
 
     @BeforeEach
     void listen() {
-        jul.addHandler(handler);
+        log = new SevereLog(DigestExchange.class);
     }
 
     @AfterEach
     void stopListening() {
-        jul.removeHandler(handler);
+        log.close();
     }
 
     private void peerSays(int peer, long instance, long digest) {
@@ -97,7 +84,7 @@ class DigestExchangeTest {
         exchange.sink(0).digest(SM, 15, 9);
         peerSays(1, 15, 7);
         assertFalse(exchange.diverged(0, SM), "two differing reports of three: nobody is marked yet");
-        assertEquals(0, errors.size(), "a WARNING until the third digest tells who departed");
+        assertEquals(0, log.lines().size(), "a WARNING until the third digest tells who departed");
         peerSays(2, 15, 7);
         assertTrue(exchange.diverged(0, SM));
         assertEquals(List.of(SM), host.halted);
@@ -105,7 +92,7 @@ class DigestExchangeTest {
         assertEquals(15, r.instance());
         assertEquals(List.of(3), r.differing());
         assertTrue(r.majority() && r.markedHere());
-        assertEquals(1, errors.size(), "ERROR once per episode");
+        assertEquals(1, log.lines().size(), "ERROR once per episode");
 
         exchange.tick(1);
         assertEquals(List.of(1), host.pulledFrom, "pulled from a majority node");
@@ -119,7 +106,7 @@ class DigestExchangeTest {
         peerSays(1, 31, 8);
         assertFalse(exchange.diverged(0, SM));
         assertTrue(exchange.reports(0).isEmpty());
-        assertEquals(1, errors.size());
+        assertEquals(1, log.lines().size());
     }
 
     @Test
@@ -130,7 +117,7 @@ class DigestExchangeTest {
         DigestExchange.Report r = exchange.reports(0).get(0);
         assertFalse(r.majority());
         assertEquals(List.of(1, 2, 3), r.differing());
-        assertEquals(1, errors.size());
+        assertEquals(1, log.lines().size());
     }
 
     @Test
