@@ -9,6 +9,7 @@ import paxos.api.Membership;
 import paxos.api.spi.log.LogRecord;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.CatchUpRead;
@@ -21,6 +22,7 @@ import paxos.impl.core.ProposeResult;
 import paxos.impl.core.Ready;
 import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.ExecutorState;
+import paxos.impl.exec.DigestRecorder;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.SystemCommand;
 
@@ -53,6 +55,10 @@ final class SimNode {
     /** Per group: bumped when the group is rebuilt after an install; stale fsync completions check it. */
     private int[] epoch;
     private Recorder[] recorders;
+    /** Instances between the digests compared by the production comparison (see {@link Oracle#digestTaken}). */
+    static final int DIGEST_INTERVAL = 8;
+    /** {@link Variant#NONDETERMINISTIC_REPLICA}: the one departure happened. */
+    private boolean perturbed;
     /** Per group, per peer: {minRetained, time} of its latest "compacted" answer. */
     private List<java.util.Map<Integer, long[]>> compactedNotes;
     /** Per group, per peer: time of its latest catch-up answer without the instance needed, from a peer behind it too. */
@@ -118,6 +124,9 @@ final class SimNode {
                 sim.oracle.installed(id, c);
             }
             executors[g].register(STATE_MACHINE_ID, recorders[g]);
+            int group = g;
+            executors[g].observer(new DigestRecorder(g, DIGEST_INTERVAL,
+                    (sm, instance, digest) -> sim.oracle.digestTaken(id, group, instance, digest)));
             pump(g);
         }
     }
@@ -367,7 +376,7 @@ final class SimNode {
     }
 
     /** The simulated application: records what it executes for the oracle. */
-    private final class Recorder implements StateMachine {
+    private final class Recorder implements StateMachine, DigestSupport {
         private final int group;
         /** The state: the last instance executed and the digest of everything executed. */
         long position;
@@ -379,6 +388,11 @@ final class SimNode {
             this.digest = digest;
         }
 
+        @Override
+        public long digest(int group, long instance) {
+            return digest;
+        }
+
         SimCheckpoint checkpoint() {
             return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry());
         }
@@ -386,6 +400,10 @@ final class SimNode {
         @Override
         public void execute(ExecutionBatch batch, ExecutionResults results) {
             digest = Oracle.digest(digest, batch.instance(), batch.commands());
+            if (sim.variant.nondeterministicReplica && id == 1 && group == 0 && !perturbed && !batch.commands().isEmpty()) {
+                perturbed = true;
+                digest ^= 1; // this replica's state departs from the others' once
+            }
             position = batch.instance();
             sim.oracle.executed(id, group, batch.instance(), batch.commands(), digest);
             batch.commands().forEach(c -> results.complete(c.index(), "ok"));

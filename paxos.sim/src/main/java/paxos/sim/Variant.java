@@ -9,26 +9,34 @@ import paxos.impl.core.QuorumRule;
  */
 public enum Variant {
     /** The production core and the production shell order (persist, sync, then send). */
-    CORRECT(QuorumRule.MAJORITY, false, 1, false),
+    CORRECT(QuorumRule.MAJORITY, false, 1, false, false),
     /** Quorums of {@code voters / 2}: two quorums need not intersect. */
-    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false, 1, false),
+    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false, 1, false, false),
     /** The shell sends a Ready's messages before its records are synced (a crash forgets promises). */
-    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true, 1, false),
+    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true, 1, false, false),
     /** After installing a checkpoint at P the shell resumes the core and executor at P, not P + 1. */
-    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, false, 0, false),
+    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, false, 0, false, false),
     /**
      * A checkpoint install records the new position (and deletes the log) before the state
      * machine's state is replaced; a crash in between leaves a mix.
      */
-    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, false, 1, true);
+    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, false, 1, true, false),
+    /**
+     * Node 1's state machine of group 0 applies one batch differently from the others (a
+     * non-deterministic plugin): the production digest comparison must report it.
+     */
+    NONDETERMINISTIC_REPLICA(QuorumRule.MAJORITY, false, 1, false, true);
 
     final QuorumRule quorumRule;
     final boolean sendBeforePersist;
     /** Where a group resumes after a checkpoint at P: {@code P + resumeOffset} (production: 1). */
     final int resumeOffset;
     final boolean nonAtomicInstall;
+    final boolean nondeterministicReplica;
 
-    Variant(QuorumRule quorumRule, boolean sendBeforePersist, int resumeOffset, boolean nonAtomicInstall) {
+    Variant(QuorumRule quorumRule, boolean sendBeforePersist, int resumeOffset, boolean nonAtomicInstall,
+            boolean nondeterministicReplica) {
+        this.nondeterministicReplica = nondeterministicReplica;
         this.quorumRule = quorumRule;
         this.sendBeforePersist = sendBeforePersist;
         this.resumeOffset = resumeOffset;
