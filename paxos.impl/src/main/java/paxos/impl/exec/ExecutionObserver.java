@@ -11,5 +11,6 @@ public interface ExecutionObserver {
     /** Hears nothing. */
     ExecutionObserver NONE = (id, machine, instance) -> { };
 
+    /** {@code machine}, registered as {@code stateMachineId}, has just executed {@code instance}. */
     void executed(int stateMachineId, StateMachine machine, long instance);
 }

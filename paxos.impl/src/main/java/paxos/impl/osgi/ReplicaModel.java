@@ -98,6 +98,7 @@ final class ReplicaModel {
                 byVersion.computeIfAbsent(v.isEmpty() ? "version unknown" : "version " + v, k -> new ArrayList<>()).add(node);
             }
         });
+        byVersion.values().forEach(nodes -> nodes.sort(java.util.Comparator.comparingInt(Integer::parseInt)));
         StringBuilder b = new StringBuilder();
         byVersion.forEach((v, nodes) -> b.append(b.length() == 0 ? "" : "; ").append(v).append(" on nodes ").append(nodes));
         return b.toString();

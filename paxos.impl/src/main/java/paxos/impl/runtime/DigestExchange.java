@@ -169,6 +169,11 @@ public final class DigestExchange {
                 }
             }
             peerPresence.computeIfAbsent(group, g -> new HashMap<>()).put(from, presence);
+            // forget the peer's digests of state machines it no longer has: memory follows what peers run
+            remote.forEach((k, byPeer) -> {
+                if (k.group() == group && !presence.containsKey(k.id())) byPeer.remove(from);
+            });
+            remote.values().removeIf(Map::isEmpty);
         }
         effects.forEach(Runnable::run);
     }
