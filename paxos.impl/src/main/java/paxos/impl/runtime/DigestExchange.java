@@ -61,7 +61,7 @@ public final class DigestExchange {
         Map<Integer, Presence> localMachines(int group);
 
         /** Stops executing state machine {@code id} of {@code group}; runs {@code then} on its execution thread once stopped. */
-        void halt(int group, int id, Runnable then);
+        void stopExecuting(int group, int id, Runnable then);
 
         /** Starts pulling a checkpoint of {@code group} from {@code peer}; false if that cannot start now. */
         boolean pull(int group, int peer, long needFrom, String why);
@@ -212,6 +212,9 @@ public final class DigestExchange {
             return;
         }
         if (e != null && instance < e.instance) return; // an older comparison adds nothing
+        // while this node is marked, only comparisons that include it may change its episode: another
+        // node's divergence seen meanwhile must not replace (and later clear) the record of its own
+        if (e != null && e.marked && mine == null) return;
         boolean first = e == null;
         if (first) {
             if (episodes.keySet().stream().filter(o -> o.group() == k.group()).count() >= EPISODES_MAX) return;
@@ -243,13 +246,13 @@ public final class DigestExchange {
             e.marked = true;
             e.phase = Phase.HALTED;
             e.pullAtNanos = System.nanoTime() + retryNanos(e.failures);
-            effects.add(() -> halt(k));
+            effects.add(() -> stopExecuting(k));
         }
     }
 
     /** Stops the state machine, then forgets its digests (those of the diverged state must not be compared again). */
-    private void halt(Key k) {
-        host.halt(k.group(), k.id(), () -> {
+    private void stopExecuting(Key k) {
+        host.stopExecuting(k.group(), k.id(), () -> {
             synchronized (this) {
                 local.remove(k);
             }
@@ -316,7 +319,7 @@ public final class DigestExchange {
                         e.phase = Phase.HALTED;
                         e.note = "install " + outcome;
                         e.pullAtNanos = now + retryNanos(e.failures);
-                        effects.add(() -> halt(k)); // a failed install rebuilds the group with it running
+                        effects.add(() -> stopExecuting(k)); // a failed install rebuilds the group with it running
                     }
                 } else if (e.phase == Phase.HALTED && now - e.pullAtNanos >= 0 && !host.catchingUp(k.group())) {
                     List<Integer> from = new ArrayList<>(e.majorityNodes);
@@ -344,9 +347,10 @@ public final class DigestExchange {
         e.phase = Phase.HALTED;
         e.failures++;
         e.pullAtNanos = System.nanoTime() + retryNanos(e.failures);
-        e.note = "cannot pull a checkpoint (a state machine of group " + k.group() + " lacks checkpoint support, no"
-                + " lifecycle, or a transfer is running); stays DIVERGED until the operator replaces its state: stop the node,"
-                + " delete this state machine's data directory, start the node (it replays the retained log)";
+        e.note = "cannot pull a checkpoint now: another transfer of group " + k.group() + " runs (retried), or a state"
+                + " machine of the group lacks checkpoint support or the node has no lifecycle (then it stays DIVERGED until the"
+                + " operator replaces its state: stop the node, delete this state machine's data directory, start the node; it"
+                + " replays the retained log)";
     }
 
     // ------------------------------------------------------------------ status (any thread)

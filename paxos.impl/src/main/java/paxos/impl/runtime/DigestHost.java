@@ -46,9 +46,9 @@ final class DigestHost implements DigestExchange.Host {
     }
 
     @Override
-    public void halt(int group, int id, Runnable then) {
+    public void stopExecuting(int group, int id, Runnable then) {
         GroupRunner r = engine.runnerOf(group);
-        if (r != null) r.halt(id, then);
+        if (r != null) r.stopExecuting(id, then);
     }
 
     @Override

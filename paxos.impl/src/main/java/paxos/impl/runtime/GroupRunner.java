@@ -220,7 +220,7 @@ final class GroupRunner {
      * commands for it wait), then runs {@code then} on the execution queue. A diverged state
      * machine is halted so; a rebuilt runner (after a checkpoint install) executes it again.
      */
-    void halt(int id, Runnable then) {
+    void stopExecuting(int id, Runnable then) {
         exec.execute(() -> {
             executor.unregister(id);
             publishExec();

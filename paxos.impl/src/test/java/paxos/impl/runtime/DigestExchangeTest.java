@@ -37,7 +37,7 @@ class DigestExchangeTest {
         @Override public Map<Integer, DigestExchange.Presence> localMachines(int group) { return machines; }
 
         @Override
-        public void halt(int group, int id, Runnable then) {
+        public void stopExecuting(int group, int id, Runnable then) {
             halted.add(id);
             then.run();
         }
@@ -107,6 +107,18 @@ class DigestExchangeTest {
         assertFalse(exchange.diverged(0, SM));
         assertTrue(exchange.reports(0).isEmpty());
         assertEquals(1, log.lines().size());
+    }
+
+    @Test
+    void whileMarkedOnlyComparisonsIncludingThisNodeClearTheMark() {
+        at15(9, 7, 7);
+        assertTrue(exchange.diverged(0, SM));
+        peerSays(1, 31, 1);
+        peerSays(2, 31, 2); // the peers disagree among themselves meanwhile: this node's record stays
+        peerSays(1, 47, 5);
+        peerSays(2, 47, 5); // and agree again without this node: it is still diverged
+        assertTrue(exchange.diverged(0, SM));
+        assertEquals(List.of(3), exchange.reports(0).get(0).differing());
     }
 
     @Test
