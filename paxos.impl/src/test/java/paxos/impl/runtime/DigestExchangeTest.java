@@ -1,5 +1,6 @@
 package paxos.impl.runtime;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,7 +20,7 @@ class DigestExchangeTest {
     /** Records what the exchange asks of the engine. */
     static final class FakeHost implements DigestExchange.Host {
         final List<String> sent = new ArrayList<>();
-        final List<Integer> halted = new ArrayList<>();
+        final List<Integer> stopped = new ArrayList<>();
         final List<Integer> pulledFrom = new ArrayList<>();
         boolean canPull = true;
         String outcome;
@@ -38,7 +39,7 @@ class DigestExchangeTest {
 
         @Override
         public void stopExecuting(int group, int id, Runnable then) {
-            halted.add(id);
+            stopped.add(id);
             then.run();
         }
 
@@ -87,7 +88,7 @@ class DigestExchangeTest {
         assertEquals(0, log.lines().size(), "a WARNING until the third digest tells who departed");
         peerSays(2, 15, 7);
         assertTrue(exchange.diverged(0, SM));
-        assertEquals(List.of(SM), host.halted);
+        assertEquals(List.of(SM), host.stopped);
         DigestExchange.Report r = exchange.reports(0).get(0);
         assertEquals(15, r.instance());
         assertEquals(List.of(3), r.differing());
@@ -110,6 +111,26 @@ class DigestExchangeTest {
     }
 
     @Test
+    void aFailedInstallStopsExecutionAgainAndRetriesFromAnotherMajorityNodeLater() {
+        at15(9, 7, 7);
+        exchange.tick(1);
+        host.outcome = "failed: no progress from node 1 for 30000 ms";
+        exchange.tick(1);
+        DigestExchange.Report r = exchange.reports(0).get(0);
+        assertEquals(DigestExchange.Phase.HALTED, r.phase());
+        assertTrue(r.note().contains("no progress"), r.note());
+        assertEquals(List.of(SM, SM), host.stopped, "stopped again: a failed install rebuilds the group with it running");
+        host.outcome = null;
+        exchange.tick(1);
+        assertEquals(List.of(1), host.pulledFrom, "not before the pause (" + DigestExchange.RETRY_MILLIS + " ms)");
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            exchange.tick(1);
+            return host.pulledFrom.size() == 2;
+        });
+        assertEquals(List.of(1, 2), host.pulledFrom, "the next majority node");
+    }
+
+    @Test
     void whileMarkedOnlyComparisonsIncludingThisNodeClearTheMark() {
         at15(9, 7, 7);
         assertTrue(exchange.diverged(0, SM));
@@ -125,7 +146,7 @@ class DigestExchangeTest {
     void withoutMajorityTheDivergenceIsReportedAndNobodyHalts() {
         at15(9, 7, 8);
         assertFalse(exchange.diverged(0, SM));
-        assertTrue(host.halted.isEmpty());
+        assertTrue(host.stopped.isEmpty());
         DigestExchange.Report r = exchange.reports(0).get(0);
         assertFalse(r.majority());
         assertEquals(List.of(1, 2, 3), r.differing());
