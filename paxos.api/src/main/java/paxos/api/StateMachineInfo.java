@@ -42,6 +42,13 @@ public record StateMachineInfo(int id, String name, String version, long checkpo
          * Registered side by side with the version in force (another version of the same ID): it
          * executes nothing until its version is activated, then takes over from its checkpoint.
          */
-        STANDBY
+        STANDBY,
+        /**
+         * Its state digest differed from the digest a majority of replicas reported for the same
+         * instance (see {@link paxos.api.statemachine.DigestSupport}): this node stopped executing it
+         * and reinstalls it from a majority replica's checkpoint if it can; the mark clears when a
+         * later digest agrees again. Which instance and nodes: the node's status page.
+         */
+        DIVERGED
     }
 }

@@ -29,6 +29,8 @@ final class KvCluster implements AutoCloseable {
     final long holdLogCount;
     final int groupCount;
     java.util.function.UnaryOperator<CheckpointConfig> tuner = c -> c;
+    /** The KV state machine's factory on each node (tests swap in a faulty one). */
+    java.util.function.IntFunction<StateMachineFactory> factoryOf = id -> kvFactory();
 
     KvCluster(Path dir, long holdLogCount, int groupCount) throws Exception {
         this.dir = dir;
@@ -60,7 +62,7 @@ final class KvCluster implements AutoCloseable {
         NettyTransport transport = new NettyTransport(EmbeddedNode.transportConfig(c));
         CheckpointConfig cc = tuner.apply(EmbeddedNode.checkpointConfig(c));
         try {
-            nodes[id] = EmbeddedNode.start(c, store, transport, Map.of(KV, kvFactory()), cc);
+            nodes[id] = EmbeddedNode.start(c, store, transport, Map.of(KV, factoryOf.apply(id)), cc);
         } catch (Exception e) {
             transport.close();
             store.close();

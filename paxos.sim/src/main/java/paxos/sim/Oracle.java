@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import paxos.api.MasterInfo;
 import paxos.api.statemachine.Command;
+import paxos.impl.exec.DigestComparison;
+import paxos.impl.exec.DigestRecorder;
 
 /**
  * The safety checks, fed by every node's shell as things happen:
@@ -39,10 +41,23 @@ final class Oracle {
     private final List<TreeMap<Long, String>> versionFrom = new ArrayList<>();
     /** Per group: every instance below it was scanned for activations. */
     private final long[] versionScanned;
+    /** Per group: the digests the production {@link DigestRecorder} took, by instance then node (bounded). */
+    private final List<TreeMap<Long, Map<Integer, Long>>> taken = new ArrayList<>();
+    private final int nodes;
+    private final boolean stateChecked;
+    /** (node, group) pairs whose state already departed: reported once, not at every later instance. */
+    private final java.util.Set<String> departed = new java.util.HashSet<>();
     private long now;
 
-    Oracle(int nodes, int groups) {
+    /**
+     * @param stateChecked whether (b) also compares every replica's state after every instance; off
+     *     only to prove that the production digest comparison alone catches a departed state
+     */
+    Oracle(int nodes, int groups, boolean stateChecked) {
+        this.nodes = nodes;
+        this.stateChecked = stateChecked;
         for (int g = 0; g < groups; g++) {
+            taken.add(new TreeMap<>());
             chosen.add(new TreeMap<>());
             executed.add(new HashMap<>());
             digests.add(new HashMap<>());
@@ -69,9 +84,25 @@ final class Oracle {
     void executed(int node, int group, long instance, List<Command> commands, long digestAfter) {
         executed(node, group, instance, commands);
         Long reference = digests.get(group).putIfAbsent(instance, digestAfter);
-        if (reference != null && reference != digestAfter)
+        if (stateChecked && reference != null && reference != digestAfter && departed.add(node + "/" + group))
             violation("node " + node + " group " + group + " state after instance " + instance + " differs from another replica's (digest "
                     + Long.toHexString(digestAfter) + " vs " + Long.toHexString(reference) + ")");
+    }
+
+    /**
+     * (b) as production sees it: the engine's {@link DigestRecorder} took {@code digest} on
+     * {@code node} after {@code instance}; {@link DigestComparison} — the comparison the runtime uses
+     * to mark a replica DIVERGED — must find the replicas in agreement.
+     */
+    void digestTaken(int node, int group, long instance, long digest) {
+        TreeMap<Long, Map<Integer, Long>> byInstance = taken.get(group);
+        Map<Integer, Long> at = byInstance.computeIfAbsent(instance, i -> new TreeMap<>());
+        at.put(node, digest);
+        while (byInstance.size() > 256) byInstance.pollFirstEntry();
+        DigestComparison.Verdict v = DigestComparison.compare(at, nodes);
+        if (v.kind() != DigestComparison.Kind.AGREE && departed.add("comparison/" + group))
+            violation("the production digest comparison finds group " + group + " diverged at instance " + instance + ": "
+                    + v.kind() + ", nodes " + v.differing() + " differ (digests " + at + ")");
     }
 
     /** The state machine's running digest: {@code previous} extended by one executed instance. */
@@ -90,7 +121,7 @@ final class Oracle {
      */
     void installed(int node, SimCheckpoint c) {
         Long reference = digests.get(c.group()).get(c.position());
-        if (reference == null || reference != c.digest())
+        if (stateChecked && (reference == null || reference != c.digest()))
             violation("node " + node + " group " + c.group() + " holds a checkpoint at " + c.position() + " whose state (digest "
                     + Long.toHexString(c.digest()) + ") is not what replicas executed up to there ("
                     + (reference == null ? "none executed it" : Long.toHexString(reference)) + ")");

@@ -9,6 +9,7 @@ import paxos.api.Membership;
 import paxos.api.spi.log.LogRecord;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.CatchUpRead;
@@ -21,6 +22,7 @@ import paxos.impl.core.ProposeResult;
 import paxos.impl.core.Ready;
 import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.ExecutorState;
+import paxos.impl.exec.DigestRecorder;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.SystemCommand;
 
@@ -61,6 +63,10 @@ final class SimNode {
     private String[] heldFor;
     /** Versions installed on this node (all groups); installing survives crashes, like a deployed bundle. */
     private final java.util.Set<String> installed = new java.util.TreeSet<>(List.of(VERSIONS.get(0)));
+    /** Instances between the digests compared by the production comparison (see {@link Oracle#digestTaken}). */
+    static final int DIGEST_INTERVAL = 8;
+    /** {@link Variant#NONDETERMINISTIC_REPLICA}: the one departure happened. */
+    private boolean perturbed;
     /** Per group, per peer: {minRetained, time} of its latest "compacted" answer. */
     private List<java.util.Map<Integer, long[]>> compactedNotes;
     /** Per group, per peer: time of its latest catch-up answer without the instance needed, from a peer behind it too. */
@@ -129,6 +135,9 @@ final class SimNode {
             }
             registeredVersion[g] = null;
             registerVersion(g);
+            int group = g;
+            executors[g].observer(new DigestRecorder(g, DIGEST_INTERVAL,
+                    (sm, instance, digest) -> sim.oracle.digestTaken(id, group, instance, digest)));
             pump(g);
         }
     }
@@ -446,6 +455,7 @@ final class SimNode {
             this.digest = digest;
         }
 
+
         SimCheckpoint checkpoint() {
             return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry(),
                     executors[group].versionsInForce());
@@ -453,6 +463,10 @@ final class SimNode {
 
         void execute(ExecutionBatch batch, ExecutionResults results, String version) {
             digest = Oracle.digest(digest, batch.instance(), batch.commands());
+            if (sim.variant.nondeterministicReplica && id == 1 && group == 0 && !perturbed && !batch.commands().isEmpty()) {
+                perturbed = true;
+                digest ^= 1; // this replica's state departs from the others' once
+            }
             position = batch.instance();
             sim.oracle.executed(id, group, batch.instance(), batch.commands(), digest);
             sim.oracle.executedWith(id, group, batch.instance(), batch.commands().isEmpty(), version);
@@ -461,10 +475,15 @@ final class SimNode {
     }
 
     /** One installed version of the state machine: all versions share the group's state (one data directory). */
-    private record Versioned(Recorder state, String version) implements StateMachine {
+    private record Versioned(Recorder state, String version) implements StateMachine, DigestSupport {
         @Override
         public void execute(ExecutionBatch batch, ExecutionResults results) {
             state.execute(batch, results, version);
+        }
+
+        @Override
+        public long digest(int group, long instance) {
+            return state.digest;
         }
     }
 }

@@ -66,7 +66,7 @@ public final class Simulation {
         this.variant = variant;
         this.random = new SplittableRandom(seed);
         this.params = SimParams.draw(random);
-        this.oracle = new Oracle(params.nodes(), params.groups());
+        this.oracle = new Oracle(params.nodes(), params.groups(), !variant.nondeterministicReplica);
         this.network = new SimNetwork(this, params.nodes());
         List<Member> members = new ArrayList<>();
         for (int n = 1; n <= params.nodes(); n++) members.add(new Member(n, "127.0.0.1", 7000 + n,

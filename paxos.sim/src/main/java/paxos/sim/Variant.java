@@ -9,24 +9,29 @@ import paxos.impl.core.QuorumRule;
  */
 public enum Variant {
     /** The production core and the production shell order (persist, sync, then send). */
-    CORRECT(QuorumRule.MAJORITY, false, 1, false, false),
+    CORRECT(QuorumRule.MAJORITY, false, 1, false, false, false),
     /** Quorums of {@code voters / 2}: two quorums need not intersect. */
-    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false, 1, false, false),
+    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false, 1, false, false, false),
     /** The shell sends a Ready's messages before its records are synced (a crash forgets promises). */
-    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true, 1, false, false),
+    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true, 1, false, false, false),
     /** After installing a checkpoint at P the shell resumes the core and executor at P, not P + 1. */
-    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, false, 0, false, false),
+    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, false, 0, false, false, false),
     /**
      * A checkpoint install records the new position (and deletes the log) before the state
      * machine's state is replaced; a crash in between leaves a mix.
      */
-    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, false, 1, true, false),
+    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, false, 1, true, false, false),
     /**
      * The shell ignores state machine versions (registers its state machine for any version, as
      * before versions existed): after an activation, a replica lacking the new version executes
      * with the old one.
      */
-    VERSIONS_IGNORED(QuorumRule.MAJORITY, false, 1, false, true);
+    VERSIONS_IGNORED(QuorumRule.MAJORITY, false, 1, false, true, false),
+    /**
+     * Node 1's state machine of group 0 applies one batch differently from the others (a
+     * non-deterministic plugin): the production digest comparison must report it.
+     */
+    NONDETERMINISTIC_REPLICA(QuorumRule.MAJORITY, false, 1, false, false, true);
 
     final QuorumRule quorumRule;
     final boolean sendBeforePersist;
@@ -34,9 +39,12 @@ public enum Variant {
     final int resumeOffset;
     final boolean nonAtomicInstall;
     final boolean versionsIgnored;
+    final boolean nondeterministicReplica;
 
-    Variant(QuorumRule quorumRule, boolean sendBeforePersist, int resumeOffset, boolean nonAtomicInstall, boolean versionsIgnored) {
+    Variant(QuorumRule quorumRule, boolean sendBeforePersist, int resumeOffset, boolean nonAtomicInstall,
+            boolean versionsIgnored, boolean nondeterministicReplica) {
         this.versionsIgnored = versionsIgnored;
+        this.nondeterministicReplica = nondeterministicReplica;
         this.quorumRule = quorumRule;
         this.sendBeforePersist = sendBeforePersist;
         this.resumeOffset = resumeOffset;

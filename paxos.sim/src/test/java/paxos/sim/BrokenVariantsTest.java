@@ -35,4 +35,13 @@ class BrokenVariantsTest {
         long seed = firstFailingSeed(Variant.VERSIONS_IGNORED);
         assertTrue(seed > 0, "no violation found when ignoring state machine versions in " + SEEDS_MAX + " seeds");
     }
+
+    @Test
+    void aNondeterministicReplicaIsFoundByTheProductionDigestComparison() {
+        for (long seed = 1; seed <= 20; seed++) {
+            SimResult r = Simulation.run(seed, Variant.NONDETERMINISTIC_REPLICA);
+            if (r.violations().stream().anyMatch(v -> v.contains("production digest comparison"))) return;
+        }
+        throw new AssertionError("the digest comparison never reported node 1's departure in 20 seeds");
+    }
 }

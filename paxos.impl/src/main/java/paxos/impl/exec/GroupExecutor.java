@@ -86,6 +86,7 @@ public final class GroupExecutor {
     private String failure;
     /** State machines whose execute threw here, with why; they hold execution until re-registered. */
     private final Map<Integer, String> failed = new TreeMap<>();
+    private ExecutionObserver observer = ExecutionObserver.NONE;
 
     /**
      * @param selfNode this node: only its commands produce {@link ExecOutcome}s
@@ -143,6 +144,11 @@ public final class GroupExecutor {
         machineVersions.put(stateMachineId, version);
         positions.put(stateMachineId, executedUpTo);
         failed.remove(stateMachineId);
+    }
+
+    /** Sets who hears of each state machine's executed instance (e.g. a {@link DigestRecorder}). */
+    public void observer(ExecutionObserver o) {
+        observer = java.util.Objects.requireNonNull(o);
     }
 
     /**
@@ -233,6 +239,7 @@ public final class GroupExecutor {
                 return false;
             }
             positions.put(id, instance);
+            observer.executed(id, e.getValue(), instance);
         }
         if (d.entry != leaseEntry) {
             if (entries.size() >= ENTRIES_MAX) entries.remove(0); // nobody drains (e.g. a simulator): keep the recent

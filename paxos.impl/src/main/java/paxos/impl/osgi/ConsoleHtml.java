@@ -40,6 +40,7 @@ final class ConsoleHtml {
             b.append(td("lag", g.get("peerLag"))).append("</tr>");
         }
         b.append("</tbody></table>");
+        b.append(ReplicaModel.html(model));
         b.append("<h2>Peers</h2><table id='paxos-peers' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Node</th><th>Address</th><th>Connected</th><th>Authenticated</th><th>Last error</th></tr></thead><tbody>");
         for (Object o : (List<Object>) model.get("peers")) {

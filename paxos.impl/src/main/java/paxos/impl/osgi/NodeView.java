@@ -96,6 +96,7 @@ final class NodeView {
             transfers.add(m);
         }
         out.put("checkpointTransfers", transfers);
+        out.put("replicas", ReplicaModel.model(engine.digests(), api.groupCount()));
         // the configuration in force, so that an operator (or a test) sees a ConfigAdmin change applied
         EngineConfig c = engine.config();
         Map<String, Object> settings = new LinkedHashMap<>();

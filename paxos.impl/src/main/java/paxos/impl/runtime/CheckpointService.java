@@ -284,12 +284,28 @@ final class CheckpointService implements AutoCloseable {
                 return;
             }
         }
-        Incoming in = new Incoming(g, best, random.nextLong() & Long.MAX_VALUE);
-        if (incoming.putIfAbsent(g, in) != null) return;
+        startReceiving(g, best, need, "needs instance " + need + ", deleted by every reachable peer");
+    }
+
+    /**
+     * Pulls and installs a checkpoint of group {@code g} from {@code peer} whatever the log says
+     * (a diverged state machine reinstalls a majority replica's state). Returns false if that cannot
+     * start now: no lifecycle, closing, a transfer of the group already running, or a state machine
+     * of the group without {@link CheckpointSupport}.
+     */
+    boolean pull(int g, int peer, long need, String why) {
+        if (lifecycle == null || closed || incoming.containsKey(g)) return false;
+        for (StateMachine m : machines(g).values()) if (!(m instanceof CheckpointSupport)) return false;
+        return startReceiving(g, peer, need, why);
+    }
+
+    private boolean startReceiving(int g, int peer, long need, String why) {
+        Incoming in = new Incoming(g, peer, random.nextLong() & Long.MAX_VALUE);
+        if (incoming.putIfAbsent(g, in) != null) return false;
         tracks.put(g + "/receive", in.track);
-        LOG.log(Level.INFO, "group {0}: needs instance {1}, deleted by every reachable peer; pulling a checkpoint from node {2}",
-                g, need, best);
-        host.send(best, g, CheckpointWire.encode(new CheckpointWire.Request(g, in.transferId, need)));
+        LOG.log(Level.INFO, "group {0}: {1}; pulling a checkpoint from node {2}", g, why, peer);
+        host.send(peer, g, CheckpointWire.encode(new CheckpointWire.Request(g, in.transferId, need)));
+        return true;
     }
 
     /** Delays the next attempt: retryMillis, doubling with each failure in a row, at most 256 times that. */

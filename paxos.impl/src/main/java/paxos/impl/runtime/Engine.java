@@ -81,6 +81,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final CheckpointService checkpoints;
     /** Which service is registered for which group and ID; the one owner of that state. */
     private final StateMachineRegistry registry = new StateMachineRegistry();
+    private final DigestExchange digests;
+    private final int digestInterval;
     private volatile long requestIdStart;
     private final SecureRandom seeds = new SecureRandom();
     /** Per group, the lease this incarnation holds as master (in memory only: a restart forgets it). */
@@ -117,6 +119,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.groupCount = config.groupCount();
         this.groups = new java.util.concurrent.atomic.AtomicReferenceArray<>(groupCount);
         this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, groupCount, registry);
+        this.digests = new DigestExchange(new DigestHost(this), config.members().size());
+        this.digestInterval = checkpointConfig.digestInterval();
         for (int g = 0; g < groupCount; g++) {
             try {
                 checkpoints.installer().recoverFiles(g);
@@ -245,6 +249,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
                         Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom)),
                         meta.versionsBefore(applyFrom)),
                 config.batchCountMax());
+        executor.observer(new paxos.impl.exec.DigestRecorder(g, digestInterval, digests.sink(g)));
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
                 10_000, requestIdStart, meta, registry, config.proposalTimeoutMillis());
@@ -265,6 +270,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (!started || closed || group < 0 || group >= groupCount) return;
         if (CheckpointWire.isCheckpoint(bytes)) {
             checkpoints.onMessage(fromNode, group, bytes);
+            return;
+        }
+        if (DigestWire.isDigest(bytes)) {
+            digests.onMessage(fromNode, group, bytes);
             return;
         }
         Message m;
@@ -290,6 +299,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             if (housekeeping) r.housekeeping(config.holdLogCount());
         }
         if (ticks % 10 == 0) checkpoints.tick();
+        if (ticks % 10 == 5) digests.tick(groupCount);
     }
 
     // ------------------------------------------------------------------ PaxosNode
@@ -464,6 +474,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
                     ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;
             String why = failed.get(id);
             if (why != null || r.failure() != null) s = StateMachineInfo.State.FAILED;
+            if (digests.diverged(group, id)) s = StateMachineInfo.State.DIVERGED;
             machines.add(new StateMachineInfo(id, name, versions.get(id), positions.getOrDefault(id, -1L), s, why));
         }
         for (StateMachineRegistry.Registration reg : registry.registrations(group)) {
@@ -633,6 +644,25 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** Every group's checkpoint transfer in progress and the last one's outcome (status pages). */
     public List<TransferStatus> transfers() {
         return checkpoints.transfers();
+    }
+
+    /** Divergence detection: digests compared with peers, divergences, who registered what (status pages). */
+    public DigestExchange digests() {
+        return digests;
+    }
+
+    /** Sends a runtime (non-core) message; false if closed or not queued. */
+    boolean sendRuntime(int toNode, int group, byte[] message) {
+        return !closed && transport.send(toNode, group, message);
+    }
+
+    CheckpointService checkpointService() {
+        return checkpoints;
+    }
+
+    /** Group runner for {@link DigestHost}; {@code null} before start. */
+    GroupRunner runnerOf(int group) {
+        return groups.get(group);
     }
 
     /** Test access to the install steps (crash simulation). */

@@ -313,6 +313,19 @@ final class GroupRunner {
                 proposalTimeoutMillis).get(0);
     }
 
+    /**
+     * Stops executing state machine {@code id} (it stays registered and named; instances that carry
+     * commands for it wait), then runs {@code then} on the execution queue. A diverged state
+     * machine is halted so; a rebuilt runner (after a checkpoint install) executes it again.
+     */
+    void stopExecuting(int id, Runnable then) {
+        exec.execute(() -> {
+            executor.unregister(id);
+            publishExec();
+            then.run();
+        });
+    }
+
     /** Runs {@code task} on the execution queue (after everything executed so far). */
     void onExecThread(Runnable task) {
         exec.execute(task);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import paxos.api.statemachine.Command;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
@@ -19,7 +20,7 @@ import paxos.api.statemachine.StateMachine;
  * retained log into a fresh instance at every start. Thread-safe: {@link #execute} runs on the
  * group's execution thread, the readers on any thread, all under this object's monitor.
  */
-public final class ChecksumStateMachine implements StateMachine {
+public final class ChecksumStateMachine implements StateMachine, DigestSupport {
     /** One executed command. */
     public record Entry(long instance, int index, byte[] value) {}
 
@@ -58,6 +59,12 @@ public final class ChecksumStateMachine implements StateMachine {
             results.complete(c.index(), count);
         }
         executedInstance = batch.instance();
+    }
+
+    /** The chained CRC32C over every command executed up to {@code instance}. */
+    @Override
+    public synchronized long digest(int group, long instance) {
+        return crc.getValue();
     }
 
     /** The current position, checksum and count, taken together. */

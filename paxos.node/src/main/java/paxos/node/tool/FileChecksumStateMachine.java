@@ -14,6 +14,7 @@ import java.util.zip.CRC32C;
 import paxos.api.statemachine.CheckpointFiles;
 import paxos.api.statemachine.CheckpointSupport;
 import paxos.api.statemachine.Command;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
@@ -39,7 +40,7 @@ import paxos.api.statemachine.StateMachine;
  * thread; state under this object's monitor. The checkpoint copy runs outside it (the first
  * {@code length} bytes of an append-only file never change).
  */
-public final class FileChecksumStateMachine implements StateMachine, CheckpointSupport, AutoCloseable {
+public final class FileChecksumStateMachine implements StateMachine, CheckpointSupport, DigestSupport, AutoCloseable {
     static final String FILE = "executed.log";
     private static final int RECORD_BYTES_MAX = 256 << 20;
 
@@ -136,6 +137,12 @@ public final class FileChecksumStateMachine implements StateMachine, CheckpointS
     @Override
     public synchronized long checkpointInstance(int group) {
         return executedInstance;
+    }
+
+    /** The chained checksum: a function of every command executed up to {@code instance}, restored from the file. */
+    @Override
+    public synchronized long digest(int group, long instance) {
+        return checksum;
     }
 
     /** The current position, checksum and count, taken together. */

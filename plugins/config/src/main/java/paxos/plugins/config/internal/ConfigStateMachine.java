@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import paxos.api.statemachine.CheckpointFiles;
 import paxos.api.statemachine.CheckpointSupport;
 import paxos.api.statemachine.Command;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
@@ -32,7 +33,7 @@ import paxos.plugins.config.ConfigEntry;
  * <p>Threads: {@link #execute} on each group's execution thread; reads and checkpoint calls on
  * any thread.
  */
-public final class ConfigStateMachine implements StateMachine, CheckpointSupport, AutoCloseable {
+public final class ConfigStateMachine implements StateMachine, CheckpointSupport, DigestSupport, AutoCloseable {
     private final Path base;
     private final ConcurrentHashMap<Integer, ConfigGroupStore> stores = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Path> lockedCheckpoints = new ConcurrentHashMap<>();
@@ -82,6 +83,15 @@ public final class ConfigStateMachine implements StateMachine, CheckpointSupport
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The {@link #checksum}: it walks the store, which the digest contract allows here because a
+     * config store holds few, small entries and the engine asks once per digest interval.
+     */
+    @Override
+    public long digest(int group, long instance) {
+        return checksum(group);
     }
 
     @Override

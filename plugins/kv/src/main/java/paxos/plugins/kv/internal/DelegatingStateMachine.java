@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import paxos.api.statemachine.CheckpointFiles;
 import paxos.api.statemachine.CheckpointSupport;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 
 /** Forwards the state machine SPI to a delegate, so that a DS component can present one. */
-abstract class DelegatingStateMachine implements StateMachine, CheckpointSupport {
+abstract class DelegatingStateMachine implements StateMachine, CheckpointSupport, DigestSupport {
     private final KvStateMachine delegate;
 
     DelegatingStateMachine(KvStateMachine delegate) {
@@ -24,6 +25,11 @@ abstract class DelegatingStateMachine implements StateMachine, CheckpointSupport
     @Override
     public long checkpointInstance(int group) {
         return delegate.checkpointInstance(group);
+    }
+
+    @Override
+    public long digest(int group, long instance) {
+        return delegate.digest(group, instance);
     }
 
     @Override

@@ -34,11 +34,14 @@ final class KvGroupStore implements AutoCloseable {
     private static final byte DATA = 'd';
     private static final byte[] APPLIED_KEY = "mapplied".getBytes(UTF_8);
     private static final byte[] WRITES_KEY = "mwrites".getBytes(UTF_8);
+    private static final byte[] STATE_SUM_KEY = "mstatesum".getBytes(UTF_8);
 
     private final Path directory;
     private final DB db;
     private volatile long appliedInstance;
     private long writes;
+    /** Sum of {@link #entryHash} over every stored entry, kept with each write batch: see {@link #digest()}. */
+    private volatile long stateSum;
 
     KvGroupStore(Path directory) throws IOException {
         this.directory = directory;
@@ -47,6 +50,18 @@ final class KvGroupStore implements AutoCloseable {
         this.db = Iq80DBFactory.factory.open(directory.toFile(), options);
         this.appliedInstance = readLong(db.get(APPLIED_KEY), -1);
         this.writes = readLong(db.get(WRITES_KEY), 0);
+        byte[] sum = db.get(STATE_SUM_KEY);
+        this.stateSum = sum != null ? readLong(sum, 0) : walkStateSum(); // a store from before digests: once
+    }
+
+    /**
+     * The digest of the data and write counter after the last applied instance: an
+     * order-independent sum of a 64-bit hash of every (key, stored entry), plus the write counter,
+     * so it is a function of the state alone (equal after replay, restart or checkpoint install,
+     * whatever path led there) and costs O(1) here and O(command) per write.
+     */
+    long digest() {
+        return stateSum + mix(writes);
     }
 
     /** Highest instance whose commands are all in the store, or -1. */
@@ -81,6 +96,7 @@ final class KvGroupStore implements AutoCloseable {
     void apply(long instance, Iterable<byte[]> commands, java.util.function.Consumer<KvResult> results) {
         if (instance <= appliedInstance) return; // replay of something already applied
         Map<String, Optional<KvEntry>> overlay = new HashMap<>();
+        long sum = stateSum;
         try (WriteBatch batch = db.createWriteBatch()) {
             for (byte[] bytes : commands) {
                 KvCommand command;
@@ -103,23 +119,62 @@ final class KvGroupStore implements AutoCloseable {
                         continue;
                     }
                     batch.delete(dataKey(command.key()));
+                    sum -= entryHash(command.key(), current.get());
                     overlay.put(command.key(), Optional.empty());
                     writes++;
                     results.accept(new KvResult(KvResult.Status.APPLIED, 0));
                 } else {
                     long version = ++writes;
                     batch.put(dataKey(command.key()), encodeEntry(command.value(), version));
-                    overlay.put(command.key(), Optional.of(new KvEntry(command.value(), version)));
+                    KvEntry entry = new KvEntry(command.value(), version);
+                    if (current.isPresent()) sum -= entryHash(command.key(), current.get());
+                    sum += entryHash(command.key(), entry);
+                    overlay.put(command.key(), Optional.of(entry));
                     results.accept(new KvResult(KvResult.Status.APPLIED, version));
                 }
             }
             batch.put(APPLIED_KEY, longBytes(instance));
             batch.put(WRITES_KEY, longBytes(writes));
+            batch.put(STATE_SUM_KEY, longBytes(sum));
             db.write(batch);
         } catch (IOException e) {
             throw new IllegalStateException("kv store write failed in " + directory, e);
         }
+        stateSum = sum;
         appliedInstance = instance;
+    }
+
+    private long walkStateSum() {
+        long sum = 0;
+        try (DBIterator it = db.iterator()) {
+            for (it.seek(new byte[] {DATA}); it.hasNext(); ) {
+                Map.Entry<byte[], byte[]> e = it.next();
+                if (e.getKey()[0] != DATA) break;
+                sum += hash(e.getKey(), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the kv store in " + directory, e);
+        }
+        return sum;
+    }
+
+    private static long entryHash(String key, KvEntry entry) {
+        return hash(dataKey(key), encodeEntry(entry.value(), entry.version()));
+    }
+
+    /** FNV-1a over the key, a separator and the stored entry, then a 64-bit finaliser (splitmix64). */
+    private static long hash(byte[] key, byte[] stored) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : key) h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        h = (h ^ 0x100) * 0x100000001b3L; // (key, value) pairs never collide by moving bytes across the border
+        for (byte b : stored) h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        return mix(h);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /**

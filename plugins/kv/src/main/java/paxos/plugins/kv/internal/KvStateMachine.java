@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import paxos.api.statemachine.CheckpointFiles;
 import paxos.api.statemachine.CheckpointSupport;
 import paxos.api.statemachine.Command;
+import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
@@ -25,7 +26,7 @@ import paxos.plugins.kv.KvEntry;
  * <p>Threads: {@link #execute} on each group's execution thread; reads and checkpoint calls on
  * any thread.
  */
-public final class KvStateMachine implements StateMachine, CheckpointSupport, AutoCloseable {
+public final class KvStateMachine implements StateMachine, CheckpointSupport, DigestSupport, AutoCloseable {
     private final Path base;
     private final ConcurrentHashMap<Integer, KvGroupStore> stores = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Path> lockedCheckpoints = new ConcurrentHashMap<>();
@@ -49,6 +50,12 @@ public final class KvStateMachine implements StateMachine, CheckpointSupport, Au
     @Override
     public long checkpointInstance(int group) {
         return store(group).appliedInstance();
+    }
+
+    /** O(1): an order-independent hash of every entry, kept up to date by each write (see {@link KvGroupStore#digest()}). */
+    @Override
+    public long digest(int group, long instance) {
+        return store(group).digest();
     }
 
     /** The entry under {@code key} in {@code group}, as executed locally. Thread-safe. */

@@ -1,0 +1,74 @@
+package paxos.impl.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import paxos.api.Member;
+
+/** What {@link DigestExchange} needs of the {@link Engine}: its peers, runners and checkpoint service. */
+final class DigestHost implements DigestExchange.Host {
+    private final Engine engine;
+
+    DigestHost(Engine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public int self() {
+        return engine.config().nodeId();
+    }
+
+    @Override
+    public List<Integer> peers() {
+        List<Integer> out = new ArrayList<>();
+        for (Member m : engine.config().members()) if (m.nodeId() != self()) out.add(m.nodeId());
+        return out;
+    }
+
+    @Override
+    public boolean send(int toNode, int group, byte[] message) {
+        return engine.sendRuntime(toNode, group, message);
+    }
+
+    @Override
+    public Map<Integer, DigestExchange.Presence> localMachines(int group) {
+        GroupRunner r = engine.runnerOf(group);
+        Map<Integer, DigestExchange.Presence> out = new TreeMap<>();
+        if (r == null) return out;
+        List<Integer> waiting = r.waitingFor();
+        Map<Integer, String> failed = r.failedMachines();
+        r.registered().forEach((id, reg) -> {
+            String state = r.failure() != null || failed.containsKey(id) ? "FAILED"
+                    : waiting.contains(id) ? "WAITING" : "RUNNING";
+            if (engine.digests().diverged(group, id)) state = "DIVERGED";
+            out.put(id, new DigestExchange.Presence(reg.version(), state));
+        });
+        return out;
+    }
+
+    @Override
+    public void stopExecuting(int group, int id, Runnable then) {
+        GroupRunner r = engine.runnerOf(group);
+        if (r != null) r.stopExecuting(id, then);
+    }
+
+    @Override
+    public boolean pull(int group, int peer, long needFrom, String why) {
+        return engine.checkpointService().pull(group, peer, needFrom, why);
+    }
+
+    @Override
+    public boolean catchingUp(int group) {
+        return engine.checkpointService().catchingUp(group);
+    }
+
+    @Override
+    public String installOutcomeSince(int group, long sinceMillis) {
+        for (TransferStatus t : engine.transfers()) {
+            if (t.group() == group && "receive".equals(t.direction()) && t.outcome() != null && t.startedMillis() >= sinceMillis)
+                return t.outcome();
+        }
+        return null;
+    }
+}
