@@ -132,6 +132,7 @@ final class GroupCommitWriter implements Runnable {
             while ((batch = take()) != null) {
                 if (batch.isEmpty()) sealIfDue(true); // idle: commit what the overlay holds
                 else process(batch);
+                batch = null; // handed to the completer: die() must not fail it
             }
             forceUnsynced();
             sealAtClose();
