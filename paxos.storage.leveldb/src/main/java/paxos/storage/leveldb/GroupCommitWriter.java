@@ -132,6 +132,7 @@ final class GroupCommitWriter implements Runnable {
             while ((batch = take()) != null) {
                 if (batch.isEmpty()) sealIfDue(true); // idle: commit what the overlay holds
                 else process(batch);
+                batch = null; // handed to the completer: die() must not fail it
             }
             forceUnsynced();
             sealAtClose();
@@ -355,7 +356,12 @@ final class GroupCommitWriter implements Runnable {
         LOG.log(Level.ERROR, e.getMessage() + "; failing " + pending.size() + " pending append(s)", t);
         // completed here, not by the completer: it may be starved by the same Error
         for (Pending p : pending) p.done().completeExceptionally(e);
-        completions.offer(END);
+        try {
+            // bounded: the completer drains the queue unless it died too, and close() must not hang on it
+            if (!completions.offer(END, 10, TimeUnit.SECONDS)) LOG.log(Level.ERROR, "the completer thread is stuck as well");
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Decides what a failed batch means for the store and returns the stages' failure. */

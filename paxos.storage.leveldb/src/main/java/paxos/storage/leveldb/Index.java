@@ -281,15 +281,6 @@ final class Index implements AutoCloseable {
         db.put(corruptKey(group), message.getBytes(StandardCharsets.UTF_8), SYNC);
     }
 
-    /** Makes every earlier index write durable (one synced write to LevelDB's log). */
-    void sync() {
-        db.put(watermarkKeySyncProbe(), new byte[0], SYNC);
-    }
-
-    private static byte[] watermarkKeySyncProbe() {
-        return new byte[] {'Z'};
-    }
-
     private interface Visitor {
         boolean visit(byte[] key, byte[] value);
     }
