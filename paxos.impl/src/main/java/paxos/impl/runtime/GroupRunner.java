@@ -487,24 +487,23 @@ final class GroupRunner {
 
     /** The master in force just after {@code instance}, as far as this node executed and remembers. */
     CompletableFuture<MasterInfo> masterAt(long instance) {
-        CompletableFuture<MasterInfo> out = new CompletableFuture<>();
-        exec.execute(() -> {
-            if (instance == executor.executedInstance()) out.complete(executor.master());
-            else if (instance > executor.executedInstance()) out.completeExceptionally(
-                    new IllegalStateException("instance " + instance + " is not executed here yet"));
-            else out.complete(meta.masterBefore(instance + 1));
-        });
-        return out;
+        return executedAt(instance, executor::master, () -> meta.masterBefore(instance + 1));
     }
 
     /** The state machine versions in force just after {@code instance}, as far as this node executed and remembers. */
     CompletableFuture<Map<Integer, String>> versionsAt(long instance) {
-        CompletableFuture<Map<Integer, String>> out = new CompletableFuture<>();
+        return executedAt(instance, executor::versionsInForce, () -> meta.versionsBefore(instance + 1));
+    }
+
+    /** On the execution queue: {@code now} if {@code instance} is the executed position, {@code past} below it. */
+    private <T> CompletableFuture<T> executedAt(long instance, java.util.function.Supplier<T> now,
+                                                java.util.function.Supplier<T> past) {
+        CompletableFuture<T> out = new CompletableFuture<>();
         exec.execute(() -> {
-            if (instance == executor.executedInstance()) out.complete(executor.versionsInForce());
+            if (instance == executor.executedInstance()) out.complete(now.get());
             else if (instance > executor.executedInstance()) out.completeExceptionally(
                     new IllegalStateException("instance " + instance + " is not executed here yet"));
-            else out.complete(meta.versionsBefore(instance + 1));
+            else out.complete(past.get());
         });
         return out;
     }
