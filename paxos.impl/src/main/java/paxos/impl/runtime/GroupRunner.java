@@ -104,10 +104,11 @@ final class GroupRunner {
      * @param loopPool threads shared by every group's event loop
      * @param execPool threads shared by every group's execution
      * @param io threads for catch-up reads from the store
-     * @param requestIdStart this node incarnation's first request ID (unique across restarts)
+     * @param requestIds this node incarnation's request ID sequence (unique across restarts), shared by
+     *     the runners that replace one another after a checkpoint install
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, Executor io, int inboundMax, long requestIdStart, ExecMeta meta,
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis) {
         this.meta = meta;
         this.registry = registry;
@@ -121,7 +122,7 @@ final class GroupRunner {
         this.outbound = outbound;
         this.io = io;
         this.inboundMax = inboundMax;
-        this.nextRequestId = new AtomicLong(requestIdStart);
+        this.nextRequestId = requestIds;
         Thread.UncaughtExceptionHandler onError = (t, e) -> fail("internal error: " + e);
         this.loop = new SerialExecutor(loopPool, onError);
         this.exec = new SerialExecutor(execPool, onError);
