@@ -14,4 +14,15 @@ public record SimResult(long seed, String params, List<String> violations, Strin
     public boolean passed() {
         return violations.isEmpty();
     }
+
+    /** A counter of the statistics line, e.g. {@code stat("checkpointInstalls")}. */
+    public long stat(String name) {
+        return Long.parseLong(stats.replaceAll(".*\\b" + name + "=(\\d+).*", "$1"));
+    }
+
+    /** One line per failed seed ({@code seed=S violation: ...}); empty if all passed. */
+    public static String failures(List<SimResult> results) {
+        return results.stream().filter(r -> !r.passed()).map(r -> "seed=" + r.seed() + " violation: " + r.violations().get(0))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
 }

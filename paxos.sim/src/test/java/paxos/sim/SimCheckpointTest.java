@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,20 +14,13 @@ import org.junit.jupiter.api.Test;
 class SimCheckpointTest {
     private static final long SEEDS = 200;
 
-    private static long stat(SimResult r, String name) {
-        return Long.parseLong(r.stats().replaceAll(".*\\b" + name + "=(\\d+).*", "$1"));
-    }
-
     @Test
     void manySeedsInstallCheckpointsAndKeepEveryOracle() throws Exception {
         List<SimResult> results = SimulatorMain.runAll(1, SEEDS, Variant.CORRECT);
-        String failures = results.stream().filter(r -> !r.passed())
-                .map(r -> "seed=" + r.seed() + " violation: " + r.violations().get(0))
-                .collect(Collectors.joining("\n"));
-        assertEquals("", failures);
-        long installing = results.stream().filter(r -> stat(r, "checkpointInstalls") > 0).count();
-        long crashedInInstall = results.stream().filter(r -> stat(r, "installCrashes") > 0).count();
-        long compacting = results.stream().filter(r -> stat(r, "compactions") > 0).count();
+        assertEquals("", SimResult.failures(results));
+        long installing = results.stream().filter(r -> r.stat("checkpointInstalls") > 0).count();
+        long crashedInInstall = results.stream().filter(r -> r.stat("installCrashes") > 0).count();
+        long compacting = results.stream().filter(r -> r.stat("compactions") > 0).count();
         // about 18% of seeds install a checkpoint (measured over 1,000 seeds); the bound leaves room
         assertTrue(installing >= SEEDS / 20, installing + " of " + SEEDS + " seeds installed a checkpoint");
         assertTrue(crashedInInstall >= 1, "no seed crashed a node during an install");
@@ -40,7 +32,7 @@ class SimCheckpointTest {
         SimResult installed = null;
         for (long seed = 1; seed <= SEEDS && installed == null; seed++) {
             SimResult r = Simulation.run(seed);
-            if (stat(r, "checkpointInstalls") > 0) installed = r;
+            if (r.stat("checkpointInstalls") > 0) installed = r;
         }
         assertTrue(installed != null, "no seed installed a checkpoint");
         assertEquals(installed.stats(), Simulation.run(installed.seed()).stats());

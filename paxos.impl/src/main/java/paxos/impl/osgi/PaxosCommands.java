@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import paxos.api.GroupStatus;
 import paxos.api.PaxosNode;
-import paxos.api.Proposed;
 
 /**
  * Gogo commands {@code paxos:status}, {@code paxos:propose group stateMachineId value} and
@@ -44,28 +43,25 @@ public final class PaxosCommands {
     }
 
     private static String outcome(java.util.concurrent.CompletionStage<String> stage) {
-        try {
-            return "version " + stage.toCompletableFuture().get(10, TimeUnit.SECONDS) + " in force";
-        } catch (java.util.concurrent.ExecutionException e) {
-            return "failed: " + e.getCause().getMessage();
-        } catch (java.util.concurrent.TimeoutException e) {
-            return "timeout: the activation may still be chosen";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return await(stage, v -> "version " + v + " in force", "the activation");
     }
 
     /** Proposes {@code value} (UTF-8) and waits up to 10 s. */
     public String propose(int group, int stateMachineId, String value) {
+        return await(node.propose(group, stateMachineId, value.getBytes(StandardCharsets.UTF_8)),
+                p -> "chosen at instance " + p.instance() + " index " + p.index() + (p.result() == null ? "" : ": " + p.result()),
+                "the value");
+    }
+
+    /** Waits up to 10 s; a failure prints the engine's message (e.g. an unknown state machine ID). */
+    private static <T> String await(java.util.concurrent.CompletionStage<T> stage, java.util.function.Function<T, String> done,
+                                    String what) {
         try {
-            Proposed p = node.propose(group, stateMachineId, value.getBytes(StandardCharsets.UTF_8))
-                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return "chosen at instance " + p.instance() + " index " + p.index() + (p.result() == null ? "" : ": " + p.result());
+            return done.apply(stage.toCompletableFuture().get(10, TimeUnit.SECONDS));
         } catch (java.util.concurrent.ExecutionException e) {
             return "failed: " + e.getCause().getMessage();
         } catch (java.util.concurrent.TimeoutException e) {
-            return "timeout: the value may still be chosen";
+            return "timeout: " + what + " may still be chosen";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";

@@ -83,7 +83,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final StateMachineRegistry registry = new StateMachineRegistry();
     private final DigestExchange digests;
     private final int digestInterval;
-    private volatile long requestIdStart;
+    /**
+     * The next request ID of this incarnation, shared by every runner: a runner rebuilt after a
+     * checkpoint install continues the sequence, since peers drop a (node, request ID) already seen.
+     */
+    private final java.util.concurrent.atomic.AtomicLong requestIds = new java.util.concurrent.atomic.AtomicLong();
     private final SecureRandom seeds = new SecureRandom();
     /** Per group, the lease this incarnation holds as master (in memory only: a restart forgets it). */
     private final Map<Integer, HeldLease> leases = new java.util.concurrent.ConcurrentHashMap<>();
@@ -199,7 +203,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** Rebuilds every group from the store and starts the loops, the clock and the transport. */
     public synchronized void start() {
         if (started) throw new IllegalStateException("already started");
-        requestIdStart = new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L; // unique per incarnation
+        requestIds.set(new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L); // unique per incarnation
         for (int g = 0; g < groupCount; g++) {
             GroupRunner r = recover(g, checkpoints.machines(g));
             groups.set(g, r);
@@ -252,7 +256,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         executor.observer(new paxos.impl.exec.DigestRecorder(g, digestInterval, digests.sink(g)));
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), core, executor, store, outbound, loopPool, execPool, ioPool,
-                10_000, requestIdStart, meta, registry, config.proposalTimeoutMillis());
+                10_000, requestIds, meta, registry, config.proposalTimeoutMillis());
         if (inconsistent != null) runner.fail(inconsistent);
         return runner;
     }

@@ -104,10 +104,11 @@ final class GroupRunner {
      * @param loopPool threads shared by every group's event loop
      * @param execPool threads shared by every group's execution
      * @param io threads for catch-up reads from the store
-     * @param requestIdStart this node incarnation's first request ID (unique across restarts)
+     * @param requestIds this node incarnation's request ID sequence (unique across restarts), shared by
+     *     the runners that replace one another after a checkpoint install
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, Executor io, int inboundMax, long requestIdStart, ExecMeta meta,
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis) {
         this.meta = meta;
         this.registry = registry;
@@ -121,7 +122,7 @@ final class GroupRunner {
         this.outbound = outbound;
         this.io = io;
         this.inboundMax = inboundMax;
-        this.nextRequestId = new AtomicLong(requestIdStart);
+        this.nextRequestId = requestIds;
         Thread.UncaughtExceptionHandler onError = (t, e) -> fail("internal error: " + e);
         this.loop = new SerialExecutor(loopPool, onError);
         this.exec = new SerialExecutor(execPool, onError);
@@ -500,24 +501,23 @@ final class GroupRunner {
 
     /** The master in force just after {@code instance}, as far as this node executed and remembers. */
     CompletableFuture<MasterInfo> masterAt(long instance) {
-        CompletableFuture<MasterInfo> out = new CompletableFuture<>();
-        exec.execute(() -> {
-            if (instance == executor.executedInstance()) out.complete(executor.master());
-            else if (instance > executor.executedInstance()) out.completeExceptionally(
-                    new IllegalStateException("instance " + instance + " is not executed here yet"));
-            else out.complete(meta.masterBefore(instance + 1));
-        });
-        return out;
+        return executedAt(instance, executor::master, () -> meta.masterBefore(instance + 1));
     }
 
     /** The state machine versions in force just after {@code instance}, as far as this node executed and remembers. */
     CompletableFuture<Map<Integer, String>> versionsAt(long instance) {
-        CompletableFuture<Map<Integer, String>> out = new CompletableFuture<>();
+        return executedAt(instance, executor::versionsInForce, () -> meta.versionsBefore(instance + 1));
+    }
+
+    /** On the execution queue: {@code now} if {@code instance} is the executed position, {@code past} below it. */
+    private <T> CompletableFuture<T> executedAt(long instance, java.util.function.Supplier<T> now,
+                                                java.util.function.Supplier<T> past) {
+        CompletableFuture<T> out = new CompletableFuture<>();
         exec.execute(() -> {
-            if (instance == executor.executedInstance()) out.complete(executor.versionsInForce());
+            if (instance == executor.executedInstance()) out.complete(now.get());
             else if (instance > executor.executedInstance()) out.completeExceptionally(
                     new IllegalStateException("instance " + instance + " is not executed here yet"));
-            else out.complete(meta.versionsBefore(instance + 1));
+            else out.complete(past.get());
         });
         return out;
     }
