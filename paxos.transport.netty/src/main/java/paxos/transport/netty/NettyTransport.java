@@ -43,7 +43,10 @@ import paxos.transport.netty.internal.TlsContexts;
  * and only sends on that connection; it accepts the peers' connections and only receives on
  * them. No tie-breaking is needed when two nodes dial each other at once, and each direction
  * reconnects on its own (exponential backoff with jitter, from
- * {@link NettyTransportConfig#reconnectBackoffMinMillis()} to the max). Every connection first
+ * {@link NettyTransportConfig#reconnectBackoffMinMillis()} to the max). Connections are dialed
+ * from {@link NettyTransportConfig#listenHost()} (bound before connecting, any local port), so a
+ * node has one address both ways: per-address firewall rules work on multi-homed hosts, and
+ * nodes on 127.0.0.11/.12/.13 are told apart by their source address. Every connection first
  * runs the cluster handshake (cluster ID, node IDs, HMAC-SHA256 over the shared secret and
  * nonces from both sides); nothing else is accepted before it succeeds.
  *
@@ -85,7 +88,7 @@ public final class NettyTransport implements Transport {
         Backoff backoff = new Backoff(config.reconnectBackoffMinMillis(), config.reconnectBackoffMaxMillis());
         config.peers().forEach((peerId, address) -> {
             PeerAddress parsed = PeerAddress.parse(peerId, address);
-            links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(),
+            links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(), config.listenHost(),
                     new OutboundQueue(config.outboundQueueMessagesMax(), config.outboundQueueBytesMax()),
                     backoff, log));
         });

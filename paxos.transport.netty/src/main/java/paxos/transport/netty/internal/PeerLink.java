@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ public final class PeerLink {
     private final int peerId;
     private final String host;
     private final int port;
+    private final InetSocketAddress localAddress;
     private final OutboundQueue queue;
     private final Backoff backoff;
     private final RateLimitedLog log;
@@ -41,10 +43,17 @@ public final class PeerLink {
     private volatile boolean closed;
     private volatile String lastError;
 
-    public PeerLink(int peerId, String host, int port, OutboundQueue queue, Backoff backoff, RateLimitedLog log) {
+    /**
+     * @param localHost the address every connection to this peer is dialed FROM (the node's
+     *     listen address, so per-address firewall rules and peers see one address per node);
+     *     the local port is chosen by the kernel
+     */
+    public PeerLink(int peerId, String host, int port, String localHost, OutboundQueue queue, Backoff backoff,
+                    RateLimitedLog log) {
         this.peerId = peerId;
         this.host = host;
         this.port = port;
+        this.localAddress = new InetSocketAddress(localHost, 0);
         this.queue = queue;
         this.backoff = backoff;
         this.log = log;
@@ -90,7 +99,7 @@ public final class PeerLink {
         if (closed) return;
         ChannelFuture future;
         try {
-            future = bootstrap.connect(host, port);
+            future = bootstrap.connect(InetSocketAddress.createUnresolved(host, port), localAddress);
         } catch (RejectedExecutionException shuttingDown) {
             return;
         }
