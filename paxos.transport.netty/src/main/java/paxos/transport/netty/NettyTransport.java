@@ -61,6 +61,13 @@ import paxos.transport.netty.internal.TlsContexts;
  * in order per sending node while its connection lasts. A frame that is malformed, oversize
  * or fails its CRC closes that connection (one rate-limited log line); the node keeps serving.
  *
+ * <p><b>Liveness.</b> An outbound connection that sent nothing for 100 ms sends a keepalive frame
+ * (within {@link Transport#KEEPALIVE_MILLIS_MAX}); the receiving side records the time of every
+ * frame per peer, reported as {@link PeerStatus#lastHeardMillisAgo()}. A peer that is cut off
+ * or paused thus shows its silence within a few hundred milliseconds, while TCP may keep the
+ * connection "open" for seconds. Keepalives are not counted in {@code messagesSent}.
+ * {@link PeerStatus#lastError()} is cleared when a connection to the peer authenticates again.
+ *
  * <p>Construct with {@code new NettyTransport(config)}; nothing happens until {@link #start}.
  */
 public final class NettyTransport implements Transport {
@@ -181,11 +188,16 @@ public final class NettyTransport implements Transport {
         return maxMessageBytes;
     }
 
-    /** Every configured peer in node-ID order, with this node's OUTBOUND connection state. */
+    /**
+     * Every configured peer in node-ID order, with this node's OUTBOUND connection state and the
+     * time since the last frame arrived on the peer's INBOUND connection (data or keepalive).
+     */
     @Override
     public List<PeerStatus> peers() {
         List<PeerStatus> result = new ArrayList<>(links.size());
-        for (PeerLink link : links.values()) result.add(link.status());
+        Inbound in = inbound;
+        for (PeerLink link : links.values())
+            result.add(link.status(in == null ? -1 : in.lastHeardMillisAgo(link.peerId())));
         return List.copyOf(result);
     }
 
