@@ -50,19 +50,10 @@ class DemoStopIT {
         "--http-ports", ports[3] + "," + ports[4] + "," + ports[5], "--data", data.toString());
     // bash without job control ignores SIGINT for background jobs; `trap '' INT` does the same here
     Process background = launcher(List.of("bash", "-c", "trap '' INT; exec \"$@\"", "demo"), flags, "1");
+    awaitStarted(data, 1, ports[3]);
+    // one after the other: two first starts at once would each generate demo.properties
     Process foreground = launcher(List.of(), flags, "2");
-    for (int n = 1; n <= 2; n++) {
-      Path dir = data.resolve("node-" + n);
-      int httpPort = ports[2 + n];
-      try {
-        TestSupport.await().atMost(START).until(() -> PidFile.read(dir).flatMap(f -> f.running(dir)).isPresent()
-            && new Http(httpPort).get("/paxos/status").status() != -1);
-      } catch (ConditionTimeoutException e) {
-        throw new AssertionError("node " + n + " did not start: pid file " + PidFile.read(dir) + ", running "
-            + PidFile.read(dir).flatMap(f -> f.running(dir)) + ", launcher output:\n"
-            + Files.readString(temp.resolve("launcher-" + n + ".out")), e);
-      }
-    }
+    awaitStarted(data, 2, ports[4]);
     assertTrue(ignoresSigint(background.pid()), "the premise: node 1's launcher ignores SIGINT");
     long node1 = PidFile.read(data.resolve("node-1")).orElseThrow().pid();
     assertFalse(ignoresSigint(node1), "node 1 does not inherit the ignored SIGINT");
@@ -90,6 +81,19 @@ class DemoStopIT {
     assertFalse(Files.exists(PidFile.path(data.resolve("node-3"))), "the stale file is removed, its pid left alone");
     TestSupport.await().atMost(STOP).until(() -> !background.isAlive() && !foreground.isAlive());
     assertEquals(3, DemoControl.status(data, new PrintStream(PrintStream.nullOutputStream())), "nothing up");
+  }
+
+  /** Waits until node {@code n}'s pid file names a live node that answers HTTP (any status). */
+  private void awaitStarted(Path data, int n, int httpPort) throws Exception {
+    Path dir = data.resolve("node-" + n);
+    try {
+      TestSupport.await().atMost(START).until(() -> PidFile.read(dir).flatMap(f -> f.running(dir)).isPresent()
+          && new Http(httpPort).get("/paxos/status").status() != -1);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("node " + n + " did not start: pid file " + PidFile.read(dir) + ", running "
+          + PidFile.read(dir).flatMap(f -> f.running(dir)) + ", launcher output:\n"
+          + Files.readString(temp.resolve("launcher-" + n + ".out")), e);
+    }
   }
 
   private interface Control {
