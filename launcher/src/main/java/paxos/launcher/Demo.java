@@ -21,6 +21,8 @@ import paxos.launcher.node.Secrets;
  *   --data DIR            data folder (default data/demo, relative to the working directory)
  *   --node N              start only node N (1..3) of that demo, e.g. again after it crashed
  *                         while the other two run on in the first demo
+ *   stop [--data DIR]     stops every running node of that demo, however it was started
+ *   status [--data DIR]   one line per node: pid, up/down, Paxos and HTTP addresses
  * </pre>
  * Node N lives in {@code DIR/node-N/} (its log is {@code node.log} there); {@code DIR/deploy/} is
  * watched by all three nodes, so a plugin dropped there is installed cluster-wide. The console
@@ -33,7 +35,8 @@ public final class Demo {
   static final String CONSOLE_USER = "paxos";
   static final long START_TIMEOUT_MILLIS = 120_000;
   static final long STOP_TIMEOUT_MILLIS = 30_000;
-  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C] [--http-ports A,B,C] [--data DIR] [--node N]";
+  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C] [--http-ports A,B,C] [--data DIR] [--node N]\n"
+      + "       ./paxos demo stop|status [--data DIR]";
 
   // set by the shutdown hook, so that the nodes' exits are not reported as failures
   private static volatile boolean stopping;
@@ -47,6 +50,9 @@ public final class Demo {
       System.err.println("paxos demo: " + e.getMessage());
       System.exit(1);
     });
+    if (args.length > 0 && (args[0].equals("stop") || args[0].equals("status"))) {
+      System.exit(control(args));
+    }
     List<NodeSettings> nodes;
     try {
       int only = onlyNode(args);
@@ -115,6 +121,20 @@ public final class Demo {
     for (NodeProcess process : processes) {
       process.onExit().join();
     }
+  }
+
+  /** {@code stop|status [--data DIR]}: see {@link DemoControl}. */
+  static int control(String[] args) throws Exception {
+    String dataDir = "data/demo";
+    if (args.length == 3 && args[1].equals("--data")) {
+      dataDir = args[2];
+    } else if (args.length != 1) {
+      System.err.println("usage: ./paxos demo " + args[0] + " [--data DIR]");
+      return 2;
+    }
+    Path data = Path.of("").toAbsolutePath().resolve(dataDir).normalize();
+    return args[0].equals("stop") ? DemoControl.stop(data, System.out, STOP_TIMEOUT_MILLIS)
+        : DemoControl.status(data, System.out);
   }
 
   /** The N of {@code --node N}, or 0 if absent; IllegalArgumentException unless 1..3. */

@@ -129,7 +129,10 @@ public interface PaxosNode {
         throw new UnsupportedOperationException("this PaxosNode does not support state machine versions");
     }
 
-    /** Every other member of the cluster and its connection state; cheap, never blocks. */
+    /**
+     * Every other member of the cluster, its liveness ({@link PeerInfo#reachable()}, from the last
+     * thing heard from it) and connection state; cheap, never blocks, any thread.
+     */
     List<PeerInfo> peers();
 
     /** The group's current membership as executed on this node. */

@@ -76,7 +76,8 @@ public final class LocalNetwork implements AutoCloseable {
                 for (int n : nodes) {
                     if (n == nodeId) continue;
                     boolean up = handlers.containsKey(n) && !isolated.contains(n) && !isolated.contains(nodeId);
-                    out.add(new PeerStatus(n, "local:" + n, up, up, 0, 0, null));
+                    // a link is a switch, not a clock: heard "just now" while up, "never" while cut
+                    out.add(new PeerStatus(n, "local:" + n, up, up, 0, 0, null, up ? 0 : -1, 0));
                 }
                 return out;
             }

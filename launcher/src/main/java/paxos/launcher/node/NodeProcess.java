@@ -3,6 +3,7 @@ package paxos.launcher.node;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +13,19 @@ import java.util.concurrent.TimeUnit;
  * working directory {@code nodeDir}. Stopping sends SIGTERM ({@link Process#destroy()}); the
  * platform's shutdown hook (bundle paxos.launcher) then stops the framework cleanly. Safe to
  * stop from any thread, e.g. a JVM shutdown hook.
+ *
+ * <p><b>Signals.</b> A process started in the background by a shell without job control has
+ * SIGINT ignored, children inherit that, and a JVM that finds SIGINT ignored at its start never
+ * handles it: such a node would shrug off {@code kill -INT} and Ctrl-C. So the JVM is started
+ * through {@code env --default-signal=INT} (GNU coreutils 8.31+) where available, which resets
+ * SIGINT to its default before {@code exec}ing java (same pid).
+ *
+ * <p>Every start writes the node's {@link PidFile}.
  */
 public final class NodeProcess {
+
+  /** The command prefix that resets SIGINT to its default for the child, or nothing if unsupported. */
+  private static final List<String> SIGINT_RESET = sigintReset();
 
   private final NodeSettings settings;
   private final Process process;
@@ -36,9 +48,11 @@ public final class NodeProcess {
       boolean interactive) throws IOException {
     NodeHome.prepare(settings);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java,
+    List<String> command = new ArrayList<>(SIGINT_RESET);
+    command.addAll(List.of(java, "-D" + PidFile.PROPERTY + "=" + PidFile.path(settings.nodeDir()),
         "-Dgosh.args=" + (interactive ? "--noshutdown" : "--nointeractive --noshutdown"),
-        "@" + NodeHome.argsFile(settings), "-jar", platformJar.toString())
+        "@" + NodeHome.argsFile(settings), "-jar", platformJar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(settings.nodeDir().toFile())
         .redirectErrorStream(true)
         .redirectOutput(output)
@@ -47,7 +61,23 @@ public final class NodeProcess {
     if (!interactive) {
       process.getOutputStream().close();
     }
+    new PidFile(process.pid(), settings.listenHost() + ":" + settings.port(),
+        settings.httpHost() + ":" + settings.httpPort()).write(settings.nodeDir());
     return new NodeProcess(settings, process);
+  }
+
+  private static List<String> sigintReset() {
+    List<String> reset = List.of("env", "--default-signal=INT");
+    try {
+      Process probe = new ProcessBuilder(reset.get(0), reset.get(1), "true")
+          .redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
+      return probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0 ? reset : List.of();
+    } catch (IOException e) {
+      return List.of(); // no GNU env: the node inherits this process's SIGINT disposition
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
   }
 
   public NodeSettings settings() {

@@ -1,5 +1,8 @@
 package paxos.launcher.platform;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -19,6 +22,9 @@ import org.osgi.framework.launch.Framework;
  *       {@code Process.destroy()}): a JVM shutdown hook stops the system bundle and waits for it,
  *       at most {@link #STOP_TIMEOUT_MILLIS}, so every bundle's deactivate/stop runs (the engine
  *       closes its log files, the transport its sockets).</li>
+ *   <li>After that clean stop, removes the node's pid file (system property
+ *       {@code paxos.pidFile}, set by the launcher), so that a pid file left behind means the
+ *       node did not exit cleanly.</li>
  *   <li>Keeps the start quiet: SPI Fly announces every provider it registers at INFO through
  *       java.util.logging; those loggers are raised to WARNING.</li>
  *   <li>Readiness: {@code GET /paxos/ready} ({@link Readiness}), and a {@code 503 Retry-After}
@@ -65,6 +71,22 @@ public final class PlatformActivator implements BundleActivator {
     }
   }
 
+  /** A clean exit removes the launcher's pid file (see paxos.launcher.node.PidFile), if it names this JVM. */
+  private static void removePidFile() {
+    String file = System.getProperty("paxos.pidFile");
+    if (file == null) {
+      return;
+    }
+    Path path = Path.of(file);
+    try {
+      if (Files.readString(path).contains("pid=" + ProcessHandle.current().pid() + "\n")) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      // already gone, or not ours to remove
+    }
+  }
+
   private static void stopFramework(Bundle systemBundle) {
     long startNanos = System.nanoTime();
     try {
@@ -76,6 +98,7 @@ public final class PlatformActivator implements BundleActivator {
       // System.err, not System.Logger: java.util.logging closes its handlers in its own
       // shutdown hook, concurrently with this one, and the line would be lost
       System.err.println("paxos platform: framework stopped in " + millis + " ms");
+      removePidFile();
     } catch (Exception | Error e) {
       System.err.println("paxos platform: clean framework stop failed: " + e);
     }

@@ -1,5 +1,6 @@
 package paxos.impl.osgi;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -42,12 +43,17 @@ final class ConsoleHtml {
         b.append("</tbody></table>");
         b.append(ReplicaModel.html(model));
         b.append("<h2>Peers</h2><table id='paxos-peers' class='tablelayout nicetable'><thead><tr>")
-                .append("<th>Node</th><th>Address</th><th>Connected</th><th>Authenticated</th><th>Last error</th></tr></thead><tbody>");
+                .append("<th>Node</th><th>Address</th><th>Reachable (last heard)</th><th>Connected</th><th>Authenticated</th>")
+                .append("<th>Last error</th><th>Error at (UTC)</th></tr></thead><tbody>");
         for (Object o : (List<Object>) model.get("peers")) {
             Map<String, Object> p = (Map<String, Object>) o;
-            b.append("<tr data-peer='").append(p.get("node")).append("'>").append(td("node", p.get("node")))
-                    .append(td("address", p.get("address"))).append(td("connected", p.get("connected")))
-                    .append(td("authenticated", p.get("authenticated"))).append(td("error", p.get("lastError"))).append("</tr>");
+            Object errorAt = p.get("lastErrorAtMillis");
+            b.append("<tr data-peer='").append(p.get("node")).append("' data-reachable='").append(p.get("reachable"))
+                    .append("'>").append(td("node", p.get("node"))).append(td("address", p.get("address")))
+                    .append(td("reachable", liveness(p))).append(td("connected", p.get("connected")))
+                    .append(td("authenticated", p.get("authenticated"))).append(td("error", p.get("lastError")))
+                    .append(td("errorAt", errorAt == null ? "" : Instant.ofEpochMilli((Long) errorAt).toString()))
+                    .append("</tr>");
         }
         b.append("</tbody></table>");
         Map<String, Object> log = (Map<String, Object>) model.get("log");
@@ -67,6 +73,13 @@ final class ConsoleHtml {
                 .append("<button id='paxos-activate' type='submit'>Activate in every group</button></form>");
         b.append("</div>");
         return b.toString();
+    }
+
+    /** "yes (40 ms ago)", "NO (silent 3200 ms)" or "NO (never heard)". */
+    private static String liveness(Map<String, Object> peer) {
+        long ago = ((Number) peer.get("lastHeardMillisAgo")).longValue();
+        String heard = ago < 0 ? "never heard" : Boolean.TRUE.equals(peer.get("reachable")) ? ago + " ms ago" : "silent " + ago + " ms";
+        return (Boolean.TRUE.equals(peer.get("reachable")) ? "yes" : "NO") + " (" + heard + ")";
     }
 
     private static String td(String cls, Object v) {

@@ -63,9 +63,12 @@ final class NodeView {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("node", p.nodeId());
             m.put("address", p.address());
+            m.put("reachable", p.reachable()); // heard from within the election timeout
+            m.put("lastHeardMillisAgo", p.lastHeardMillisAgo()); // -1: never since this node started
             m.put("connected", p.connected());
             m.put("authenticated", p.authenticated());
             m.put("lastError", p.lastError());
+            m.put("lastErrorAtMillis", p.lastErrorAtMillis() == 0 ? null : p.lastErrorAtMillis());
             peers.add(m);
         }
         out.put("peers", peers);

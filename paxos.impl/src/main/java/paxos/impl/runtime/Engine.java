@@ -573,11 +573,19 @@ public final class Engine implements PaxosNode, AutoCloseable {
         return config.membership();
     }
 
+    /**
+     * Every peer with its liveness: reachable when the transport heard from it within the election
+     * timeout (never less than a few keepalive intervals), whatever the TCP connection says.
+     */
     @Override
     public List<PeerInfo> peers() {
+        long silenceMax = Math.max((long) config.electionTicks() * config.tickMillis(), 3 * Transport.KEEPALIVE_MILLIS_MAX);
         List<PeerInfo> out = new ArrayList<>();
-        for (PeerStatus p : transport.peers())
-            out.add(new PeerInfo(p.nodeId(), p.address(), p.connected(), p.authenticated(), p.lastError()));
+        for (PeerStatus p : transport.peers()) {
+            boolean reachable = p.lastHeardMillisAgo() >= 0 && p.lastHeardMillisAgo() <= silenceMax;
+            out.add(new PeerInfo(p.nodeId(), p.address(), p.connected(), p.authenticated(), p.lastError(),
+                    p.lastHeardMillisAgo(), reachable, p.lastErrorAtMillis()));
+        }
         return out;
     }
 

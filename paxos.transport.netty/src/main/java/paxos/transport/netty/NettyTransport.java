@@ -43,7 +43,10 @@ import paxos.transport.netty.internal.TlsContexts;
  * and only sends on that connection; it accepts the peers' connections and only receives on
  * them. No tie-breaking is needed when two nodes dial each other at once, and each direction
  * reconnects on its own (exponential backoff with jitter, from
- * {@link NettyTransportConfig#reconnectBackoffMinMillis()} to the max). Every connection first
+ * {@link NettyTransportConfig#reconnectBackoffMinMillis()} to the max). Connections are dialed
+ * from {@link NettyTransportConfig#listenHost()} (bound before connecting, any local port), so a
+ * node has one address both ways: per-address firewall rules work on multi-homed hosts, and
+ * nodes on 127.0.0.11/.12/.13 are told apart by their source address. Every connection first
  * runs the cluster handshake (cluster ID, node IDs, HMAC-SHA256 over the shared secret and
  * nonces from both sides); nothing else is accepted before it succeeds.
  *
@@ -57,6 +60,13 @@ import paxos.transport.netty.internal.TlsContexts;
  * <p><b>Receiving.</b> {@link MessageHandler#onMessage} is called on Netty event-loop threads,
  * in order per sending node while its connection lasts. A frame that is malformed, oversize
  * or fails its CRC closes that connection (one rate-limited log line); the node keeps serving.
+ *
+ * <p><b>Liveness.</b> An outbound connection that sent nothing for 100 ms sends a keepalive frame
+ * (within {@link Transport#KEEPALIVE_MILLIS_MAX}); the receiving side records the time of every
+ * frame per peer, reported as {@link PeerStatus#lastHeardMillisAgo()}. A peer that is cut off
+ * or paused thus shows its silence within a few hundred milliseconds, while TCP may keep the
+ * connection "open" for seconds. Keepalives are not counted in {@code messagesSent}.
+ * {@link PeerStatus#lastError()} is cleared when a connection to the peer authenticates again.
  *
  * <p>Construct with {@code new NettyTransport(config)}; nothing happens until {@link #start}.
  */
@@ -85,7 +95,7 @@ public final class NettyTransport implements Transport {
         Backoff backoff = new Backoff(config.reconnectBackoffMinMillis(), config.reconnectBackoffMaxMillis());
         config.peers().forEach((peerId, address) -> {
             PeerAddress parsed = PeerAddress.parse(peerId, address);
-            links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(),
+            links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(), config.listenHost(),
                     new OutboundQueue(config.outboundQueueMessagesMax(), config.outboundQueueBytesMax()),
                     backoff, log));
         });
@@ -178,11 +188,16 @@ public final class NettyTransport implements Transport {
         return maxMessageBytes;
     }
 
-    /** Every configured peer in node-ID order, with this node's OUTBOUND connection state. */
+    /**
+     * Every configured peer in node-ID order, with this node's OUTBOUND connection state and the
+     * time since the last frame arrived on the peer's INBOUND connection (data or keepalive).
+     */
     @Override
     public List<PeerStatus> peers() {
         List<PeerStatus> result = new ArrayList<>(links.size());
-        for (PeerLink link : links.values()) result.add(link.status());
+        Inbound in = inbound;
+        for (PeerLink link : links.values())
+            result.add(link.status(in == null ? -1 : in.lastHeardMillisAgo(link.peerId())));
         return List.copyOf(result);
     }
 

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * @param clusterSecret shared by all members; authenticates the handshake (HMAC-SHA256). At least
  *        16 bytes. Copied in and out: the record never shares the array
  * @param listenHost the only address listened on (default {@code 127.0.0.1}); wildcard addresses
- *        ({@code 0.0.0.0}, {@code ::}) are refused so a node never listens on every interface
+ *        ({@code 0.0.0.0}, {@code ::}) are refused so a node never listens on every interface.
+ *        Connections to peers are dialed from it too, so it must be able to reach them
  * @param listenPort {@code 0..65535}; 0 picks a free port (see {@link NettyTransport#localPort()})
  * @param peers every other member: node ID to {@code host:port} ({@code [v6]:port} for IPv6);
  *        must not contain {@code nodeId}

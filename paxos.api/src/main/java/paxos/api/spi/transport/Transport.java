@@ -22,6 +22,14 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface Transport extends AutoCloseable {
 
     /**
+     * The longest a transport lets a connected peer go without receiving anything from it: when
+     * it has sent nothing for that long it sends a keepalive. The receiving transport records the
+     * time of every frame received per peer ({@link PeerStatus#lastHeardMillisAgo()}), so a peer
+     * silent for several of these intervals is cut off or stopped, whatever TCP says.
+     */
+    long KEEPALIVE_MILLIS_MAX = 200;
+
+    /**
      * Starts listening and connecting; messages received from now on go to {@code handler}.
      * Called once.
      *
@@ -41,7 +49,11 @@ public interface Transport extends AutoCloseable {
     /** Largest message {@link #send} accepts, in bytes. */
     int maxMessageBytes();
 
-    /** Connection state of every configured peer. */
+    /**
+     * Connection state and liveness of every configured peer, in node-ID order. Any thread; a
+     * snapshot. {@link PeerStatus#lastHeardMillisAgo()} counts from the last frame received from
+     * the peer (every inbound frame is recorded, data and keepalives alike).
+     */
     List<PeerStatus> peers();
 
     /** Closes connections and stops threads; later sends return false. Idempotent. */

@@ -5,7 +5,7 @@ package paxos.transport.netty.internal;
  * <pre>
  *   u32 length      bytes that follow this field: 10 + body length
  *   u8  version     {@link #VERSION}
- *   u8  type        {@link #DATA} or one of the handshake types
+ *   u8  type        {@link #DATA}, {@link #KEEPALIVE} or one of the handshake types
  *   i32 group       the message's group (0 in handshake frames)
  *   ..  body        the message, or the handshake payload
  *   u32 crc32c      CRC32C over version, type, group and body
@@ -24,6 +24,8 @@ public record Frame(byte type, int group, byte[] body) {
     public static final byte CLIENT_AUTH = 3;
     public static final byte SERVER_ACCEPT = 4;
     public static final byte DATA = 16;
+    /** Sent on an idle outbound connection so the peer keeps hearing from us; empty body, group 0. */
+    public static final byte KEEPALIVE = 17;
 
     /** The length field itself. */
     public static final int LENGTH_FIELD_BYTES = 4;
@@ -39,6 +41,6 @@ public record Frame(byte type, int group, byte[] body) {
 
     static boolean isKnownType(byte type) {
         return type == CLIENT_HELLO || type == SERVER_HELLO || type == CLIENT_AUTH || type == SERVER_ACCEPT
-                || type == DATA;
+                || type == DATA || type == KEEPALIVE;
     }
 }

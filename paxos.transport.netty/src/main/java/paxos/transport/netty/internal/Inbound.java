@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import java.lang.System.Logger.Level;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import paxos.api.spi.transport.MessageHandler;
 
@@ -26,6 +27,8 @@ public final class Inbound {
     final long handshakeTimeoutMillis;
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentHashMap<Integer, Channel> open = new ConcurrentHashMap<>();
+    /** Per peer, System.nanoTime() of the last frame received after its handshake; absent if never. */
+    private final ConcurrentHashMap<Integer, Long> lastHeardNanos = new ConcurrentHashMap<>();
 
     public Inbound(int selfNodeId, Set<Integer> peerIds, Handshake handshake, MessageHandler handler,
                    RateLimitedLog log, int maxFrameBytes, long handshakeTimeoutMillis) {
@@ -57,6 +60,17 @@ public final class Inbound {
 
     void closed(int nodeId, Channel channel) {
         open.remove(nodeId, channel);
+    }
+
+    /** Records that a frame (handshake, data or keepalive) arrived from {@code nodeId} now. */
+    void heard(int nodeId) {
+        lastHeardNanos.put(nodeId, System.nanoTime());
+    }
+
+    /** Milliseconds since the last frame from {@code nodeId}, or -1 if none arrived yet. */
+    public long lastHeardMillisAgo(int nodeId) {
+        Long at = lastHeardNanos.get(nodeId);
+        return at == null ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at);
     }
 
     /** Authenticated inbound connections now open, by node ID. */

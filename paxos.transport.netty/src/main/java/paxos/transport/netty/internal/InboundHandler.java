@@ -55,11 +55,12 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
             case AWAIT_HELLO -> onHello(ctx, frame);
             case AWAIT_AUTH -> onAuth(ctx, frame);
             case OPEN -> {
-                if (frame.type() != Frame.DATA) {
+                if (frame.type() != Frame.DATA && frame.type() != Frame.KEEPALIVE) {
                     reject(ctx, "protocol", "unexpected frame type " + frame.type() + " after the handshake");
-                } else {
-                    inbound.deliver(hello.clientNodeId(), frame.group(), frame.body());
+                    return;
                 }
+                inbound.heard(hello.clientNodeId());
+                if (frame.type() == Frame.DATA) inbound.deliver(hello.clientNodeId(), frame.group(), frame.body());
             }
             case REJECTED -> { } // closing; drop whatever was already buffered
         }
@@ -116,6 +117,7 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
         decoder.raiseMaxFrameBytes(inbound.maxFrameBytes);
         registered = true;
         inbound.opened(hello.clientNodeId(), ctx.channel());
+        inbound.heard(hello.clientNodeId());
         ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), Frame.SERVER_ACCEPT, 0, new byte[0]));
     }
 

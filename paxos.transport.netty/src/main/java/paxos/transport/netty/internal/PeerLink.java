@@ -4,13 +4,16 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.spi.transport.PeerStatus;
+import paxos.api.spi.transport.Transport;
 
 /**
  * This node's one-way outbound connection to one peer: the bounded queue, the dialing with
@@ -23,10 +26,13 @@ import paxos.api.spi.transport.PeerStatus;
 public final class PeerLink {
     /** Messages written per event-loop pass before yielding to other channels of the loop. */
     static final int DRAIN_BATCH_MAX = 1024;
+    /** An idle authenticated connection carries a keepalive this often (half the SPI's bound). */
+    static final long KEEPALIVE_MILLIS = Transport.KEEPALIVE_MILLIS_MAX / 2;
 
     private final int peerId;
     private final String host;
     private final int port;
+    private final InetSocketAddress localAddress;
     private final OutboundQueue queue;
     private final Backoff backoff;
     private final RateLimitedLog log;
@@ -40,11 +46,21 @@ public final class PeerLink {
     private volatile boolean authenticated;
     private volatile boolean closed;
     private volatile String lastError;
+    private volatile long lastErrorAtMillis;
+    /** {@link #sent} at the last keepalive check: unchanged means the connection was idle. */
+    private volatile long sentAtLastCheck = -1;
 
-    public PeerLink(int peerId, String host, int port, OutboundQueue queue, Backoff backoff, RateLimitedLog log) {
+    /**
+     * @param localHost the address every connection to this peer is dialed FROM (the node's
+     *     listen address, so per-address firewall rules and peers see one address per node);
+     *     the local port is chosen by the kernel
+     */
+    public PeerLink(int peerId, String host, int port, String localHost, OutboundQueue queue, Backoff backoff,
+                    RateLimitedLog log) {
         this.peerId = peerId;
         this.host = host;
         this.port = port;
+        this.localAddress = new InetSocketAddress(localHost, 0);
         this.queue = queue;
         this.backoff = backoff;
         this.log = log;
@@ -72,10 +88,12 @@ public final class PeerLink {
         return true;
     }
 
-    public PeerStatus status() {
+    /** @param lastHeardMillisAgo from the inbound side ({@link Inbound#lastHeardMillisAgo}) */
+    public PeerStatus status(long lastHeardMillisAgo) {
         Channel ch = channel;
+        String error = lastError;
         return new PeerStatus(peerId, host + ":" + port, ch != null && ch.isActive(), authenticated,
-                sent.get(), dropped.get(), lastError);
+                sent.get(), dropped.get(), error, lastHeardMillisAgo, error == null ? 0 : lastErrorAtMillis);
     }
 
     /** Stops dialing, closes the connection, and counts what was still queued as dropped. */
@@ -90,7 +108,7 @@ public final class PeerLink {
         if (closed) return;
         ChannelFuture future;
         try {
-            future = bootstrap.connect(host, port);
+            future = bootstrap.connect(InetSocketAddress.createUnresolved(host, port), localAddress);
         } catch (RejectedExecutionException shuttingDown) {
             return;
         }
@@ -121,12 +139,17 @@ public final class PeerLink {
         if (channel != ch) return;
         attempts.set(0);
         authenticated = true;
+        lastError = null; // the peer is back: an old "connection refused" would mislead status pages
+        ScheduledFuture<?> keepalive = ch.eventLoop().scheduleAtFixedRate(() -> keepalive(ch),
+                KEEPALIVE_MILLIS, KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(done -> keepalive.cancel(false));
         log.log(Level.DEBUG, "connected:" + peerId, "connected to node " + peerId + " at " + host + ":" + port);
         scheduleDrain();
     }
 
     /** Records why a connection attempt or connection failed; logged rate-limited per peer. */
     void recordError(String error) {
+        lastErrorAtMillis = System.currentTimeMillis();
         lastError = error;
         log.log(Level.INFO, "peer-error:" + peerId, "node " + peerId + ": " + error);
     }
@@ -140,6 +163,15 @@ public final class PeerLink {
                 drainScheduled.set(false);
             }
         }
+    }
+
+    /** Sends a keepalive if nothing was sent since the last check, so the peer keeps hearing from us. */
+    private void keepalive(Channel ch) {
+        long now = sent.get();
+        if (now == sentAtLastCheck && channel == ch && ch.isActive() && ch.isWritable()) {
+            ch.writeAndFlush(FrameEncoder.encode(ch.alloc(), Frame.KEEPALIVE, 0, new byte[0]), ch.voidPromise());
+        }
+        sentAtLastCheck = now;
     }
 
     /** Writes queued messages while the socket takes them, then flushes once. Event loop only. */
