@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       FAILED in that group on every node with the exception's message, KV in the other groups
  *       answers; a fix (1.2.0's code registered as version 1.3.0.poison through ConfigAdmin) is
  *       REFUSED while the failed service is there — a true duplicate — and takes over when the
- *       poison jar is removed: the group resumes without a restart (same PIDs), all nodes agree.</li>
+ *       poison jar is removed: the group resumes without a restart (same PIDs, the engine started once
+ *       per node), all nodes agree.</li>
  * </ol>
  */
 class ThirdPartyPluginIT {
@@ -164,6 +165,10 @@ class ThirdPartyPluginIT {
     for (int n = 1; n <= 3; n++) {
       assertEquals(pids[n - 1], cluster.process(n).pid(), "node " + n + " was not restarted");
       assertTrue(cluster.process(n).isAlive(), "node " + n);
+      String prefix = "node " + n + " started: ";
+      try (var lines = Files.lines(cluster.log(n))) {
+        assertEquals(1, lines.filter(l -> l.contains(prefix)).count(), "the engine (node component) started once on node " + n);
+      }
     }
     System.out.println("poisoned POST answered: " + poisoned.get(STEP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
     mark("failure contained and recovered", started);
