@@ -5,6 +5,8 @@ import paxos.api.MasterInfo;
 import paxos.api.spi.log.InstanceRecord;
 import paxos.api.spi.log.LogStore;
 import paxos.api.statemachine.StateMachine;
+import paxos.impl.core.BatchCodec;
+import paxos.impl.core.BatchCommand;
 import paxos.impl.core.ChosenValue;
 import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
@@ -44,12 +46,19 @@ final class SoloReplay {
     String replay(int id, StateMachine machine, long from, long to) {
         // the kept master history starts at the lowest position any state machine of the group reported
         long historyFrom = meta.replayFrom().orElse(0L);
-        if (from < historyFrom)
-            return "it needs instance " + from + ", below the lowest position " + (historyFrom - 1)
-                    + " known for the group; restart the node to replay the group";
         if (from < store.range(group).minRetained())
             return "it needs instance " + from + " but the log is retained from " + store.range(group).minRetained()
                     + " only; restart it with a checkpoint";
+        if (from < historyFrom) {
+            // Below historyFrom the master history is pruned, so those instances cannot be replayed
+            // faithfully. A state machine none of them addresses (typically one deployed for the first
+            // time into a running group: checkpoint -1) has nothing to execute there: it starts at
+            // historyFrom. The skipped instances call no state machine but this one, so its state is
+            // the same as after a replay from `from`.
+            String why = firstCommandFor(id, from, historyFrom);
+            if (why != null) return why;
+            from = historyFrom;
+        }
         MasterInfo master = meta.masterBefore(from);
         GroupExecutor solo = new GroupExecutor(group, 0,
                 new ExecutorState(from, master, Math.max(master.version(), meta.leaseEntryBefore(from)),
@@ -70,6 +79,32 @@ final class SoloReplay {
             if (solo.failure() != null) return solo.failure();
             String failed = solo.failedMachines().get(id);
             if (failed != null) throw new MachineFault(failed);
+        }
+        return null;
+    }
+
+    /**
+     * {@code null} if no instance in {@code [from, to)} holds a command for {@code id}; else why a
+     * replay from {@code from} is impossible.
+     */
+    private String firstCommandFor(int id, long from, long to) {
+        for (long next = from; next < to; ) {
+            List<InstanceRecord> chunk = store.readRange(group, next, to, READ_MAX);
+            if (chunk.isEmpty()) return "instance " + next + " is missing from the log";
+            for (InstanceRecord r : chunk) {
+                if (r.instance() != next || !r.chosen())
+                    return "instance " + next + " is not known chosen in the local log";
+                List<BatchCommand> commands;
+                try {
+                    commands = BatchCodec.decode(r.value(), commandsMax);
+                } catch (IllegalArgumentException e) {
+                    return "instance " + next + " holds an undecodable batch: " + e.getMessage();
+                }
+                if (commands.stream().anyMatch(c -> c.stateMachineId() == id))
+                    return "it needs instance " + from + " (instance " + next + " holds a command for it), below the lowest"
+                            + " position " + (to - 1) + " known for the group; restart the node to replay the group";
+                next++;
+            }
         }
         return null;
     }

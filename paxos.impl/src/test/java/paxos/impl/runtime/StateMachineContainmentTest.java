@@ -151,4 +151,47 @@ class StateMachineContainmentTest {
             assertEquals(fixed[1].snapshot(), f.snapshot());
         }
     }
+
+    /** Reports the last instance it executed as its checkpoint (so the group's kept history moves on). */
+    static final class Checkpointing extends RecordingStateMachine {
+        private volatile long last = -1;
+
+        @Override
+        public synchronized void execute(ExecutionBatch batch, ExecutionResults results) {
+            super.execute(batch, results);
+            last = batch.instance();
+        }
+
+        @Override
+        public long checkpointInstance(int group) {
+            return last;
+        }
+    }
+
+    @Test
+    void aStateMachineDeployedForTheFirstTimeIntoARunningGroupJoinsIt() {
+        startAll(n -> new Checkpointing());
+        for (int i = 0; i < 10; i++) done(engines[1 + i % 3].propose(0, 1, ("kv" + i).getBytes()));
+        for (int n = 1; n <= 3; n++) {
+            Engine engine = engines[n];
+            // housekeeping recorded the checkpoint: the master history below it is pruned
+            await().atMost(Duration.ofSeconds(20)).until(() -> engine.status(0).stateMachines().stream()
+                    .anyMatch(i -> i.id() == 1 && i.checkpointInstance() >= 9));
+        }
+        // before: the newcomer (checkpoint -1) "cannot catch up: it needs instance 0, below the lowest
+        // position 9 known for the group" and the whole group (its other state machines too) FAILED
+        RecordingStateMachine[] newcomers = new RecordingStateMachine[4];
+        for (int n = 1; n <= 3; n++) engines[n].register(0, 2, "newcomer", newcomers[n] = new RecordingStateMachine());
+        done(engines[2].propose(0, 2, "first command".getBytes()));
+        done(engines[3].propose(0, 1, "kv after".getBytes()));
+        for (int n = 1; n <= 3; n++) {
+            Engine engine = engines[n];
+            RecordingStateMachine newcomer = newcomers[n];
+            await().atMost(Duration.ofSeconds(20)).until(() -> newcomer.size() == 1
+                    && engine.status(0).executedInstance() == engine.status(0).chosenInstance());
+            assertEquals(GroupState.RUNNING, engine.status(0).state(), String.valueOf(engine.status(0)));
+            assertEquals(null, engine.status(0).failure());
+            assertTrue(newcomer.snapshot().get(0).endsWith(":first command"), newcomer.snapshot().toString());
+        }
+    }
 }

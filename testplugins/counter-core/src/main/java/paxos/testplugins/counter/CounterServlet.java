@@ -13,12 +13,14 @@ import paxos.api.PaxosNode;
 import paxos.api.Proposal;
 import paxos.api.Proposed;
 import paxos.api.ReadConsistency;
+import paxos.api.UnknownStateMachineException;
 
 /**
  * {@code /counter/{group}}: {@code POST} a command (body, e.g. {@code add 5}) through the group's
  * log and answer what it did here ({@code value 7}, {@code unknown command multiply (value 7)});
  * {@code GET} the value after a linearizable read barrier. Answers carry
- * {@code X-Paxos-Instance}; engine failures are {@code 503} with the exception's class and
+ * {@code X-Paxos-Instance}; a group where no counter is registered on this node is {@code 404}
+ * ({@link UnknownStateMachineException}: the command never entered the log); other engine failures are {@code 503} with the exception's class and
  * message (no retry logic: tests look at them). Waits at most 10 s for the engine.
  */
 final class CounterServlet extends HttpServlet {
@@ -41,6 +43,9 @@ final class CounterServlet extends HttpServlet {
             Proposed p = await(node.propose(new Proposal(group, CounterStateMachine.STATE_MACHINE_ID, command,
                     Proposal.NO_MASTER_CONDITION, TIMEOUT_MILLIS)));
             send(resp, 200, String.valueOf(p.result()), p.instance());
+        } catch (UnknownStateMachineException e) {
+            // refused before entering the log: nothing serves the counter in this group here
+            send(resp, 404, failure(e), null);
         } catch (Exception e) {
             send(resp, 503, failure(e), null);
         }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import paxos.api.statemachine.Command;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
@@ -18,8 +17,9 @@ import paxos.api.statemachine.StateMachine;
  * and the instance are written together to {@code <dir>/group-<g>.state} (one small file, replaced
  * atomically; no fsync: the Paxos log replays what a crash loses), and
  * {@link #checkpointInstance} reports that instance: a new version, a redeployed bundle or a
- * restarted node resumes from the file. (An in-memory state machine would start empty when its
- * bundle comes back while the engine continues after its last executed instance.)
+ * restarted node resumes from the file, which is read at every call (not cached), so versions
+ * side by side on one node see each other's writes. (An in-memory state machine would start
+ * empty when its bundle comes back while the engine continues after its last executed instance.)
  *
  * <p>Threads: {@link #execute} on each group's execution thread; {@link #value} and
  * {@link #checkpointInstance} on any thread.
@@ -41,7 +41,6 @@ public final class CounterStateMachine implements StateMachine {
 
     private final Dialect dialect;
     private final Path dir;
-    private final ConcurrentHashMap<Integer, State> states = new ConcurrentHashMap<>();
 
     /** @param dir where the groups' state files live; created when first written */
     public CounterStateMachine(Dialect dialect, Path dir) {
@@ -74,7 +73,6 @@ public final class CounterStateMachine implements StateMachine {
         Path temp = file(batch.group()).resolveSibling("." + file(batch.group()).getFileName() + ".tmp");
         Files.writeString(temp, next.instance() + " " + next.value() + "\n");
         Files.move(temp, file(batch.group()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        states.put(batch.group(), next);
     }
 
     @Override
@@ -91,15 +89,20 @@ public final class CounterStateMachine implements StateMachine {
         return dir.resolve("group-" + group + ".state");
     }
 
+    /**
+     * Read from the file at every call, never cached: several versions of the counter may be
+     * deployed side by side on one node, each with its own instance of this class, and only the
+     * one in force executes; the others must see its writes (at a hand-over the engine asks the
+     * new version for {@link #checkpointInstance}, and a standby's servlet may answer GETs).
+     */
     private State state(int group) {
-        return states.computeIfAbsent(group, g -> {
-            try {
-                if (!Files.exists(file(g))) return new State(-1, 0);
-                String[] words = Files.readString(file(g)).trim().split(" ");
-                return new State(Long.parseLong(words[0]), Long.parseLong(words[1]));
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException("cannot read the counter's state " + file(g) + ": " + e, e);
-            }
-        });
+        Path file = file(group);
+        try {
+            if (!Files.exists(file)) return new State(-1, 0);
+            String[] words = Files.readString(file).trim().split(" ");
+            return new State(Long.parseLong(words[0]), Long.parseLong(words[1]));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the counter's state " + file + ": " + e, e);
+        }
     }
 }
