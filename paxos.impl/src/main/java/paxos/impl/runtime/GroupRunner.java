@@ -427,9 +427,12 @@ final class GroupRunner {
     // ------------------------------------------------------------------ execution (exec queue)
 
     private void runExecutor() {
+        List<ExecOutcome> outcomes = new ArrayList<>();
         boolean again = true;
         while (again) {
-            deliver(executor.run());
+            List<ExecOutcome> ran = executor.run();
+            record(ran);
+            outcomes.addAll(ran);
             again = false;
             for (GroupExecutor.VersionEntry v : executor.drainVersionEntries()) {
                 meta.addVersion(v.instance(), v.stateMachineId(), v.version());
@@ -439,21 +442,25 @@ final class GroupRunner {
                 again |= reconcile(v.stateMachineId()); // a switch: the new version takes over where the old one stopped
             }
         }
+        // published before any caller completes: a caller that saw its claim (or write) executed
+        // must see this node's master and position at least as far (e.g. "current" master version)
         publishExec();
+        for (ExecOutcome o : outcomes) {
+            Waiter w = waiters.remove(o.requestId());
+            if (w == null) continue;
+            if (o instanceof ExecOutcome.Completed c) w.future().complete(c);
+            else if (o instanceof ExecOutcome.Failed f) w.future().completeExceptionally(f.error());
+        }
     }
 
-    /** Completes this node's callers and records master entries. */
-    private void deliver(List<ExecOutcome> outcomes) {
+    /** Counts executed commands and records master entries (callers complete after publishing). */
+    private void record(List<ExecOutcome> outcomes) {
         long lastInstance = -1;
         for (ExecOutcome o : outcomes) {
             long instance = o instanceof ExecOutcome.Completed c ? c.instance() : ((ExecOutcome.Failed) o).instance();
             if (instance != lastInstance) instancesProposed.incrementAndGet();
             lastInstance = instance;
             commandsProposed.incrementAndGet();
-            Waiter w = waiters.remove(o.requestId());
-            if (w == null) continue;
-            if (o instanceof ExecOutcome.Completed c) w.future().complete(c);
-            else if (o instanceof ExecOutcome.Failed f) w.future().completeExceptionally(f.error());
         }
         List<GroupExecutor.MasterEntry> entries = executor.drainMasterEntries();
         for (GroupExecutor.MasterEntry e : entries) meta.masters().put(e.instance(), e.master());
