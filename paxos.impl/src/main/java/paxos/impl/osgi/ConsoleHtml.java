@@ -15,6 +15,8 @@ final class ConsoleHtml {
         if (message != null) b.append("<p id='paxos-message' class='statline'>").append(esc(message)).append("</p>");
         b.append("<p class='statline'>Node <b id='paxos-node'>").append(model.get("node")).append("</b> of cluster ")
                 .append(esc(String.valueOf(model.get("cluster")))).append("</p>");
+        if (model.get("health") instanceof Map<?, ?> h) b.append("<p class='statline' id='paxos-health'>Health (GET /paxos/health) <b>").append(h.get("status"))
+                .append("</b> ").append(esc(String.valueOf(((List<Map<String, Object>>) h.get("checks")).stream().filter(c -> "DOWN".equals(c.get("status"))).map(c -> c.get("name") + ": " + c.get("detail")).toList()))).append("</p>");
         b.append("<h2>Groups</h2><table id='paxos-groups' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Group</th><th>State</th><th>Chosen</th><th>Executed</th><th>Retained from</th><th>Leader</th>")
                 .append("<th>Master (version, lease left)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag</th>")
