@@ -39,7 +39,8 @@ class HealthEndpointIT {
       assertTrue(down.header("Retry-After") != null, down.toString());
       Map<String, Object> body = MiniJson.object(down.body());
       assertEquals("DOWN", body.get("status"), down.body());
-      Object quorum = ((List<?>) body.get("checks")).stream().filter(c -> "quorum".equals(MiniJson.at(c, "name"))).findFirst().orElseThrow();
+      Object quorum = ((List<?>) body.get("checks")).stream().filter(c -> "quorum".equals(MiniJson.at(c, "name")))
+          .findFirst().orElseThrow();
       assertEquals("DOWN", MiniJson.at(quorum, "status"), down.body());
 
       long restartedAt = System.nanoTime();

@@ -173,14 +173,16 @@ public final class HealthChecks {
             return new Check("diskSpace", false, "cannot read the file system of " + dataDir + ": " + e.getMessage());
         }
         long floor = Math.min(DISK_FREE_BYTES_MIN, (long) (s.totalBytes() * DISK_FREE_FRACTION_MIN));
-        String detail = mib(s.usableBytes()) + " MiB free of " + mib(s.totalBytes()) + " MiB at " + dataDir + ", floor " + mib(floor) + " MiB";
+        String detail = mib(s.usableBytes()) + " MiB free of " + mib(s.totalBytes()) + " MiB at " + dataDir
+                + ", floor " + mib(floor) + " MiB";
         return new Check("diskSpace", s.usableBytes() >= floor, detail);
     }
 
     private static Check check(String name, List<String> bad, String ok) {
         if (bad.isEmpty()) return new Check(name, true, ok);
         String detail = String.join("; ", bad.subList(0, Math.min(bad.size(), DETAIL_ITEMS_MAX)));
-        return new Check(name, false, bad.size() > DETAIL_ITEMS_MAX ? detail + "; and " + (bad.size() - DETAIL_ITEMS_MAX) + " more" : detail);
+        int more = bad.size() - DETAIL_ITEMS_MAX;
+        return new Check(name, false, more > 0 ? detail + "; and " + more + " more" : detail);
     }
 
     private static long mib(long bytes) {
