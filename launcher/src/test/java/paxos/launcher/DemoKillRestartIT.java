@@ -56,6 +56,7 @@ class DemoKillRestartIT {
     assertEquals(Set.of(1, 2, 3), pids.keySet(), Files.readString(out));
     awaitServing(node, 1, 2, 3);
     System.out.printf("demo: 3 nodes serving KV after %d ms%n", (System.nanoTime() - startNanos) / 1_000_000);
+    TestSupport.await().atMost(Duration.ofSeconds(60)).until(() -> node[1].get("/paxos/health").status() == 200);
 
     Map<String, String> acknowledged = new LinkedHashMap<>();
     for (int i = 0; i < 30; i++) {
@@ -67,6 +68,8 @@ class DemoKillRestartIT {
     victim.destroyForcibly(); // SIGKILL
     victim.onExit().join();
     assertEquals(-1, node[2].get("/paxos/status").status(), "node 2 is gone");
+    Http.Reply health = node[1].get("/paxos/health");
+    assertEquals(200, health.status(), "two of three voters still make a quorum: " + health);
 
     for (int i = 0; i < 30; i++) {
       write(node[i % 2 == 0 ? 1 : 3], "during-" + i, "value-" + i, acknowledged);

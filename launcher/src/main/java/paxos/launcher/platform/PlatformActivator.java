@@ -28,7 +28,7 @@ import org.osgi.framework.launch.Framework;
  *   <li>Keeps the start quiet: SPI Fly announces every provider it registers at INFO through
  *       java.util.logging; those loggers are raised to WARNING.</li>
  *   <li>Readiness: {@code GET /paxos/ready} ({@link Readiness}), and a {@code 503 Retry-After}
- *       fallback for the plugins' REST paths {@code /kv/*} and {@code /config/*}
+ *       fallback for the plugins' REST paths {@code /kv/*} and {@code /config/*} and for {@code /paxos/health}
  *       ({@link NotReadyServlet}), registered before the HTTP server starts.</li>
  * </ul>
  * Called by the framework on its start/stop thread. Stopping the bundle alone (e.g. from the
@@ -57,6 +57,8 @@ public final class PlatformActivator implements BundleActivator {
     servlets.add(ReadyServlet.register(context, readiness));
     servlets.add(NotReadyServlet.register(context, "/kv/*", "KV service"));
     servlets.add(NotReadyServlet.register(context, "/config/*", "config store"));
+    // shadowed by the engine's health servlet while the engine runs: a 503, never a 404, without it
+    servlets.add(NotReadyServlet.register(context, "/paxos/health", "Paxos engine (health checks)"));
   }
 
   @Override

@@ -15,6 +15,7 @@ final class ConsoleHtml {
         if (message != null) b.append("<p id='paxos-message' class='statline'>").append(esc(message)).append("</p>");
         b.append("<p class='statline'>Node <b id='paxos-node'>").append(model.get("node")).append("</b> of cluster ")
                 .append(esc(String.valueOf(model.get("cluster")))).append("</p>");
+        if (model.get("health") instanceof Map<?, ?> health) b.append(health(health));
         b.append("<h2>Groups</h2><table id='paxos-groups' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Group</th><th>State</th><th>Chosen</th><th>Executed</th><th>Retained from</th><th>Leader</th>")
                 .append("<th>Master (version, lease left)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag</th>")
@@ -99,5 +100,13 @@ final class ConsoleHtml {
             }
         }
         return b.toString();
+    }
+
+    /** One line: the health status of {@code GET /paxos/health} and the failing checks with their detail. */
+    private static String health(Map<?, ?> health) {
+        List<String> failing = ((List<?>) health.get("checks")).stream().map(c -> (Map<?, ?>) c)
+                .filter(c -> "DOWN".equals(c.get("status"))).map(c -> c.get("name") + ": " + c.get("detail")).toList();
+        return "<p class='statline' id='paxos-health'>Health (GET /paxos/health) <b>" + health.get("status") + "</b> "
+                + esc(String.valueOf(failing)) + "</p>";
     }
 }

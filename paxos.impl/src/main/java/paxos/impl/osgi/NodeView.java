@@ -31,12 +31,19 @@ final class NodeView {
     private final Engine engine;
     private final LogStore store;
     private final BundleContext context;
+    private final paxos.impl.health.HealthChecks health;
     private volatile boolean cleaningPaused;
 
     NodeView(Engine engine, LogStore store, BundleContext context) {
         this.engine = engine;
         this.store = store;
         this.context = context;
+        this.health = new paxos.impl.health.HealthChecks(engine, engine.config().dataDir());
+    }
+
+    /** The checks behind {@code GET /paxos/health}; the status model shows the same result. */
+    paxos.impl.health.HealthChecks health() {
+        return health;
     }
 
     PaxosNode api() {
@@ -111,6 +118,7 @@ final class NodeView {
         settings.put("maxValueBytes", c.maxValueBytes());
         settings.put("dataDir", c.dataDir().toString());
         out.put("settings", settings);
+        out.put("health", health.run().toMap());
         return out;
     }
 

@@ -13,7 +13,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Registers the node's web resources on the OSGi HTTP whiteboard: {@code GET /paxos/status}
+ * Registers the node's web resources on the OSGi HTTP whiteboard: {@code GET /paxos/status},
+ * {@code GET /paxos/health} ({@link HealthServlet})
  * (JSON of what the console page shows) and the web console page "Paxos" (label {@code paxos}).
  */
 final class Web {
@@ -27,7 +28,11 @@ final class Web {
         console.put("felix.webconsole.label", "paxos");
         console.put("felix.webconsole.title", "Paxos");
         console.put("felix.webconsole.category", "Paxos");
+        Hashtable<String, Object> health = new Hashtable<>();
+        health.put("osgi.http.whiteboard.servlet.pattern", "/paxos/health");
+        health.put("osgi.http.whiteboard.servlet.name", "paxos-health");
         return List.of(context.registerService(Servlet.class, new StatusServlet(view), status),
+                context.registerService(Servlet.class, new HealthServlet(view.health()), health),
                 context.registerService(Servlet.class, new ConsolePage(view), console));
     }
 
