@@ -1,6 +1,8 @@
 package paxos.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +57,17 @@ class FileInstallUpdateIT {
     awaitCounter("1.1.0");
     assertEquals("200 value 5", post(1, "add 5"));
     assertEquals("200 unknown command multiply (value 5)", post(2, "multiply 3"));
+    // the generic command endpoint reaches the same state machine, behind the console's login
+    String generic = "/paxos/groups/" + GROUP + "/statemachines/" + COUNTER_ID;
+    Http.Reply viaEndpoint = cluster.console(2).send("POST", generic, "add 0", "application/octet-stream", null);
+    assertEquals(200, viaEndpoint.status(), viaEndpoint.toString());
+    assertTrue(viaEndpoint.body().contains("value 5"), viaEndpoint.toString());
+    assertNotNull(viaEndpoint.instance(), "X-Paxos-Instance");
+    assertEquals(401, cluster.http(2).send("POST", generic, "add 0", "application/octet-stream", null).status());
+    Http.Reply unknown = cluster.console(3).send("POST", "/paxos/groups/" + GROUP + "/statemachines/65000", "x",
+        "application/octet-stream", null);
+    assertEquals(404, unknown.status(), unknown.toString());
+    assertTrue(unknown.body().contains("no state machine 65000 is registered"), unknown.toString());
 
     copy(TestPlugins.counter("v2"), shared);
     awaitCounter("1.2.0");

@@ -16,5 +16,5 @@
  * part of a batch.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package paxos.api.statemachine;

@@ -146,8 +146,8 @@ public final class NodeComponent {
         registrations.add(context.registerService(PaxosNode.class, engine,
                 props("service.description", "Paxos node " + engineConfig.nodeId())));
         Hashtable<String, Object> cmd = props("osgi.command.scope", "paxos");
-        cmd.put("osgi.command.function", new String[] {"status", "propose", "activate"});
-        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(engine), cmd));
+        cmd.put("osgi.command.function", new String[] {"status", "propose", "activate", "command"});
+        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(engine, engine::resultEncoder), cmd));
         registrations.addAll(Web.register(context, new NodeView(engine, store, context)));
     }
 

@@ -50,6 +50,11 @@ final class NodeView {
         return engine;
     }
 
+    /** The result encoder of the state machine executing {@code (group, id)} here, or {@code null}. */
+    paxos.api.statemachine.ResultEncoder resultEncoder(int group, int id) {
+        return engine.resultEncoder(group, id);
+    }
+
     /** The node's status as JSON-ready maps and lists. */
     @SuppressWarnings("unchecked")
     Map<String, Object> model() {

@@ -7,13 +7,15 @@ import paxos.api.PaxosNode;
 
 /**
  * Gogo commands {@code paxos:status}, {@code paxos:propose group stateMachineId value} and
- * {@code paxos:activate stateMachineId version}.
+ * {@code paxos:activate stateMachineId version}, and {@code paxos:command group stateMachineId text}.
  */
 public final class PaxosCommands {
     private final PaxosNode node;
+    private final java.util.function.BiFunction<Integer, Integer, paxos.api.statemachine.ResultEncoder> encoders;
 
-    PaxosCommands(PaxosNode node) {
+    PaxosCommands(PaxosNode node, java.util.function.BiFunction<Integer, Integer, paxos.api.statemachine.ResultEncoder> encoders) {
         this.node = node;
+        this.encoders = encoders;
     }
 
     /** One line per group. */
@@ -51,6 +53,24 @@ public final class PaxosCommands {
         return await(node.propose(group, stateMachineId, value.getBytes(StandardCharsets.UTF_8)),
                 p -> "chosen at instance " + p.instance() + " index " + p.index() + (p.result() == null ? "" : ": " + p.result()),
                 "the value");
+    }
+
+    /**
+     * Proposes {@code text} (UTF-8) like the command endpoint, waits up to 10 s and prints the
+     * result as the state machine's {@link paxos.api.statemachine.ResultEncoder} encodes it
+     * ({@code String.valueOf} otherwise), decoded as UTF-8, after its position and content type.
+     */
+    public String command(int group, int stateMachineId, String text) {
+        return await(node.propose(group, stateMachineId, text.getBytes(StandardCharsets.UTF_8)), p -> {
+            paxos.api.statemachine.EncodedResult r;
+            try {
+                r = CommandResource.encode(encoders.apply(group, stateMachineId), p.result());
+            } catch (RuntimeException e) {
+                return "executed at instance " + p.instance() + " index " + p.index() + " but the result encoder failed: " + e;
+            }
+            return "instance " + p.instance() + " index " + p.index() + " (" + r.contentType() + ")\n"
+                    + new String(r.body(), StandardCharsets.UTF_8);
+        }, "the command");
     }
 
     /** Waits up to 10 s; a failure prints the engine's message (e.g. an unknown state machine ID). */

@@ -13,9 +13,11 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Registers the node's web resources on the OSGi HTTP whiteboard: {@code GET /paxos/status},
- * {@code GET /paxos/health} ({@link HealthServlet})
- * (JSON of what the console page shows) and the web console page "Paxos" (label {@code paxos}).
+ * Registers the node's web resources on the OSGi HTTP whiteboard: {@code GET /paxos/status}
+ * (JSON of what the console page shows), {@code GET /paxos/health} ({@link HealthServlet}),
+ * {@code POST /paxos/groups/{group}/statemachines/{id}} (a command to any state machine, behind the
+ * console's credentials; see {@link CommandServlet}) and the web console page "Paxos" (label
+ * {@code paxos}).
  */
 final class Web {
     private Web() {}
@@ -31,9 +33,15 @@ final class Web {
         Hashtable<String, Object> health = new Hashtable<>();
         health.put("osgi.http.whiteboard.servlet.pattern", "/paxos/health");
         health.put("osgi.http.whiteboard.servlet.name", "paxos-health");
+        Hashtable<String, Object> command = new Hashtable<>();
+        command.put("osgi.http.whiteboard.servlet.pattern", "/paxos/groups/*");
+        command.put("osgi.http.whiteboard.servlet.name", "paxos-command");
+        CommandServlet commands = new CommandServlet(new CommandResource(view.api(), view::resultEncoder, 60_000),
+                context.getProperty("felix.webconsole.username"), context.getProperty("felix.webconsole.password"));
         return List.of(context.registerService(Servlet.class, new StatusServlet(view), status),
                 context.registerService(Servlet.class, new HealthServlet(view.health()), health),
-                context.registerService(Servlet.class, new ConsolePage(view), console));
+                context.registerService(Servlet.class, new ConsolePage(view), console),
+                context.registerService(Servlet.class, commands, command));
     }
 
     /** {@code GET /paxos/status}. */

@@ -457,6 +457,15 @@ public final class Engine implements PaxosNode, AutoCloseable {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
+    /**
+     * The {@link paxos.api.statemachine.ResultEncoder} of the state machine that executes
+     * {@code (group, stateMachineId)} here, or {@code null} if it has none or none is registered.
+     */
+    public paxos.api.statemachine.ResultEncoder resultEncoder(int group, int stateMachineId) {
+        StateMachineRegistry.Registration r = registry.inForce(group, stateMachineId);
+        return r != null && r.machine() instanceof paxos.api.statemachine.ResultEncoder e ? e : null;
+    }
+
     @Override
     public GroupStatus status(int group) {
         checkGroup(group);
