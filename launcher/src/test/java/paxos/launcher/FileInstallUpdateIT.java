@@ -71,6 +71,14 @@ class FileInstallUpdateIT {
 
     copy(TestPlugins.counter("v2"), shared);
     awaitCounter("1.2.0");
+    // installing a version changes nothing by itself (see "Upgrades through the log"): until an
+    // operator activates it, the counter's commands wait for 1.1.0, which the update replaced
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      Http.Reply activated = cluster.console(1).send("POST", "/system/console/paxos/statemachines/" + COUNTER_ID
+          + "/activate", "1.2.0", "text/plain", null);
+      assertEquals(200, activated.status(), activated.toString());
+      assertTrue(activated.body().contains("1.2.0"), activated.toString());
+    });
     // 1.2.0 resumes from the state 1.1.0 left in the counter's file
     assertEquals("200 value 6", post(3, "add 1"));
     assertEquals("200 value 18", post(1, "multiply 3"), "1.2.0 understands multiply");
