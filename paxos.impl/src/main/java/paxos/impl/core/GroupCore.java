@@ -1,10 +1,9 @@
 package paxos.impl.core;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import paxos.api.Member;
@@ -59,9 +58,11 @@ public final class GroupCore {
     /** Most times a forwarded proposal is passed on again before it is dropped. */
     static final int FORWARD_HOPS_MAX = 2;
 
+    /** Most Readies the caller may hold un-advanced at once. */
+    public static final int READIES_IN_FLIGHT_MAX = 64;
+
     private final CoreConfig cfg;
     private final int self;
-    private final RandomGenerator random;
     private final List<Integer> voters = new ArrayList<>();
     private final List<Integer> others = new ArrayList<>();
     private final boolean selfVoter;
@@ -69,37 +70,12 @@ public final class GroupCore {
     private final Acceptor acceptor;
     private final Learner learner;
     private final ProposalQueue queue;
+    private final Proposer proposer;
+    private final CatchUp catchUp;
 
     private long now;
-    private Role role = Role.FOLLOWER;
-    private long ballot = Ballot.NONE;
-    private long highestSeen;
-    private int leaderId;
-    private long electionElapsed;
-    private long electionTimeout;
-    private long heartbeatElapsed;
-    private PhaseOne phaseOne;
-    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
-    private long nextInstance;
-    private long catchUpSentAt = Long.MIN_VALUE;
-    private int catchUpRotation;
     /** Readies handed out and not yet advanced, oldest first (bounded by {@link #READIES_IN_FLIGHT_MAX}). */
-    private final java.util.ArrayDeque<Ready> pending = new java.util.ArrayDeque<>();
-
-    /** Most Readies the caller may hold un-advanced at once. */
-    public static final int READIES_IN_FLIGHT_MAX = 64;
-
-    /** A value this leader proposed and that is not yet chosen. */
-    private static final class InFlight {
-        final byte[] value;
-        final Set<Integer> acks = new HashSet<>();
-        long sentAt;
-
-        InFlight(byte[] value, long sentAt) {
-            this.value = value;
-            this.sentAt = sentAt;
-        }
-    }
+    private final ArrayDeque<Ready> pending = new ArrayDeque<>();
 
     /**
      * Builds a core from persisted state (use {@link CoreState#EMPTY} for a new node).
@@ -109,7 +85,6 @@ public final class GroupCore {
     public GroupCore(CoreConfig cfg, CoreState state, RandomGenerator random) {
         this.cfg = cfg;
         this.self = cfg.selfNodeId();
-        this.random = random;
         for (Member m : cfg.membership().members()) {
             if (m.role() == MemberRole.VOTER) voters.add(m.nodeId());
             if (m.nodeId() != self) others.add(m.nodeId());
@@ -127,9 +102,23 @@ public final class GroupCore {
         for (InstanceRecord r : state.records()) {
             if (learner.isChosen(r.instance())) acceptor.forget(r.instance());
         }
-        this.highestSeen = acceptor.promised();
-        this.nextInstance = learner.maxKnownChosen() + 1;
-        resetElectionTimer();
+        this.proposer = new Proposer(cfg, voters, others, random, acceptor, learner, new Proposer.Host() {
+            @Override
+            public long now() {
+                return now;
+            }
+
+            @Override
+            public void send(Message m) {
+                GroupCore.this.send(m);
+            }
+
+            @Override
+            public void learn(long instance, long ballot, byte[] value) {
+                GroupCore.this.learn(instance, ballot, value);
+            }
+        });
+        this.catchUp = new CatchUp(cfg, others, learner);
     }
 
     // ---------------------------------------------------------------- inputs
@@ -137,13 +126,7 @@ public final class GroupCore {
     /** Advances logical time by one tick: elections, heartbeats, retransmissions, batch delays. */
     public void tick() {
         now++;
-        switch (role) {
-            case FOLLOWER -> {
-                if (selfVoter && ++electionElapsed >= electionTimeout) startPhaseOne();
-            }
-            case CANDIDATE -> tickCandidate();
-            case LEADER -> tickLeader();
-        }
+        proposer.tick();
         maybeCatchUp();
         flushQueue();
     }
@@ -169,10 +152,10 @@ public final class GroupCore {
 
     private void dispatch(Message m) {
         if (m instanceof Message.Prepare p) onPrepare(p);
-        else if (m instanceof Message.Promise p) onPromise(p);
+        else if (m instanceof Message.Promise p) proposer.onPromise(p);
         else if (m instanceof Message.Accept a) onAccept(a);
-        else if (m instanceof Message.Accepted a) onAccepted(a);
-        else if (m instanceof Message.Reject r) onReject(r);
+        else if (m instanceof Message.Accepted a) proposer.onAccepted(a);
+        else if (m instanceof Message.Reject r) proposer.onReject(r);
         else if (m instanceof Message.Commit c) onCommit(c);
         else if (m instanceof Message.Heartbeat h) onHeartbeat(h);
         else if (m instanceof Message.CatchUpRequest q) onCatchUpRequest(q);
@@ -234,12 +217,12 @@ public final class GroupCore {
     // ---------------------------------------------------------------- status
 
     public Role role() {
-        return role;
+        return proposer.role();
     }
 
     /** The leader this node last heard of (itself when leading), or {@code 0}. */
     public int leaderId() {
-        return leaderId;
+        return proposer.leaderId();
     }
 
     /** Every instance up to it is known chosen here; {@code -1} if none. */
@@ -258,12 +241,12 @@ public final class GroupCore {
 
     /** This node's ballot as candidate or leader ({@link Ballot#NONE} if it never ran). */
     public long ballot() {
-        return ballot;
+        return proposer.ballot();
     }
 
     /** Instances this leader proposed that are not yet chosen. */
     public int inFlightCount() {
-        return inFlight.size();
+        return proposer.inFlightCount();
     }
 
     /** Proposal units queued here. */
@@ -282,12 +265,8 @@ public final class GroupCore {
             send(new Message.Reject(cfg.group(), self, p.from(), p.ballot(), acceptor.promised()));
             return;
         }
-        seeBallot(p.ballot());
-        if (role != Role.FOLLOWER && p.ballot() > ballot) stepDown(p.ballot());
-        if (p.from() != self) {
-            leaderId = 0;
-            electionElapsed = 0;
-        }
+        proposer.observe(p.ballot());
+        if (p.from() != self) proposer.forgetLeader();
         List<Message.Entry> entries = new ArrayList<>();
         boolean more = collectEntries(p.fromInstance(), entries);
         send(new Message.Promise(cfg.group(), self, p.from(), p.ballot(), p.fromInstance(), learner.chosenUpTo(), entries, more));
@@ -321,157 +300,10 @@ public final class GroupCore {
             send(new Message.Reject(cfg.group(), self, a.from(), a.ballot(), acceptor.promised()));
             return;
         }
-        seeBallot(a.ballot());
-        if (role != Role.FOLLOWER && a.ballot() > ballot) stepDown(a.ballot());
-        hearLeader(a.from());
+        proposer.observe(a.ballot());
+        proposer.hearLeader(a.from());
         learner.notePeer(a.from(), a.chosenUpTo());
         send(new Message.Accepted(cfg.group(), self, a.from(), a.ballot(), a.instance()));
-    }
-
-    // ---------------------------------------------------------------- proposer side
-
-    private void startPhaseOne() {
-        ballot = Ballot.nextAbove(Math.max(highestSeen, acceptor.promised()), self);
-        highestSeen = ballot;
-        role = Role.CANDIDATE;
-        leaderId = 0;
-        inFlight.clear();
-        resetElectionTimer();
-        long from = learner.chosenUpTo() + 1;
-        long b = ballot;
-        phaseOne = new PhaseOne(b, from, voters, now);
-        // The self-promise is handled at once and may finish phase 1 (quorum of one): use locals.
-        for (int v : voters) send(new Message.Prepare(cfg.group(), self, v, b, from));
-    }
-
-    private void tickCandidate() {
-        if (now - phaseOne.lastSentAt >= cfg.retransmitTicks()) {
-            phaseOne.lastSentAt = now;
-            for (int v : voters) {
-                long from = phaseOne.expectedFrom(v);
-                if (from >= 0 && v != self) send(new Message.Prepare(cfg.group(), self, v, ballot, from));
-            }
-        }
-        // A phase 1 that cannot finish (no quorum reachable) starts over with a fresh ballot.
-        if (++electionElapsed >= 4 * electionTimeout) startPhaseOne();
-    }
-
-    private void onPromise(Message.Promise p) {
-        if (role != Role.CANDIDATE || p.ballot() != ballot) return;
-        PhaseOne one = phaseOne;
-        if (p.chosenUpTo() >= one.from) {
-            // The acceptor knows chosen values this node lacks (and may have let go of their bytes):
-            // catch up first, let an up-to-date node lead meanwhile.
-            learner.notePeer(p.from(), p.chosenUpTo());
-            stepDown(ballot);
-            return;
-        }
-        for (Message.Entry e : p.entries()) {
-            if (e.chosen()) learn(e.instance(), e.ballot(), e.value());
-        }
-        if (role != Role.CANDIDATE) return;
-        long again = one.take(p);
-        if (again >= 0) send(new Message.Prepare(cfg.group(), self, p.from(), ballot, again));
-        else if (one.completeCount() >= cfg.quorum() && role == Role.CANDIDATE) becomeLeader();
-    }
-
-    private void becomeLeader() {
-        PhaseOne one = phaseOne;
-        phaseOne = null;
-        role = Role.LEADER;
-        leaderId = self;
-        long last = Math.max(one.maxInstance(), learner.maxKnownChosen());
-        nextInstance = Math.max(one.from, learner.chosenUpTo() + 1);
-        for (long i = one.from; i <= last && role == Role.LEADER; i++) {
-            if (learner.isChosen(i)) continue;
-            Message.Entry e = one.adopted(i);
-            proposeAt(i, e == null ? BatchCodec.noOp() : e.value());
-        }
-        nextInstance = Math.max(nextInstance, last + 1);
-        if (role == Role.LEADER) broadcastHeartbeat();
-    }
-
-    private void tickLeader() {
-        if (++heartbeatElapsed >= cfg.heartbeatTicks()) broadcastHeartbeat();
-        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
-            InFlight f = e.getValue();
-            if (now - f.sentAt < cfg.retransmitTicks()) continue;
-            f.sentAt = now;
-            for (int v : voters) {
-                if (!f.acks.contains(v)) send(new Message.Accept(cfg.group(), self, v, ballot, e.getKey(), f.value, learner.chosenUpTo()));
-            }
-        }
-    }
-
-    private void broadcastHeartbeat() {
-        heartbeatElapsed = 0;
-        for (int m : others) send(new Message.Heartbeat(cfg.group(), self, m, ballot, learner.chosenUpTo()));
-    }
-
-    private void proposeAt(long instance, byte[] value) {
-        InFlight f = new InFlight(value, now);
-        if (!acceptor.accept(ballot, instance, value)) {
-            stepDown(acceptor.promised());
-            return;
-        }
-        inFlight.put(instance, f);
-        f.acks.add(self);
-        for (int v : voters) {
-            if (v != self) send(new Message.Accept(cfg.group(), self, v, ballot, instance, value, learner.chosenUpTo()));
-        }
-        nextInstance = Math.max(nextInstance, instance + 1);
-        checkChosen(instance, f);
-    }
-
-    private void onAccepted(Message.Accepted a) {
-        if (role != Role.LEADER || a.ballot() != ballot) return;
-        InFlight f = inFlight.get(a.instance());
-        if (f == null) return;
-        f.acks.add(a.from());
-        checkChosen(a.instance(), f);
-    }
-
-    private void checkChosen(long instance, InFlight f) {
-        if (f.acks.size() < cfg.quorum()) return;
-        inFlight.remove(instance);
-        learn(instance, ballot, f.value);
-        for (int m : others) {
-            // Voters were sent the Accept: a voter whose copy was lost notices the gap through the
-            // commit's chosenUpTo and catches up by range. Sending the bytes to every voter that has
-            // not answered yet would send most values twice to the slowest follower.
-            byte[] value = voters.contains(m) ? null : f.value;
-            send(new Message.Commit(cfg.group(), self, m, instance, ballot, value, learner.chosenUpTo()));
-        }
-    }
-
-    private void onReject(Message.Reject r) {
-        seeBallot(r.promised());
-        if (role != Role.FOLLOWER && r.ballot() == ballot && r.promised() > ballot) stepDown(r.promised());
-    }
-
-    /** Gives up proposing (someone with a higher ballot is active) and backs off randomly. */
-    private void stepDown(long higher) {
-        seeBallot(higher);
-        role = Role.FOLLOWER;
-        phaseOne = null;
-        inFlight.clear();
-        if (leaderId == self) leaderId = 0;
-        resetElectionTimer();
-    }
-
-    private void resetElectionTimer() {
-        electionElapsed = 0;
-        electionTimeout = cfg.electionTimeoutTicks() + random.nextInt(cfg.electionTimeoutTicks());
-    }
-
-    private void seeBallot(long b) {
-        highestSeen = Math.max(highestSeen, b);
-    }
-
-    private void hearLeader(int node) {
-        if (node == self) return;
-        leaderId = node;
-        electionElapsed = 0;
     }
 
     private void onHeartbeat(Message.Heartbeat h) {
@@ -479,9 +311,8 @@ public final class GroupCore {
             send(new Message.Reject(cfg.group(), self, h.from(), h.ballot(), acceptor.promised()));
             return;
         }
-        seeBallot(h.ballot());
-        if (role != Role.FOLLOWER && h.ballot() > ballot) stepDown(h.ballot());
-        if (role == Role.FOLLOWER) hearLeader(h.from());
+        proposer.observe(h.ballot());
+        if (proposer.role() == Role.FOLLOWER) proposer.hearLeader(h.from());
         learner.notePeer(h.from(), h.chosenUpTo());
     }
 
@@ -490,13 +321,11 @@ public final class GroupCore {
     private void learn(long instance, long b, byte[] value) {
         if (!learner.learn(instance, b, value)) return;
         acceptor.forget(instance);
-        InFlight f = inFlight.remove(instance);
-        if (f != null && b > ballot && role == Role.LEADER) stepDown(b);
+        proposer.learned(instance, b);
     }
 
     private void onCommit(Message.Commit c) {
-        seeBallot(c.ballot());
-        if (role != Role.FOLLOWER && c.ballot() > ballot) stepDown(c.ballot());
+        proposer.observe(c.ballot());
         learner.notePeer(c.from(), c.chosenUpTo());
         if (learner.isChosen(c.instance())) return;
         byte[] value = c.value();
@@ -509,25 +338,13 @@ public final class GroupCore {
     }
 
     private void maybeCatchUp() {
-        if (!learner.behind() || others.isEmpty()) {
-            catchUpSentAt = Long.MIN_VALUE;
-            return;
-        }
-        boolean retry = catchUpSentAt != Long.MIN_VALUE;
-        if (retry && now - catchUpSentAt < cfg.retransmitTicks()) return;
-        int target = learner.aheadNode();
-        if (retry || target == 0 || target == self) target = others.get(Math.floorMod(catchUpRotation++, others.size()));
-        long from = learner.chosenUpTo() + 1;
-        long to = Math.min(learner.peerChosenUpTo() + 1, from + cfg.replyEntriesMax());
-        catchUpSentAt = now;
-        send(new Message.CatchUpRequest(cfg.group(), self, target, from, to));
+        Message.CatchUpRequest q = catchUp.request(now);
+        if (q != null) send(q);
     }
 
     private void onCatchUpRequest(Message.CatchUpRequest q) {
-        long to = Math.min(q.toInstance(), q.fromInstance() + cfg.replyEntriesMax());
-        if (to <= q.fromInstance() || q.fromInstance() < 0) return;
-        out.reads.add(new CatchUpRead(cfg.group(), self, q.from(), q.fromInstance(), to, cfg.replyEntriesMax(),
-                cfg.replyBytesMax(), learner.chosenUpTo()));
+        CatchUpRead read = catchUp.read(q);
+        if (read != null) out.reads.add(read);
     }
 
     private void onCatchUpReply(Message.CatchUpReply r) {
@@ -537,7 +354,7 @@ public final class GroupCore {
         }
         learner.notePeer(r.from(), r.chosenUpTo());
         // Progress: ask for the next range at once; none: let the retry timer pick another peer.
-        if (learner.chosenUpTo() > before) catchUpSentAt = Long.MIN_VALUE;
+        if (learner.chosenUpTo() > before) catchUp.progressed();
     }
 
     // ---------------------------------------------------------------- proposals
@@ -549,11 +366,10 @@ public final class GroupCore {
     /** Leader: cuts batches into free window slots. Others: forward to the known leader. */
     private void flushQueue() {
         if (queue.isEmpty()) return;
+        Role role = proposer.role();
+        int leaderId = proposer.leaderId();
         if (role == Role.LEADER) {
-            while (queue.batchDue(now) && nextInstance - learner.chosenUpTo() - 1 < cfg.windowMax() && role == Role.LEADER) {
-                long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
-                proposeAt(instance, BatchCodec.encode(queue.takeBatch()));
-            }
+            proposer.proposeBatches(queue);
         } else if (role == Role.FOLLOWER && leaderId != 0 && leaderId != self) {
             while (!queue.isEmpty()) {
                 List<ProposalQueue.Unit> units = queue.takeForForward(cfg.batchBytesMax());

@@ -1,0 +1,292 @@
+package paxos.impl.core;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The proposer side of one group's core: the node's role, its ballots, the election timer, phase 1,
+ * and as leader the window of instances it proposed and that are not yet chosen. Owned by one
+ * {@link GroupCore} and called only from it, on its thread; pure like the core (no I/O, no clock:
+ * time is the core's tick count, read through {@link Host#now()}).
+ *
+ * <p>Every message goes out through {@link Host#send}, which handles a message addressed to this
+ * node at once (re-entering the core, and possibly this object): callers of {@code send} here
+ * must not rely on fields staying as they were across the call (see {@link #startPhaseOne}).
+ */
+final class Proposer {
+    /** What the proposer needs from the core that owns it. */
+    interface Host {
+        /** The core's logical time in ticks. */
+        long now();
+
+        /** Queues {@code m}, or handles it at once if it is addressed to this node. */
+        void send(Message m);
+
+        /** Records a chosen value (persisted, forgotten by the acceptor); may call {@link #learned}. */
+        void learn(long instance, long ballot, byte[] value);
+    }
+
+    /** A value this leader proposed and that is not yet chosen. */
+    private static final class InFlight {
+        final byte[] value;
+        final Set<Integer> acks = new HashSet<>();
+        long sentAt;
+
+        InFlight(byte[] value, long sentAt) {
+            this.value = value;
+            this.sentAt = sentAt;
+        }
+    }
+
+    private final CoreConfig cfg;
+    private final int self;
+    private final List<Integer> voters;
+    private final List<Integer> others;
+    private final boolean selfVoter;
+    private final RandomGenerator random;
+    private final Acceptor acceptor;
+    private final Learner learner;
+    private final Host host;
+
+    private GroupCore.Role role = GroupCore.Role.FOLLOWER;
+    private long ballot = Ballot.NONE;
+    private long highestSeen;
+    private int leaderId;
+    private long electionElapsed;
+    private long electionTimeout;
+    private long heartbeatElapsed;
+    private PhaseOne phaseOne;
+    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    private long nextInstance;
+
+    /** Builds the proposer of a core whose acceptor and learner were already restored from the log. */
+    Proposer(CoreConfig cfg, List<Integer> voters, List<Integer> others, RandomGenerator random,
+             Acceptor acceptor, Learner learner, Host host) {
+        this.cfg = cfg;
+        this.self = cfg.selfNodeId();
+        this.voters = voters;
+        this.others = others;
+        this.selfVoter = voters.contains(self);
+        this.random = random;
+        this.acceptor = acceptor;
+        this.learner = learner;
+        this.host = host;
+        this.highestSeen = acceptor.promised();
+        this.nextInstance = learner.maxKnownChosen() + 1;
+        resetElectionTimer();
+    }
+
+    GroupCore.Role role() {
+        return role;
+    }
+
+    /** The leader this node last heard of (itself when leading), or {@code 0}. */
+    int leaderId() {
+        return leaderId;
+    }
+
+    /** This node's ballot as candidate or leader ({@link Ballot#NONE} if it never ran). */
+    long ballot() {
+        return ballot;
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** One tick of the core's time: election timeout, phase 1 retransmission, heartbeats, accepts. */
+    void tick() {
+        switch (role) {
+            case FOLLOWER -> {
+                if (selfVoter && ++electionElapsed >= electionTimeout) startPhaseOne();
+            }
+            case CANDIDATE -> tickCandidate();
+            case LEADER -> tickLeader();
+        }
+    }
+
+    // ---------------------------------------------------------------- what the acceptor side saw
+
+    /** A peer used ballot {@code b}: remember it, and stop proposing if it is above this node's. */
+    void observe(long b) {
+        seeBallot(b);
+        if (role != GroupCore.Role.FOLLOWER && b > ballot) stepDown(b);
+    }
+
+    /** Another node runs phase 1: the leader this node knew is no longer assumed. */
+    void forgetLeader() {
+        leaderId = 0;
+        electionElapsed = 0;
+    }
+
+    /** {@code node} acts as leader (accepts, heartbeats): follow it and restart the election timer. */
+    void hearLeader(int node) {
+        if (node == self) return;
+        leaderId = node;
+        electionElapsed = 0;
+    }
+
+    /** A value became known chosen: it leaves the window; chosen at a higher ballot, step down. */
+    void learned(long instance, long b) {
+        InFlight f = inFlight.remove(instance);
+        if (f != null && b > ballot && role == GroupCore.Role.LEADER) stepDown(b);
+    }
+
+    // ---------------------------------------------------------------- phase 1
+
+    private void startPhaseOne() {
+        ballot = Ballot.nextAbove(Math.max(highestSeen, acceptor.promised()), self);
+        highestSeen = ballot;
+        role = GroupCore.Role.CANDIDATE;
+        leaderId = 0;
+        inFlight.clear();
+        resetElectionTimer();
+        long from = learner.chosenUpTo() + 1;
+        long b = ballot;
+        phaseOne = new PhaseOne(b, from, voters, host.now());
+        // The self-promise is handled at once and may finish phase 1 (quorum of one): use locals.
+        for (int v : voters) host.send(new Message.Prepare(cfg.group(), self, v, b, from));
+    }
+
+    private void tickCandidate() {
+        long now = host.now();
+        if (now - phaseOne.lastSentAt >= cfg.retransmitTicks()) {
+            phaseOne.lastSentAt = now;
+            for (int v : voters) {
+                long from = phaseOne.expectedFrom(v);
+                if (from >= 0 && v != self) host.send(new Message.Prepare(cfg.group(), self, v, ballot, from));
+            }
+        }
+        // A phase 1 that cannot finish (no quorum reachable) starts over with a fresh ballot.
+        if (++electionElapsed >= 4 * electionTimeout) startPhaseOne();
+    }
+
+    void onPromise(Message.Promise p) {
+        if (role != GroupCore.Role.CANDIDATE || p.ballot() != ballot) return;
+        PhaseOne one = phaseOne;
+        if (p.chosenUpTo() >= one.from) {
+            // The acceptor knows chosen values this node lacks (and may have let go of their bytes):
+            // catch up first, let an up-to-date node lead meanwhile.
+            learner.notePeer(p.from(), p.chosenUpTo());
+            stepDown(ballot);
+            return;
+        }
+        for (Message.Entry e : p.entries()) {
+            if (e.chosen()) host.learn(e.instance(), e.ballot(), e.value());
+        }
+        if (role != GroupCore.Role.CANDIDATE) return;
+        long again = one.take(p);
+        if (again >= 0) host.send(new Message.Prepare(cfg.group(), self, p.from(), ballot, again));
+        else if (one.completeCount() >= cfg.quorum() && role == GroupCore.Role.CANDIDATE) becomeLeader();
+    }
+
+    private void becomeLeader() {
+        PhaseOne one = phaseOne;
+        phaseOne = null;
+        role = GroupCore.Role.LEADER;
+        leaderId = self;
+        long last = Math.max(one.maxInstance(), learner.maxKnownChosen());
+        nextInstance = Math.max(one.from, learner.chosenUpTo() + 1);
+        for (long i = one.from; i <= last && role == GroupCore.Role.LEADER; i++) {
+            if (learner.isChosen(i)) continue;
+            Message.Entry e = one.adopted(i);
+            proposeAt(i, e == null ? BatchCodec.noOp() : e.value());
+        }
+        nextInstance = Math.max(nextInstance, last + 1);
+        if (role == GroupCore.Role.LEADER) broadcastHeartbeat();
+    }
+
+    // ---------------------------------------------------------------- phase 2 (leader)
+
+    private void tickLeader() {
+        if (++heartbeatElapsed >= cfg.heartbeatTicks()) broadcastHeartbeat();
+        long now = host.now();
+        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+            InFlight f = e.getValue();
+            if (now - f.sentAt < cfg.retransmitTicks()) continue;
+            f.sentAt = now;
+            for (int v : voters) {
+                if (!f.acks.contains(v))
+                    host.send(new Message.Accept(cfg.group(), self, v, ballot, e.getKey(), f.value, learner.chosenUpTo()));
+            }
+        }
+    }
+
+    private void broadcastHeartbeat() {
+        heartbeatElapsed = 0;
+        for (int m : others) host.send(new Message.Heartbeat(cfg.group(), self, m, ballot, learner.chosenUpTo()));
+    }
+
+    /** Leader: cuts batches from {@code queue} into the free slots of the window, while still leading. */
+    void proposeBatches(ProposalQueue queue) {
+        while (queue.batchDue(host.now()) && nextInstance - learner.chosenUpTo() - 1 < cfg.windowMax()
+                && role == GroupCore.Role.LEADER) {
+            long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
+            proposeAt(instance, BatchCodec.encode(queue.takeBatch()));
+        }
+    }
+
+    private void proposeAt(long instance, byte[] value) {
+        InFlight f = new InFlight(value, host.now());
+        if (!acceptor.accept(ballot, instance, value)) {
+            stepDown(acceptor.promised());
+            return;
+        }
+        inFlight.put(instance, f);
+        f.acks.add(self);
+        for (int v : voters) {
+            if (v != self) host.send(new Message.Accept(cfg.group(), self, v, ballot, instance, value, learner.chosenUpTo()));
+        }
+        nextInstance = Math.max(nextInstance, instance + 1);
+        checkChosen(instance, f);
+    }
+
+    void onAccepted(Message.Accepted a) {
+        if (role != GroupCore.Role.LEADER || a.ballot() != ballot) return;
+        InFlight f = inFlight.get(a.instance());
+        if (f == null) return;
+        f.acks.add(a.from());
+        checkChosen(a.instance(), f);
+    }
+
+    private void checkChosen(long instance, InFlight f) {
+        if (f.acks.size() < cfg.quorum()) return;
+        inFlight.remove(instance);
+        host.learn(instance, ballot, f.value);
+        for (int m : others) {
+            // Voters were sent the Accept: a voter whose copy was lost notices the gap through the
+            // commit's chosenUpTo and catches up by range. Sending the bytes to every voter that has
+            // not answered yet would send most values twice to the slowest follower.
+            byte[] value = voters.contains(m) ? null : f.value;
+            host.send(new Message.Commit(cfg.group(), self, m, instance, ballot, value, learner.chosenUpTo()));
+        }
+    }
+
+    void onReject(Message.Reject r) {
+        seeBallot(r.promised());
+        if (role != GroupCore.Role.FOLLOWER && r.ballot() == ballot && r.promised() > ballot) stepDown(r.promised());
+    }
+
+    /** Gives up proposing (someone with a higher ballot is active) and backs off randomly. */
+    private void stepDown(long higher) {
+        seeBallot(higher);
+        role = GroupCore.Role.FOLLOWER;
+        phaseOne = null;
+        inFlight.clear();
+        if (leaderId == self) leaderId = 0;
+        resetElectionTimer();
+    }
+
+    private void resetElectionTimer() {
+        electionElapsed = 0;
+        electionTimeout = cfg.electionTimeoutTicks() + random.nextInt(cfg.electionTimeoutTicks());
+    }
+
+    private void seeBallot(long b) {
+        highestSeen = Math.max(highestSeen, b);
+    }
+}
