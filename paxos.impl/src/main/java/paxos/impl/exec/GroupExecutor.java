@@ -10,9 +10,6 @@ import java.util.TreeSet;
 import paxos.api.MasterChangedException;
 import paxos.api.MasterInfo;
 import paxos.api.Proposal;
-import paxos.api.statemachine.Command;
-import paxos.api.statemachine.ExecutionBatch;
-import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCodec;
 import paxos.impl.core.BatchCommand;
@@ -200,7 +197,7 @@ public final class GroupExecutor {
 
     /** One instance, atomically: decide everything first, then wait or run it all. */
     private boolean execute(long instance, List<BatchCommand> commands, List<ExecOutcome> outcomes) {
-        Decided d = new Decided(master, leaseEntry, versions);
+        InForce d = new InForce(master, leaseEntry, versions);
         Map<Integer, List<Integer>> perMachine = new TreeMap<>();
         List<ExecOutcome> local = new ArrayList<>();
         TreeSet<Integer> missing = new TreeSet<>();
@@ -208,10 +205,10 @@ public final class GroupExecutor {
             BatchCommand c = commands.get(index);
             boolean mine = c.proposerNode() == selfNode;
             if (c.stateMachineId() == 0) {
-                d = system(instance, index, c, d, mine ? local : null);
-            } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != d.master.version()) {
+                d = d.decide(instance, index, c, mine ? local : null);
+            } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != d.master().version()) {
                 if (mine) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
-                        new MasterChangedException(c.masterVersion(), d.master.version())));
+                        new MasterChangedException(c.masterVersion(), d.master().version())));
             } else {
                 perMachine.computeIfAbsent(c.stateMachineId(), k -> new ArrayList<>()).add(index);
                 if (!usable(c.stateMachineId())) missing.add(c.stateMachineId());
@@ -241,34 +238,24 @@ public final class GroupExecutor {
             positions.put(id, instance);
             observer.executed(id, e.getValue(), instance);
         }
-        if (d.entry != leaseEntry) {
+        if (d.entry() != leaseEntry) {
             if (entries.size() >= ENTRIES_MAX) entries.remove(0); // nobody drains (e.g. a simulator): keep the recent
-            entries.add(new MasterEntry(d.entry, d.master));
+            entries.add(new MasterEntry(d.entry(), d.master()));
         }
-        master = d.master;
-        leaseEntry = d.entry;
-        if (d.versions != versions) { // an activation: in force from the next instance on
-            d.versions.forEach((id, v) -> {
+        master = d.master();
+        leaseEntry = d.entry();
+        if (d.versions() != versions) { // an activation: in force from the next instance on
+            d.versions().forEach((id, v) -> {
                 if (!v.equals(versions.get(id))) {
                     if (versionEntries.size() >= ENTRIES_MAX) versionEntries.remove(0);
                     versionEntries.add(new VersionEntry(instance, id, v));
                 }
             });
-            versions = d.versions;
+            versions = d.versions();
         }
         local.sort(java.util.Comparator.comparingInt(ExecOutcome::index));
         outcomes.addAll(local);
         return true;
-    }
-
-    /**
-     * The master, lease entry and versions in force at a position inside the instance being
-     * decided ({@code versions} is copied on the first activation, so identity tells a change).
-     */
-    private record Decided(MasterInfo master, long entry, Map<Integer, String> versions) {
-        Decided with(MasterInfo m, long e) {
-            return new Decided(m, e, versions);
-        }
     }
 
     /** May the registration here execute {@code id} now: present, and of the version in force (if any)? */
@@ -279,94 +266,17 @@ public final class GroupExecutor {
         return inForce == null || mine == null || inForce.equals(mine);
     }
 
-    /** Decides one system command; see {@link SystemCommand.MasterClaim} for the rules. */
-    private Decided system(long instance, int index, BatchCommand c, Decided d, List<ExecOutcome> local) {
-        SystemCommand sc = SystemCommand.decode(c.value());
-        if (sc instanceof SystemCommand.MasterClaim claim) {
-            MasterInfo inForce = d.master;
-            if (claim.expectedVersion() != inForce.version()) {
-                if (local != null) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
-                        new MasterChangedException(claim.expectedVersion(), inForce.version())));
-                return d;
-            }
-            Decided next;
-            if (inForce.exists() && claim.node() == inForce.nodeId()) {
-                // renewal: the version stays, so the master's in-flight conditional writes stay valid
-                next = d.with(new MasterInfo(inForce.nodeId(), inForce.version(), claim.leaseMillis()), instance);
-            } else if (claim.expectedEntry() == d.entry) {
-                next = d.with(new MasterInfo(claim.node(), instance, claim.leaseMillis()), instance);
-            } else {
-                // the claimer timed out an older lease entry than the one in force: lost
-                next = d;
-            }
-            if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, next.master));
-            return next;
-        }
-        if (sc instanceof SystemCommand.ActivateVersion a) {
-            String inForce = d.versions.getOrDefault(a.stateMachineId(), SystemCommand.ActivateVersion.NONE);
-            Decided next = d;
-            if (a.expected().equals(SystemCommand.ActivateVersion.ANY) || a.expected().equals(inForce)) {
-                Map<Integer, String> changed = new TreeMap<>(d.versions);
-                changed.put(a.stateMachineId(), a.version());
-                next = new Decided(d.master, d.entry, changed);
-            }
-            if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index,
-                    next.versions.get(a.stateMachineId())));
-            return next;
-        }
-        // A barrier, or an unknown system command (a newer engine's): a deterministic no-op everywhere.
-        if (local != null) local.add(new ExecOutcome.Completed(c.requestId(), instance, index, null));
-        return d;
-    }
-
     private boolean callMachine(long instance, int id, StateMachine machine, List<BatchCommand> commands,
                                 List<Integer> indexes, List<ExecOutcome> local) {
-        List<Command> batch = new ArrayList<>(indexes.size());
-        for (int index : indexes) {
-            BatchCommand c = commands.get(index);
-            batch.add(new Command(instance, index, c.value(), c.masterVersion()));
-        }
-        Results results = new Results(commands, indexes);
-        try {
-            machine.execute(new ExecutionBatch(group, instance, batch), results);
-        } catch (Exception e) {
-            // Its state may hold part of this instance: it must not be called again; a new registration
-            // of the ID starts from its own checkpoint. Positions of the others that ran already stay.
-            failed.put(id, "failed at instance " + instance + ": " + e);
-            machines.remove(id);
-            machineVersions.remove(id);
-            positions.remove(id);
-            return false;
-        }
-        for (int index : indexes) {
-            BatchCommand c = commands.get(index);
-            if (c.proposerNode() == selfNode)
-                local.add(new ExecOutcome.Completed(c.requestId(), instance, index, results.values.get(index)));
-        }
-        return true;
-    }
-
-    /** Results of one execute call; valid only during it. */
-    private final class Results implements ExecutionResults {
-        private final List<BatchCommand> commands;
-        private final List<Integer> indexes;
-        private final Map<Integer, Object> values = new HashMap<>();
-
-        Results(List<BatchCommand> commands, List<Integer> indexes) {
-            this.commands = commands;
-            this.indexes = indexes;
-        }
-
-        @Override
-        public void complete(int index, Object result) {
-            if (!indexes.contains(index)) throw new IllegalArgumentException("no command of this batch has index " + index);
-            values.putIfAbsent(index, result);
-        }
-
-        @Override
-        public boolean isAwaited(int index) {
-            return indexes.contains(index) && commands.get(index).proposerNode() == selfNode;
-        }
+        Exception thrown = MachineCall.run(group, selfNode, instance, machine, commands, indexes, local);
+        if (thrown == null) return true;
+        // Its state may hold part of this instance: it must not be called again; a new registration
+        // of the ID starts from its own checkpoint. Positions of the others that ran already stay.
+        failed.put(id, "failed at instance " + instance + ": " + thrown);
+        machines.remove(id);
+        machineVersions.remove(id);
+        positions.remove(id);
+        return false;
     }
 
     /** The next instance to execute (everything below it ran). */

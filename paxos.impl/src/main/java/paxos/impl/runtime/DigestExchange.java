@@ -1,7 +1,6 @@
 package paxos.impl.runtime;
 
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +38,7 @@ import paxos.impl.exec.DigestRecorder;
  */
 public final class DigestExchange {
     private static final System.Logger LOG = System.getLogger(DigestExchange.class.getName());
-    /** Digests kept per (group, state machine), here and per peer. */
+    /** Digests kept per (group, state machine), here and per peer ({@link DigestHistory}). */
     static final int KEPT = 8;
     /** A summary is re-sent at least this often even when nothing changed. */
     static final long REFRESH_MILLIS = 30_000;
@@ -96,8 +95,6 @@ public final class DigestExchange {
 
     private record Key(int group, int id) {}
 
-    private record Digest(long instance, long digest) {}
-
     private static final class Episode {
         long instance;
         Map<Integer, Long> digests;
@@ -115,8 +112,7 @@ public final class DigestExchange {
 
     private final Host host;
     private final int clusterSize;
-    private final Map<Key, ArrayDeque<Digest>> local = new HashMap<>();
-    private final Map<Key, Map<Integer, ArrayDeque<Digest>>> remote = new HashMap<>();
+    private final DigestHistory history = new DigestHistory();
     private final Map<Integer, Map<Integer, Map<Integer, Presence>>> peerPresence = new HashMap<>();
     private final Map<Key, Episode> episodes = new HashMap<>();
     private final Map<Integer, Boolean> dirty = new HashMap<>();
@@ -138,7 +134,7 @@ public final class DigestExchange {
         List<Runnable> effects = new ArrayList<>();
         synchronized (this) {
             Key k = new Key(group, id);
-            keep(local.computeIfAbsent(k, x -> new ArrayDeque<>()), new Digest(instance, digest));
+            history.recordLocal(group, id, instance, digest);
             dirty.put(group, true);
             evaluate(k, instance, effects);
         }
@@ -162,44 +158,20 @@ public final class DigestExchange {
                 presence.put(m.id(), new Presence(m.version(), m.state()));
                 Key k = new Key(group, m.id());
                 for (DigestWire.Digest d : m.digests()) {
-                    ArrayDeque<Digest> q = remote.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(from, x -> new ArrayDeque<>());
-                    if (q.stream().anyMatch(o -> o.equals(new Digest(d.instance(), d.digest())))) continue;
-                    keep(q, new Digest(d.instance(), d.digest()));
-                    evaluate(k, d.instance(), effects);
+                    if (history.recordRemote(group, m.id(), from, d.instance(), d.digest())) evaluate(k, d.instance(), effects);
                 }
             }
             peerPresence.computeIfAbsent(group, g -> new HashMap<>()).put(from, presence);
             // forget the peer's digests of state machines it no longer has: memory follows what peers run
-            remote.forEach((k, byPeer) -> {
-                if (k.group() == group && !presence.containsKey(k.id())) byPeer.remove(from);
-            });
-            remote.values().removeIf(Map::isEmpty);
+            history.retainRemote(group, from, presence.keySet());
         }
         effects.forEach(Runnable::run);
     }
 
-    /** Keeps the newest {@link #KEPT} digests, one per instance. */
-    private static void keep(ArrayDeque<Digest> q, Digest d) {
-        q.removeIf(o -> o.instance() == d.instance());
-        q.addLast(d);
-        while (q.size() > KEPT) q.removeFirst();
-    }
-
-    private static Long at(ArrayDeque<Digest> q, long instance) {
-        if (q == null) return null;
-        for (Digest d : q) if (d.instance() == instance) return d.digest();
-        return null;
-    }
-
     /** Compares what is known at {@code instance}; queues halts and logs as {@code effects}. Under the monitor. */
     private void evaluate(Key k, long instance, List<Runnable> effects) {
-        Map<Integer, Long> digests = new TreeMap<>();
-        Long mine = at(local.get(k), instance);
-        if (mine != null) digests.put(host.self(), mine);
-        remote.getOrDefault(k, Map.of()).forEach((peer, q) -> {
-            Long d = at(q, instance);
-            if (d != null) digests.put(peer, d);
-        });
+        Map<Integer, Long> digests = history.at(k.group(), k.id(), instance, host.self());
+        Long mine = digests.get(host.self());
         if (digests.size() < 2) return;
         DigestComparison.Verdict v = DigestComparison.compare(digests, Math.max(clusterSize, digests.size()));
         Episode e = episodes.get(k);
@@ -254,7 +226,7 @@ public final class DigestExchange {
     private void stopExecuting(Key k) {
         host.stopExecuting(k.group(), k.id(), () -> {
             synchronized (this) {
-                local.remove(k);
+                history.forgetLocal(k.group(), k.id());
             }
         });
     }
@@ -293,10 +265,7 @@ public final class DigestExchange {
         List<DigestWire.Machine> machines = new ArrayList<>();
         for (Map.Entry<Integer, Presence> e : mine.entrySet()) {
             if (machines.size() == DigestWire.MACHINES_MAX) break;
-            ArrayDeque<Digest> q = local.getOrDefault(new Key(g, e.getKey()), new ArrayDeque<>());
-            List<DigestWire.Digest> latest = new ArrayList<>();
-            q.stream().skip(Math.max(0, q.size() - DigestWire.DIGESTS_MAX))
-                    .forEach(d -> latest.add(new DigestWire.Digest(d.instance(), d.digest())));
+            List<DigestWire.Digest> latest = history.latestLocal(g, e.getKey(), DigestWire.DIGESTS_MAX);
             machines.add(new DigestWire.Machine(e.getKey(), e.getValue().version(), e.getValue().state(), latest));
         }
         return new DigestWire.Summary(g, machines);
