@@ -1,5 +1,7 @@
 package paxos.impl.core;
 
+import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import paxos.api.spi.log.LogRecord;
@@ -60,6 +62,29 @@ final class Acceptor {
     /** Accepts of instances {@code >= from}, increasing. */
     NavigableMap<Long, Accepted> acceptedFrom(long from) {
         return accepted.tailMap(from, true);
+    }
+
+    /**
+     * The entries of a promise: this acceptor's accepted values of instances {@code >= from} and
+     * the known-chosen values in {@code chosen} (a chosen value replaces an accepted one of its
+     * instance), in instance order, at most {@code entriesMax} and about {@code bytesMax} value
+     * bytes (always at least one entry); true if truncated (the proposer asks again from there).
+     */
+    boolean promiseEntries(long from, Map<Long, Learner.Chosen> chosen, int entriesMax, int bytesMax,
+                           List<Message.Entry> entries) {
+        TreeMap<Long, Message.Entry> all = new TreeMap<>();
+        for (Map.Entry<Long, Accepted> e : acceptedFrom(from).entrySet())
+            all.put(e.getKey(), new Message.Entry(e.getKey(), e.getValue().ballot(), e.getValue().value(), false));
+        for (Map.Entry<Long, Learner.Chosen> e : chosen.entrySet())
+            all.put(e.getKey(), new Message.Entry(e.getKey(), e.getValue().ballot(), e.getValue().value(), true));
+        long bytes = 0;
+        for (Message.Entry e : all.values()) {
+            if (entries.size() >= entriesMax || (!entries.isEmpty() && bytes + e.value().length > bytesMax))
+                return true;
+            entries.add(e);
+            bytes += e.value().length;
+        }
+        return false;
     }
 
     /** The instance is chosen: its accept no longer matters for phase 1. */

@@ -3,8 +3,6 @@ package paxos.impl.core;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import paxos.api.Member;
 import paxos.api.MemberRole;
@@ -19,8 +17,19 @@ import paxos.api.spi.log.InstanceRecord;
  *   core.tick();                 // every tick (the runtime's timer)
  *   core.step(message);          // every message received for this group
  *   core.propose(commands);      // a caller's proposal unit
- *   if (core.hasReady()) { Ready r = core.ready(); persist+sync; send; serve reads; apply; core.advance(r); }
+ *   if (core.hasReady()) { Ready r = core.ready(); persist; send; serve reads; apply; core.advance(r); }
  * </pre>
+ *
+ * The sketch handles one {@link Ready} at a time, the simplest way; {@link Ready} says which of its
+ * records must be durable before which effect. A caller may also take further Readies before
+ * advancing the earlier ones, to overlap their fsyncs (up to {@link #READIES_IN_FLIGHT_MAX}; see
+ * {@link #ready()}): the production runtime's {@code GroupRunner} does.
+ *
+ * <p>The parts, each owned by this object and called only from it: {@link Acceptor} (promise and
+ * accepted values), {@link Learner} (chosen values, peers' progress), {@code Proposer} (role,
+ * ballots, elections, phase 1, the leader's window), {@code CatchUp} (asking peers for missing
+ * chosen values, reads for peers) and {@code ProposalQueue} (proposals waiting for an instance or
+ * a leader). This class routes inputs to them and collects their outputs in the {@link Ready}.
  *
  * <p><b>Threads.</b> Not thread-safe: one thread (the group's event loop) calls every method.
  * Many groups are many independent cores; nothing is static.
@@ -268,25 +277,9 @@ public final class GroupCore {
         proposer.observe(p.ballot());
         if (p.from() != self) proposer.forgetLeader();
         List<Message.Entry> entries = new ArrayList<>();
-        boolean more = collectEntries(p.fromInstance(), entries);
+        boolean more = acceptor.promiseEntries(p.fromInstance(), learner.chosenFrom(p.fromInstance()),
+                cfg.replyEntriesMax(), cfg.replyBytesMax(), entries);
         send(new Message.Promise(cfg.group(), self, p.from(), p.ballot(), p.fromInstance(), learner.chosenUpTo(), entries, more));
-    }
-
-    /** Accepted and known-chosen values of instances {@code >= from}, bounded; true if truncated. */
-    private boolean collectEntries(long from, List<Message.Entry> entries) {
-        TreeMap<Long, Message.Entry> all = new TreeMap<>();
-        for (Map.Entry<Long, Acceptor.Accepted> e : acceptor.acceptedFrom(from).entrySet())
-            all.put(e.getKey(), new Message.Entry(e.getKey(), e.getValue().ballot(), e.getValue().value(), false));
-        for (Map.Entry<Long, Learner.Chosen> e : learner.chosenFrom(from).entrySet())
-            all.put(e.getKey(), new Message.Entry(e.getKey(), e.getValue().ballot(), e.getValue().value(), true));
-        long bytes = 0;
-        for (Message.Entry e : all.values()) {
-            if (entries.size() >= cfg.replyEntriesMax() || (!entries.isEmpty() && bytes + e.value().length > cfg.replyBytesMax()))
-                return true;
-            entries.add(e);
-            bytes += e.value().length;
-        }
-        return false;
     }
 
     private void onAccept(Message.Accept a) {
