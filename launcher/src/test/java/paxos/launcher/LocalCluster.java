@@ -1,5 +1,8 @@
 package paxos.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ProcessBuilder.Redirect;
@@ -8,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
@@ -180,6 +184,42 @@ final class LocalCluster implements AutoCloseable {
       throw new IllegalStateException(symbolicName + " is not installed on node " + n);
     }
     return console(n).postForm("/system/console/bundles/" + id, Map.of("action", action));
+  }
+
+  /**
+   * A DS component as the web console's components page (DS plugin) shows it: its state
+   * and, after a failed activation, the failure with its causes.
+   */
+  String componentDetails(int n, String name) {
+    Http.Reply all = console(n).get("/system/console/components.json");
+    assertEquals(200, all.status(), all.toString());
+    for (Object component : (List<?>) MiniJson.at(MiniJson.parse(all.body()), "data")) {
+      if (name.equals(MiniJson.at(component, "name"))) {
+        Http.Reply one = console(n).get("/system/console/components/" + MiniJson.at(component, "id") + ".json");
+        Object details = MiniJson.at(MiniJson.parse(one.body()), "data", 0);
+        StringBuilder text = new StringBuilder("state: " + MiniJson.at(details, "state"));
+        for (Object prop : (List<?>) MiniJson.at(details, "props")) {
+          if ("failure".equals(MiniJson.at(prop, "key"))) {
+            text.append("\nfailure: ").append(MiniJson.at(prop, "value"));
+          }
+        }
+        return text.toString();
+      }
+    }
+    return "no " + name + " in " + all.body();
+  }
+
+  /**
+   * Saves {@code pid} on node n as the web console's configuration form does (every property
+   * listed, since configMgr drops the ones the request does not name).
+   */
+  void applyConfig(int n, String pid, Map<String, String> config) {
+    Map<String, String> form = new LinkedHashMap<>(config);
+    form.put("apply", "true");
+    form.put("action", "ajaxConfigManager");
+    form.put("propertylist", String.join(",", config.keySet()));
+    Http.Reply reply = console(n).postForm("/system/console/configMgr/" + pid, form);
+    assertTrue(reply.status() == 200 || reply.status() == 302, "configMgr: " + reply);
   }
 
   /**

@@ -120,7 +120,7 @@ class PluginLifecycleIT {
     Map<String, String> config = new LinkedHashMap<>(cluster.settings(3).engineConfig());
     config.put("groupCount", Integer.toString(GROUPS));
     config.put("holdLogCount", "4242");
-    applyConfig(3, NodeSettings.PID, config);
+    cluster.applyConfig(3, NodeSettings.PID, config);
     TestSupport.await().atMost(STEP).until(() -> {
       Map<String, Object> status = cluster.status(3);
       return status != null && Long.valueOf(4242).equals(MiniJson.at(status, "settings", "holdLogCount"))
@@ -145,7 +145,7 @@ class PluginLifecycleIT {
       expectActivationFailure(NodeSettings.TRANSPORT_PID, portInUse, NODE_COMPONENT,
           "cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
-    applyConfig(3, NodeSettings.TRANSPORT_PID, transport);
+    cluster.applyConfig(3, NodeSettings.TRANSPORT_PID, transport);
 
     // a path below a regular file can never be created, even by root (who may write anywhere)
     Path notADirectory = Files.writeString(temp.resolve("a-file"), "x");
@@ -153,7 +153,7 @@ class PluginLifecycleIT {
     unwritable.put("dataDir", notADirectory.resolve("paxos").toString());
     expectActivationFailure(NodeSettings.PID, unwritable, NODE_COMPONENT, notADirectory.resolve("paxos").toString());
 
-    applyConfig(3, NodeSettings.PID, config);
+    cluster.applyConfig(3, NodeSettings.PID, config);
     TestSupport.await().atMost(STEP).until(() -> cluster.ready(3));
     TestSupport.await().atMost(STEP).untilAsserted(() ->
         assertEquals("200 after-reconfiguration", cluster.http(3).get("/kv/" + keys.get(1)).toString()));
@@ -163,7 +163,7 @@ class PluginLifecycleIT {
     long logBefore = Files.size(cluster.log(3));
     Map<String, String> store = new LinkedHashMap<>(cluster.settings(3).storeConfig());
     store.put("cleanerIntervalMillis", "1500");
-    applyConfig(3, NodeSettings.STORE_PID, store);
+    cluster.applyConfig(3, NodeSettings.STORE_PID, store);
     String storeDir = cluster.settings(3).dataDir().resolve("log").toString();
     TestSupport.await().atMost(STEP).untilAsserted(() -> {
       String log = Files.readString(cluster.log(3)).substring((int) logBefore);
@@ -187,54 +187,18 @@ class PluginLifecycleIT {
   private void expectActivationFailure(String pid, Map<String, String> config, String component, String reason)
       throws Exception {
     long logBefore = Files.size(cluster.log(3));
-    applyConfig(3, pid, config);
+    cluster.applyConfig(3, pid, config);
     TestSupport.await().atMost(STEP).untilAsserted(() -> {
       assertEquals(404, cluster.http(3).get("/paxos/status").status(), "the node component is inactive");
       String log = Files.readString(cluster.log(3)).substring((int) logBefore);
       assertTrue(log.contains(reason), "node.log names the reason '" + reason + "':\n" + log);
-      String details = componentDetails(3, component);
+      String details = cluster.componentDetails(3, component);
       assertTrue(details.startsWith("state: failed activation") && details.contains(reason),
           "the components page names '" + reason + "':\n" + details);
     });
     assertEquals(200, cluster.console(3).get("/system/console/bundles.json").status(), "the framework runs on");
     assertEquals(200, cluster.http(1).put("/kv/" + keysOfGroup(KV_GROUP, 1).get(0), "majority").status(),
         "nodes 1 and 2 keep serving");
-  }
-
-  /**
-   * The node component as the web console's components page (DS plugin) shows it: its state
-   * and, after a failed activation, the failure with its causes.
-   */
-  private String componentDetails(int n, String name) {
-    Http.Reply all = cluster.console(n).get("/system/console/components.json");
-    assertEquals(200, all.status(), all.toString());
-    for (Object component : (List<?>) MiniJson.at(MiniJson.parse(all.body()), "data")) {
-      if (name.equals(MiniJson.at(component, "name"))) {
-        Http.Reply one = cluster.console(n).get("/system/console/components/" + MiniJson.at(component, "id") + ".json");
-        Object details = MiniJson.at(MiniJson.parse(one.body()), "data", 0);
-        StringBuilder text = new StringBuilder("state: " + MiniJson.at(details, "state"));
-        for (Object prop : (List<?>) MiniJson.at(details, "props")) {
-          if ("failure".equals(MiniJson.at(prop, "key"))) {
-            text.append("\nfailure: ").append(MiniJson.at(prop, "value"));
-          }
-        }
-        return text.toString();
-      }
-    }
-    return "no " + name + " in " + all.body();
-  }
-
-  /**
-   * Saves {@code pid} on node n as the web console's configuration form does (every property
-   * listed, since configMgr drops the ones the request does not name).
-   */
-  private void applyConfig(int n, String pid, Map<String, String> config) {
-    Map<String, String> form = new LinkedHashMap<>(config);
-    form.put("apply", "true");
-    form.put("action", "ajaxConfigManager");
-    form.put("propertylist", String.join(",", config.keySet()));
-    Http.Reply reply = cluster.console(n).postForm("/system/console/configMgr/" + pid, form);
-    assertTrue(reply.status() == 200 || reply.status() == 302, "configMgr: " + reply);
   }
 
   private void assertSameDigest(int entries) {

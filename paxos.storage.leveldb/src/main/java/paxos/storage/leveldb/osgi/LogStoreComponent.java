@@ -88,7 +88,10 @@ public final class LogStoreComponent implements LogStore {
             LOG.log(System.Logger.Level.ERROR, "{0} configuration rejected, the log store is not open: {1}", PID, e.getMessage());
             throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "log store open: {0}", c.dataDirectory());
+        // the settings in effect, so that an operator (and StoreReconfigurationIT) can tell a saved form took hold
+        LOG.log(System.Logger.Level.INFO, "log store open: {0} (sync {1}, segmentBytes {2}, indexCacheBytes {3}, "
+                + "cleanerIntervalMillis {4})", c.dataDirectory(), c.syncPolicy(), Long.toString(c.segmentBytes()),
+                Long.toString(c.indexCacheBytes()), Long.toString(c.cleanerIntervalMillis()));
     }
 
     /** A policy name in any case (node files have said {@code sync}). */

@@ -120,6 +120,10 @@ public final class TransportComponent implements Transport {
             LOG.log(Level.ERROR, "{0} configuration rejected, the transport is not started: {1}", PID, e.getMessage());
             throw e;
         }
+        // the settings in effect (never the secrets), so that a saved form can be seen to take hold
+        LOG.log(Level.INFO, "transport of node {0} configured: members {1}, maxFrameBytes {2}, "
+                + "outboundQueueMessagesMax {3}", Integer.toString(c.nodeId()), c.members(),
+                Integer.toString(c.maxFrameBytes()), Integer.toString(c.outboundQueueMessagesMax()));
     }
 
     /** The Netty settings of a form: this node's member entry gives the listen port, the others are peers. */
@@ -174,6 +178,7 @@ public final class TransportComponent implements Transport {
     @Deactivate
     void deactivate() {
         transport.close();
+        LOG.log(Level.INFO, "transport closed");
     }
 
     @Override
