@@ -113,8 +113,8 @@ final class CheckpointService implements AutoCloseable {
         this.config = config;
         this.groupCount = groupCount;
         this.installer = new CheckpointInstaller(config.stagingDirectory());
-        this.ioPool = Executors.newFixedThreadPool(2, Engine.daemon("paxos-ckpt-io"));
-        this.workers = Executors.newCachedThreadPool(Engine.daemon("paxos-ckpt"));
+        this.ioPool = Executors.newFixedThreadPool(2, EngineThreads.daemon("paxos-ckpt-io"));
+        this.workers = Executors.newCachedThreadPool(EngineThreads.daemon("paxos-ckpt"));
         this.groupLocks = new Object[groupCount];
         this.installing = new boolean[groupCount];
         for (int g = 0; g < groupCount; g++) groupLocks[g] = new Object();
