@@ -100,7 +100,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.threads = new EngineThreads();
         this.groupCount = config.groupCount();
         this.groups = new java.util.concurrent.atomic.AtomicReferenceArray<>(groupCount);
-        this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, groupCount, registry);
+        this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, registry);
         this.digests = new DigestExchange(new DigestHost(this), config.members().size());
         this.digestInterval = checkpointConfig.digestInterval();
         for (int g = 0; g < groupCount; g++) {
@@ -145,9 +145,9 @@ public final class Engine implements PaxosNode, AutoCloseable {
         List<Integer> refused = new ArrayList<>();
         for (int group : groups) {
             checkGroup(group);
-            CheckpointService.Added added;
+            StateMachineRegistry.Added added;
             synchronized (this) { // against start(): a registration goes either into the initial set or to the runner
-                added = checkpoints.register(group, id, version, name, machine);
+                added = registry.admit(group, id, version, name, machine);
                 if (!registry.inForce(added.registration())) refused.add(group);
                 if (added.forward() && started) runner(group).register(added.registration());
             }
@@ -166,7 +166,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     public CompletionStage<Void> unregister(StateMachineRegistry.Registration registration) {
         StateMachineRegistry.Removal removal;
         synchronized (this) {
-            removal = checkpoints.unregister(registration);
+            removal = registry.withdraw(registration);
             if (!started || !removal.wasInForce()) return CompletableFuture.completedFuture(null);
         }
         GroupRunner r = runner(registration.group());
@@ -183,7 +183,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (started) throw new IllegalStateException("already started");
         requestIds.set(new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L); // unique per incarnation
         for (int g = 0; g < groupCount; g++) {
-            GroupRunner r = recover(g, checkpoints.machines(g));
+            GroupRunner r = recover(g, registry.machines(g));
             groups.set(g, r);
             registry.registrations(g).forEach(r::register);
         }
