@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import paxos.api.GroupStatus;
-import paxos.api.GroupUnavailableException;
 import paxos.api.MasterInfo;
 import paxos.api.Membership;
 import paxos.api.PaxosNode;
@@ -17,14 +16,9 @@ import paxos.api.PeerInfo;
 import paxos.api.Proposal;
 import paxos.api.Proposed;
 import paxos.api.ReadConsistency;
-import paxos.api.UnknownStateMachineException;
 import paxos.api.spi.log.LogStore;
-import paxos.api.spi.transport.PeerStatus;
 import paxos.api.spi.transport.Transport;
 import paxos.api.statemachine.StateMachine;
-import paxos.impl.codec.CodecException;
-import paxos.impl.codec.MessageCodec;
-import paxos.impl.core.Message;
 import paxos.impl.exec.LeaseRules;
 import paxos.impl.exec.SystemCommand;
 
@@ -37,12 +31,12 @@ import paxos.impl.exec.SystemCommand;
  * The store and transport are owned by the caller, who closes them after this.
  *
  * <p>The engine is the facade; each job has one owner it delegates to: {@link EngineThreads}
- * (the pools and the clock), {@link GroupRecovery} (rebuilding a group from the store),
- * {@link Proposer} (proposals, read barriers, master claims, with the {@link PendingProposals}),
- * {@link LeaseTracker} (the leases held here), {@link StatusBuilder} (status snapshots),
- * {@link StateMachineRegistry} (who registered what), {@link CheckpointService} and
- * {@link DigestExchange}. What stays here: registration forwarding, start, the transport's
- * inbound dispatch, the tick, and close.
+ * (the pools and the clock), {@link GroupRunners} (the runners, built by {@link GroupRecovery},
+ * ticked, fed the consensus messages), {@link Proposer} (proposals, read barriers, master claims,
+ * version activations, with the {@link PendingProposals}), {@link LeaseTracker} (the leases held
+ * here), {@link StatusBuilder} (status snapshots), {@link StateMachineRegistry} (who registered
+ * what), {@link CheckpointService} and {@link DigestExchange}. What stays here: argument checks,
+ * handing registrations to the runners, start, the transport's inbound dispatch, the tick, close.
  *
  * <p><b>Threads.</b> The API methods from any thread; {@link #register}, {@link #start()} and
  * {@link #close()} are serialised on this object.
@@ -51,28 +45,17 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
     /** The version of a state machine registered without one (embedded nodes, tests). */
     public static final String DEFAULT_VERSION = "0";
-    /** Ticks between bookkeeping rounds (positions, master history, retention). */
-    private static final int HOUSEKEEPING_TICKS = 100;
 
     private final EngineConfig config;
     private final LogStore store;
     private final Transport transport;
-    private final MessageCodec codec;
     private final EngineThreads threads;
-    /** One runner per group; an element is replaced when the group resumes from an installed checkpoint. */
-    private final java.util.concurrent.atomic.AtomicReferenceArray<GroupRunner> groups;
+    private final GroupRunners groups;
     private final int groupCount;
     private final CheckpointService checkpoints;
     /** Which service is registered for which group and ID; the one owner of that state. */
     private final StateMachineRegistry registry = new StateMachineRegistry();
     private final DigestExchange digests;
-    private final int digestInterval;
-    /**
-     * The next request ID of this incarnation, shared by every runner: a runner rebuilt after a
-     * checkpoint install continues the sequence, since peers drop a (node, request ID) already seen.
-     */
-    private final java.util.concurrent.atomic.AtomicLong requestIds = new java.util.concurrent.atomic.AtomicLong();
-    private final GroupRecovery recovery;
     private final LeaseTracker leases;
     private final Proposer proposer;
     private final StatusBuilder statusBuilder;
@@ -95,14 +78,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.config = config;
         this.store = store;
         this.transport = transport;
-        int entriesMax = Math.max(config.batchCountMax() * 64, 65_536);
-        this.codec = new MessageCodec(entriesMax, Math.max(config.batchBytesMax(), config.maxValueBytes()) + 64);
         this.threads = new EngineThreads();
         this.groupCount = config.groupCount();
-        this.groups = new java.util.concurrent.atomic.AtomicReferenceArray<>(groupCount);
-        this.checkpoints = new CheckpointService(new CheckpointHost(), store, checkpointConfig, registry);
+        this.checkpoints = new CheckpointService(new CheckpointHost(this::runners, transport, () -> closed), store, checkpointConfig, registry);
         this.digests = new DigestExchange(new DigestHost(this), config.members().size());
-        this.digestInterval = checkpointConfig.digestInterval();
         for (int g = 0; g < groupCount; g++) {
             try {
                 checkpoints.installer().recoverFiles(g);
@@ -111,7 +90,9 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 throw new IllegalStateException("group " + g + ": cannot recover an interrupted checkpoint install: " + e.getMessage(), e);
             }
         }
-        this.recovery = new GroupRecovery(config, store, checkpoints::recordCompletedInstall, new SecureRandom());
+        GroupRecovery recovery = new GroupRecovery(config, store, checkpoints::recordCompletedInstall, new SecureRandom());
+        this.groups = new GroupRunners(config, store, transport, threads, registry, digests, checkpointConfig.digestInterval(),
+                recovery);
         this.leases = new LeaseTracker(config.nodeId(), System::nanoTime);
         this.proposer = new Proposer(config, groups::get, registry, leases, () -> started && !closed);
         this.statusBuilder = new StatusBuilder(config, store, transport, registry, digests, groups::get, checkpoints::catchingUp);
@@ -181,32 +162,12 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** Rebuilds every group from the store and starts the loops, the clock and the transport. */
     public synchronized void start() {
         if (started) throw new IllegalStateException("already started");
-        requestIds.set(new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L); // unique per incarnation
-        for (int g = 0; g < groupCount; g++) {
-            GroupRunner r = recover(g, registry.machines(g));
-            groups.set(g, r);
-            registry.registrations(g).forEach(r::register);
-        }
+        groups.startAll();
         started = true;
         transport.start(this::onMessage);
         threads.clock().scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "node {0} started: {1} group(s), members {2}", config.nodeId(), groupCount,
                 EngineConfig.describe(config.members()));
-    }
-
-    /**
-     * Builds group {@code g}'s runner from the store and the state machines' positions: at start,
-     * and after installing a checkpoint (then the positions are the checkpoint's). A group whose
-     * files do not fit together (see {@link StartupCheck}) is built failed, naming what is wrong.
-     */
-    private GroupRunner recover(int g, Map<Integer, StateMachine> machines) {
-        GroupRecovery.Recovered rec = recovery.recover(g, machines);
-        rec.executor().observer(new paxos.impl.exec.DigestRecorder(g, digestInterval, digests.sink(g)));
-        Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
-        GroupRunner runner = new GroupRunner(g, config.nodeId(), rec.core(), rec.executor(), store, outbound, threads.loop(),
-                threads.exec(), threads.io(), 10_000, requestIds, rec.meta(), registry, config.proposalTimeoutMillis());
-        if (rec.inconsistent() != null) runner.fail(rec.inconsistent());
-        return runner;
     }
 
     private void onMessage(int fromNode, int group, byte[] bytes) {
@@ -219,28 +180,12 @@ public final class Engine implements PaxosNode, AutoCloseable {
             digests.onMessage(fromNode, group, bytes);
             return;
         }
-        Message m;
-        try {
-            m = codec.decode(bytes);
-        } catch (CodecException e) {
-            LOG.log(Level.DEBUG, "dropped undecodable message from node {0}: {1}", fromNode, e.getMessage());
-            return;
-        }
-        // the transport authenticated fromNode; a message claiming another sender or group is dropped
-        if (m.from() != fromNode || m.group() != group || m.to() != config.nodeId()) return;
-        // below the retained log: say so (the requester may need a checkpoint) instead of dropping it
-        if (m instanceof Message.CatchUpRequest q && checkpoints.answerCompacted(fromNode, group, q.fromInstance())) return;
-        runner(group).receive(m);
+        groups.deliver(fromNode, group, bytes, checkpoints::answerCompacted);
     }
 
     private void tick() {
         if (closed) return;
-        boolean housekeeping = ++ticks % HOUSEKEEPING_TICKS == 0;
-        for (int g = 0; g < groupCount; g++) {
-            GroupRunner r = groups.get(g);
-            r.tick();
-            if (housekeeping) r.housekeeping(config.holdLogCount());
-        }
+        groups.tick(++ticks);
         if (ticks % 10 == 0) checkpoints.tick();
         if (ticks % 10 == 5) digests.tick(groupCount);
     }
@@ -346,23 +291,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
      */
     @Override
     public Map<Integer, CompletionStage<String>> activateVersion(int stateMachineId, String version) {
-        if (stateMachineId < Proposal.MIN_STATE_MACHINE_ID || stateMachineId > Proposal.MAX_STATE_MACHINE_ID)
-            throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
-        SystemCommand.ActivateVersion.checkVersion(version);
-        Map<Integer, CompletionStage<String>> out = new java.util.TreeMap<>();
-        for (int g = 0; g < groupCount; g++) {
-            if (!registry.has(g, stateMachineId)) continue;
-            if (!registry.has(g, stateMachineId, version)) {
-                out.put(g, CompletableFuture.failedFuture(new UnknownStateMachineException(g, stateMachineId, version)));
-            } else if (!started || closed) {
-                out.put(g, CompletableFuture.failedFuture(new GroupUnavailableException("node " + config.nodeId() + " is not running")));
-            } else {
-                out.put(g, Proposer.map(runner(g).activate(stateMachineId, version), c -> (String) c.result()));
-            }
-        }
-        if (!out.isEmpty()) LOG.log(Level.INFO, "activating state machine {0} version {1} in group(s) {2}", stateMachineId,
-                version, out.keySet());
-        return out;
+        return proposer.activateVersion(stateMachineId, version);
     }
 
     @Override
@@ -392,16 +321,18 @@ public final class Engine implements PaxosNode, AutoCloseable {
         closed = true;
         threads.clock().shutdownNow();
         checkpoints.close();
-        for (int g = 0; g < groupCount; g++) {
-            GroupRunner r = groups.get(g);
-            if (r != null) r.close();
-        }
+        groups.closeAll();
         threads.close();
     }
 
     private void checkGroup(int group) {
         if (group < 0 || group >= groupCount)
             throw new IllegalArgumentException("group must be in 0.." + (groupCount - 1) + ": " + group);
+    }
+
+    /** For the checkpoint host, built before the runners: read when a checkpoint needs them. */
+    private GroupRunners runners() {
+        return groups;
     }
 
     private GroupRunner runner(int group) {
@@ -446,39 +377,5 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** Test access to the install steps (crash simulation). */
     CheckpointInstaller checkpointInstaller() {
         return checkpoints.installer();
-    }
-
-    private final class CheckpointHost implements CheckpointService.Host {
-        @Override
-        public GroupRunner runner(int group) {
-            return groups.get(group);
-        }
-
-        @Override
-        public GroupRunner rebuild(int group, Map<Integer, StateMachine> machines) {
-            return recover(group, machines);
-        }
-
-        @Override
-        public void replace(int group, GroupRunner runner) {
-            groups.set(group, runner);
-        }
-
-        @Override
-        public List<Integer> reachablePeers() {
-            List<Integer> out = new ArrayList<>();
-            for (PeerStatus p : transport.peers()) if (p.connected() && p.authenticated()) out.add(p.nodeId());
-            return out;
-        }
-
-        @Override
-        public boolean send(int toNode, int group, byte[] message) {
-            return !closed && transport.send(toNode, group, message);
-        }
-
-        @Override
-        public int maxMessageBytes() {
-            return transport.maxMessageBytes();
-        }
     }
 }

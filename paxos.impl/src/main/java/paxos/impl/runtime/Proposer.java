@@ -1,7 +1,10 @@
 package paxos.impl.runtime;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -21,7 +24,7 @@ import paxos.impl.exec.SystemCommand;
 
 /**
  * The request path of the engine's {@link paxos.api.PaxosNode} API: proposals (checked before
- * they reach a group runner), read barriers and master claims. It turns them into commands for
+ * they reach a group runner), read barriers, master claims and version activations. It turns them into commands for
  * the group's runner and the runner's futures into the API's answers. It owns the
  * {@link PendingProposals} (LEASE reads wait for them) and decides with the {@link LeaseTracker}
  * whether a lease read or a claim may go ahead.
@@ -32,6 +35,7 @@ import paxos.impl.exec.SystemCommand;
  * wrapped in a {@code CompletionException}.
  */
 final class Proposer {
+    private static final System.Logger LOG = System.getLogger(Proposer.class.getName());
     /** A system command that executes as a no-op: its execution is a read barrier. */
     private static final byte[] BARRIER = new SystemCommand.Barrier().encode();
 
@@ -168,6 +172,27 @@ final class Proposer {
                     if (won.nodeId() == config.nodeId()) leases.won(group, won.version(), before, leaseMillis);
                     return won;
                 });
+    }
+
+    /** See {@link Engine#activateVersion}. */
+    Map<Integer, CompletionStage<String>> activateVersion(int stateMachineId, String version) {
+        if (stateMachineId < Proposal.MIN_STATE_MACHINE_ID || stateMachineId > Proposal.MAX_STATE_MACHINE_ID)
+            throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
+        SystemCommand.ActivateVersion.checkVersion(version);
+        Map<Integer, CompletionStage<String>> out = new TreeMap<>();
+        for (int g = 0; g < groupCount; g++) {
+            if (!registry.has(g, stateMachineId)) continue;
+            if (!registry.has(g, stateMachineId, version)) {
+                out.put(g, CompletableFuture.failedFuture(new UnknownStateMachineException(g, stateMachineId, version)));
+            } else if (!running.getAsBoolean()) {
+                out.put(g, CompletableFuture.failedFuture(new GroupUnavailableException("node " + config.nodeId() + " is not running")));
+            } else {
+                out.put(g, map(runner(g).activate(stateMachineId, version), c -> (String) c.result()));
+            }
+        }
+        if (!out.isEmpty()) LOG.log(Level.INFO, "activating state machine {0} version {1} in group(s) {2}", stateMachineId,
+                version, out.keySet());
+        return out;
     }
 
     private GroupRunner runner(int group) {
