@@ -37,11 +37,6 @@ final class PendingProposals {
         f.whenComplete((v, e) -> byGroup[group].remove(id));
     }
 
-    /** How many proposals of {@code group} are pending now. */
-    int count(int group) {
-        return byGroup[group].size();
-    }
-
     /**
      * Runs {@code next} once every proposal of {@code group} pending now has completed (executed
      * or failed: either way it no longer hides a write), at once if there is none. Proposals made

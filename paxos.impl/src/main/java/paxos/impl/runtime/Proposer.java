@@ -203,7 +203,7 @@ final class Proposer {
      * Like {@code thenApply}, but a failure reaches the caller as the engine's own exception
      * (a {@link paxos.api.PaxosException}), not wrapped in a {@code CompletionException}.
      */
-    static <T, R> CompletableFuture<R> map(CompletableFuture<T> source, java.util.function.Function<T, R> fn) {
+    private static <T, R> CompletableFuture<R> map(CompletableFuture<T> source, java.util.function.Function<T, R> fn) {
         CompletableFuture<R> out = new CompletableFuture<>();
         source.whenComplete((v, e) -> {
             if (e == null) {
