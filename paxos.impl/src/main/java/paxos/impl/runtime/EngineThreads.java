@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@link #loop()}: runs the group runners' event loops (the pure cores), one turn at a time per group;
  *   <li>{@link #exec()}: runs state machines, one serial queue per group;
- *   <li>{@link #io()}: log store writes and syncs, two threads for all groups;
+ *   <li>{@link #io()}: catch-up reads from the log store (serving lagging peers), two threads for
+ *       all groups, so a long read never holds an event loop;
  *   <li>{@link #clock()}: the one timer that ticks every group.
  * </ul>
  * Every thread is a daemon, so a forgotten engine never holds the JVM open.
