@@ -61,7 +61,7 @@ class CheckpointCatchUpIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> transfer(c, "done") != null);
         String[] done = transfer(c, "done");
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        assertEquals("installed", done[8], "outcome");
+        assertEquals("INSTALLED", done[8], "outcome");
         assertTrue(c.alive() && c.pid() == pid && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                 "C's process " + pid + " stayed the same through the install");
         long installedAt = Long.parseLong(done[6]);

@@ -67,7 +67,7 @@ class CheckpointCatchUpTest {
         assertTrue(during != null && during.outcome() == null, "group 1 executed while group 0's transfer was still running: " + during);
 
         await().atMost(Duration.ofSeconds(120)).until(() -> c.engine().transfers().stream()
-                .anyMatch(t -> t.group() == 0 && "receive".equals(t.direction()) && "installed".equals(t.outcome())));
+                .anyMatch(t -> t.group() == 0 && "receive".equals(t.direction()) && t.outcome() == paxos.impl.runtime.TransferOutcome.INSTALLED));
         long readAt = c.node().readBarrier(0, ReadConsistency.LINEARIZABLE).toCompletableFuture().get(60, TimeUnit.SECONDS);
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         assertTrue(cluster.kv(3, 0).get(0, "c1499").isPresent(), "the last key written while node 3 was down");

@@ -79,7 +79,7 @@ class DivergenceRecoveryTest {
 
         // it reinstalls from a majority replica, then a later digest agrees and the mark clears
         await().atMost(Duration.ofSeconds(60)).until(() -> cluster.nodes[3].engine().transfers().stream()
-                .anyMatch(t -> t.group() == 0 && "receive".equals(t.direction()) && "installed".equals(t.outcome())));
+                .anyMatch(t -> t.group() == 0 && "receive".equals(t.direction()) && t.outcome() == paxos.impl.runtime.TransferOutcome.INSTALLED));
         for (int i = 0; i < 3 * INTERVAL && state(3) == StateMachineInfo.State.DIVERGED; i++) put("later" + i, i);
         await().atMost(Duration.ofSeconds(30)).until(() -> state(3) == StateMachineInfo.State.RUNNING
                 && cluster.nodes[3].engine().digests().reports(0).isEmpty());

@@ -107,7 +107,8 @@ final class NodeView {
             m.put("instance", t.instance());
             m.put("startedMillis", t.startedMillis());
             m.put("endedMillis", t.endedMillis());
-            m.put("outcome", t.outcome());
+            m.put("outcome", t.outcome() == null ? null : t.outcome().name()); // a TransferOutcome name
+            m.put("outcomeDetail", t.detail());
             transfers.add(m);
         }
         out.put("checkpointTransfers", transfers);

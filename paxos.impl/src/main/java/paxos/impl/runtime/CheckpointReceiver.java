@@ -46,12 +46,23 @@ final class CheckpointReceiver {
     private int filesTotal;
     private boolean complete;
 
-    /** A transfer that cannot continue; the message says why. */
+    /** A transfer that cannot continue; the message says why, {@link #outcome()} how it ends. */
     static final class TransferException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final TransferOutcome outcome;
 
+        /** Bad data or protocol order: {@link TransferOutcome#CORRUPT}. */
         TransferException(String message) {
+            this(TransferOutcome.CORRUPT, message);
+        }
+
+        TransferException(TransferOutcome outcome, String message) {
             super(message);
+            this.outcome = outcome;
+        }
+
+        TransferOutcome outcome() {
+            return outcome;
         }
     }
 
@@ -75,17 +86,18 @@ final class CheckpointReceiver {
         else if (m instanceof CheckpointWire.Chunk c) chunk(c);
         else if (m instanceof CheckpointWire.FileEnd e) fileEnd(e);
         else if (m instanceof CheckpointWire.Done d) done(d);
-        else if (m instanceof CheckpointWire.Abort a) throw new TransferException("sender aborted: " + a.reason());
+        else if (m instanceof CheckpointWire.Abort a) throw new TransferException(TransferOutcome.PEER_ABORTED, "sender aborted: " + a.reason());
         return complete;
     }
 
     private void begin(CheckpointWire.Begin b) throws TransferException, IOException {
         if (master != null) throw new TransferException("second begin");
-        if (b.parts().isEmpty()) throw new TransferException("the sender's group has no state machine");
+        if (b.parts().isEmpty()) throw new TransferException(TransferOutcome.UNSUPPORTED, "the sender's group has no state machine");
         for (CheckpointWire.Part p : b.parts()) {
             Path target = targetOf.apply(p.stateMachineId());
             if (target == null)
-                throw new TransferException("state machine " + p.stateMachineId() + " of the checkpoint is not deployed here with checkpoint support");
+                throw new TransferException(TransferOutcome.UNSUPPORTED, "state machine " + p.stateMachineId()
+                        + " of the checkpoint is not deployed here with checkpoint support");
             CheckpointInstaller.Target t = new CheckpointInstaller.Target(p.stateMachineId(), target);
             CheckpointInstaller.deleteTree(t.incoming());
             Files.createDirectories(t.incoming());

@@ -46,6 +46,7 @@ final class CheckpointSender implements Runnable {
     private final Progress progress;
     private final Semaphore window;
     private volatile String cancelled;
+    private volatile TransferOutcome cancelledAs = TransferOutcome.CANCELLED;
     private volatile long lastAckNanos = System.nanoTime();
 
     /** What the sender reports while it runs (status, retention pin). */
@@ -55,7 +56,8 @@ final class CheckpointSender implements Runnable {
 
         void sent(long bytes, int files);
 
-        void finished(String outcome);
+        /** The transfer ended; {@code detail} says why it failed ({@code null} if it was {@link TransferOutcome#SENT}). */
+        void finished(TransferOutcome outcome, String detail);
     }
 
     CheckpointSender(int group, int peer, long transferId, Map<Integer, StateMachine> machines, LongFunction<MasterInfo> masterAt,
@@ -90,8 +92,13 @@ final class CheckpointSender implements Runnable {
         window.release();
     }
 
-    /** Stops the transfer at the next chunk; the checkpoint is unlocked on the sender thread. */
-    void cancel(String why) {
+    /**
+     * Stops the transfer at the next chunk; the checkpoint is unlocked on the sender thread. It
+     * ends {@code as} ({@link TransferOutcome#PEER_ABORTED} if the receiver asked for it,
+     * {@link TransferOutcome#CANCELLED} if this node did).
+     */
+    void cancel(TransferOutcome as, String why) {
+        cancelledAs = as;
         cancelled = why;
         window.release(1 << 16); // wake a blocked sender
     }
@@ -99,13 +106,15 @@ final class CheckpointSender implements Runnable {
     @Override
     public void run() {
         List<Integer> locked = new ArrayList<>();
-        String outcome = "sent";
+        TransferOutcome outcome = TransferOutcome.SENT;
+        String detail = null;
         try {
             List<CheckpointWire.Part> parts = new ArrayList<>();
             List<CheckpointFiles> files = new ArrayList<>();
             for (Map.Entry<Integer, StateMachine> e : machines.entrySet()) {
                 if (!(e.getValue() instanceof CheckpointSupport cs))
-                    throw new IOException("state machine " + e.getKey() + " of group " + group + " cannot make checkpoints");
+                    throw new Stop(TransferOutcome.UNSUPPORTED, "state machine " + e.getKey() + " of group " + group
+                            + " cannot make checkpoints");
                 CheckpointFiles f = cs.lockCheckpoint(group);
                 locked.add(e.getKey());
                 long bytes = 0;
@@ -113,7 +122,7 @@ final class CheckpointSender implements Runnable {
                 parts.add(new CheckpointWire.Part(e.getKey(), f.instance(), f.files().size(), bytes));
                 files.add(f);
             }
-            if (parts.isEmpty()) throw new IOException("group " + group + " has no state machine here");
+            if (parts.isEmpty()) throw new Stop(TransferOutcome.UNSUPPORTED, "group " + group + " has no state machine here");
             long lowest = parts.stream().mapToLong(CheckpointWire.Part::instance).min().orElseThrow();
             progress.locked(lowest, parts.stream().mapToLong(CheckpointWire.Part::bytes).sum(),
                     parts.stream().mapToInt(CheckpointWire.Part::files).sum());
@@ -154,11 +163,13 @@ final class CheckpointSender implements Runnable {
             }
             put(new CheckpointWire.Done(group, transferId, fileCount, bytes));
         } catch (IOException | RuntimeException e) {
-            outcome = "failed: " + e.getMessage();
+            outcome = e instanceof Stop stop ? stop.outcome : TransferOutcome.FAILED;
+            detail = e.getMessage();
             if (cancelled == null) send.test(new CheckpointWire.Abort(group, transferId, e.getMessage()));
             LOG.log(System.Logger.Level.INFO, "group {0}: checkpoint to node {1} stopped: {2}", group, peer, e.getMessage());
         } catch (InterruptedException e) {
-            outcome = "failed: node closing";
+            outcome = TransferOutcome.CANCELLED;
+            detail = "node closing";
             send.test(new CheckpointWire.Abort(group, transferId, "sender closing"));
             Thread.currentThread().interrupt();
         } finally {
@@ -169,7 +180,7 @@ final class CheckpointSender implements Runnable {
                     LOG.log(System.Logger.Level.WARNING, "group {0}: unlocking the checkpoint of state machine {1} failed: {2}", group, id, e);
                 }
             }
-            progress.finished(outcome);
+            progress.finished(outcome, detail);
         }
     }
 
@@ -181,18 +192,18 @@ final class CheckpointSender implements Runnable {
     }
 
     private void checkAlive() throws IOException {
-        if (cancelled != null) throw new IOException("cancelled: " + cancelled);
+        if (cancelled != null) throw new Stop(cancelledAs, "cancelled: " + cancelled);
         if (System.nanoTime() - lastAckNanos > TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis()))
-            throw new IOException("receiver idle for " + config.idleTimeoutMillis() + " ms");
+            throw new Stop(TransferOutcome.TIMED_OUT, "receiver idle for " + config.idleTimeoutMillis() + " ms");
     }
 
     /** Sends, retrying while the transport's queue is full, until the idle timeout. */
     private void put(CheckpointWire.Msg m) throws IOException {
         long start = System.nanoTime();
         while (!send.test(m)) {
-            if (cancelled != null) throw new IOException("cancelled: " + cancelled);
+            if (cancelled != null) throw new Stop(cancelledAs, "cancelled: " + cancelled);
             if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis()))
-                throw new IOException("node " + peer + " unreachable");
+                throw new Stop(TransferOutcome.PEER_GONE, "node " + peer + " unreachable");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // queue full or reconnecting: back off briefly
         }
     }
@@ -202,5 +213,15 @@ final class CheckpointSender implements Runnable {
         long dueNanos = startNanos + (long) (bytesSoFar * 1e9 / config.bytesPerSecondMax());
         long wait = dueNanos - System.nanoTime();
         if (wait > 0) LockSupport.parkNanos(wait);
+    }
+
+    /** A failure that knows its outcome; any other exception ends the transfer {@link TransferOutcome#FAILED}. */
+    private static final class Stop extends IOException {
+        final TransferOutcome outcome;
+
+        Stop(TransferOutcome outcome, String message) {
+            super(message);
+            this.outcome = outcome;
+        }
     }
 }

@@ -68,8 +68,8 @@ public final class DigestExchange {
         /** True while {@code group} receives or installs a checkpoint. */
         boolean catchingUp(int group);
 
-        /** Outcome of the group's last incoming transfer if it ended at or after {@code sinceMillis}, else null. */
-        String installOutcomeSince(int group, long sinceMillis);
+        /** The group's last incoming transfer if it started at or after {@code sinceMillis} and ended, else null. */
+        TransferStatus installEndedSince(int group, long sinceMillis);
     }
 
     /** A registered state machine as one node reports it. */
@@ -279,14 +279,14 @@ public final class DigestExchange {
                 Episode e = en.getValue();
                 if (!e.marked) continue;
                 if (e.phase == Phase.INSTALLING) {
-                    String outcome = host.installOutcomeSince(k.group(), e.pullStartedMillis);
-                    if ("installed".equals(outcome)) {
+                    TransferStatus ended = host.installEndedSince(k.group(), e.pullStartedMillis);
+                    if (ended != null && ended.outcome() == TransferOutcome.INSTALLED) {
                         e.phase = Phase.VERIFYING;
                         e.note = "checkpoint installed; waiting for a digest that agrees";
-                    } else if (outcome != null) {
+                    } else if (ended != null) {
                         e.failures++;
                         e.phase = Phase.HALTED;
-                        e.note = "install " + outcome;
+                        e.note = "install " + ended.describeOutcome();
                         e.pullAtNanos = now + retryNanos(e.failures);
                         effects.add(() -> stopExecuting(k)); // a failed install rebuilds the group with it running
                     }

@@ -64,10 +64,10 @@ final class DigestHost implements DigestExchange.Host {
     }
 
     @Override
-    public String installOutcomeSince(int group, long sinceMillis) {
+    public TransferStatus installEndedSince(int group, long sinceMillis) {
         for (TransferStatus t : engine.transfers()) {
             if (t.group() == group && "receive".equals(t.direction()) && t.outcome() != null && t.startedMillis() >= sinceMillis)
-                return t.outcome();
+                return t;
         }
         return null;
     }

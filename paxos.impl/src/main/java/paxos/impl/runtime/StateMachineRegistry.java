@@ -17,7 +17,15 @@ import paxos.api.statemachine.StateMachine;
  * ID and <em>different</em> versions are all in force side by side (the upgrade path); which one
  * executes is decided by the version in force in the group's log.
  *
- * <p><b>Threads.</b> Any thread; every method is atomic (one lock).
+ * <p>It is also the gate between registrations and a group's runner: {@link #admit} and
+ * {@link #withdraw} tell the caller whether to hand the change to the runner now, which is not
+ * the case while the group is {@linkplain #hold held} by a checkpoint install (the install stops
+ * and restarts the group's state machines itself, and {@link #release} hands every registration
+ * to the runner it rebuilds). Everyone else (the engine, the checkpoint service, the status
+ * builder) asks this registry; the group runner keeps only the copy it executes with.
+ *
+ * <p><b>Threads.</b> Any thread; every method is atomic (one lock). The gate methods also hold
+ * the group's own lock, so one group's install never blocks another group's registrations.
  */
 public final class StateMachineRegistry {
     private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -64,10 +72,76 @@ public final class StateMachineRegistry {
     /** What a removal changed: whether the removed one was in force, and who takes over (or {@code null}). */
     record Removal(boolean wasInForce, Registration promoted) {}
 
+    /** A new registration, and whether the caller hands it to the group's runner now. */
+    record Added(Registration registration, boolean forward) {}
+
+    /** Per group, the lock of its gate (held while a registration and the hold flag change together). */
+    private final Map<Integer, Object> gates = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Groups held by a checkpoint install: registrations are recorded, not forwarded. */
+    private final java.util.Set<Integer> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Per group, per ID, per version, the registrations in arrival order: the first is in force, the others refused. */
     private final Map<Integer, Map<Integer, Map<String, List<Registration>>>> lines = new TreeMap<>();
     /** Per group, per ID, the version in force in the group's log as its runner executed it last. */
     private final Map<Integer, Map<Integer, String>> logVersions = new TreeMap<>();
+
+    /**
+     * Records a registration; {@code forward} is true if it is in force and the group is not held
+     * (then the caller hands it to the group's runner, if there is one yet).
+     */
+    Added admit(int group, int id, String version, String name, StateMachine machine) {
+        synchronized (gate(group)) {
+            Registration r = add(group, id, version, name, machine);
+            return new Added(r, inForce(r) && !held.contains(group));
+        }
+    }
+
+    /**
+     * Removes exactly this registration. The promoted one (a refused duplicate taking over) is
+     * returned for the caller to hand to the runner, unless the group is held.
+     */
+    Removal withdraw(Registration r) {
+        synchronized (gate(r.group())) {
+            Removal x = remove(r);
+            return held.contains(r.group()) ? new Removal(x.wasInForce(), null) : x;
+        }
+    }
+
+    /** A checkpoint install of {@code group} begins: from now on registrations are not forwarded. */
+    void hold(int group) {
+        synchronized (gate(group)) {
+            held.add(group);
+        }
+    }
+
+    /**
+     * The install of {@code group} ends: runs {@code handOver} (which rebuilds the runner and hands
+     * it {@link #registrations(int)}) under the group's gate, then lifts the hold, so that no
+     * registration arriving meanwhile is lost or forwarded to the retired runner.
+     */
+    void release(int group, Runnable handOver) {
+        synchronized (gate(group)) {
+            handOver.run(); // if it throws, the group stays held: there is no runner to forward to
+            held.remove(group);
+        }
+    }
+
+    /** Drops the registration in force of {@code (group, id)}, whoever owns it (a checkpoint install stops it). */
+    void removeInForce(int group, int id) {
+        Registration r = inForce(group, id);
+        if (r != null) remove(r);
+    }
+
+    /** Per ID, the service that executes (or would) in the group; see {@link #inForce(int)}. */
+    Map<Integer, StateMachine> machines(int group) {
+        Map<Integer, StateMachine> out = new TreeMap<>();
+        inForce(group).forEach((id, r) -> out.put(id, r.machine()));
+        return out;
+    }
+
+    private Object gate(int group) {
+        return gates.computeIfAbsent(group, g -> new Object());
+    }
 
     /** Adds a registration; it is in force iff no other one of that group, ID and version is. */
     synchronized Registration add(int group, int id, String version, String name, StateMachine machine) {

@@ -76,8 +76,8 @@ class CheckpointSenderTest {
                 new CheckpointSender.Progress() {
                     @Override public void locked(long instance, long bytesTotal, int filesTotal) {}
                     @Override public void sent(long bytes, int files) {}
-                    @Override public void finished(String o) {
-                        outcome.set(o);
+                    @Override public void finished(TransferOutcome o, String detail) {
+                        outcome.set(detail == null ? o.name() : o.name() + ": " + detail);
                     }
                 });
     }
@@ -101,7 +101,7 @@ class CheckpointSenderTest {
         }, outcome);
         self.set(s);
         s.run();
-        assertEquals("sent", outcome.get());
+        assertEquals("SENT", outcome.get());
         assertEquals(null, failed.get());
         assertEquals(1, sm.unlocks.get());
         Path incoming = sm.dir("data" + CheckpointInstaller.INCOMING);
@@ -135,7 +135,7 @@ class CheckpointSenderTest {
         AtomicInteger chunks = new AtomicInteger();
         CheckpointSender s = sender(sm, m -> {
             if (m instanceof CheckpointWire.Chunk c) {
-                if (chunks.incrementAndGet() == 3) self.get().cancel("receiver aborted");
+                if (chunks.incrementAndGet() == 3) self.get().cancel(TransferOutcome.PEER_ABORTED, "receiver aborted");
                 else self.get().onAck(c.seq());
             }
             return true;
@@ -144,7 +144,7 @@ class CheckpointSenderTest {
         Thread t = new Thread(s);
         t.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> outcome.get() != null);
-        assertTrue(outcome.get().startsWith("failed"), outcome.get());
+        assertTrue(outcome.get().startsWith("PEER_ABORTED: cancelled: receiver aborted"), outcome.get());
         assertEquals(1, sm.locks.get());
         assertEquals(1, sm.unlocks.get());
     }
@@ -156,7 +156,7 @@ class CheckpointSenderTest {
         CheckpointSender s = sender(sm, m -> true, outcome); // sends "succeed", nothing is ever acknowledged
         new Thread(s).start();
         await().atMost(Duration.ofSeconds(10)).until(() -> outcome.get() != null);
-        assertTrue(outcome.get().contains("idle"), outcome.get());
+        assertTrue(outcome.get().startsWith("TIMED_OUT: ") && outcome.get().contains("idle"), outcome.get());
         assertEquals(1, sm.unlocks.get());
     }
 
@@ -167,7 +167,7 @@ class CheckpointSenderTest {
         CheckpointSender s = sender(sm, m -> false, outcome); // the transport drops everything
         new Thread(s).start();
         await().atMost(Duration.ofSeconds(10)).until(() -> outcome.get() != null);
-        assertTrue(outcome.get().contains("unreachable"), outcome.get());
+        assertTrue(outcome.get().startsWith("PEER_GONE: ") && outcome.get().contains("unreachable"), outcome.get());
         assertEquals(1, sm.unlocks.get());
     }
 }

@@ -18,13 +18,19 @@ import org.junit.jupiter.api.Test;
 class DigestExchangeTest {
     private static final int SM = 1;
 
+    /** A finished incoming transfer of group 0 from node 1. */
+    static TransferStatus ended(TransferOutcome outcome, String detail) {
+        return new TransferStatus(0, "receive", 1, 7, outcome.succeeded() ? "done" : "failed", 0, 0, 0, 0, 0, 15,
+                System.currentTimeMillis(), System.currentTimeMillis(), outcome, detail);
+    }
+
     /** Records what the exchange asks of the engine. */
     static final class FakeHost implements DigestExchange.Host {
         final List<String> sent = new ArrayList<>();
         final List<Integer> stopped = new ArrayList<>();
         final List<Integer> pulledFrom = new ArrayList<>();
         boolean canPull = true;
-        String outcome;
+        TransferStatus ended;
         Map<Integer, DigestExchange.Presence> machines = Map.of(SM, new DigestExchange.Presence("", "RUNNING"));
 
         @Override public int self() { return 3; }
@@ -51,7 +57,7 @@ class DigestExchangeTest {
         }
 
         @Override public boolean catchingUp(int group) { return false; }
-        @Override public String installOutcomeSince(int group, long sinceMillis) { return outcome; }
+        @Override public TransferStatus installEndedSince(int group, long sinceMillis) { return ended; }
     }
 
     private final FakeHost host = new FakeHost();
@@ -99,7 +105,7 @@ class DigestExchangeTest {
         exchange.tick(1);
         assertEquals(List.of(1), host.pulledFrom, "pulled from a majority node");
         assertEquals(DigestExchange.Phase.INSTALLING, exchange.reports(0).get(0).phase());
-        host.outcome = "installed";
+        host.ended = ended(TransferOutcome.INSTALLED, null);
         exchange.tick(1);
         assertEquals(DigestExchange.Phase.VERIFYING, exchange.reports(0).get(0).phase());
         assertTrue(exchange.diverged(0, SM), "marked until a digest agrees");
@@ -115,13 +121,13 @@ class DigestExchangeTest {
     void aFailedInstallStopsExecutionAgainAndRetriesFromAnotherMajorityNodeLater() {
         at15(9, 7, 7);
         exchange.tick(1);
-        host.outcome = "failed: no progress from node 1 for 30000 ms";
+        host.ended = ended(TransferOutcome.TIMED_OUT, "no progress from node 1 for 30000 ms");
         exchange.tick(1);
         DigestExchange.Report r = exchange.reports(0).get(0);
         assertEquals(DigestExchange.Phase.HALTED, r.phase());
         assertTrue(r.note().contains("no progress"), r.note());
         assertEquals(List.of(SM, SM), host.stopped, "stopped again: a failed install rebuilds the group with it running");
-        host.outcome = null;
+        host.ended = null;
         exchange.tick(1);
         assertEquals(List.of(1), host.pulledFrom, "not before the pause (" + DigestExchange.RETRY_MILLIS + " ms)");
         await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {

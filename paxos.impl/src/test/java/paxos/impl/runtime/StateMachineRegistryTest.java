@@ -83,4 +83,32 @@ class StateMachineRegistryTest {
         assertFalse(registry.has(0, 7));
         assertTrue(registry.has(1, 7));
     }
+
+    @Test
+    void whileAGroupIsHeldRegistrationsAreRecordedButNotForwardedAndReleaseHandsThemOver() {
+        assertTrue(registry.admit(0, 7, "1.0", "a", a).forward(), "not held: forwarded");
+        registry.hold(0);
+        StateMachineRegistry.Added held = registry.admit(0, 8, "1.0", "b", b);
+        assertFalse(held.forward(), "held: the install's new runner gets it");
+        assertTrue(registry.admit(1, 8, "1.0", "b", b).forward(), "another group is not held");
+        assertFalse(registry.admit(0, 9, "1.0", "c", a).forward());
+        assertEquals(List.of(7, 8, 9), List.copyOf(registry.machines(0).keySet()));
+        List<StateMachineRegistry.Registration> handed = new java.util.ArrayList<>();
+        registry.release(0, () -> handed.addAll(registry.registrations(0)));
+        assertEquals(3, handed.size(), "every registration in force goes to the rebuilt runner");
+        assertTrue(registry.admit(0, 10, "1.0", "d", b).forward(), "released");
+    }
+
+    @Test
+    void aRemovalWhileHeldPromotesNobodyForTheCaller() {
+        StateMachineRegistry.Registration first = registry.admit(0, 7, "1.0", "a", a).registration();
+        StateMachineRegistry.Registration second = registry.admit(0, 7, "1.0", "b", b).registration();
+        registry.hold(0);
+        StateMachineRegistry.Removal removal = registry.withdraw(first);
+        assertTrue(removal.wasInForce());
+        assertNull(removal.promoted(), "the install hands the new runner what is in force");
+        assertTrue(registry.inForce(second));
+        registry.removeInForce(0, 7);
+        assertFalse(registry.has(0, 7));
+    }
 }

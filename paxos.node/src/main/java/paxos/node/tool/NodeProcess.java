@@ -49,7 +49,8 @@ import paxos.transport.netty.NettyTransport;
  * {@value #IN_FLIGHT_MAX}; beyond that it answers {@code err <clientId> OverloadedException});
  * every other command answers in order. A malformed line gets {@code error <message>}; so does
  * {@code status}/{@code dump}/{@code opened} while a checkpoint install restarts the group's state
- * machine. In {@code checkpoints}, an outcome's blanks are written as {@code _} ({@code -} while running).
+ * machine. In {@code checkpoints}, an outcome is a {@code TransferOutcome} name, followed by
+ * {@code :_} and why it failed if it did, blanks written as {@code _} ({@code -} while running).
  * Log records at INFO and above go to stderr, one line each ({@link LogLineCounter}).
  * Exit codes: 0 after quit, 1 if the node fails to start, 2 for bad flags.
  */
@@ -200,7 +201,7 @@ public final class NodeProcess {
             b.append(' ').append(t.group()).append(':').append(t.direction()).append(':').append(t.peer()).append(':')
                     .append(t.phase()).append(':').append(t.bytes()).append(':').append(t.bytesTotal()).append(':')
                     .append(t.instance()).append(':').append(t.bytesPerSecond()).append(':')
-                    .append(t.outcome() == null ? "-" : t.outcome().replaceAll("\\s", "_"));
+                    .append(t.describeOutcome().replaceAll("\\s", "_"));
         }
         out.line(b.toString());
     }
