@@ -32,13 +32,29 @@ final class NodeView {
     private final LogStore store;
     private final BundleContext context;
     private final paxos.impl.health.HealthChecks health;
+    private final paxos.impl.metrics.NodeMetrics metrics;
+    private final PaxosNode api;
     private volatile boolean cleaningPaused;
 
     NodeView(Engine engine, LogStore store, BundleContext context) {
+        this(engine, store, List::of, context);
+    }
+
+    /** @param transportPeers the transport's per-peer view, for {@code /paxos/metrics} */
+    NodeView(Engine engine, LogStore store, java.util.function.Supplier<List<paxos.api.spi.transport.PeerStatus>> transportPeers,
+             BundleContext context) {
         this.engine = engine;
         this.store = store;
         this.context = context;
         this.health = new paxos.impl.health.HealthChecks(engine, engine.config().dataDir());
+        this.metrics = new paxos.impl.metrics.NodeMetrics(new paxos.impl.metrics.NodeMetrics.Sources(engine,
+                engine.config().clusterId(), store::stats, transportPeers, engine::transfers, health));
+        this.api = new paxos.impl.metrics.MeasuredNode(engine, metrics);
+    }
+
+    /** What {@code GET /paxos/metrics} renders; also the store's sync and the transport's traffic observer. */
+    paxos.impl.metrics.NodeMetrics metrics() {
+        return metrics;
     }
 
     /** The checks behind {@code GET /paxos/health}; the status model shows the same result. */
@@ -46,8 +62,9 @@ final class NodeView {
         return health;
     }
 
+    /** The engine as plugins and endpoints see it: proposals timed for the metrics. */
     PaxosNode api() {
-        return engine;
+        return api;
     }
 
     /** The result encoder of the state machine executing {@code (group, id)} here, or {@code null}. */

@@ -36,12 +36,16 @@ final class Web {
         Hashtable<String, Object> command = new Hashtable<>();
         command.put("osgi.http.whiteboard.servlet.pattern", "/paxos/groups/*");
         command.put("osgi.http.whiteboard.servlet.name", "paxos-command");
+        Hashtable<String, Object> metrics = new Hashtable<>();
+        metrics.put("osgi.http.whiteboard.servlet.pattern", "/paxos/metrics");
+        metrics.put("osgi.http.whiteboard.servlet.name", "paxos-metrics");
         CommandServlet commands = new CommandServlet(new CommandResource(view.api(), view::resultEncoder, 60_000),
                 context.getProperty("felix.webconsole.username"), context.getProperty("felix.webconsole.password"));
         return List.of(context.registerService(Servlet.class, new StatusServlet(view), status),
                 context.registerService(Servlet.class, new HealthServlet(view.health()), health),
                 context.registerService(Servlet.class, new ConsolePage(view), console),
-                context.registerService(Servlet.class, commands, command));
+                context.registerService(Servlet.class, commands, command),
+                context.registerService(Servlet.class, new MetricsServlet(view.metrics()), metrics));
     }
 
     /** {@code GET /paxos/status}. */

@@ -36,6 +36,7 @@ public final class PeerLink {
     private final OutboundQueue queue;
     private final Backoff backoff;
     private final RateLimitedLog log;
+    private final Traffic traffic;
     private final SplittableRandom random = new SplittableRandom();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -56,7 +57,7 @@ public final class PeerLink {
      *     the local port is chosen by the kernel
      */
     public PeerLink(int peerId, String host, int port, String localHost, OutboundQueue queue, Backoff backoff,
-                    RateLimitedLog log) {
+                    RateLimitedLog log, Traffic traffic) {
         this.peerId = peerId;
         this.host = host;
         this.port = port;
@@ -64,6 +65,7 @@ public final class PeerLink {
         this.queue = queue;
         this.backoff = backoff;
         this.log = log;
+        this.traffic = traffic;
     }
 
     public int peerId() {
@@ -184,6 +186,7 @@ public final class PeerLink {
             OutboundQueue.Queued next = queue.poll();
             if (next == null) break;
             ch.write(FrameEncoder.encode(ch.alloc(), Frame.DATA, next.group(), next.message()), ch.voidPromise());
+            traffic.sent(peerId, next.message().length + Frame.OVERHEAD_BYTES);
             written++;
         }
         if (written > 0) {
