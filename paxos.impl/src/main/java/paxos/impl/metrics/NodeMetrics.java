@@ -199,14 +199,20 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
             gauge(out, s, "paxos_group_in_flight_instances", "Instances this node proposed and not yet chosen.", x -> x.inFlightInstances());
             gauge(out, s, "paxos_group_queued_proposals", "Proposals waiting for a batch on this node.", x -> x.queuedProposals());
             out.family("paxos_group_executed_instances_total", "counter", "Instances (batches) executed here since start.");
-            for (GroupStatus x : s) out.sample("paxos_group_executed_instances_total", x.instancesProposed(), "group", str(x.group()));
+            for (GroupStatus x : s) out.sample("paxos_group_executed_instances_total", x.instancesExecuted(), "group", str(x.group()));
             out.family("paxos_group_executed_commands_total", "counter", "Commands executed here since start.");
-            for (GroupStatus x : s) out.sample("paxos_group_executed_commands_total", x.commandsProposed(), "group", str(x.group()));
-            out.family("paxos_group_peer_chosen_lag_instances", "gauge", "Our chosen instance minus the highest one the peer last "
-                    + "reported (stale when the peer has not reported recently; see the README).");
+            for (GroupStatus x : s) out.sample("paxos_group_executed_commands_total", x.commandsExecuted(), "group", str(x.group()));
+            out.family("paxos_group_peer_chosen_lag_instances", "gauge", "Our chosen instance minus the one the peer reported, "
+                    + "for reports younger than " + PeerLag.FRESH_MILLIS + " ms only (older ones say nothing about now).");
             for (GroupStatus x : s)
-                x.peerChosen().forEach((peer, chosen) -> out.sample("paxos_group_peer_chosen_lag_instances",
-                        Math.max(0, x.chosenInstance() - chosen), "group", str(x.group()), "peer", str(peer)));
+                x.peerChosen().forEach((peer, chosen) -> {
+                    Long lag = PeerLag.lag(x, peer);
+                    if (lag != null) out.sample("paxos_group_peer_chosen_lag_instances", lag, "group", str(x.group()), "peer", str(peer));
+                });
+            out.family("paxos_group_peer_report_age_seconds", "gauge", "Seconds since the peer last reported its chosen instance.");
+            for (GroupStatus x : s)
+                x.peerReportAgeMillis().forEach((peer, age) -> out.sample("paxos_group_peer_report_age_seconds", age / 1000.0,
+                        "group", str(x.group()), "peer", str(peer)));
         }
 
         private static void gauge(PrometheusText out, GroupStatus[] s, String name, String help,

@@ -154,9 +154,9 @@ final class NodeView {
         m.put("leader", s.leaderNodeId());
         m.put("inFlightInstances", s.inFlightInstances());
         m.put("queuedProposals", s.queuedProposals());
-        m.put("instancesProposed", s.instancesProposed());
-        m.put("commandsProposed", s.commandsProposed());
-        m.put("meanBatch", s.instancesProposed() == 0 ? 0 : Math.round(10.0 * s.commandsProposed() / s.instancesProposed()) / 10.0);
+        m.put("instancesExecuted", s.instancesExecuted());
+        m.put("commandsExecuted", s.commandsExecuted());
+        m.put("meanBatch", s.instancesExecuted() == 0 ? 0 : Math.round(10.0 * s.commandsExecuted() / s.instancesExecuted()) / 10.0);
         Map<String, Object> master = new LinkedHashMap<>();
         master.put("node", s.master().nodeId());
         master.put("version", s.master().version());
@@ -174,9 +174,16 @@ final class NodeView {
             machines.add(sm);
         }
         m.put("stateMachines", machines);
+        // per peer: what it reported and when; "lag" only while the report is fresh (see PeerLag)
         Map<String, Object> lag = new LinkedHashMap<>();
-        s.peerChosen().forEach((peer, chosen) -> lag.put(String.valueOf(peer), Math.max(0, s.chosenInstance() - chosen)));
-        m.put("peerLag", lag);
+        new java.util.TreeMap<>(s.peerChosen()).forEach((peer, chosen) -> {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("chosen", chosen);
+            p.put("reportedMillisAgo", s.peerReportAgeMillis().get(peer));
+            p.put("lag", paxos.impl.metrics.PeerLag.lag(s, peer));
+            lag.put(String.valueOf(peer), p);
+        });
+        m.put("peerChosen", lag);
         m.put("waitingFor", s.waitingFor());
         // "7@1.2.0": the version in force that this node lacks (or cannot run)
         m.put("waitingForVersions", s.stateMachines().stream().filter(i -> i.state() == StateMachineInfo.State.WAITING

@@ -482,6 +482,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         ids.addAll(r.waitingFor());
         for (int id : ids) {
             StateMachineRegistry.Registration reg = running.get(id);
+            if (reg == null && !r.waitingFor().contains(id)) continue; // undeployed, nothing waits for it: no ghost entry
             String name = reg == null ? "" : reg.name();
             StateMachineInfo.State s = reg == null || r.waitingFor().contains(id)
                     ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;
@@ -500,7 +501,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupState state = checkpoints.catchingUp(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
         return new GroupStatus(group, state, r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
                 r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),
-                r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen());
+                r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen(), r.peerReportAgeMillis());
     }
 
     @Override
