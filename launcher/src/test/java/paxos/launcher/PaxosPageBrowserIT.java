@@ -26,7 +26,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Selenium) against node 1 of a real 3-node cluster: what it shows (every group RUNNING, peers
  * connected and authenticated, the executed position advancing after a KV write) and that its
  * actions work (pause and continue log cleaning; restart a state machine's bundle, after which
- * the state machine is RUNNING again), and that its live charts poll the metrics and draw. Skipped only where Chromium or its driver is not
+ * the state machine is RUNNING again; a setting kept from the page is in force after the node's
+ * restart), and that its live charts poll the metrics and draw. Skipped only where Chromium or its driver is not
  * installed; CI installs them ({@code .ci/run}).
  */
 class PaxosPageBrowserIT {
@@ -121,6 +122,18 @@ class PaxosPageBrowserIT {
       }
     });
     assertEquals("200 hello", cluster.http(1).get("/kv/" + key).toString(), "KV serves again after its restart");
+
+    // a setting kept from the console survives a restart of the node (LocalSettings)
+    browser.get(page);
+    browser.findElement(By.xpath("//select[@id='paxos-setting-key']/option[text()='holdLogCount']")).click();
+    browser.findElement(By.id("paxos-setting-value")).sendKeys("5000");
+    browser.findElement(By.id("paxos-setting-save")).click();
+    TestSupport.await().atMost(STEP).until(() -> text("paxos-message").startsWith("holdLogCount = 5000 saved to "));
+    cluster.kill(1);
+    cluster.startNode(1);
+    cluster.awaitReady(Duration.ofSeconds(120));
+    assertEquals(5000L, ((Number) MiniJson.at(cluster.status(1).get("settings"), "holdLogCount")).longValue(),
+        "the saved holdLogCount is in force after the restart");
     System.out.printf("browser test done in %d ms%n", (System.nanoTime() - startNanos) / 1_000_000);
   }
 

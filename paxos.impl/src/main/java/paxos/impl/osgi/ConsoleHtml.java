@@ -8,8 +8,13 @@ import java.util.Map;
 final class ConsoleHtml {
     private ConsoleHtml() {}
 
-    @SuppressWarnings("unchecked")
     static String render(Map<String, Object> model, String message) {
+        return render(model, message, null);
+    }
+
+    /** @param settingsFile the node's local settings file, or {@code null} (see {@link ConsoleSettings}) */
+    @SuppressWarnings("unchecked")
+    static String render(Map<String, Object> model, String message, String settingsFile) {
         StringBuilder b = new StringBuilder();
         b.append("<div id='paxos-page'>");
         if (message != null) b.append("<p id='paxos-message' class='statline'>").append(esc(message)).append("</p>");
@@ -44,6 +49,7 @@ final class ConsoleHtml {
         b.append("</tbody></table>");
         b.append(ReplicaModel.html(model));
         b.append(ConsoleLive.html(model));
+        if (model.get("settings") != null) b.append(ConsoleSettings.html(model, settingsFile));
         b.append("<h2>Peers</h2><table id='paxos-peers' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Node</th><th>Address</th><th>Reachable (last heard)</th><th>Connected</th><th>Authenticated</th>")
                 .append("<th>Last error</th><th>Error at (UTC)</th></tr></thead><tbody>");

@@ -192,6 +192,11 @@ final class NodeView {
         return m;
     }
 
+    /** The node's local settings file (the launcher's framework property), or {@code null}. */
+    String settingsFile() {
+        return context == null ? null : context.getProperty(ConsoleSettings.FILE_PROPERTY);
+    }
+
     /** Pauses or resumes the log's background cleaning. */
     void setCleaningPaused(boolean paused) {
         if (paused) store.pauseCleaning();

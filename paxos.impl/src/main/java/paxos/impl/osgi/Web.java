@@ -86,7 +86,7 @@ final class Web {
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/html");
             resp.setCharacterEncoding("UTF-8");
-            resp.getWriter().write(ConsoleHtml.render(view.model(), req.getParameter("message")));
+            resp.getWriter().write(ConsoleHtml.render(view.model(), req.getParameter("message"), view.settingsFile()));
         }
 
         @Override
@@ -121,6 +121,12 @@ final class Web {
                             : "Activation per group: " + result;
                 } catch (IllegalArgumentException e) {
                     message = "Refused: " + e.getMessage();
+                }
+            } else if ("save-setting".equals(action)) {
+                try {
+                    message = ConsoleSettings.save(view.settingsFile(), req.getParameter("key"), req.getParameter("value"));
+                } catch (IllegalArgumentException | IOException e) {
+                    message = "Not saved: " + e.getMessage();
                 }
             } else {
                 message = "Unknown action";
