@@ -93,7 +93,12 @@ class PaxosPageBrowserIT {
     assertEquals(200, cluster.http(1).put("/kv/" + key + "-2", "again").status());
     int pointsBefore = points("paxos-chart-throughput");
     TestSupport.await().atMost(STEP).until(() -> points("paxos-chart-throughput") >= pointsBefore + 3);
-    TestSupport.await().atMost(STEP).until(() -> attribute("paxos-chart-latency", "data-last").matches(".*p99=[0-9.]+.*"));
+    try {
+      TestSupport.await().atMost(STEP).until(() -> attribute("paxos-chart-latency", "data-last").matches(".*p99=[0-9.]+.*"));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("latency chart: " + attribute("paxos-chart-latency", "data-last") + "; node 1 metrics: "
+          + cluster.http(1).get("/paxos/metrics").body().lines().filter(l -> l.startsWith("paxos_propose")).toList(), e);
+    }
     assertTrue(attribute("paxos-chart-lag", "data-last").contains("executing="), attribute("paxos-chart-lag", "data-last"));
     Object inked = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("var c=document.getElementById('paxos-chart-latency');"
         + "var d=c.getContext('2d').getImageData(0,0,c.width,c.height).data,n=0;for(var i=3;i<d.length;i+=4)if(d[i])n++;return n;");
