@@ -89,7 +89,8 @@ final class ConsoleLive {
 
     // Polls the metrics, keeps POINTS_MAX points per series and redraws; data-points counts the
     // samples drawn and data-last holds the newest value per series (the browser test reads both).
-    // Rates come from counter differences between polls.
+    // Rates come from counter differences between polls. URLs are absolute from location.origin:
+    // Chromium refuses a relative fetch on a page opened as http://user:password@host/... .
     private static final String SCRIPT = """
             (function(){
               var MAX=%d, POLL=%d, series={throughput:{}, latency:{}, lag:{}}, prev=null;
@@ -123,7 +124,7 @@ final class ConsoleLive {
               }
               function sum(ms,name){return ms.filter(function(m){return m.name==name;}).reduce(function(a,m){return a+m.value;},0);}
               function tick(){
-                fetch('/paxos/metrics',{cache:'no-store'}).then(function(r){return r.text();}).then(function(text){
+                fetch(location.origin+'/paxos/metrics',{cache:'no-store'}).then(function(r){return r.text();}).then(function(text){
                   var ms=parse(text), now=Date.now(), executed=sum(ms,'paxos_group_executed_commands_total');
                   push('throughput','cmd/s', prev? (executed-prev.executed)*1000/Math.max(1,now-prev.at) : 0);
                   prev={executed:executed, at:now};
@@ -140,7 +141,7 @@ final class ConsoleLive {
                   Object.keys(lag).forEach(function(k){push('lag',k,lag[k]);}); push('lag','executing',exec);
                   ['throughput','latency','lag'].forEach(draw);
                 }).catch(function(){});
-                fetch('/paxos/status',{cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
+                fetch(location.origin+'/paxos/status',{cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
                   var el=document.getElementById('paxos-transfers'); if(!el||!s.checkpointTransfers||!s.checkpointTransfers.length)return;
                   el.innerHTML=s.checkpointTransfers.map(function(t){
                     var total=Math.max(t.bytesTotal,1), eta=t.outcome!=null?String(t.outcome)
