@@ -41,7 +41,11 @@ final class ConsoleSettings {
                 .append("<th>Setting</th><th>In force</th><th>Scope</th></tr></thead><tbody>");
         SCOPE.forEach((key, scope) -> b.append("<tr data-setting='").append(key).append("'><td>").append(key).append("</td><td class='value'>")
                 .append(ConsoleHtml.esc(String.valueOf(settings.get(key)))).append("</td><td>").append(ConsoleHtml.esc(scope)).append("</td></tr>"));
-        b.append("</tbody></table><p class='statline' id='paxos-settings-note'>")
+        b.append("</tbody></table>");
+        if (model.get("settingsDisagreements") instanceof java.util.List<?> ds && !ds.isEmpty())
+            b.append("<p class='statline' id='paxos-settings-disagree' style='color:#b00'>")
+                    .append(ConsoleHtml.esc("Cluster-wide settings that differ on peers: " + ds)).append("</p>");
+        b.append("<p class='statline' id='paxos-settings-note'>")
                 .append(ConsoleHtml.esc(file == null
                         ? "Values saved in the Configuration page last until this node restarts; set them in the node file to keep them."
                         : "Values saved in the Configuration page last until this node restarts (the launcher rewrites deploy/paxos.node.cfg). "

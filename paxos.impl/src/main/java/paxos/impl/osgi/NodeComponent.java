@@ -99,6 +99,7 @@ public final class NodeComponent {
     private final BundleLifecycle lifecycle;
     /** The store and transport this node's metrics observe; told to stop on deactivate. */
     private final Map.Entry<LogStore, Transport> observed;
+    private final NodeView view;
 
     /**
      * Validates the configuration against the store and transport and starts the engine.
@@ -147,6 +148,7 @@ public final class NodeComponent {
         tracker.open();
         NodeView view = new NodeView(engine, store, transport.getValue()::peers, context);
         this.observed = Map.entry(store, transport.getValue());
+        this.view = view;
         store.observeSyncs(view.metrics());
         transport.getValue().observeTraffic(view.metrics());
         registrations.add(context.registerService(PaxosNode.class, view.api(),
@@ -175,6 +177,7 @@ public final class NodeComponent {
             }
         }
         tracker.close();
+        view.close();
         observed.getKey().observeSyncs(null);
         observed.getValue().observeTraffic(null);
         engine.close();

@@ -34,6 +34,7 @@ final class NodeView {
     private final paxos.impl.health.HealthChecks health;
     private final paxos.impl.metrics.NodeMetrics metrics;
     private final PaxosNode api;
+    private final SettingsAgreement agreement;
     private volatile boolean cleaningPaused;
 
     NodeView(Engine engine, LogStore store, BundleContext context) {
@@ -50,6 +51,13 @@ final class NodeView {
         this.metrics = new paxos.impl.metrics.NodeMetrics(new paxos.impl.metrics.NodeMetrics.Sources(engine,
                 engine.config().clusterId(), store::stats, transportPeers, engine::transfers, health));
         this.api = new paxos.impl.metrics.MeasuredNode(engine, metrics);
+        this.agreement = SettingsAgreement.start(engine.nodeId(),
+                context == null ? null : context.getProperty(SettingsAgreement.MEMBERS_PROPERTY), this::settings);
+    }
+
+    /** Stops comparing settings with the peers. */
+    void close() {
+        agreement.close();
     }
 
     /** What {@code GET /paxos/metrics} renders; also the store's sync and the transport's traffic observer. */
@@ -130,6 +138,16 @@ final class NodeView {
         out.put("checkpointTransfers", transfers);
         out.put("replicas", ReplicaModel.model(engine.digests(), api.groupCount()));
         // the configuration in force, so that an operator (or a test) sees a ConfigAdmin change applied
+        out.put("settings", settings());
+        // cluster-wide settings that differ on a peer (SettingsAgreement; empty without peers' HTTP addresses)
+        out.put("settingsDisagreements", agreement.disagreements().stream().map(d -> Map.of("peer", d.peer(), "key", d.key(),
+                "here", d.here(), "there", d.there())).toList());
+        out.put("health", health.run().toMap());
+        return out;
+    }
+
+    /** The paxos.node values in force. */
+    private Map<String, Object> settings() {
         EngineConfig c = engine.config();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("groupCount", c.groupCount());
@@ -139,9 +157,7 @@ final class NodeView {
         settings.put("windowMax", c.windowMax());
         settings.put("maxValueBytes", c.maxValueBytes());
         settings.put("dataDir", c.dataDir().toString());
-        out.put("settings", settings);
-        out.put("health", health.run().toMap());
-        return out;
+        return settings;
     }
 
     private static Map<String, Object> group(GroupStatus s) {
