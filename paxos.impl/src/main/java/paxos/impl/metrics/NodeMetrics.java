@@ -48,6 +48,15 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
     private final Distribution fsyncRecords = new Distribution();
     private final Distribution fsyncBytes = new Distribution();
     private final Map<Integer, PeerTraffic> traffic = new ConcurrentHashMap<>();
+    /** Transfer ID -> bytes seen at the last scrape (the newest TRANSFERS_SEEN_MAX transfers). */
+    private final Map<Long, Long> transferBytesSeen = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > TRANSFERS_SEEN_MAX;
+        }
+    };
+    private final long[] transferredBytes = new long[2]; // receive, send
+    private static final int TRANSFERS_SEEN_MAX = 64;
 
     public NodeMetrics(Sources sources) {
         this.sources = sources;
@@ -159,12 +168,26 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
 
     private void writeTransfers(PrometheusText out) {
         List<TransferStatus> transfers = sources.transfers().get();
+        long[] total = accountTransfers(transfers);
+        out.family("paxos_checkpoint_transferred_bytes_total", "counter", "Checkpoint bytes moved since start, as seen by the scrapes.")
+                .sample("paxos_checkpoint_transferred_bytes_total", total[0], "direction", "receive")
+                .sample("paxos_checkpoint_transferred_bytes_total", total[1], "direction", "send");
         out.family("paxos_checkpoint_transfer_bytes", "gauge", "Bytes moved by the checkpoint transfer in progress or the last one.");
         for (TransferStatus t : transfers) out.sample("paxos_checkpoint_transfer_bytes", t.bytes(), transferLabels(t));
         out.family("paxos_checkpoint_transfer_size_bytes", "gauge", "Bytes the transfer announced (0 until known).");
         for (TransferStatus t : transfers) out.sample("paxos_checkpoint_transfer_size_bytes", t.bytesTotal(), transferLabels(t));
         out.family("paxos_checkpoint_transfer_running", "gauge", "1 while the transfer runs, 0 once it ended.");
         for (TransferStatus t : transfers) out.sample("paxos_checkpoint_transfer_running", t.outcome() == null ? 1 : 0, transferLabels(t));
+    }
+
+    /** Adds what each transfer moved since the previous scrape; a counter built from the transfers' snapshots. */
+    private synchronized long[] accountTransfers(List<TransferStatus> transfers) {
+        for (TransferStatus t : transfers) {
+            Long was = transferBytesSeen.put(t.transferId(), t.bytes());
+            long delta = t.bytes() - (was == null ? 0 : was);
+            if (delta > 0) transferredBytes["send".equals(t.direction()) ? 1 : 0] += delta;
+        }
+        return transferredBytes.clone();
     }
 
     private static String[] transferLabels(TransferStatus t) {

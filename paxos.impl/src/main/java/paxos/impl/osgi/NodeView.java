@@ -47,7 +47,9 @@ final class NodeView {
         this.engine = engine;
         this.store = store;
         this.context = context;
-        this.health = new paxos.impl.health.HealthChecks(engine, engine.config().dataDir());
+        this.health = new paxos.impl.health.HealthChecks(engine, engine.config().dataDir(), () -> engine.transfers().stream()
+                .map(t -> new paxos.impl.health.HealthChecks.Transfer(t.transferId(), "group " + t.group() + " " + t.direction()
+                        + " peer " + t.peer(), t.bytes(), t.outcome() == null)).toList());
         this.metrics = new paxos.impl.metrics.NodeMetrics(new paxos.impl.metrics.NodeMetrics.Sources(engine,
                 engine.config().clusterId(), store::stats, transportPeers, engine::transfers, health));
         this.api = new paxos.impl.metrics.MeasuredNode(engine, metrics);
