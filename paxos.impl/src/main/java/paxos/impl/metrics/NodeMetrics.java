@@ -39,6 +39,7 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
         final LongAdder sentBytes = new LongAdder();
         final LongAdder receivedMessages = new LongAdder();
         final LongAdder receivedBytes = new LongAdder();
+        final Distribution roundTrip = new Distribution();
     }
 
     private final Sources sources;
@@ -99,6 +100,12 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
         t.receivedBytes.add(bytes);
     }
 
+    @Override
+    public void roundTrip(int peer, long nanos) {
+        PeerTraffic t = peer(peer);
+        if (t != null) t.roundTrip.record(nanos);
+    }
+
     private PeerTraffic peer(int peer) {
         PeerTraffic t = traffic.get(peer);
         if (t != null || traffic.size() >= PEERS_MAX) return t;
@@ -114,7 +121,7 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
                 .sample("paxos_node_info", 1, "node", String.valueOf(node.nodeId()), "cluster", sources.clusterId());
         GroupMetrics.write(out, node, proposeLatency, proposeFailures, now);
         writeLog(out, now);
-        writePeers(out);
+        writePeers(out, now);
         writeTransfers(out);
         HealthChecks.Result health = sources.health().run();
         out.family("paxos_health_up", "gauge", "1 when every health check is UP (GET /paxos/health answers 200), else 0.")
@@ -142,8 +149,14 @@ public final class NodeMetrics implements SyncObserver, TrafficObserver {
                 .sample("paxos_log_deleted_bytes_total", s.bytesDeleted());
     }
 
-    private void writePeers(PrometheusText out) {
+    private void writePeers(PrometheusText out, long now) {
         List<PeerStatus> peers = sources.peers().get();
+        out.family("paxos_peer_round_trip_seconds", "summary", "Round trip to the peer and back, timed by the transport's "
+                + "keepalives about once a second (quantiles over the last minute).");
+        for (PeerStatus p : peers) {
+            PeerTraffic t = traffic.get(p.nodeId());
+            out.summary("paxos_peer_round_trip_seconds", (t == null ? new Distribution() : t.roundTrip).snapshot(now, NANOS), "peer", id(p));
+        }
         out.family("paxos_peer_reachable", "gauge", "1 when something was heard from the peer within the election timeout.");
         for (PeerStatus p : peers) out.sample("paxos_peer_reachable", reachable(p) ? 1 : 0, "peer", id(p));
         out.family("paxos_peer_last_heard_seconds", "gauge", "Seconds since the last frame (data or keepalive) from the peer; absent if never.");

@@ -59,6 +59,7 @@ class NodeMetricsTest {
         metrics.sent(2, 100);
         metrics.received(2, 60);
         metrics.received(2, 40);
+        metrics.roundTrip(2, 300_000);
 
         Map<String, PrometheusTextParser.Family> families = PrometheusTextParser.parse(metrics.scrape());
 
@@ -80,6 +81,8 @@ class NodeMetricsTest {
         assertEquals(2.0, value(families.get("paxos_peer_received_messages_total"), "paxos_peer_received_messages_total", Map.of("peer", "2")));
         assertEquals(100.0, value(families.get("paxos_peer_received_bytes_total"), "paxos_peer_received_bytes_total", Map.of("peer", "2")));
         assertEquals(100.0, value(families.get("paxos_peer_sent_bytes_total"), "paxos_peer_sent_bytes_total", Map.of("peer", "2")));
+        assertEquals(0.0003, value(families.get("paxos_peer_round_trip_seconds"), "paxos_peer_round_trip_seconds",
+                Map.of("peer", "2", "quantile", "0.99")), 1e-6);
         assertEquals(1.0, value(families.get("paxos_group_state"), "paxos_group_state", Map.of("group", "0", "state", "RUNNING")));
         // and the engine's own system commands (the state machine's version coming into force)
         assertTrue(value(families.get("paxos_group_executed_commands_total"), "paxos_group_executed_commands_total", Map.of("group", "0")) >= 22);

@@ -27,6 +27,12 @@ class TrafficObserverTest {
         final AtomicLong sentBytes = new AtomicLong();
         final AtomicLong receivedMessages = new AtomicLong();
         final AtomicLong receivedBytes = new AtomicLong();
+        final java.util.List<Long> roundTrips = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void roundTrip(int peer, long nanos) {
+            roundTrips.add(nanos);
+        }
 
         @Override
         public void sent(int peer, int bytes) {
@@ -60,5 +66,19 @@ class TrafficObserverTest {
         assertEquals(10L * (message.length + Frame.OVERHEAD_BYTES), out.sentBytes.get());
         assertEquals(out.sentBytes.get(), in.receivedBytes.get());
         assertEquals(0, out.receivedMessages.get() + in.sentMessages.get(), "keepalives are not reported");
+    }
+
+    @Test
+    void keepalivesTimeRoundTripsBothWays() {
+        Map<Integer, Integer> ports = TestNodes.ports(2);
+        NettyTransport node1 = started.start(config(1, ports), new Inbox());
+        NettyTransport node2 = started.start(config(2, ports), new Inbox());
+        Counts one = new Counts();
+        Counts two = new Counts();
+        node1.observeTraffic(one);
+        node2.observeTraffic(two);
+        // idle links send keepalives every 100 ms; each echoes the other's clock
+        awaiting().until(() -> one.roundTrips.size() >= 3 && two.roundTrips.size() >= 3);
+        for (long rtt : one.roundTrips) org.junit.jupiter.api.Assertions.assertTrue(rtt > 0 && rtt < 10_000_000_000L, "rtt " + rtt);
     }
 }

@@ -90,6 +90,11 @@ public final class Inbound {
         traffic = t;
     }
 
+    /** A keepalive from {@code fromNode}: its body carries the round-trip clock ({@link Traffic}). */
+    void keepalive(int fromNode, byte[] body) {
+        traffic.keepaliveReceived(fromNode, body);
+    }
+
     void deliver(int fromNode, int group, byte[] message) {
         try {
             traffic.received(fromNode, message.length + Frame.OVERHEAD_BYTES);
