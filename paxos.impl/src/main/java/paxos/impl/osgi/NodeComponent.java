@@ -155,7 +155,7 @@ public final class NodeComponent {
                 props("service.description", "Paxos node " + engineConfig.nodeId())));
         Hashtable<String, Object> cmd = props("osgi.command.scope", "paxos");
         cmd.put("osgi.command.function", new String[] {"status", "propose", "activate", "command"});
-        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(engine, engine::resultEncoder), cmd));
+        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(view.api(), engine::resultEncoder), cmd));
         registrations.addAll(Web.register(context, view));
     }
 
