@@ -37,10 +37,6 @@ final class NodeView {
     private final SettingsAgreement agreement;
     private volatile boolean cleaningPaused;
 
-    NodeView(Engine engine, LogStore store, BundleContext context) {
-        this(engine, store, List::of, context);
-    }
-
     /** @param transportPeers the transport's per-peer view, for {@code /paxos/metrics} */
     NodeView(Engine engine, LogStore store, java.util.function.Supplier<List<paxos.api.spi.transport.PeerStatus>> transportPeers,
              BundleContext context) {
