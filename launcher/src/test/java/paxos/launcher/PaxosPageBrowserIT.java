@@ -26,7 +26,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Selenium) against node 1 of a real 3-node cluster: what it shows (every group RUNNING, peers
  * connected and authenticated, the executed position advancing after a KV write) and that its
  * actions work (pause and continue log cleaning; restart a state machine's bundle, after which
- * the state machine is RUNNING again). Skipped only where Chromium or its driver is not
+ * the state machine is RUNNING again; a setting kept from the page is in force after the node's
+ * restart), and that its live charts poll the metrics and draw. Skipped only where Chromium or its driver is not
  * installed; CI installs them ({@code .ci/run}).
  */
 class PaxosPageBrowserIT {
@@ -88,6 +89,22 @@ class PaxosPageBrowserIT {
       return executed(group) > before;
     });
 
+    // the live charts poll /paxos/metrics and grow; a write through node 1 gives its latency chart a value
+    assertEquals(200, cluster.http(1).put("/kv/" + key + "-2", "again").status());
+    int pointsBefore = points("paxos-chart-throughput");
+    TestSupport.await().atMost(STEP).until(() -> points("paxos-chart-throughput") >= pointsBefore + 3);
+    try {
+      TestSupport.await().atMost(STEP).until(() -> attribute("paxos-chart-latency", "data-last").matches(".*p99=[0-9.]+.*"));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("latency chart: " + attribute("paxos-chart-latency", "data-last") + "; node 1 metrics: "
+          + cluster.http(1).get("/paxos/metrics").body().lines().filter(l -> l.startsWith("paxos_propose")).toList(), e);
+    }
+    assertTrue(attribute("paxos-chart-lag", "data-last").contains("executing="), attribute("paxos-chart-lag", "data-last"));
+    Object inked = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("var c=document.getElementById('paxos-chart-latency');"
+        + "var d=c.getContext('2d').getImageData(0,0,c.width,c.height).data,n=0;for(var i=3;i<d.length;i+=4)if(d[i])n++;return n;");
+    assertTrue(((Number) inked).longValue() > 0, "the latency chart drew something");
+    assertTrue(browser.findElement(By.id("paxos-transfers")).getText().contains("none"), "no checkpoint transfer on a fresh cluster");
+
     // pause, then continue log cleaning
     browser.findElement(By.id("paxos-cleaning-toggle")).click();
     TestSupport.await().atMost(STEP).until(() -> text("paxos-cleaning").equals("paused"));
@@ -110,12 +127,41 @@ class PaxosPageBrowserIT {
       }
     });
     assertEquals("200 hello", cluster.http(1).get("/kv/" + key).toString(), "KV serves again after its restart");
+
+    // a setting kept from the console survives a restart of the node (LocalSettings)
+    browser.get(page);
+    browser.findElement(By.xpath("//select[@id='paxos-setting-key']/option[text()='holdLogCount']")).click();
+    browser.findElement(By.id("paxos-setting-value")).sendKeys("5000");
+    browser.findElement(By.id("paxos-setting-save")).click();
+    TestSupport.await().atMost(STEP).until(() -> text("paxos-message").startsWith("holdLogCount = 5000 saved to "));
+    cluster.kill(1);
+    cluster.startNode(1);
+    cluster.awaitReady(Duration.ofSeconds(120));
+    assertEquals(5000L, ((Number) MiniJson.at(cluster.status(1).get("settings"), "holdLogCount")).longValue(),
+        "the saved holdLogCount is in force after the restart");
     System.out.printf("browser test done in %d ms%n", (System.nanoTime() - startNanos) / 1_000_000);
   }
 
   private long executed(int group) {
     WebElement row = browser.findElement(By.cssSelector("#paxos-groups tbody tr[data-group='" + group + "']"));
     return Long.parseLong(row.findElement(By.cssSelector("td.executed")).getText().trim());
+  }
+
+  /** The samples chart {@code id} drew, -1 while it is absent. */
+  private int points(String id) {
+    String v = attribute(id, "data-points");
+    return v.isEmpty() ? -1 : Integer.parseInt(v);
+  }
+
+  /** Attribute {@code name} of element {@code id}, or "" while either is absent. */
+  private String attribute(String id, String name) {
+    try {
+      List<WebElement> found = browser.findElements(By.id(id));
+      String v = found.isEmpty() ? null : found.get(0).getAttribute(name);
+      return v == null ? "" : v;
+    } catch (StaleElementReferenceException replacedMeanwhile) {
+      return "";
+    }
   }
 
   /** The text of element {@code id}, or "" while it is absent (e.g. the page is being replaced). */

@@ -122,8 +122,8 @@ public final class ClusterBench {
         long[] sum = new long[2];
         for (int g = 0; g < groups; g++) {
             GroupStatus s = node.status(g);
-            sum[0] += s.instancesProposed();
-            sum[1] += s.commandsProposed();
+            sum[0] += s.instancesExecuted();
+            sum[1] += s.commandsExecuted();
         }
         return sum;
     }

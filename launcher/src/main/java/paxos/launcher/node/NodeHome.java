@@ -13,6 +13,7 @@ import java.util.Map;
  * <pre>
  * nodeDir/
  *   node.args                     JVM options and framework properties (java @node.args)
+ *   settings.properties           this node's settings saved from the console; never rewritten
  *   deploy/                       FileInstall watches it: bundles, .cfg and .config files
  *     paxos.node.cfg              PID paxos.node (the engine), rewritten from the settings at every start
  *     paxos.transport.netty.cfg   PID paxos.transport.netty (node ID, members, secret), likewise
@@ -25,8 +26,9 @@ import java.util.Map;
  * Plugin data written by earlier versions, which did not set {@code paxos.data.dir}, sits in
  * {@code nodeDir/data/statemachines/}; {@link #prepare} moves each of its folders to the new
  * place unless something is already there (then both stay, and it says so).
- * The node file (or the demo's flags) stays the source of truth: edits made to
- * these configurations through the web console are overwritten at the next start.
+ * The node file (or the demo's flags) and {@code nodeDir/settings.properties} ({@link LocalSettings},
+ * laid over them; the "Paxos" console page saves there) are the source of truth: edits made to
+ * these configurations through the console's Configuration page are overwritten at the next start.
  */
 public final class NodeHome {
 
@@ -53,7 +55,10 @@ public final class NodeHome {
   }
 
   /** Creates the folders and (re)writes node.args and the deploy folder's .cfg files. */
-  public static void prepare(NodeSettings settings) throws IOException {
+  public static void prepare(NodeSettings launched) throws IOException {
+    List<String> local = new ArrayList<>();
+    NodeSettings settings = LocalSettings.apply(launched, local);
+    local.forEach(line -> System.out.println("paxos node " + settings.nodeId() + ": " + line));
     Path deploy = deployDir(settings);
     Files.createDirectories(deploy);
     Files.createDirectories(settings.dataDir());
@@ -126,6 +131,8 @@ public final class NodeHome {
     property(args, "org.osgi.service.http.port", Integer.toString(settings.httpPort()));
     // plugins (KV, config, ...) keep their data under <paxos.data.dir>/statemachines/<name>
     property(args, "paxos.data.dir", settings.dataDir().toString());
+    // where the console saves settings that must survive restarts (LocalSettings)
+    property(args, LocalSettings.PROPERTY, LocalSettings.file(settings.nodeDir()).toString());
     property(args, "paxos.http.members",
         String.join(",", settings.httpMembers().stream().map(MemberAddress::toString).toList()));
     property(args, "felix.webconsole.username", settings.consoleUser());

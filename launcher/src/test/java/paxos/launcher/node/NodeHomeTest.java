@@ -53,6 +53,24 @@ class NodeHomeTest {
     assertEquals(List.of(), NodeHome.migratePluginData(settings).stream().filter(l -> l.startsWith("moved")).toList());
   }
 
+  @Test
+  void localSettingsOverlayTheNodeFileAtEveryStartAndIdentityKeysAreRefused() throws IOException {
+    NodeSettings settings = settings("holdLogCount=1000\nsyncPolicy=SYNC\n");
+    Files.createDirectories(settings.nodeDir());
+    Files.writeString(LocalSettings.file(settings.nodeDir()), "holdLogCount=5000\nsyncPolicy=NONE\nnodeId=9\n");
+    NodeHome.prepare(settings);
+    NodeHome.prepare(settings); // a second start: the file is still there and still wins
+    Path deploy = NodeHome.deployDir(settings);
+    assertTrue(Files.readString(deploy.resolve(NodeHome.ENGINE_CONFIG_FILE)).contains("holdLogCount = 5000"));
+    assertTrue(Files.readString(deploy.resolve(NodeHome.STORE_CONFIG_FILE)).contains("syncPolicy = NONE"), "routed to its PID");
+    assertTrue(Files.readString(deploy.resolve(NodeHome.TRANSPORT_CONFIG_FILE)).contains("nodeId = 1"), "identity is the node file's");
+    List<String> report = new java.util.ArrayList<>();
+    LocalSettings.apply(settings, report);
+    assertTrue(report.stream().anyMatch(l -> l.startsWith("holdLogCount = 5000 from ") && l.endsWith("(instead of 1000)")), report.toString());
+    assertTrue(report.stream().anyMatch(l -> l.startsWith("ignored nodeId")), report.toString());
+    assertTrue(Files.readString(NodeHome.argsFile(settings)).contains("-D" + LocalSettings.PROPERTY + "="), "the console learns where to save");
+  }
+
   private NodeSettings settings(String extra) throws IOException {
     Properties file = new Properties();
     file.load(new StringReader("nodeId=1\nmembers=1@127.0.0.1:7001\nhttp.port=8081\nconsole.password=pw\n" + extra));

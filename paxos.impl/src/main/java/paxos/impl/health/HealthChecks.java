@@ -47,6 +47,9 @@ public final class HealthChecks {
     /** Usable and total bytes of a file system. */
     public record Space(long usableBytes, long totalBytes) {}
 
+    /** A checkpoint transfer as the {@code checkpointTransfers} check sees it; {@code what} names it for the operator. */
+    public record Transfer(long id, String what, long bytes, boolean running) {}
+
     /** One check's outcome. */
     public record Check(String name, boolean up, String detail) {}
 
@@ -78,6 +81,8 @@ public final class HealthChecks {
     private final Path dataDir;
     private final Function<Path, Space> disk;
     private final LongSupplier nanoClock;
+    private final java.util.function.Supplier<List<Transfer>> transfers;
+    private final TransferProgress transferProgress = new TransferProgress();
     /** "group/stateMachineId" -> System.nanoTime() when first seen waiting. */
     private final Map<String, Long> waitingSince = new HashMap<>();
 
@@ -86,8 +91,22 @@ public final class HealthChecks {
         this(node, dataDir, HealthChecks::space, System::nanoTime);
     }
 
+    /**
+     * Also checks checkpoint transfers: {@code transfers} gives, per transfer, its ID, a name for
+     * the operator, bytes moved so far and whether it runs (see {@link TransferProgress}).
+     */
+    public HealthChecks(PaxosNode node, Path dataDir, java.util.function.Supplier<List<Transfer>> transfers) {
+        this(node, dataDir, HealthChecks::space, System::nanoTime, transfers);
+    }
+
     /** For tests: the disk and the monotonic clock (nanoseconds) are given. */
     public HealthChecks(PaxosNode node, Path dataDir, Function<Path, Space> disk, LongSupplier nanoClock) {
+        this(node, dataDir, disk, nanoClock, List::of);
+    }
+
+    HealthChecks(PaxosNode node, Path dataDir, Function<Path, Space> disk, LongSupplier nanoClock,
+                 java.util.function.Supplier<List<Transfer>> transfers) {
+        this.transfers = Objects.requireNonNull(transfers, "transfers");
         this.node = Objects.requireNonNull(node, "node");
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
         this.disk = Objects.requireNonNull(disk, "disk");
@@ -98,7 +117,8 @@ public final class HealthChecks {
     public synchronized Result run() {
         List<GroupStatus> groups = new ArrayList<>();
         for (int g = 0; g < node.groupCount(); g++) groups.add(node.status(g));
-        List<Check> checks = List.of(groupsRunning(groups), quorum(), executionLag(groups), stateMachines(groups), diskSpace());
+        List<Check> checks = List.of(groupsRunning(groups), quorum(), executionLag(groups), stateMachines(groups), diskSpace(),
+                transferProgress.check(transfers.get(), nanoClock.getAsLong()));
         return new Result(checks.stream().allMatch(Check::up), checks);
     }
 

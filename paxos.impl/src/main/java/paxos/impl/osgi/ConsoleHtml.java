@@ -8,8 +8,13 @@ import java.util.Map;
 final class ConsoleHtml {
     private ConsoleHtml() {}
 
-    @SuppressWarnings("unchecked")
     static String render(Map<String, Object> model, String message) {
+        return render(model, message, null);
+    }
+
+    /** @param settingsFile the node's local settings file, or {@code null} (see {@link ConsoleSettings}) */
+    @SuppressWarnings("unchecked")
+    static String render(Map<String, Object> model, String message, String settingsFile) {
         StringBuilder b = new StringBuilder();
         b.append("<div id='paxos-page'>");
         if (message != null) b.append("<p id='paxos-message' class='statline'>").append(esc(message)).append("</p>");
@@ -18,12 +23,12 @@ final class ConsoleHtml {
         if (model.get("health") instanceof Map<?, ?> health) b.append(health(health));
         b.append("<h2>Groups</h2><table id='paxos-groups' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Group</th><th>State</th><th>Chosen</th><th>Executed</th><th>Retained from</th><th>Leader</th>")
-                .append("<th>Master (version, lease left)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag</th>")
+                .append("<th>Master (version, lease left)</th><th>In flight</th><th>Queued</th><th>Mean batch</th><th>State machines</th><th>Peer lag (chosen, as reported)</th>")
                 .append("</tr></thead><tbody>");
         for (Object o : (List<Object>) model.get("groups")) {
             Map<String, Object> g = (Map<String, Object>) o;
             Map<String, Object> master = (Map<String, Object>) g.get("master");
-            b.append("<tr data-group='").append(g.get("group")).append("'>")
+            b.append("<tr data-group='").append(g.get("group")).append(ConsoleLive.unhealthy(g) ? "' class='paxos-unhealthy'>" : "'>")
                     .append(td("group", g.get("group"))).append(td("state", g.get("state")))
                     .append(td("chosen", g.get("chosenInstance"))).append(td("executed", g.get("executedInstance")))
                     .append(td("retained", g.get("minRetainedInstance"))).append(td("leader", g.get("leader")))
@@ -39,10 +44,12 @@ final class ConsoleHtml {
                         + (sm.containsKey("failure") ? " (" + sm.get("failure") + ")" : ""))).append("<br>");
             }
             b.append("<td class='sms'>").append(sms).append("</td>");
-            b.append(td("lag", g.get("peerLag"))).append("</tr>");
+            b.append(td("lag", ConsoleLive.peerLag(g))).append("</tr>");
         }
         b.append("</tbody></table>");
         b.append(ReplicaModel.html(model));
+        b.append(ConsoleLive.html(model));
+        if (model.get("settings") != null) b.append(ConsoleSettings.html(model, settingsFile));
         b.append("<h2>Peers</h2><table id='paxos-peers' class='tablelayout nicetable'><thead><tr>")
                 .append("<th>Node</th><th>Address</th><th>Reachable (last heard)</th><th>Connected</th><th>Authenticated</th>")
                 .append("<th>Last error</th><th>Error at (UTC)</th></tr></thead><tbody>");

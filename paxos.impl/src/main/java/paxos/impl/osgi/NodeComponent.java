@@ -97,6 +97,9 @@ public final class NodeComponent {
     private final ServiceTracker<StateMachine, List<StateMachineRegistry.Registration>> tracker;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final BundleLifecycle lifecycle;
+    /** The store and transport this node's metrics observe; told to stop on deactivate. */
+    private final Map.Entry<LogStore, Transport> observed;
+    private final NodeView view;
 
     /**
      * Validates the configuration against the store and transport and starts the engine.
@@ -143,12 +146,17 @@ public final class NodeComponent {
             }
         };
         tracker.open();
-        registrations.add(context.registerService(PaxosNode.class, engine,
+        NodeView view = new NodeView(engine, store, transport.getValue()::peers, context);
+        this.observed = Map.entry(store, transport.getValue());
+        this.view = view;
+        store.observeSyncs(view.metrics());
+        transport.getValue().observeTraffic(view.metrics());
+        registrations.add(context.registerService(PaxosNode.class, view.api(),
                 props("service.description", "Paxos node " + engineConfig.nodeId())));
         Hashtable<String, Object> cmd = props("osgi.command.scope", "paxos");
         cmd.put("osgi.command.function", new String[] {"status", "propose", "activate", "command"});
-        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(engine, engine::resultEncoder), cmd));
-        registrations.addAll(Web.register(context, new NodeView(engine, store, context)));
+        registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(view.api(), engine::resultEncoder), cmd));
+        registrations.addAll(Web.register(context, view));
     }
 
     // SCR reports an activation failure only to the OSGi Log Service (which prints nothing) and the
@@ -169,6 +177,9 @@ public final class NodeComponent {
             }
         }
         tracker.close();
+        view.close();
+        observed.getKey().observeSyncs(null);
+        observed.getValue().observeTraffic(null);
         engine.close();
         lifecycle.close();
         // the store and transport close after this, when SCR releases them (static references)

@@ -32,13 +32,35 @@ final class NodeView {
     private final LogStore store;
     private final BundleContext context;
     private final paxos.impl.health.HealthChecks health;
+    private final paxos.impl.metrics.NodeMetrics metrics;
+    private final PaxosNode api;
+    private final SettingsAgreement agreement;
     private volatile boolean cleaningPaused;
 
-    NodeView(Engine engine, LogStore store, BundleContext context) {
+    /** @param transportPeers the transport's per-peer view, for {@code /paxos/metrics} */
+    NodeView(Engine engine, LogStore store, java.util.function.Supplier<List<paxos.api.spi.transport.PeerStatus>> transportPeers,
+             BundleContext context) {
         this.engine = engine;
         this.store = store;
         this.context = context;
-        this.health = new paxos.impl.health.HealthChecks(engine, engine.config().dataDir());
+        this.health = new paxos.impl.health.HealthChecks(engine, engine.config().dataDir(), () -> engine.transfers().stream()
+                .map(t -> new paxos.impl.health.HealthChecks.Transfer(t.transferId(), "group " + t.group() + " " + t.direction()
+                        + " peer " + t.peer(), t.bytes(), t.outcome() == null)).toList());
+        this.metrics = new paxos.impl.metrics.NodeMetrics(new paxos.impl.metrics.NodeMetrics.Sources(engine,
+                engine.config().clusterId(), store::stats, transportPeers, engine::transfers, health));
+        this.api = new paxos.impl.metrics.MeasuredNode(engine, metrics);
+        this.agreement = SettingsAgreement.start(engine.nodeId(),
+                context == null ? null : context.getProperty(SettingsAgreement.MEMBERS_PROPERTY), this::settings);
+    }
+
+    /** Stops comparing settings with the peers. */
+    void close() {
+        agreement.close();
+    }
+
+    /** What {@code GET /paxos/metrics} renders; also the store's sync and the transport's traffic observer. */
+    paxos.impl.metrics.NodeMetrics metrics() {
+        return metrics;
     }
 
     /** The checks behind {@code GET /paxos/health}; the status model shows the same result. */
@@ -46,8 +68,9 @@ final class NodeView {
         return health;
     }
 
+    /** The engine as plugins and endpoints see it: proposals timed for the metrics. */
     PaxosNode api() {
-        return engine;
+        return api;
     }
 
     /** The result encoder of the state machine executing {@code (group, id)} here, or {@code null}. */
@@ -114,6 +137,16 @@ final class NodeView {
         out.put("checkpointTransfers", transfers);
         out.put("replicas", ReplicaModel.model(engine.digests(), api.groupCount()));
         // the configuration in force, so that an operator (or a test) sees a ConfigAdmin change applied
+        out.put("settings", settings());
+        // cluster-wide settings that differ on a peer (SettingsAgreement; empty without peers' HTTP addresses)
+        out.put("settingsDisagreements", agreement.disagreements().stream().map(d -> Map.of("peer", d.peer(), "key", d.key(),
+                "here", d.here(), "there", d.there())).toList());
+        out.put("health", health.run().toMap());
+        return out;
+    }
+
+    /** The paxos.node values in force. */
+    private Map<String, Object> settings() {
         EngineConfig c = engine.config();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("groupCount", c.groupCount());
@@ -123,9 +156,7 @@ final class NodeView {
         settings.put("windowMax", c.windowMax());
         settings.put("maxValueBytes", c.maxValueBytes());
         settings.put("dataDir", c.dataDir().toString());
-        out.put("settings", settings);
-        out.put("health", health.run().toMap());
-        return out;
+        return settings;
     }
 
     private static Map<String, Object> group(GroupStatus s) {
@@ -138,9 +169,9 @@ final class NodeView {
         m.put("leader", s.leaderNodeId());
         m.put("inFlightInstances", s.inFlightInstances());
         m.put("queuedProposals", s.queuedProposals());
-        m.put("instancesProposed", s.instancesProposed());
-        m.put("commandsProposed", s.commandsProposed());
-        m.put("meanBatch", s.instancesProposed() == 0 ? 0 : Math.round(10.0 * s.commandsProposed() / s.instancesProposed()) / 10.0);
+        m.put("instancesExecuted", s.instancesExecuted());
+        m.put("commandsExecuted", s.commandsExecuted());
+        m.put("meanBatch", s.instancesExecuted() == 0 ? 0 : Math.round(10.0 * s.commandsExecuted() / s.instancesExecuted()) / 10.0);
         Map<String, Object> master = new LinkedHashMap<>();
         master.put("node", s.master().nodeId());
         master.put("version", s.master().version());
@@ -158,15 +189,27 @@ final class NodeView {
             machines.add(sm);
         }
         m.put("stateMachines", machines);
+        // per peer: what it reported and when; "lag" only while the report is fresh (see PeerLag)
         Map<String, Object> lag = new LinkedHashMap<>();
-        s.peerChosen().forEach((peer, chosen) -> lag.put(String.valueOf(peer), Math.max(0, s.chosenInstance() - chosen)));
-        m.put("peerLag", lag);
+        new java.util.TreeMap<>(s.peerChosen()).forEach((peer, chosen) -> {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("chosen", chosen);
+            p.put("reportedMillisAgo", s.peerReportAgeMillis().get(peer));
+            p.put("lag", paxos.impl.metrics.PeerLag.lag(s, peer));
+            lag.put(String.valueOf(peer), p);
+        });
+        m.put("peerChosen", lag);
         m.put("waitingFor", s.waitingFor());
         // "7@1.2.0": the version in force that this node lacks (or cannot run)
         m.put("waitingForVersions", s.stateMachines().stream().filter(i -> i.state() == StateMachineInfo.State.WAITING
                 && i.version() != null).map(i -> i.id() + "@" + i.version()).toList());
         m.put("failure", s.failure());
         return m;
+    }
+
+    /** The node's local settings file (the launcher's framework property), or {@code null}. */
+    String settingsFile() {
+        return context == null ? null : context.getProperty(ConsoleSettings.FILE_PROPERTY);
     }
 
     /** Pauses or resumes the log's background cleaning. */

@@ -36,12 +36,16 @@ final class Web {
         Hashtable<String, Object> command = new Hashtable<>();
         command.put("osgi.http.whiteboard.servlet.pattern", "/paxos/groups/*");
         command.put("osgi.http.whiteboard.servlet.name", "paxos-command");
+        Hashtable<String, Object> metrics = new Hashtable<>();
+        metrics.put("osgi.http.whiteboard.servlet.pattern", "/paxos/metrics");
+        metrics.put("osgi.http.whiteboard.servlet.name", "paxos-metrics");
         CommandServlet commands = new CommandServlet(new CommandResource(view.api(), view::resultEncoder, 60_000),
                 context.getProperty("felix.webconsole.username"), context.getProperty("felix.webconsole.password"));
         return List.of(context.registerService(Servlet.class, new StatusServlet(view), status),
                 context.registerService(Servlet.class, new HealthServlet(view.health()), health),
                 context.registerService(Servlet.class, new ConsolePage(view), console),
-                context.registerService(Servlet.class, commands, command));
+                context.registerService(Servlet.class, commands, command),
+                context.registerService(Servlet.class, new MetricsServlet(view.metrics()), metrics));
     }
 
     /** {@code GET /paxos/status}. */
@@ -82,7 +86,7 @@ final class Web {
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/html");
             resp.setCharacterEncoding("UTF-8");
-            resp.getWriter().write(ConsoleHtml.render(view.model(), req.getParameter("message")));
+            resp.getWriter().write(ConsoleHtml.render(view.model(), req.getParameter("message"), view.settingsFile()));
         }
 
         @Override
@@ -117,6 +121,12 @@ final class Web {
                             : "Activation per group: " + result;
                 } catch (IllegalArgumentException e) {
                     message = "Refused: " + e.getMessage();
+                }
+            } else if ("save-setting".equals(action)) {
+                try {
+                    message = ConsoleSettings.save(view.settingsFile(), req.getParameter("key"), req.getParameter("value"));
+                } catch (IllegalArgumentException | IOException e) {
+                    message = "Not saved: " + e.getMessage();
                 }
             } else {
                 message = "Unknown action";

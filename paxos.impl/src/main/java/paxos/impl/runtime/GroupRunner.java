@@ -99,6 +99,7 @@ final class GroupRunner {
     private final AtomicLong instancesProposed = new AtomicLong();
     private final AtomicLong commandsProposed = new AtomicLong();
     private final Map<Integer, Long> peerChosen = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> peerReportNanos = new ConcurrentHashMap<>(); // when peerChosen was last reported
 
     /**
      * @param loopPool threads shared by every group's event loop
@@ -561,6 +562,7 @@ final class GroupRunner {
     private void notePeer(Message m) {
         long c = chosenOf(m);
         if (c >= -1) peerChosen.merge(m.from(), c, Math::max);
+        if (c >= -1) peerReportNanos.put(m.from(), System.nanoTime());
     }
 
     private static long chosenOf(Message m) {
@@ -622,6 +624,7 @@ final class GroupRunner {
     long instancesProposed() { return instancesProposed.get(); }
     long commandsProposed() { return commandsProposed.get(); }
     Map<Integer, Long> peerChosen() { return Map.copyOf(peerChosen); }
+    Map<Integer, Long> peerReportAgeMillis() { return ReportAge.millisSince(peerReportNanos); }
     /** The registrations in force, by ID. */
     Map<Integer, StateMachineRegistry.Registration> registered() { return registered; }
     /** {@code "id@version"} for each waiting ID whose version in force is not executable here. */

@@ -60,7 +60,7 @@ final class StatusBuilder {
         GroupState state = catchingUp.test(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
         return new GroupStatus(group, state, r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
                 r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),
-                r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen());
+                r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen(), r.peerReportAgeMillis());
     }
 
     /**
@@ -79,6 +79,7 @@ final class StatusBuilder {
         ids.addAll(waiting);
         for (int id : ids) {
             StateMachineRegistry.Registration reg = running.get(id);
+            if (reg == null && !waiting.contains(id)) continue; // undeployed, nothing waits for it: no ghost entry
             String name = reg == null ? "" : reg.name();
             StateMachineInfo.State s = reg == null || waiting.contains(id)
                     ? StateMachineInfo.State.WAITING : StateMachineInfo.State.RUNNING;

@@ -37,7 +37,7 @@ class HealthChecksTest {
     void healthyNodeIsUpWithEveryCheckListed() {
         HealthChecks.Result r = checks.run();
         assertTrue(r.up(), r.toString());
-        assertEquals(List.of("groupsRunning", "quorum", "executionLag", "stateMachines", "diskSpace"),
+        assertEquals(List.of("groupsRunning", "quorum", "executionLag", "stateMachines", "diskSpace", "checkpointTransfers"),
                 r.checks().stream().map(HealthChecks.Check::name).toList());
         assertEquals("UP", r.toMap().get("status"));
     }

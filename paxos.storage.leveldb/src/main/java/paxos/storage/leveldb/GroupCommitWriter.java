@@ -208,8 +208,9 @@ final class GroupCommitWriter implements Runnable {
             if (config.syncPolicy() == SyncPolicy.SYNC && batch.stream().anyMatch(Pending::sync)) {
                 unsyncedBytes = false;
                 hook.beforeForce(seg.path);
+                long forceStart = System.nanoTime();
                 seg.channel.force(false);
-                stats.fsyncs.incrementAndGet();
+                stats.synced(System.nanoTime() - forceStart, batch.stream().mapToInt(p -> p.ops().size()).sum(), written);
             }
             if (batch.stream().noneMatch(Pending::sync)) unsyncedBytes = true;
         } catch (IOException | RuntimeException e) {

@@ -229,6 +229,11 @@ public final class LevelDbLogStore implements LogStore {
     }
 
     @Override
+    public void observeSyncs(paxos.api.spi.log.SyncObserver observer) {
+        stats.syncObserver = observer;
+    }
+
+    @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;

@@ -84,6 +84,7 @@ public final class NettyTransport implements Transport {
     private Io io;
     private Channel serverChannel;
     private Inbound inbound;
+    private final paxos.transport.netty.internal.Traffic traffic = new paxos.transport.netty.internal.Traffic();
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -97,7 +98,7 @@ public final class NettyTransport implements Transport {
             PeerAddress parsed = PeerAddress.parse(peerId, address);
             links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(), config.listenHost(),
                     new OutboundQueue(config.outboundQueueMessagesMax(), config.outboundQueueBytesMax()),
-                    backoff, log));
+                    backoff, log, traffic));
         });
     }
 
@@ -118,6 +119,7 @@ public final class NettyTransport implements Transport {
                 config.nativeTransport());
         inbound = new Inbound(config.nodeId(), Set.copyOf(config.peers().keySet()), handshake, handler, log,
                 config.maxFrameBytes(), config.handshakeTimeoutMillis());
+        inbound.traffic(traffic);
         try {
             serverChannel = new ServerBootstrap().group(io.group()).channel(io.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 128)
@@ -229,5 +231,10 @@ public final class NettyTransport implements Transport {
         serverChannel.close().syncUninterruptibly();
         inbound.closeAll();
         io.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void observeTraffic(paxos.api.spi.transport.TrafficObserver observer) {
+        traffic.observe(observer);
     }
 }

@@ -96,4 +96,10 @@ public interface LogStore extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Reports every fsync from now on to {@code observer} (replacing the previous one; {@code null}
+     * stops reporting). Any thread. The default reports nothing (stores without syncs, tests).
+     */
+    default void observeSyncs(SyncObserver observer) {}
 }

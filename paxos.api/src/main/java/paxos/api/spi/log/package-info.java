@@ -11,5 +11,5 @@
  * to a prepare or accept only after the stage holding its promise or accept completed.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package paxos.api.spi.log;

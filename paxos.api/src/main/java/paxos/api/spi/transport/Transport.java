@@ -59,4 +59,10 @@ public interface Transport extends AutoCloseable {
     /** Closes connections and stops threads; later sends return false. Idempotent. */
     @Override
     void close();
+
+    /**
+     * Reports every data message sent or received from now on to {@code observer} (replacing the
+     * previous one; {@code null} stops reporting). Any thread. The default reports nothing.
+     */
+    default void observeTraffic(TrafficObserver observer) {}
 }

@@ -164,6 +164,11 @@ public final class LogStoreComponent implements LogStore {
         return store.stats();
     }
 
+    @Override
+    public void observeSyncs(paxos.api.spi.log.SyncObserver observer) {
+        store.observeSyncs(observer);
+    }
+
     /** Closing is the component's lifecycle (deactivation); a client's close() is ignored. */
     @Override
     public void close() {

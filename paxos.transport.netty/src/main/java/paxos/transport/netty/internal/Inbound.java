@@ -26,6 +26,8 @@ public final class Inbound {
     final int maxFrameBytes;
     final long handshakeTimeoutMillis;
     private final AtomicInteger pending = new AtomicInteger();
+    /** Told about every delivered message; set by the transport before start. */
+    private volatile Traffic traffic = new Traffic();
     private final ConcurrentHashMap<Integer, Channel> open = new ConcurrentHashMap<>();
     /** Per peer, System.nanoTime() of the last frame received after its handshake; absent if never. */
     private final ConcurrentHashMap<Integer, Long> lastHeardNanos = new ConcurrentHashMap<>();
@@ -83,8 +85,19 @@ public final class Inbound {
         open.values().forEach(Channel::close);
     }
 
+    /** Reports delivered messages to {@code t} from now on (the transport's one {@link Traffic}). */
+    public void traffic(Traffic t) {
+        traffic = t;
+    }
+
+    /** A keepalive from {@code fromNode}: its body carries the round-trip clock ({@link Traffic}). */
+    void keepalive(int fromNode, byte[] body) {
+        traffic.keepaliveReceived(fromNode, body);
+    }
+
     void deliver(int fromNode, int group, byte[] message) {
         try {
+            traffic.received(fromNode, message.length + Frame.OVERHEAD_BYTES);
             handler.onMessage(fromNode, group, message);
         } catch (RuntimeException e) {
             // a handler bug must not cut the connection (the peer would just reconnect and resend)

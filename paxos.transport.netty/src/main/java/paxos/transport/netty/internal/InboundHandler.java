@@ -61,6 +61,7 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
                 }
                 inbound.heard(hello.clientNodeId());
                 if (frame.type() == Frame.DATA) inbound.deliver(hello.clientNodeId(), frame.group(), frame.body());
+                else inbound.keepalive(hello.clientNodeId(), frame.body());
             }
             case REJECTED -> { } // closing; drop whatever was already buffered
         }

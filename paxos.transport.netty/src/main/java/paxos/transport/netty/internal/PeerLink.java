@@ -36,6 +36,7 @@ public final class PeerLink {
     private final OutboundQueue queue;
     private final Backoff backoff;
     private final RateLimitedLog log;
+    private final Traffic traffic;
     private final SplittableRandom random = new SplittableRandom();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -49,6 +50,10 @@ public final class PeerLink {
     private volatile long lastErrorAtMillis;
     /** {@link #sent} at the last keepalive check: unchanged means the connection was idle. */
     private volatile long sentAtLastCheck = -1;
+    /** Keepalive checks since the last keepalive sent (event loop only). */
+    private int checksSinceKeepalive;
+    /** A keepalive goes out at least every this many checks (1 s), busy or not. */
+    static final int TIMED_KEEPALIVE_CHECKS = 10;
 
     /**
      * @param localHost the address every connection to this peer is dialed FROM (the node's
@@ -56,7 +61,7 @@ public final class PeerLink {
      *     the local port is chosen by the kernel
      */
     public PeerLink(int peerId, String host, int port, String localHost, OutboundQueue queue, Backoff backoff,
-                    RateLimitedLog log) {
+                    RateLimitedLog log, Traffic traffic) {
         this.peerId = peerId;
         this.host = host;
         this.port = port;
@@ -64,6 +69,7 @@ public final class PeerLink {
         this.queue = queue;
         this.backoff = backoff;
         this.log = log;
+        this.traffic = traffic;
     }
 
     public int peerId() {
@@ -165,11 +171,17 @@ public final class PeerLink {
         }
     }
 
-    /** Sends a keepalive if nothing was sent since the last check, so the peer keeps hearing from us. */
+    /**
+     * Sends a keepalive if nothing was sent since the last check, so the peer keeps hearing from
+     * us, and at least every {@link #TIMED_KEEPALIVE_CHECKS} checks anyway: it carries the
+     * round-trip clock ({@link Traffic}), which busy connections need too.
+     */
     private void keepalive(Channel ch) {
         long now = sent.get();
-        if (now == sentAtLastCheck && channel == ch && ch.isActive() && ch.isWritable()) {
-            ch.writeAndFlush(FrameEncoder.encode(ch.alloc(), Frame.KEEPALIVE, 0, new byte[0]), ch.voidPromise());
+        boolean timed = ++checksSinceKeepalive >= TIMED_KEEPALIVE_CHECKS;
+        if ((now == sentAtLastCheck || timed) && channel == ch && ch.isActive() && ch.isWritable()) {
+            ch.writeAndFlush(FrameEncoder.encode(ch.alloc(), Frame.KEEPALIVE, 0, traffic.keepaliveBody(peerId)), ch.voidPromise());
+            checksSinceKeepalive = 0;
         }
         sentAtLastCheck = now;
     }
@@ -184,6 +196,7 @@ public final class PeerLink {
             OutboundQueue.Queued next = queue.poll();
             if (next == null) break;
             ch.write(FrameEncoder.encode(ch.alloc(), Frame.DATA, next.group(), next.message()), ch.voidPromise());
+            traffic.sent(peerId, next.message().length + Frame.OVERHEAD_BYTES);
             written++;
         }
         if (written > 0) {

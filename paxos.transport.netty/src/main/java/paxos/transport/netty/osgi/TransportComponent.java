@@ -201,6 +201,11 @@ public final class TransportComponent implements Transport {
         return transport.peers();
     }
 
+    @Override
+    public void observeTraffic(paxos.api.spi.transport.TrafficObserver observer) {
+        transport.observeTraffic(observer);
+    }
+
     /** Closing is the component's lifecycle (the consumer ungetting the service); a client's close() is ignored. */
     @Override
     public void close() {
