@@ -171,6 +171,20 @@ public final class GroupStore implements AutoCloseable {
     }
 
     /**
+     * A CRC32C of every key and value (the plugin's and the position), in key order: equal on
+     * replicas whose stores hold the same entries. Walks the store.
+     */
+    public long checksum() {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        scan(new byte[0], (k, v) -> {
+            crc.update(k);
+            crc.update(v);
+            return true;
+        });
+        return crc.getValue();
+    }
+
+    /**
      * Writes a consistent copy of the store, as of one moment, into a new LevelDB directory
      * {@code target} (which must not exist), while {@link #apply} may keep running. Memory is
      * bounded whatever the store's size.

@@ -134,13 +134,7 @@ final class ConfigGroupStore implements GroupStoreStateMachine.GroupState {
 
     /** A digest of every stored key and value (data and meta), to compare replicas. Walks the store. */
     long checksum() {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        db.scan(new byte[0], (k, v) -> {
-            crc.update(k);
-            crc.update(v);
-            return true;
-        });
-        return crc.getValue();
+        return db.checksum();
     }
 
     private Optional<Long> storedVersion(String pid) {
