@@ -42,8 +42,11 @@ public record HttpAnswer(int status, Long version, byte[] body, String contentTy
 
     /** An {@code application/problem+json} error: {@code {"status":..,"title":..,"detail":..}}. */
     public static HttpAnswer problem(int status, String title, String detail) {
-        String json = paxos.plugin.support.json.Json.writeObject(
-                new java.util.LinkedHashMap<>(java.util.Map.of("status", (long) status, "title", title, "detail", detail)));
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>(); // in this order
+        fields.put("status", (long) status);
+        fields.put("title", title);
+        fields.put("detail", detail);
+        String json = paxos.plugin.support.json.Json.writeObject(fields);
         return new HttpAnswer(status, null, (json + "\n").getBytes(StandardCharsets.UTF_8), PROBLEM_JSON);
     }
 
