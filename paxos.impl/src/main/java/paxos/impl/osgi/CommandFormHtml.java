@@ -23,7 +23,9 @@ final class CommandFormHtml {
                 + "var g=encodeURIComponent(document.getElementById('paxos-command-group').value.trim());"
                 + "var id=encodeURIComponent(document.getElementById('paxos-command-id').value.trim());"
                 + "out.textContent='sending...';"
-                + "fetch('/paxos/groups/'+g+'/statemachines/'+id,{method:'POST',credentials:'same-origin',"
+                // absolute from location.origin: a page opened as http://user:pw@host/... has a base
+                // URL with credentials, against which fetch refuses to resolve a relative URL
+                + "fetch(location.origin+'/paxos/groups/'+g+'/statemachines/'+id,{method:'POST',credentials:'same-origin',"
                 + "headers:{'Content-Type':'application/octet-stream'},body:document.getElementById('paxos-command-text').value})"
                 + ".then(function(r){return r.text().then(function(t){var at=r.headers.get('X-Paxos-Instance');"
                 + "out.textContent=r.status+(at?' at instance '+at:'')+'\\n'+t;});})"
