@@ -21,7 +21,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import paxos.api.PaxosNode;
 import paxos.api.statemachine.StateMachine;
-import paxos.api.statemachine.StateMachineProperties;
+import paxos.api.statemachine.StateMachineService;
 import paxos.plugin.support.PluginRegistrations;
 import paxos.plugin.support.store.DelegatingStateMachine;
 import paxos.plugins.config.ConfigCommand;
@@ -39,10 +39,8 @@ import paxos.plugins.config.ConfigCommand;
  * (and even without) the engine asking for the state machine service.
  */
 @Component(service = StateMachine.class, configurationPid = ConfigComponent.PID, immediate = true,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = {StateMachineProperties.STATE_MACHINE_ID + ":Integer=" + ConfigCommand.STATE_MACHINE_ID,
-                    StateMachineProperties.GROUPS + ":Integer=" + ConfigCommand.GROUP,
-                    StateMachineProperties.NAME + "=config"})
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@StateMachineService(id = ConfigCommand.STATE_MACHINE_ID, groups = ConfigCommand.GROUP, name = "config")
 @Designate(ocd = ConfigComponent.Config.class)
 public final class ConfigComponent extends DelegatingStateMachine<ConfigStateMachine> {
     /** The configuration PID. */

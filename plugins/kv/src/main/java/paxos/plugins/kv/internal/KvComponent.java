@@ -15,7 +15,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import paxos.api.PaxosNode;
 import paxos.api.statemachine.StateMachine;
-import paxos.api.statemachine.StateMachineProperties;
+import paxos.api.statemachine.StateMachineService;
 import paxos.plugin.support.PluginRegistrations;
 import paxos.plugin.support.store.DelegatingStateMachine;
 
@@ -28,9 +28,8 @@ import paxos.plugin.support.store.DelegatingStateMachine;
  * (which uninstall deletes), so undeploy and redeploy resume where the store stopped.
  */
 @Component(service = StateMachine.class, configurationPid = KvComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = {StateMachineProperties.STATE_MACHINE_ID + ":Integer=" + KvComponent.DEFAULT_ID,
-                    StateMachineProperties.NAME + "=kv"})
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@StateMachineService(id = KvComponent.DEFAULT_ID, name = "kv")
 @Designate(ocd = KvComponent.Config.class)
 public final class KvComponent extends DelegatingStateMachine<KvStateMachine> {
     /** The configuration PID. */
