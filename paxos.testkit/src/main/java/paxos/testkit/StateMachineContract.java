@@ -44,7 +44,8 @@ import paxos.api.statemachine.StateMachine;
  * position it holds entirely and, replayed from there, reaches the uninterrupted state; two replicas
  * fed the same log agree; and, for {@link CheckpointSupport}: locked files do not change while
  * execution continues, and installing them in an empty directory and restarting gives exactly the
- * state at the checkpoint's position (never half an instance) and, replayed, the same end state.
+ * state at the checkpoint's position (never half an instance) and, replayed, the same end state;
+ * for {@link DigestSupport}: equal digests for equal states, also after a restart.
  *
  * <p>States are compared through {@link #state}: the {@link DigestSupport digest} by default;
  * override it to compare something richer (or when the state machine has no digest).
@@ -163,6 +164,21 @@ public abstract class StateMachineContract {
         StateMachine again = restart(restarted, dir);
         execute(again, again.checkpointInstance(group()) + 1, LOG_LENGTH);
         assertEquals(state(reference), state(again));
+    }
+
+    @Test
+    void theDigestIsAFunctionOfTheStateAlone() throws Exception {
+        StateMachine a = fresh();
+        assumeTrue(a instanceof DigestSupport, "no DigestSupport");
+        execute(a, 0, LOG_LENGTH);
+        Path dir = newDirectory();
+        StateMachine b = openAt(dir);
+        execute(b, 0, LOG_LENGTH);
+        StateMachine restarted = restart(b, dir);
+        execute(restarted, restarted.checkpointInstance(group()) + 1, LOG_LENGTH);
+        long expected = onExecutionThread(() -> ((DigestSupport) a).digest(group(), LOG_LENGTH - 1));
+        assertEquals(expected, (long) onExecutionThread(() -> ((DigestSupport) restarted).digest(group(), LOG_LENGTH - 1)),
+                "equal states give equal digests, also after a restart");
     }
 
     @Test
