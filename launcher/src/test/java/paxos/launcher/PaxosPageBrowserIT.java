@@ -105,6 +105,15 @@ class PaxosPageBrowserIT {
     assertTrue(((Number) inked).longValue() > 0, "the latency chart drew something");
     assertTrue(browser.findElement(By.id("paxos-transfers")).getText().contains("none"), "no checkpoint transfer on a fresh cluster");
 
+    // "Send a command": the page's script posts to the command endpoint with the console login
+    // (not a KV encoding: the KV answers INVALID_COMMAND as a result, through the log)
+    browser.findElement(By.id("paxos-command-id")).sendKeys("1");
+    browser.findElement(By.id("paxos-command-text")).sendKeys("not a kv command");
+    browser.findElement(By.id("paxos-command-send")).click();
+    TestSupport.await().atMost(STEP).untilAsserted(() ->
+        assertTrue(text("paxos-command-result").startsWith("200 at instance "), text("paxos-command-result")));
+    assertTrue(text("paxos-command-result").contains("INVALID_COMMAND"), text("paxos-command-result"));
+
     // pause, then continue log cleaning
     browser.findElement(By.id("paxos-cleaning-toggle")).click();
     TestSupport.await().atMost(STEP).until(() -> text("paxos-cleaning").equals("paused"));

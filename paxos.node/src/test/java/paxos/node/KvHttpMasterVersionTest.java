@@ -53,7 +53,7 @@ class KvHttpMasterVersionTest {
             long v2 = n2.master(0).version();
             assertTrue(v2 > v1, "a takeover's version is its later log position");
 
-            KvHttp.Response stale = http1.put("k", bytes("c"), null, String.valueOf(v1));
+            paxos.plugin.support.http.HttpAnswer stale = http1.put("k", bytes("c"), null, String.valueOf(v1));
             assertEquals(409, stale.status(), "write conditional on the replaced master");
             assertEquals(409, http2.delete("k", null, String.valueOf(v1)).status(), "delete likewise");
             // a later write through node 1 executed on every replica: so did the refused ones before it

@@ -79,6 +79,7 @@ final class ConsoleHtml {
                 .append("<input id='paxos-activate-id' name='stateMachine' size='6' placeholder='ID'> ")
                 .append("<input id='paxos-activate-version' name='version' size='16' placeholder='version'> ")
                 .append("<button id='paxos-activate' type='submit'>Activate in every group</button></form>");
+        b.append(CommandFormHtml.html());
         b.append("</div>");
         return b.toString();
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import paxos.plugin.support.http.RateLimitedLog;
 import paxos.plugins.config.ConfigCommand;
 import paxos.plugins.config.ConfigEntry;
 import paxos.plugins.config.ConfigProperties;

@@ -1,9 +1,7 @@
 package paxos.plugins.config.internal;
 
-import jakarta.servlet.Servlet;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Hashtable;
 import java.util.List;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -23,7 +21,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import paxos.api.PaxosNode;
 import paxos.api.statemachine.StateMachine;
-import paxos.api.statemachine.StateMachineProperties;
+import paxos.api.statemachine.StateMachineService;
+import paxos.plugin.support.PluginRegistrations;
+import paxos.plugin.support.store.DelegatingStateMachine;
 import paxos.plugins.config.ConfigCommand;
 
 /**
@@ -39,12 +39,10 @@ import paxos.plugins.config.ConfigCommand;
  * (and even without) the engine asking for the state machine service.
  */
 @Component(service = StateMachine.class, configurationPid = ConfigComponent.PID, immediate = true,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = {StateMachineProperties.STATE_MACHINE_ID + ":Integer=" + ConfigCommand.STATE_MACHINE_ID,
-                    StateMachineProperties.GROUPS + ":Integer=" + ConfigCommand.GROUP,
-                    StateMachineProperties.NAME + "=config"})
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@StateMachineService(id = ConfigCommand.STATE_MACHINE_ID, groups = ConfigCommand.GROUP, name = "config")
 @Designate(ocd = ConfigComponent.Config.class)
-public final class ConfigComponent extends DelegatingStateMachine {
+public final class ConfigComponent extends DelegatingStateMachine<ConfigStateMachine> {
     /** The configuration PID. */
     public static final String PID = "paxos.plugin.config";
 
@@ -67,8 +65,7 @@ public final class ConfigComponent extends DelegatingStateMachine {
     private final long timeoutMillis;
     private volatile ConfigBridge bridge;
     private ServiceRegistration<?> listener;
-    private ServiceRegistration<?> servlet;
-    private ServiceRegistration<?> commands;
+    private final PluginRegistrations frontEnds;
 
     /** Opens the store under the configured directory. */
     @Activate
@@ -84,6 +81,7 @@ public final class ConfigComponent extends DelegatingStateMachine {
         this.store = store;
         this.catalog = new OsgiPidCatalog(context);
         this.timeoutMillis = timeoutMillis;
+        this.frontEnds = new PluginRegistrations(context);
         store.setChangeListener(this::executed);
     }
 
@@ -127,14 +125,8 @@ public final class ConfigComponent extends DelegatingStateMachine {
     synchronized void bindNode(PaxosNode node) {
         unregisterFrontEnds();
         ConfigHttp http = new ConfigHttp(node, store, catalog, timeoutMillis);
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("osgi.http.whiteboard.servlet.pattern", new String[] {"/config", "/config/*"});
-        props.put("osgi.http.whiteboard.servlet.name", "paxos-config");
-        servlet = context.registerService(Servlet.class, new ConfigServlet(http), props);
-        Hashtable<String, Object> cmd = new Hashtable<>();
-        cmd.put("osgi.command.scope", "config");
-        cmd.put("osgi.command.function", new String[] {"get", "put", "delete", "list"});
-        commands = context.registerService(ConfigGogoCommands.class, new ConfigGogoCommands(http), cmd);
+        frontEnds.servlet(new ConfigServlet(http), "paxos-config", "/config", "/config/*");
+        frontEnds.gogo(new ConfigGogoCommands(http), "config", "get", "put", "delete", "list");
     }
 
     synchronized void unbindNode(PaxosNode node) {
@@ -158,10 +150,7 @@ public final class ConfigComponent extends DelegatingStateMachine {
     }
 
     private void unregisterFrontEnds() {
-        unregister(servlet);
-        unregister(commands);
-        servlet = null;
-        commands = null;
+        frontEnds.unregisterAll();
     }
 
     private static void unregister(ServiceRegistration<?> registration) {
@@ -174,8 +163,6 @@ public final class ConfigComponent extends DelegatingStateMachine {
     }
 
     private static Path dataDir(BundleContext context, Config config) {
-        if (!config.dataDir().isBlank()) return Path.of(config.dataDir());
-        String base = context.getProperty("paxos.data.dir");
-        return Path.of(base == null ? "data" : base, "statemachines", "config");
+        return PluginRegistrations.dataDirectory(context, config.dataDir(), "config");
     }
 }

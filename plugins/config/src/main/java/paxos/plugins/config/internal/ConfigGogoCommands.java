@@ -2,6 +2,7 @@ package paxos.plugins.config.internal;
 
 import java.util.Map;
 import java.util.TreeMap;
+import paxos.plugin.support.http.HttpAnswer;
 
 /**
  * {@code config:get pid}, {@code config:put [--force] pid key=value...}, {@code config:delete pid},
@@ -95,8 +96,7 @@ public final class ConfigGogoCommands {
         }
     }
 
-    private static String render(ConfigHttp.Response r) {
-        String body = r.bodyText();
-        return r.status() + (r.version() != null ? " version=" + r.version() : "") + (body.isEmpty() ? "" : " " + body);
+    private static String render(HttpAnswer r) {
+        return r.shellLine();
     }
 }

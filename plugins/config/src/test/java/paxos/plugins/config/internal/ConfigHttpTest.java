@@ -1,5 +1,6 @@
 package paxos.plugins.config.internal;
 
+import paxos.plugin.support.http.HttpAnswer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,12 +44,12 @@ class ConfigHttpTest {
 
     @Test
     void putThenGetReturnsPropertiesAndVersionAsETag() {
-        ConfigHttp.Response put = http.put("known.pid", json("{\"port:Integer\":8080,\"name\":\"a\"}"), null, false);
+        HttpAnswer put = http.put("known.pid", json("{\"port:Integer\":8080,\"name\":\"a\"}"), null, false);
         assertEquals(200, put.status(), put.bodyText());
         assertEquals(1L, put.version());
         assertEquals(ConfigCommand.GROUP, node.lastProposal.group());
         assertEquals(ConfigCommand.STATE_MACHINE_ID, node.lastProposal.stateMachineId());
-        ConfigHttp.Response get = http.get("known.pid", null);
+        HttpAnswer get = http.get("known.pid", null);
         assertEquals(200, get.status());
         assertEquals(1L, get.version());
         assertEquals("{\"name\":\"a\",\"port:Integer\":8080}", get.bodyText());
@@ -59,10 +60,10 @@ class ConfigHttpTest {
     @Test
     void ifMatchIsCompareAndSet() {
         http.put("known.pid", json("{\"a\":1}"), null, false);
-        ConfigHttp.Response stale = http.put("known.pid", json("{\"a\":2}"), "\"7\"", false);
+        HttpAnswer stale = http.put("known.pid", json("{\"a\":2}"), "\"7\"", false);
         assertEquals(412, stale.status());
         assertEquals(1L, stale.version(), "the current version comes back");
-        ConfigHttp.Response ok = http.put("known.pid", json("{\"a\":3}"), "\"1\"", false);
+        HttpAnswer ok = http.put("known.pid", json("{\"a\":3}"), "\"1\"", false);
         assertEquals(200, ok.status());
         assertEquals(2L, ok.version());
         assertEquals(412, http.put("other.pid", json("{}"), "\"5\"", false).status());
@@ -74,7 +75,7 @@ class ConfigHttpTest {
 
     @Test
     void unknownPidNeedsForce() {
-        ConfigHttp.Response refused = http.put("typo.pid", json("{\"a\":1}"), null, false);
+        HttpAnswer refused = http.put("typo.pid", json("{\"a\":1}"), null, false);
         assertEquals(404, refused.status());
         assertTrue(refused.bodyText().contains("unknown PID"), refused.bodyText());
         assertNull(node.lastProposal, "nothing was proposed");
@@ -90,7 +91,7 @@ class ConfigHttpTest {
         assertEquals(400, http.put("bad/pid", json("{}"), null, true).status());
         assertEquals(400, http.get("bad pid", null).status());
         assertEquals(400, http.get("known.pid", "eventual").status());
-        ConfigHttp.Response large = http.put("known.pid",
+        HttpAnswer large = http.put("known.pid",
                 json("{\"a\":\"" + "x".repeat(ConfigProperties.MAX_BYTES) + "\"}"), null, false);
         assertEquals(400, large.status());
         assertTrue(large.bodyText().contains("too large"), large.bodyText());
@@ -102,7 +103,7 @@ class ConfigHttpTest {
     void listDeleteAndMissing() {
         http.put("known.pid", json("{\"a\":1}"), null, false);
         http.put("other.pid", json("{\"b\":1}"), null, false);
-        ConfigHttp.Response list = http.list("stale");
+        HttpAnswer list = http.list("stale");
         assertEquals("{\"known.pid\":1,\"other.pid\":2}", list.bodyText());
         assertEquals(ReadConsistency.STALE, node.lastBarrier);
         assertEquals(204, http.delete("known.pid", null).status());
@@ -116,7 +117,7 @@ class ConfigHttpTest {
         node.failNext = new ProposalTimeoutException("slow");
         assertEquals(504, http.put("known.pid", json("{}"), null, false).status());
         node.failNext = new NotMasterException("not master");
-        ConfigHttp.Response r = http.get("known.pid", "lease");
+        HttpAnswer r = http.get("known.pid", "lease");
         assertEquals(421, r.status());
         assertEquals("not master", r.bodyText());
     }

@@ -1,5 +1,6 @@
 package paxos.plugins.config.internal;
 
+import paxos.plugin.support.json.Json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import paxos.plugin.support.http.HttpAnswer;
 
 /**
  * Forwards a {@code LEASE} read to the master's own {@code /kv/{key}?consistency=lease} over
@@ -68,7 +69,7 @@ final class HttpLeaseForwarder implements KvHttp.LeaseForwarder {
     }
 
     @Override
-    public KvHttp.Response forward(int masterNodeId, String key) {
+    public HttpAnswer forward(int masterNodeId, String key) {
         String base = baseUrls.get(masterNodeId);
         if (base == null) return null;
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/kv/"
@@ -80,14 +81,14 @@ final class HttpLeaseForwarder implements KvHttp.LeaseForwarder {
             HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             Long version = r.headers().firstValue("ETag").map(KvHttp::parseVersion).orElse(null);
             Long instance = r.headers().firstValue(KvHttp.INSTANCE_HEADER).map(Long::valueOf).orElse(null);
-            return new KvHttp.Response(r.statusCode(), version, r.body(),
+            return new HttpAnswer(r.statusCode(), version, r.body(),
                     r.headers().firstValue("Content-Type").orElse(null), instance);
         } catch (IOException e) {
-            return KvHttp.Response.text(503, "lease read: master " + masterNodeId + " at " + base
+            return HttpAnswer.text(503, "lease read: master " + masterNodeId + " at " + base
                     + " did not answer (" + e.getMessage() + "); retry");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return KvHttp.Response.text(503, "interrupted");
+            return HttpAnswer.text(503, "interrupted");
         }
     }
 }

@@ -1,11 +1,8 @@
 package paxos.plugins.kv.internal;
 
-import jakarta.servlet.Servlet;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,7 +15,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import paxos.api.PaxosNode;
 import paxos.api.statemachine.StateMachine;
-import paxos.api.statemachine.StateMachineProperties;
+import paxos.api.statemachine.StateMachineService;
+import paxos.plugin.support.PluginRegistrations;
+import paxos.plugin.support.store.DelegatingStateMachine;
 
 /**
  * The KV plugin in OSGi: registers the {@link KvStateMachine} as a whiteboard state machine of
@@ -29,11 +28,10 @@ import paxos.api.statemachine.StateMachineProperties;
  * (which uninstall deletes), so undeploy and redeploy resume where the store stopped.
  */
 @Component(service = StateMachine.class, configurationPid = KvComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = {StateMachineProperties.STATE_MACHINE_ID + ":Integer=" + KvComponent.DEFAULT_ID,
-                    StateMachineProperties.NAME + "=kv"})
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@StateMachineService(id = KvComponent.DEFAULT_ID, name = "kv")
 @Designate(ocd = KvComponent.Config.class)
-public final class KvComponent extends DelegatingStateMachine {
+public final class KvComponent extends DelegatingStateMachine<KvStateMachine> {
     /** The configuration PID. */
     public static final String PID = "paxos.plugin.kv";
     /** The KV's state machine ID unless configured otherwise. */
@@ -54,8 +52,7 @@ public final class KvComponent extends DelegatingStateMachine {
     private final BundleContext context;
     private final KvStateMachine kv;
     private final long timeoutMillis;
-    private ServiceRegistration<?> servlet;
-    private ServiceRegistration<?> commands;
+    private final PluginRegistrations frontEnds;
 
     /** Opens the store under the configured directory. */
     @Activate
@@ -68,6 +65,7 @@ public final class KvComponent extends DelegatingStateMachine {
         this.context = context;
         this.kv = kv;
         this.timeoutMillis = timeoutMillis;
+        this.frontEnds = new PluginRegistrations(context);
     }
 
     /** Registers the REST servlet and commands for the node that appeared. */
@@ -82,14 +80,8 @@ public final class KvComponent extends DelegatingStateMachine {
             System.getLogger(KvComponent.class.getName()).log(System.Logger.Level.WARNING,
                     "LEASE reads are not forwarded to the master: {0}", e.getMessage());
         }
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("osgi.http.whiteboard.servlet.pattern", "/kv/*");
-        props.put("osgi.http.whiteboard.servlet.name", "paxos-kv");
-        servlet = context.registerService(Servlet.class, new KvServlet(http), props);
-        Hashtable<String, Object> cmd = new Hashtable<>();
-        cmd.put("osgi.command.scope", "kv");
-        cmd.put("osgi.command.function", new String[] {"get", "put", "delete"});
-        commands = context.registerService(KvGogoCommands.class, new KvGogoCommands(http), cmd);
+        frontEnds.servlet(new KvServlet(http), "paxos-kv", "/kv/*");
+        frontEnds.gogo(new KvGogoCommands(http), "kv", "get", "put", "delete");
     }
 
     synchronized void unbindNode(PaxosNode node) {
@@ -104,15 +96,10 @@ public final class KvComponent extends DelegatingStateMachine {
     }
 
     private void unregister() {
-        if (servlet != null) servlet.unregister();
-        if (commands != null) commands.unregister();
-        servlet = null;
-        commands = null;
+        frontEnds.unregisterAll();
     }
 
     private static Path dataDir(BundleContext context, Config config) {
-        if (!config.dataDir().isBlank()) return Path.of(config.dataDir());
-        String base = context.getProperty("paxos.data.dir");
-        return Path.of(base == null ? "data" : base, "statemachines", "kv");
+        return PluginRegistrations.dataDirectory(context, config.dataDir(), "kv");
     }
 }

@@ -1,6 +1,7 @@
 package paxos.plugins.kv.internal;
 
 import java.nio.charset.StandardCharsets;
+import paxos.plugin.support.http.HttpAnswer;
 
 /** {@code kv:get key}, {@code kv:put key value}, {@code kv:delete key} for the Gogo shell. */
 public final class KvGogoCommands {
@@ -25,8 +26,7 @@ public final class KvGogoCommands {
         return render(http.delete(key, null));
     }
 
-    private static String render(KvHttp.Response r) {
-        String body = new String(r.body(), StandardCharsets.UTF_8).strip();
-        return r.status() + (r.version() != null ? " version=" + r.version() : "") + (body.isEmpty() ? "" : " " + body);
+    private static String render(HttpAnswer r) {
+        return r.shellLine();
     }
 }

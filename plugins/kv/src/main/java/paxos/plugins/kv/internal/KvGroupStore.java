@@ -2,56 +2,43 @@ package paxos.plugins.kv.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.iq80.leveldb.DB;
-import org.iq80.leveldb.DBIterator;
-import org.iq80.leveldb.Options;
-import org.iq80.leveldb.ReadOptions;
-import org.iq80.leveldb.Snapshot;
-import org.iq80.leveldb.WriteBatch;
-import org.iq80.leveldb.impl.Iq80DBFactory;
+import paxos.plugin.support.store.GroupStore;
+import paxos.plugin.support.store.GroupStoreStateMachine;
 import paxos.plugins.kv.KvCommand;
 import paxos.plugins.kv.KvEntry;
 import paxos.plugins.kv.KvResult;
 
 /**
- * One group's KV state in its own LevelDB directory. The effects of an instance and the
- * instance's ID are written in one LevelDB write batch, so after a crash the stored position
- * always matches the stored data: either the whole instance is there with its ID, or neither.
- * No sync is needed for that (LevelDB's log replays a prefix of the writes); the Paxos log
- * replays whatever the crash lost.
+ * One group's KV state in its own {@link GroupStore} (which writes the effects of an instance and
+ * the instance's ID atomically), with the write counter and running digest kept beside it.
  *
  * <p>Thread-safety: {@link #apply} is called by one execution thread; {@link #get} and the
  * position getters may be called concurrently from any thread.
  */
-final class KvGroupStore implements AutoCloseable {
+final class KvGroupStore implements GroupStoreStateMachine.GroupState {
     private static final byte DATA = 'd';
-    private static final byte[] APPLIED_KEY = "mapplied".getBytes(UTF_8);
     private static final byte[] WRITES_KEY = "mwrites".getBytes(UTF_8);
     private static final byte[] STATE_SUM_KEY = "mstatesum".getBytes(UTF_8);
 
-    private final Path directory;
-    private final DB db;
-    private volatile long appliedInstance;
+    private final GroupStore db;
     private long writes;
     /** Sum of {@link #entryHash} over every stored entry, kept with each write batch: see {@link #digest()}. */
     private volatile long stateSum;
 
-    KvGroupStore(Path directory) throws IOException {
-        this.directory = directory;
-        Files.createDirectories(directory);
-        Options options = new Options().createIfMissing(true);
-        this.db = Iq80DBFactory.factory.open(directory.toFile(), options);
-        this.appliedInstance = readLong(db.get(APPLIED_KEY), -1);
-        this.writes = readLong(db.get(WRITES_KEY), 0);
+    KvGroupStore(GroupStore db) {
+        this.db = db;
+        this.writes = db.getLong(WRITES_KEY, 0);
         byte[] sum = db.get(STATE_SUM_KEY);
-        this.stateSum = sum != null ? readLong(sum, 0) : walkStateSum(); // a store from before digests: once
+        this.stateSum = sum != null ? GroupStore.decodeLong(sum, 0) : walkStateSum(); // a store from before digests: once
+    }
+
+    @Override
+    public GroupStore store() {
+        return db;
     }
 
     /**
@@ -66,7 +53,7 @@ final class KvGroupStore implements AutoCloseable {
 
     /** Highest instance whose commands are all in the store, or -1. */
     long appliedInstance() {
-        return appliedInstance;
+        return db.appliedInstance();
     }
 
     /** The entry stored under {@code key}, if any. */
@@ -80,12 +67,7 @@ final class KvGroupStore implements AutoCloseable {
      * {@link #apply} runs. Any thread.
      */
     KvStateMachine.Read read(String key) {
-        try (Snapshot snapshot = db.getSnapshot()) {
-            ReadOptions at = new ReadOptions().snapshot(snapshot);
-            return new KvStateMachine.Read(decodeEntry(db.get(dataKey(key), at)), readLong(db.get(APPLIED_KEY, at), -1));
-        } catch (IOException e) {
-            throw new IllegalStateException("kv store snapshot failed in " + directory, e);
-        }
+        return db.read(view -> new KvStateMachine.Read(decodeEntry(view.get(dataKey(key))), view.appliedInstance()));
     }
 
     /**
@@ -94,10 +76,10 @@ final class KvGroupStore implements AutoCloseable {
      * @param results receives one result per command, in order
      */
     void apply(long instance, Iterable<byte[]> commands, java.util.function.Consumer<KvResult> results) {
-        if (instance <= appliedInstance) return; // replay of something already applied
-        Map<String, Optional<KvEntry>> overlay = new HashMap<>();
-        long sum = stateSum;
-        try (WriteBatch batch = db.createWriteBatch()) {
+        long[] sum = {stateSum};
+        long[] newWrites = {writes};
+        boolean applied = db.apply(instance, batch -> {
+            Map<String, Optional<KvEntry>> overlay = new HashMap<>();
             for (byte[] bytes : commands) {
                 KvCommand command;
                 try {
@@ -119,43 +101,35 @@ final class KvGroupStore implements AutoCloseable {
                         continue;
                     }
                     batch.delete(dataKey(command.key()));
-                    sum -= entryHash(command.key(), current.get());
+                    sum[0] -= entryHash(command.key(), current.get());
                     overlay.put(command.key(), Optional.empty());
-                    writes++;
+                    newWrites[0]++;
                     results.accept(new KvResult(KvResult.Status.APPLIED, 0));
                 } else {
-                    long version = ++writes;
+                    long version = ++newWrites[0];
                     batch.put(dataKey(command.key()), encodeEntry(command.value(), version));
                     KvEntry entry = new KvEntry(command.value(), version);
-                    if (current.isPresent()) sum -= entryHash(command.key(), current.get());
-                    sum += entryHash(command.key(), entry);
+                    if (current.isPresent()) sum[0] -= entryHash(command.key(), current.get());
+                    sum[0] += entryHash(command.key(), entry);
                     overlay.put(command.key(), Optional.of(entry));
                     results.accept(new KvResult(KvResult.Status.APPLIED, version));
                 }
             }
-            batch.put(APPLIED_KEY, longBytes(instance));
-            batch.put(WRITES_KEY, longBytes(writes));
-            batch.put(STATE_SUM_KEY, longBytes(sum));
-            db.write(batch);
-        } catch (IOException e) {
-            throw new IllegalStateException("kv store write failed in " + directory, e);
-        }
-        stateSum = sum;
-        appliedInstance = instance;
+            batch.putLong(WRITES_KEY, newWrites[0]);
+            batch.putLong(STATE_SUM_KEY, sum[0]);
+        });
+        if (!applied) return; // replay of something already applied
+        writes = newWrites[0];
+        stateSum = sum[0];
     }
 
     private long walkStateSum() {
-        long sum = 0;
-        try (DBIterator it = db.iterator()) {
-            for (it.seek(new byte[] {DATA}); it.hasNext(); ) {
-                Map.Entry<byte[], byte[]> e = it.next();
-                if (e.getKey()[0] != DATA) break;
-                sum += hash(e.getKey(), e.getValue());
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the kv store in " + directory, e);
-        }
-        return sum;
+        long[] sum = {0};
+        db.scan(new byte[] {DATA}, (k, v) -> {
+            sum[0] += hash(k, v);
+            return true;
+        });
+        return sum[0];
     }
 
     private static long entryHash(String key, KvEntry entry) {
@@ -177,47 +151,11 @@ final class KvGroupStore implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    /**
-     * Writes a consistent copy of the store, as of one moment, into a new LevelDB directory
-     * {@code target} (which must not exist), while {@link #apply} may keep running.
-     *
-     * @return the instance the copy is at
-     */
-    long copyTo(Path target) throws IOException {
-        if (Files.exists(target)) throw new IOException("checkpoint target already exists: " + target);
-        try (Snapshot snapshot = db.getSnapshot();
-             DBIterator it = db.iterator(new ReadOptions().snapshot(snapshot));
-             DB copy = Iq80DBFactory.factory.open(target.toFile(), new Options().createIfMissing(true).errorIfExists(true))) {
-            long instance = readLong(db.get(APPLIED_KEY, new ReadOptions().snapshot(snapshot)), -1);
-            it.seekToFirst();
-            WriteBatch batch = copy.createWriteBatch();
-            int inBatch = 0;
-            while (it.hasNext()) {
-                Map.Entry<byte[], byte[]> e = it.next();
-                batch.put(e.getKey(), e.getValue());
-                if (++inBatch == 1000) { // bounded memory whatever the store's size
-                    copy.write(batch);
-                    batch.close();
-                    batch = copy.createWriteBatch();
-                    inBatch = 0;
-                }
-            }
-            copy.write(batch);
-            batch.close();
-            return instance;
-        }
-    }
-
     /** Number of keys; for status and tests. Walks the store. */
-    long size() throws IOException {
-        long n = 0;
-        try (DBIterator it = db.iterator()) {
-            for (it.seek(new byte[] {DATA}); it.hasNext(); it.next()) {
-                if (it.peekNext().getKey()[0] != DATA) break;
-                n++;
-            }
-        }
-        return n;
+    long size() {
+        long[] n = {0};
+        db.scan(new byte[] {DATA}, (k, v) -> ++n[0] > 0);
+        return n[0];
     }
 
     /**
@@ -227,47 +165,24 @@ final class KvGroupStore implements AutoCloseable {
      *
      * @return {entries, CRC32C}
      */
-    long[] dataDigest() throws IOException {
+    long[] dataDigest() {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        long entries = 0;
-        try (DBIterator it = db.iterator()) {
-            for (it.seek(new byte[] {DATA}); it.hasNext(); ) {
-                Map.Entry<byte[], byte[]> e = it.next();
-                if (e.getKey()[0] != DATA) break;
-                crc.update(e.getKey());
-                crc.update(e.getValue());
-                entries++;
-            }
-        }
-        return new long[] {entries, crc.getValue()};
+        long[] entries = {0};
+        db.scan(new byte[] {DATA}, (k, v) -> {
+            crc.update(k);
+            crc.update(v);
+            return ++entries[0] > 0;
+        });
+        return new long[] {entries[0], crc.getValue()};
     }
 
-    /**
-     * An order-independent digest of every key, value and version, to compare replicas.
-     */
-    long checksum() throws IOException {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        try (DBIterator it = db.iterator()) {
-            for (it.seekToFirst(); it.hasNext(); ) {
-                Map.Entry<byte[], byte[]> e = it.next();
-                crc.update(e.getKey());
-                crc.update(e.getValue());
-            }
-        }
-        return crc.getValue();
-    }
-
-    @Override
-    public void close() throws IOException {
-        db.close();
+    /** A digest of every stored key and value (data and meta), to compare replicas. Walks the store. */
+    long checksum() {
+        return db.checksum();
     }
 
     private static byte[] dataKey(String key) {
-        byte[] k = key.getBytes(UTF_8);
-        byte[] out = new byte[k.length + 1];
-        out[0] = DATA;
-        System.arraycopy(k, 0, out, 1, k.length);
-        return out;
+        return GroupStore.key(DATA, key);
     }
 
     private static byte[] encodeEntry(byte[] value, long version) {
@@ -281,13 +196,5 @@ final class KvGroupStore implements AutoCloseable {
         byte[] value = new byte[b.remaining()];
         b.get(value);
         return Optional.of(new KvEntry(value, version));
-    }
-
-    private static byte[] longBytes(long v) {
-        return ByteBuffer.allocate(8).putLong(v).array();
-    }
-
-    private static long readLong(byte[] bytes, long absent) {
-        return bytes == null ? absent : ByteBuffer.wrap(bytes).getLong();
     }
 }

@@ -1,62 +1,33 @@
 package paxos.plugins.kv.internal;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import paxos.api.GroupUnavailableException;
-import paxos.api.MasterChangedException;
 import paxos.api.NotMasterException;
-import paxos.api.NotMemberException;
-import paxos.api.OverloadedException;
 import paxos.api.PaxosException;
 import paxos.api.PaxosNode;
 import paxos.api.Proposal;
-import paxos.api.ProposalTimeoutException;
 import paxos.api.Proposed;
 import paxos.api.ReadConsistency;
-import paxos.api.ValueTooLargeException;
+import paxos.plugin.support.http.HttpAnswer;
+import paxos.plugin.support.http.PaxosCalls;
 import paxos.plugins.kv.KvCommand;
 import paxos.plugins.kv.KvEntry;
 import paxos.plugins.kv.KvResult;
 
 /**
  * The KV REST semantics, independent of the servlet container so that they can be tested
- * without one: a request in, a {@link Response} out. Any node serves any key; writes are
+ * without one: a request in, a {@link HttpAnswer} out. Any node serves any key; writes are
  * proposed through the key's group, reads wait for a barrier of the requested consistency.
  *
  * <p>Called on the HTTP server's threads; blocks the calling thread up to the request timeout.
  */
 public final class KvHttp {
     /**
-     * An HTTP answer: status, optional ETag (a version), body, and the group's executed instance
-     * at which the KV answered ({@value #INSTANCE_HEADER}; null when the answer is not the KV's:
-     * a bad request, a timeout, an unavailable group).
-     */
-    public record Response(int status, Long version, byte[] body, String contentType, Long instance) {
-        /** An answer that carries no instance. */
-        public Response(int status, Long version, byte[] body, String contentType) {
-            this(status, version, body, contentType, null);
-        }
-
-        static Response text(int status, String message) {
-            return new Response(status, null, (message + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
-        }
-
-        Response at(long executedInstance) {
-            return new Response(status, version, body, contentType, executedInstance);
-        }
-    }
-
-    /**
      * Header on every answer of the KV itself (200, 204, 404, 412): the executed instance of the
      * key's group at which it was served. A 404 without it did not come from the KV.
      */
-    public static final String INSTANCE_HEADER = "X-Paxos-Instance";
+    public static final String INSTANCE_HEADER = HttpAnswer.INSTANCE_HEADER;
 
     /**
      * Sends a {@code LEASE} read this node cannot serve to the group's master; null when the
@@ -69,7 +40,7 @@ public final class KvHttp {
          * @param key the key
          * @return the master's answer, or null if this node cannot forward to that node
          */
-        Response forward(int masterNodeId, String key);
+        HttpAnswer forward(int masterNodeId, String key);
     }
 
     private volatile LeaseForwarder forwarder;
@@ -106,12 +77,12 @@ public final class KvHttp {
     public static final String MASTER_VERSION_HEADER = "X-Paxos-Master-Version";
 
     /** {@code PUT /kv/{key}} with optional {@code If-Match}. */
-    public Response put(String key, byte[] body, String ifMatch) {
+    public HttpAnswer put(String key, byte[] body, String ifMatch) {
         return put(key, body, ifMatch, null);
     }
 
     /** {@code DELETE /kv/{key}} with optional {@code If-Match}. */
-    public Response delete(String key, String ifMatch) {
+    public HttpAnswer delete(String key, String ifMatch) {
         return delete(key, ifMatch, null);
     }
 
@@ -120,35 +91,35 @@ public final class KvHttp {
      * write applies only if that master version is in force at its log position (409 otherwise,
      * applied nowhere).
      */
-    public Response put(String key, byte[] body, String ifMatch, String masterVersion) {
-        Optional<Response> bad = checkKey(key);
+    public HttpAnswer put(String key, byte[] body, String ifMatch, String masterVersion) {
+        Optional<HttpAnswer> bad = checkKey(key);
         if (bad.isPresent()) return bad.get();
         if (body.length > KvCommand.MAX_VALUE_BYTES)
-            return Response.text(413, "value too large: at most " + KvCommand.MAX_VALUE_BYTES + " bytes");
+            return HttpAnswer.text(413, "value too large: at most " + KvCommand.MAX_VALUE_BYTES + " bytes");
         KvCommand command = KvCommand.put(key, body);
         if (ifMatch != null) {
             Long version = parseVersion(ifMatch);
-            if (version == null) return Response.text(400, "bad If-Match: expected a version such as \"12\"");
+            if (version == null) return PaxosCalls.badIfMatch();
             command = command.ifVersion(version);
         }
         return write(command, masterVersion);
     }
 
     /** {@code DELETE /kv/{key}} with optional {@code If-Match} and {@value #MASTER_VERSION_HEADER}. */
-    public Response delete(String key, String ifMatch, String masterVersion) {
-        Optional<Response> bad = checkKey(key);
+    public HttpAnswer delete(String key, String ifMatch, String masterVersion) {
+        Optional<HttpAnswer> bad = checkKey(key);
         if (bad.isPresent()) return bad.get();
         KvCommand command = KvCommand.delete(key);
         if (ifMatch != null) {
             Long version = parseVersion(ifMatch);
-            if (version == null) return Response.text(400, "bad If-Match: expected a version such as \"12\"");
+            if (version == null) return PaxosCalls.badIfMatch();
             command = command.ifVersion(version);
         }
         return write(command, masterVersion);
     }
 
     /** {@code GET /kv/{key}?consistency=...}. */
-    public Response get(String key, String consistency) {
+    public HttpAnswer get(String key, String consistency) {
         return get(key, consistency, true);
     }
 
@@ -157,32 +128,27 @@ public final class KvHttp {
      * master goes to the master when {@code mayForward} and a {@link LeaseForwarder} knows it
      * (a forwarded request is never forwarded again: no loops while mastership moves).
      */
-    public Response get(String key, String consistency, boolean mayForward) {
-        Optional<Response> bad = checkKey(key);
+    public HttpAnswer get(String key, String consistency, boolean mayForward) {
+        Optional<HttpAnswer> bad = checkKey(key);
         if (bad.isPresent()) return bad.get();
-        ReadConsistency level;
-        try {
-            level = consistency == null ? ReadConsistency.LINEARIZABLE
-                    : ReadConsistency.valueOf(consistency.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return Response.text(400, "bad consistency: use linearizable, lease or stale");
-        }
+        ReadConsistency level = PaxosCalls.consistency(consistency);
+        if (level == null) return PaxosCalls.badConsistency();
         int group = groupOf(key, node.groupCount());
         try {
             await(node.readBarrier(group, level));
         } catch (NotMasterException e) {
-            Response forwarded = mayForward ? forwardToMaster(group, key) : null;
+            HttpAnswer forwarded = mayForward ? forwardToMaster(group, key) : null;
             return forwarded != null ? forwarded : failure(e);
         } catch (PaxosException e) {
             return failure(e);
         }
         KvStateMachine.Read read = kv.read(group, key);
         Optional<KvEntry> entry = read.entry();
-        if (entry.isEmpty()) return Response.text(404, "not found").at(read.instance());
-        return new Response(200, entry.get().version(), entry.get().value(), "application/octet-stream", read.instance());
+        if (entry.isEmpty()) return HttpAnswer.text(404, "not found").at(read.instance());
+        return new HttpAnswer(200, entry.get().version(), entry.get().value(), "application/octet-stream", read.instance());
     }
 
-    private Response forwardToMaster(int group, String key) {
+    private HttpAnswer forwardToMaster(int group, String key) {
         LeaseForwarder f = forwarder;
         int master = node.master(group).nodeId();
         if (f == null || master == 0 || master == node.nodeId()) return null;
@@ -197,14 +163,9 @@ public final class KvHttp {
      * "entries":N,"digest":"hex"},...]}}. Walks the whole store: for operators and tests, not
      * for hot paths.
      */
-    public Response digest(String consistency) {
-        ReadConsistency level;
-        try {
-            level = consistency == null ? ReadConsistency.LINEARIZABLE
-                    : ReadConsistency.valueOf(consistency.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return Response.text(400, "bad consistency: use linearizable, lease or stale");
-        }
+    public HttpAnswer digest(String consistency) {
+        ReadConsistency level = PaxosCalls.consistency(consistency);
+        if (level == null) return PaxosCalls.badConsistency();
         StringBuilder groups = new StringBuilder();
         java.util.zip.CRC32C all = new java.util.zip.CRC32C();
         long entries = 0;
@@ -223,17 +184,17 @@ public final class KvHttp {
         }
         String json = "{\"entries\":" + entries + ",\"digest\":\"" + Long.toHexString(all.getValue())
                 + "\",\"groups\":[" + groups + "]}\n";
-        return new Response(200, null, json.getBytes(StandardCharsets.UTF_8), "application/json");
+        return new HttpAnswer(200, null, json.getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
-    private Response write(KvCommand command, String masterHeader) {
+    private HttpAnswer write(KvCommand command, String masterHeader) {
         int group = groupOf(command.key(), node.groupCount());
         long masterVersion = Proposal.NO_MASTER_CONDITION;
         if (masterHeader != null) {
             masterVersion = masterHeader.trim().equalsIgnoreCase("current") ? node.master(group).version()
                     : parseVersion(masterHeader) == null ? -2 : parseVersion(masterHeader);
             if (masterVersion < 0)
-                return Response.text(masterVersion == -2 ? 400 : 409, masterVersion == -2
+                return HttpAnswer.text(masterVersion == -2 ? 400 : 409, masterVersion == -2
                         ? "bad " + MASTER_VERSION_HEADER + ": expected a master version or 'current'"
                         : "group " + group + " has no master");
         }
@@ -245,66 +206,40 @@ public final class KvHttp {
             return failure(e);
         }
         if (!(proposed.result() instanceof KvResult result))
-            return Response.text(500, "kv state machine gave no result");
+            return HttpAnswer.text(500, "kv state machine gave no result");
         return answer(command, result).at(proposed.instance());
     }
 
-    private static Response answer(KvCommand command, KvResult result) {
+    private static HttpAnswer answer(KvCommand command, KvResult result) {
         return switch (result.status()) {
             case APPLIED -> command.op() == KvCommand.Op.DELETE
-                    ? new Response(204, null, new byte[0], null)
-                    : new Response(200, result.version(), new byte[0], null);
-            case VERSION_MISMATCH -> new Response(412, result.version() == 0 ? null : result.version(),
+                    ? HttpAnswer.empty(204, null)
+                    : HttpAnswer.empty(200, result.version());
+            case VERSION_MISMATCH -> new HttpAnswer(412, result.version() == 0 ? null : result.version(),
                     "version mismatch\n".getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
-            case NOT_FOUND -> Response.text(404, "not found");
-            case INVALID_COMMAND -> Response.text(400, "invalid command");
+            case NOT_FOUND -> HttpAnswer.text(404, "not found");
+            case INVALID_COMMAND -> HttpAnswer.text(400, "invalid command");
         };
     }
 
     private <T> T await(CompletionStage<T> stage) {
-        try {
-            // the engine enforces the timeout too; this bound only guards against a lost completion
-            return stage.toCompletableFuture().get(timeoutMillis + 5_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | CompletionException e) {
-            if (e.getCause() instanceof PaxosException p) throw p;
-            throw new CompletionException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new ProposalTimeoutException("no answer from the engine within " + timeoutMillis + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProposalTimeoutException("interrupted");
-        }
+        return PaxosCalls.await(stage, timeoutMillis);
     }
 
     /** Maps engine failures to short 4xx/5xx answers; never a stack trace. */
-    static Response failure(PaxosException e) {
-        if (e instanceof ProposalTimeoutException)
-            return Response.text(504, "timeout: the write may or may not have been applied");
-        if (e instanceof ValueTooLargeException) return Response.text(413, e.getMessage());
-        if (e instanceof OverloadedException) return Response.text(503, "overloaded, retry later");
-        if (e instanceof MasterChangedException) return Response.text(409, e.getMessage());
-        if (e instanceof NotMasterException) return Response.text(421, e.getMessage());
-        if (e instanceof NotMemberException || e instanceof GroupUnavailableException)
-            return Response.text(503, e.getMessage());
-        return Response.text(503, e.getMessage());
+    static HttpAnswer failure(PaxosException e) {
+        return PaxosCalls.failure(e);
     }
 
-    private static Optional<Response> checkKey(String key) {
-        if (key == null || key.isEmpty()) return Optional.of(Response.text(400, "missing key: use /kv/{key}"));
+    private static Optional<HttpAnswer> checkKey(String key) {
+        if (key == null || key.isEmpty()) return Optional.of(HttpAnswer.text(400, "missing key: use /kv/{key}"));
         if (key.getBytes(StandardCharsets.UTF_8).length > KvCommand.MAX_KEY_BYTES)
-            return Optional.of(Response.text(414, "key too long: at most " + KvCommand.MAX_KEY_BYTES + " bytes"));
+            return Optional.of(HttpAnswer.text(414, "key too long: at most " + KvCommand.MAX_KEY_BYTES + " bytes"));
         return Optional.empty();
     }
 
     /** Accepts {@code "12"}, {@code W/"12"} is refused (weak tags make no sense for CAS), {@code 12}. */
     static Long parseVersion(String header) {
-        String v = header.trim();
-        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-        try {
-            long n = Long.parseLong(v);
-            return n >= 0 ? n : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return PaxosCalls.parseVersion(header);
     }
 }

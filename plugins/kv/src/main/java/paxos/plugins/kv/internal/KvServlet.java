@@ -1,12 +1,10 @@
 package paxos.plugins.kv.internal;
 
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import paxos.plugin.support.http.AnswerServlet;
+import paxos.plugin.support.http.HttpAnswer;
 import paxos.plugins.kv.KvCommand;
 
 /**
@@ -15,7 +13,7 @@ import paxos.plugins.kv.KvCommand;
  * every 503 carries {@code Retry-After}. Bodies are read with a bound, so an oversized upload is refused without
  * buffering it.
  */
-final class KvServlet extends HttpServlet {
+final class KvServlet extends AnswerServlet {
     private static final long serialVersionUID = 1L;
     private final transient KvHttp http;
 
@@ -25,49 +23,28 @@ final class KvServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String key = key(req);
+        String key = pathKey(req);
         if (key.isEmpty() && req.getParameter("digest") != null) {
-            send(resp, http.digest(req.getParameter("consistency")));
+            send(resp, () -> http.digest(req.getParameter("consistency")));
             return;
         }
         // a LEASE read forwarded by another node is answered here or refused, never sent on
-        send(resp, http.get(key, req.getParameter("consistency"), req.getHeader(HttpLeaseForwarder.FORWARDED_HEADER) == null));
+        boolean mayForward = req.getHeader(HttpLeaseForwarder.FORWARDED_HEADER) == null;
+        send(resp, () -> http.get(key, req.getParameter("consistency"), mayForward));
     }
 
     @Override
     protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         byte[] body = readBounded(req.getInputStream(), KvCommand.MAX_VALUE_BYTES);
         if (body == null) {
-            send(resp, KvHttp.Response.text(413, "value too large: at most " + KvCommand.MAX_VALUE_BYTES + " bytes"));
+            send(resp, () -> HttpAnswer.text(413, "value too large: at most " + KvCommand.MAX_VALUE_BYTES + " bytes"));
             return;
         }
-        send(resp, http.put(key(req), body, req.getHeader("If-Match"), req.getHeader(KvHttp.MASTER_VERSION_HEADER)));
+        send(resp, () -> http.put(pathKey(req), body, req.getHeader("If-Match"), req.getHeader(KvHttp.MASTER_VERSION_HEADER)));
     }
 
     @Override
     protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        send(resp, http.delete(key(req), req.getHeader("If-Match"), req.getHeader(KvHttp.MASTER_VERSION_HEADER)));
-    }
-
-    private static String key(HttpServletRequest req) {
-        String path = req.getPathInfo();
-        if (path == null || path.length() <= 1) return "";
-        return URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);
-    }
-
-    /** The body, or null if it is longer than {@code max}. */
-    private static byte[] readBounded(InputStream in, int max) throws IOException {
-        byte[] bytes = in.readNBytes(max + 1);
-        return bytes.length > max ? null : bytes;
-    }
-
-    private static void send(HttpServletResponse resp, KvHttp.Response r) throws IOException {
-        resp.setStatus(r.status());
-        if (r.version() != null) resp.setHeader("ETag", "\"" + r.version() + "\"");
-        if (r.instance() != null) resp.setHeader(KvHttp.INSTANCE_HEADER, Long.toString(r.instance()));
-        if (r.status() == 503) resp.setHeader("Retry-After", "1");
-        if (r.contentType() != null) resp.setContentType(r.contentType());
-        resp.setContentLength(r.body().length);
-        resp.getOutputStream().write(r.body());
+        send(resp, () -> http.delete(pathKey(req), req.getHeader("If-Match"), req.getHeader(KvHttp.MASTER_VERSION_HEADER)));
     }
 }

@@ -1,55 +1,38 @@
 package paxos.plugins.kv.internal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
-import paxos.api.statemachine.CheckpointFiles;
-import paxos.api.statemachine.CheckpointSupport;
-import paxos.api.statemachine.Command;
 import paxos.api.statemachine.DigestSupport;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
-import paxos.api.statemachine.StateMachine;
+import paxos.plugin.support.store.GroupStore;
+import paxos.plugin.support.store.GroupStoreStateMachine;
 import paxos.plugins.kv.KvEntry;
 
 /**
  * The KV state machine: one {@link KvGroupStore} per group under a base directory
  * ({@code <base>/group-<g>/db}). Checkpoints are copies made from a LevelDB snapshot into
- * {@code <base>/group-<g>/checkpoint}, so execution continues while a checkpoint is shipped.
+ * {@code <base>/group-<g>/checkpoint}, so execution continues while a checkpoint is shipped
+ * (both from {@link GroupStoreStateMachine}).
  *
  * <p>Threads: {@link #execute} on each group's execution thread; reads and checkpoint calls on
  * any thread.
  */
-public final class KvStateMachine implements StateMachine, CheckpointSupport, DigestSupport, AutoCloseable {
-    private final Path base;
-    private final ConcurrentHashMap<Integer, KvGroupStore> stores = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, Path> lockedCheckpoints = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+public final class KvStateMachine extends GroupStoreStateMachine<KvGroupStore> implements DigestSupport {
 
     /** @param base directory holding one sub-directory per group; created if missing */
     public KvStateMachine(Path base) {
-        this.base = base;
+        super(base, "kv");
+    }
+
+    @Override
+    protected KvGroupStore openGroup(int group, GroupStore store) {
+        return new KvGroupStore(store);
     }
 
     @Override
     public void execute(ExecutionBatch batch, ExecutionResults results) {
-        List<byte[]> values = new ArrayList<>(batch.commands().size());
-        for (Command c : batch.commands()) values.add(c.value());
-        List<Command> commands = batch.commands();
-        int[] next = {0};
-        store(batch.group()).apply(batch.instance(), values,
-                result -> results.complete(commands.get(next[0]++).index(), result));
-    }
-
-    @Override
-    public long checkpointInstance(int group) {
-        return store(group).appliedInstance();
+        store(batch.group()).apply(batch.instance(), values(batch), inOrder(batch, results));
     }
 
     /** O(1): an order-independent hash of every entry, kept up to date by each write (see {@link KvGroupStore#digest()}). */
@@ -79,11 +62,7 @@ public final class KvStateMachine implements StateMachine, CheckpointSupport, Di
 
     /** Digest of the group's whole state, equal on replicas at the same position. */
     public long checksum(int group) {
-        try {
-            return store(group).checksum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return store(group).checksum();
     }
 
     /**
@@ -94,81 +73,10 @@ public final class KvStateMachine implements StateMachine, CheckpointSupport, Di
      * @return {entries, crc32c}
      */
     public long[] dataDigest(int group) {
-        try {
-            return store(group).dataDigest();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
-    public CheckpointFiles lockCheckpoint(int group) throws IOException {
-        Path dir = base.resolve("group-" + group).resolve("checkpoint");
-        if (lockedCheckpoints.putIfAbsent(group, dir) != null)
-            throw new IOException("a checkpoint of group " + group + " is already locked");
-        try {
-            deleteTree(dir);
-            long instance = store(group).copyTo(dir);
-            List<String> files = new ArrayList<>();
-            try (Stream<Path> s = Files.list(dir)) {
-                s.filter(Files::isRegularFile).forEach(p -> files.add(p.getFileName().toString()));
-            }
-            files.sort(null);
-            return new CheckpointFiles(instance, dir, files);
-        } catch (IOException | RuntimeException e) {
-            lockedCheckpoints.remove(group);
-            deleteTree(dir);
-            throw e;
-        }
-    }
-
-    @Override
-    public void unlockCheckpoint(int group) {
-        Path dir = lockedCheckpoints.remove(group);
-        if (dir != null) {
-            try {
-                deleteTree(dir);
-            } catch (IOException e) {
-                // the next lock deletes it again; nothing is lost by leaving it
-            }
-        }
-    }
-
-    @Override
-    public Path dataDirectory(int group) {
-        return base.resolve("group-" + group).resolve("db");
-    }
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        IOException failure = null;
-        for (KvGroupStore s : stores.values()) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                failure = e;
-            }
-        }
-        stores.clear();
-        if (failure != null) throw failure;
+        return store(group).dataDigest();
     }
 
     private KvGroupStore store(int group) {
-        if (closed) throw new IllegalStateException("kv state machine is closed");
-        return stores.computeIfAbsent(group, g -> {
-            try {
-                return new KvGroupStore(dataDirectory(g));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open kv store of group " + g + " in " + dataDirectory(g), e);
-            }
-        });
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        return group(group);
     }
 }

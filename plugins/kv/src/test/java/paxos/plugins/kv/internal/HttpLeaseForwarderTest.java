@@ -45,7 +45,7 @@ class HttpLeaseForwarderTest {
         try {
             HttpLeaseForwarder forwarder = new HttpLeaseForwarder(
                     Map.of(3, "http://127.0.0.1:" + master.getAddress().getPort()), 1, 5_000);
-            KvHttp.Response r = forwarder.forward(3, "a key+x");
+            paxos.plugin.support.http.HttpAnswer r = forwarder.forward(3, "a key+x");
             assertEquals(200, r.status());
             assertEquals(7L, r.version());
             assertEquals(42L, r.instance());
@@ -63,7 +63,7 @@ class HttpLeaseForwarderTest {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        KvHttp.Response r = new HttpLeaseForwarder(Map.of(2, "http://127.0.0.1:" + port), 1, 2_000).forward(2, "k");
+        paxos.plugin.support.http.HttpAnswer r = new HttpLeaseForwarder(Map.of(2, "http://127.0.0.1:" + port), 1, 2_000).forward(2, "k");
         assertEquals(503, r.status());
         assertNull(r.instance(), "not a KV answer");
     }

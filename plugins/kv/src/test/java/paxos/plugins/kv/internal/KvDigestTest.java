@@ -45,7 +45,7 @@ class KvDigestTest {
         try (KvStateMachine reopened = new KvStateMachine(dir.resolve("a"))) {
             assertEquals(digest, reopened.digest(0, 50), "after restart");
         }
-        try (KvGroupStore copy = new KvGroupStore(dir.resolve("copy"))) {
+        try (KvGroupStore copy = new KvGroupStore(paxos.plugin.support.store.GroupStore.open(dir.resolve("copy")))) {
             assertEquals(digest, copy.digest(), "in a checkpoint copy");
         }
         // a store from before digests: the sum is rebuilt by one walk and equals the incremental one
@@ -53,7 +53,7 @@ class KvDigestTest {
                 new org.iq80.leveldb.Options())) {
             db.delete("mstatesum".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        try (KvGroupStore walked = new KvGroupStore(dir.resolve("copy"))) {
+        try (KvGroupStore walked = new KvGroupStore(paxos.plugin.support.store.GroupStore.open(dir.resolve("copy")))) {
             assertEquals(digest, walked.digest(), "rebuilt by a walk");
         }
     }

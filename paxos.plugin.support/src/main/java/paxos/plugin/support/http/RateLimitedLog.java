@@ -1,4 +1,4 @@
-package paxos.plugins.config.internal;
+package paxos.plugin.support.http;
 
 import java.lang.System.Logger.Level;
 
@@ -6,19 +6,19 @@ import java.lang.System.Logger.Level;
  * Logs at most one line per interval and counts what it dropped, so that a repeated failure
  * (ConfigAdmin down, a writer fighting the store) cannot flood the log. Thread-safe.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     private final System.Logger logger;
     private final long intervalNanos;
     private long nextNanos = Long.MIN_VALUE;
     private boolean started;
     private int dropped;
 
-    RateLimitedLog(System.Logger logger, long intervalMillis) {
+    public RateLimitedLog(System.Logger logger, long intervalMillis) {
         this.logger = logger;
         this.intervalNanos = intervalMillis * 1_000_000L;
     }
 
-    synchronized void log(Level level, String message) {
+    public synchronized void log(Level level, String message) {
         long now = System.nanoTime();
         if (started && now - nextNanos < 0) {
             dropped++;

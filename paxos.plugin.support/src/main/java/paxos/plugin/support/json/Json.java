@@ -1,4 +1,4 @@
-package paxos.plugins.config.internal;
+package paxos.plugin.support.json;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
@@ -18,9 +18,9 @@ import java.util.Map;
  * control characters in strings and input longer than {@link #MAX_CHARS} are refused with
  * {@link IllegalArgumentException} whose message says where.
  */
-final class Json {
+public final class Json {
     /** Longest accepted input, in characters. */
-    static final int MAX_CHARS = 256 * 1024;
+    public static final int MAX_CHARS = 256 * 1024;
 
     private final String s;
     private int i;
@@ -30,7 +30,7 @@ final class Json {
     }
 
     /** Parses one flat JSON object; keys keep their order. */
-    static Map<String, Object> parseObject(String text) {
+    public static Map<String, Object> parseObject(String text) {
         if (text.length() > MAX_CHARS) throw new IllegalArgumentException("JSON longer than " + MAX_CHARS + " characters");
         Json p = new Json(text);
         p.skipSpace();
@@ -60,7 +60,7 @@ final class Json {
      * Non-finite doubles are written as strings ({@code "NaN"}, {@code "Infinity"}), which JSON
      * cannot express as numbers.
      */
-    static String writeObject(Map<String, ?> object) {
+    public static String writeObject(Map<String, ?> object) {
         StringBuilder b = new StringBuilder().append('{');
         boolean first = true;
         for (Map.Entry<String, ?> e : object.entrySet()) {

@@ -1,4 +1,4 @@
-package paxos.plugins.config.internal;
+package paxos.plugin.support.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

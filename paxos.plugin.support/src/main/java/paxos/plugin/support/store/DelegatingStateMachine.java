@@ -1,4 +1,4 @@
-package paxos.plugins.kv.internal;
+package paxos.plugin.support.store;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,16 +9,23 @@ import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 
-/** Forwards the state machine SPI to a delegate, so that a DS component can present one. */
-abstract class DelegatingStateMachine implements StateMachine, CheckpointSupport, DigestSupport {
-    private final KvStateMachine delegate;
+/**
+ * Forwards the state machine SPI to a delegate, so that a DS component (whose constructor reads
+ * its configuration) can register itself as the state machine service while the state machine
+ * proper stays a plain class that unit tests create with {@code new}.
+ *
+ * @param <T> the delegate: a state machine with checkpoints and a digest
+ */
+public abstract class DelegatingStateMachine<T extends StateMachine & CheckpointSupport & DigestSupport>
+        implements StateMachine, CheckpointSupport, DigestSupport {
+    private final T delegate;
 
-    DelegatingStateMachine(KvStateMachine delegate) {
+    protected DelegatingStateMachine(T delegate) {
         this.delegate = delegate;
     }
 
     @Override
-    public void execute(ExecutionBatch batch, ExecutionResults results) {
+    public void execute(ExecutionBatch batch, ExecutionResults results) throws Exception {
         delegate.execute(batch, results);
     }
 

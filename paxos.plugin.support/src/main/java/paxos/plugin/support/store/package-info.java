@@ -1,0 +1,10 @@
+/**
+ * Durable state for a state machine plugin: a LevelDB store per group whose position is written
+ * atomically with the effects of each instance ({@link paxos.plugin.support.store.GroupStore}), a
+ * base class that keeps one per group and ships them as checkpoints
+ * ({@link paxos.plugin.support.store.GroupStoreStateMachine}), and a delegate for DS components.
+ * iq80 LevelDB is embedded in this bundle; plugins do not see its types.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("0.1.0")
+package paxos.plugin.support.store;
