@@ -25,6 +25,16 @@ import paxos.api.Membership;
  * Safety oracles ({@link Oracle}) run throughout.
  */
 public final class Simulation {
+    /**
+     * The production runtime logs at INFO what is routine in a simulation (versions in force);
+     * held strongly, so the level stays. Warnings and errors still show.
+     */
+    private static final java.util.logging.Logger RUNTIME_LOG = java.util.logging.Logger.getLogger("paxos.impl");
+
+    static {
+        RUNTIME_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     final SimParams params;
     final Variant variant;
     final SplittableRandom random;
@@ -320,7 +330,9 @@ public final class Simulation {
             for (int n = 1; n <= params.nodes(); n++) {
                 b.append(nodes[n].up ? nodes[n].core(g).role().name().charAt(0) : '-');
             }
-            b.append("] ");
+            b.append("]");
+            for (int n = 1; n <= params.nodes(); n++) b.append(nodes[n].holds(g));
+            b.append(" ");
         }
         long waitingClients = clients.stream().filter(Client::waiting).count();
         long unackedProbes = probes.stream().filter(p -> !p.acked).count();

@@ -22,6 +22,7 @@ import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.CatchUpRead;
 import paxos.impl.core.ChosenValue;
+import paxos.impl.core.Durability;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
 import paxos.impl.core.ProposeResult;
@@ -36,10 +37,16 @@ import paxos.impl.exec.SystemCommand;
  * messages and the callers waiting for their commands.
  *
  * <p><b>Order of effects</b> (the core's {@link Ready} contract): the Ready's records are appended
- * to the log store and only when that append completed (synced, under the store's policy) are the
- * messages sent, catch-up reads served and chosen values handed to execution. Only one Ready is
- * in flight at a time; events that arrive meanwhile accumulate in the core, which is what batches
- * proposals and lets one fsync cover many writes (the store group-commits across groups too).
+ * to the log store as its {@link Durability.Rule} says (production: promises and accepts synced,
+ * chosen marks unsynced) and only when those appends completed are the messages sent, catch-up
+ * reads served and chosen values handed to execution. Several Readies may be in flight (up to
+ * the core's bound), finished strictly in order; events that arrive meanwhile accumulate in the
+ * core, which is what batches proposals and lets one fsync cover many writes (the store
+ * group-commits across groups too).
+ *
+ * <p><b>Time and threads come from outside</b>: the executors and a {@link RuntimeClock}. The
+ * engine passes thread pools and the system clock; the simulator passes its deterministic
+ * scheduler, so that this very class runs inside a seeded simulation (see {@link GroupRuntime}).
  *
  * <p>A failed log write stops the group for good (state {@link GroupState#FAILED}): sending the
  * Ready's messages without durable records could break Paxos safety.
@@ -90,7 +97,7 @@ final class GroupRunner {
     private volatile MasterInfo master;
     /** The lease entry in force and when this node executed it; a restart counts as executing it now. */
     private volatile long leaseEntry;
-    private volatile long leaseEntryExecutedNanos = System.nanoTime();
+    private volatile long leaseEntryExecutedNanos;
     private volatile List<Integer> waitingFor = List.of();
     private volatile List<String> waitingForVersions = List.of();
     private volatile Map<Integer, String> versionsInForce = Map.of();
@@ -99,6 +106,8 @@ final class GroupRunner {
     private final AtomicLong instancesProposed = new AtomicLong();
     private final AtomicLong commandsProposed = new AtomicLong();
     private final Map<Integer, Long> peerChosen = new ConcurrentHashMap<>();
+    private final RuntimeClock clock;
+    private final Durability.Rule durability;
 
     /**
      * @param loopPool threads shared by every group's event loop
@@ -110,6 +119,21 @@ final class GroupRunner {
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
                 Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis) {
+        this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
+                proposalTimeoutMillis, RuntimeClock.SYSTEM, Durability.Rule.PRODUCTION);
+    }
+
+    /**
+     * @param clock time and timers (production: {@link RuntimeClock#SYSTEM})
+     * @param durability which records are synced before a Ready's effects (production:
+     *     {@link Durability.Rule#PRODUCTION}; anything else is a broken build for the simulator)
+     */
+    GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability) {
+        this.clock = clock;
+        this.durability = durability;
+        this.leaseEntryExecutedNanos = clock.nanoTime();
         this.meta = meta;
         this.registry = registry;
         this.proposalTimeoutMillis = proposalTimeoutMillis;
@@ -158,7 +182,7 @@ final class GroupRunner {
             }
             waiters.put(id, new Waiter(f));
             f.whenComplete((v, e) -> waiters.remove(id));
-            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() ->
+            clock.schedule(TimeUnit.MILLISECONDS.toNanos(timeoutMillis), () ->
                     f.completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
                             + timeoutMillis + " ms; the value may still be chosen")));
         }
@@ -243,6 +267,11 @@ final class GroupRunner {
         StateMachineRegistry.Registration want = inForce != null ? versions.get(inForce) : oldest(versions);
         if (inForce == null && want != null) proposeActivation(want);
         StateMachineRegistry.Registration have = machines.get(id);
+        // The version in force is not here (e.g. restarted before its bundle came): another version
+        // holds the group (the executor never calls a registration of another version), so that no
+        // instance executes without the state machine and none is replayed later under a version
+        // that was not in force for it. Found by the simulator running this class.
+        if (want == null && inForce != null && have == null) want = oldest(versions);
         // the old version stays until the new one is here: the executor holds the group at the switch
         if (want == have || want == null && have != null) return false;
         if (have != null) {
@@ -296,7 +325,7 @@ final class GroupRunner {
 
     /** Proposes the first activation of {@code reg}'s version (compare-and-set on "none"); at most every few seconds. */
     private void proposeActivation(StateMachineRegistry.Registration reg) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         Long asked = activationAskedNanos.get(reg.id());
         if (asked != null && now - asked < ACTIVATION_RETRY_NANOS) return;
         activationAskedNanos.put(reg.id(), now);
@@ -352,7 +381,7 @@ final class GroupRunner {
                 if (ready.toPersist().isEmpty()) {
                     pending.durable = true;
                 } else {
-                    persist(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
+                    persist(ready.writes(durability)).whenComplete((v, error) -> loop.execute(() -> {
                         if (error != null) {
                             fail("log write failed: " + error.getMessage());
                             return;
@@ -371,22 +400,16 @@ final class GroupRunner {
     }
 
     /**
-     * Appends a Ready's records. Promises and accepts must be synced before the replies that
-     * depend on them are sent; chosen marks and metadata need not (a node that loses one learns
-     * the value again), so they take {@link LogStore#appendUnsynced} and cost no fsync of their
-     * own. The store keeps call order, so the Ready is written once both stages completed.
+     * Appends a Ready's records as {@link Durability} splits them: the synced ones with
+     * {@link LogStore#append} (their completion is the fsync), the others with
+     * {@link LogStore#appendUnsynced} (no fsync of their own). The store keeps call order, so the
+     * Ready is written once both stages completed.
      */
-    private java.util.concurrent.CompletableFuture<Void> persist(List<paxos.api.spi.log.LogRecord> records) {
-        List<paxos.api.spi.log.LogRecord> synced = new ArrayList<>();
-        List<paxos.api.spi.log.LogRecord> lazy = new ArrayList<>();
-        for (paxos.api.spi.log.LogRecord r : records) {
-            if (r instanceof paxos.api.spi.log.LogRecord.Promise || r instanceof paxos.api.spi.log.LogRecord.Accept) synced.add(r);
-            else lazy.add(r);
-        }
-        CompletableFuture<Void> first = synced.isEmpty() ? CompletableFuture.completedFuture(null)
-                : store.append(synced).toCompletableFuture();
-        CompletableFuture<Void> second = lazy.isEmpty() ? CompletableFuture.completedFuture(null)
-                : store.appendUnsynced(lazy).toCompletableFuture();
+    private CompletableFuture<Void> persist(Ready.Writes writes) {
+        CompletableFuture<Void> first = writes.synced().isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.append(writes.synced()).toCompletableFuture();
+        CompletableFuture<Void> second = writes.unsynced().isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.appendUnsynced(writes.unsynced()).toCompletableFuture();
         return CompletableFuture.allOf(first, second);
     }
 
@@ -467,7 +490,7 @@ final class GroupRunner {
         if (!entries.isEmpty()) {
             // Others time the lease from here: after execution, never before the master proposed it.
             // Written before the master is published, so no reader pairs a new master with an old time.
-            leaseEntryExecutedNanos = System.nanoTime();
+            leaseEntryExecutedNanos = clock.nanoTime();
             leaseEntry = entries.get(entries.size() - 1).instance();
         }
     }
