@@ -45,6 +45,12 @@ public final class Simulation {
     final java.nio.file.Path diskRoot;
     private final long seed;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
+    /**
+     * Events due now (delay 0: the runtime's executor tasks), in order. Same order as if they were
+     * in {@link #events}: an event in {@code events} due now was scheduled before now, so it comes
+     * first; these come before anything due later. Keeps the priority queue small.
+     */
+    private final java.util.ArrayDeque<Event> immediate = new java.util.ArrayDeque<>();
     private final List<Client> clients = new ArrayList<>();
     private final List<Client> probes = new ArrayList<>();
     private long now;
@@ -148,8 +154,8 @@ public final class Simulation {
         }
         after(healAt, this::heal);
         long deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
-        while (!finished && !events.isEmpty()) {
-            Event e = events.poll();
+        while (!finished && (!immediate.isEmpty() || !events.isEmpty())) {
+            Event e = immediate.isEmpty() || !events.isEmpty() && events.peek().time() <= now ? events.poll() : immediate.poll();
             now = e.time();
             if (now > deadline) break;
             oracle.time(now);
@@ -164,7 +170,8 @@ public final class Simulation {
     // ---------------------------------------------------------------- scheduling and randomness
 
     void after(long delay, Runnable action) {
-        events.add(new Event(now + delay, sequence++, action));
+        if (delay == 0) immediate.add(new Event(now, sequence++, action));
+        else events.add(new Event(now + delay, sequence++, action));
     }
 
     boolean chance(int permille) {
