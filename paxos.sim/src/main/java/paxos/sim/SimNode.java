@@ -7,10 +7,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.MasterInfo;
 import paxos.api.Membership;
 import paxos.api.PaxosException;
-import paxos.api.statemachine.DigestSupport;
-import paxos.api.statemachine.ExecutionBatch;
-import paxos.api.statemachine.ExecutionResults;
-import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.CoreConfig;
 import paxos.impl.core.GroupCore;
@@ -31,10 +27,10 @@ import paxos.impl.runtime.RuntimeClock;
  *
  * <p>What this class still does itself is simulation: fault injection (crash, install crash
  * points), the disk model, the oracle hooks, the simulated application ({@link Recorder}) and
- * the checkpoint transfer (a catch-up request below this node's retained log is answered
- * {@link ShellMessage.Compacted}; when to ask whom for a checkpoint is decided by the production
- * {@link CheckpointTrigger}; the checkpoint is staged, committed atomically and the group's
- * runtime rebuilt after it).
+ * the checkpoint transfer (a catch-up request this node cannot serve is answered
+ * {@link ShellMessage.Compacted}; both that and when to ask whom for a checkpoint are decided by
+ * the production {@link CheckpointTrigger}, as in the engine; the checkpoint is staged, committed
+ * atomically and the group's runtime rebuilt after it).
  */
 final class SimNode {
     /** The state machine ID the simulated clients use. */
@@ -66,8 +62,6 @@ final class SimNode {
     private final java.util.Set<String> installed = new java.util.TreeSet<>(List.of(VERSIONS.get(0)));
     /** Instances between the digests compared by the production comparison (see {@link Oracle#digestTaken}). */
     static final int DIGEST_INTERVAL = 8;
-    /** {@link Variant#NONDETERMINISTIC_REPLICA}: the one departure happened. */
-    private boolean perturbed;
     private CheckpointTrigger[] triggers;
     private boolean[] installing;
     /** The request ID sequence of this incarnation (unique across restarts, as the engine's). */
@@ -128,12 +122,12 @@ final class SimNode {
         if (c == null) {
             cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());
             executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
-            recorders[g] = new Recorder(g, -1, 0);
+            recorders[g] = new Recorder(sim, id, g, executors[g], -1, 0);
         } else {
             long resume = c.position() + sim.variant.resumeOffset;
             cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
             executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions()), 10_000);
-            recorders[g] = new Recorder(g, resume - 1, c.digest());
+            recorders[g] = new Recorder(sim, id, g, executors[g], resume - 1, c.digest());
             sim.oracle.installed(id, c);
         }
         int group = g;
@@ -181,7 +175,7 @@ final class SimNode {
      */
     private void registerVersion(int g, String version) {
         String really = sim.variant.versionsIgnored ? VERSIONS.get(0) : version;
-        runtimes[g].register(STATE_MACHINE_ID, version, "sim " + version, new Versioned(recorders[g], really));
+        runtimes[g].register(STATE_MACHINE_ID, version, "sim " + version, new Recorder.Versioned(recorders[g], really));
     }
 
     /** After execution ran: the oracles look at what the executor decided. */
@@ -381,60 +375,5 @@ final class SimNode {
 
     GroupCore core(int g) {
         return cores[g];
-    }
-
-    /** The simulated application: records what it executes for the oracle. */
-    private final class Recorder {
-        private final int group;
-        /** The state: the last instance executed and the digest of everything executed. */
-        long position;
-        long digest;
-        /** The version that executed last (hand-overs are counted for the statistics). */
-        String lastVersion;
-
-        Recorder(int group, long position, long digest) {
-            this.group = group;
-            this.position = position;
-            this.digest = digest;
-        }
-
-
-        SimCheckpoint checkpoint() {
-            return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry(),
-                    executors[group].versionsInForce());
-        }
-
-        void execute(ExecutionBatch batch, ExecutionResults results, String version) {
-            if (lastVersion != null && !lastVersion.equals(version)) sim.versionHandOvers++;
-            lastVersion = version;
-            digest = Oracle.digest(digest, batch.instance(), batch.commands());
-            if (sim.variant.nondeterministicReplica && id == 1 && group == 0 && !perturbed && !batch.commands().isEmpty()) {
-                perturbed = true;
-                digest ^= 1; // this replica's state departs from the others' once
-            }
-            position = batch.instance();
-            sim.oracle.executed(id, group, batch.instance(), batch.commands(), digest);
-            sim.oracle.executedWith(id, group, batch.instance(), batch.commands().isEmpty(), version);
-            batch.commands().forEach(c -> results.complete(c.index(), "ok"));
-        }
-    }
-
-    /** One installed version of the state machine: all versions share the group's state (one data directory). */
-    private record Versioned(Recorder state, String version) implements StateMachine, DigestSupport {
-        @Override
-        public void execute(ExecutionBatch batch, ExecutionResults results) {
-            state.execute(batch, results, version);
-        }
-
-        @Override
-        public long digest(int group, long instance) {
-            return state.digest;
-        }
-
-        /** Where the shared state stands (the runtime replays nothing below it at a version switch). */
-        @Override
-        public long checkpointInstance(int group) {
-            return state.position;
-        }
     }
 }

@@ -67,6 +67,8 @@ public final class Simulation {
     long versionHolds;
     long versionHandOvers;
     private long installCrashes;
+    /** {@link Variant#NONDETERMINISTIC_REPLICA}: node 1's one departure happened. */
+    boolean perturbed;
 
     private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
         @Override

@@ -335,11 +335,16 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         if (f != null && failure == null) fail(f);
     }
 
+    /** Writes only what changed: a volatile write costs a fence, and most passes change nothing. */
     private void publishLoop() {
-        chosenUpTo = core.chosenUpTo();
-        leaderId = core.leaderId();
-        inFlight = core.inFlightCount();
-        queued = core.queuedCount();
+        long c = core.chosenUpTo();
+        if (c != chosenUpTo) chosenUpTo = c;
+        int l = core.leaderId();
+        if (l != leaderId) leaderId = l;
+        int f = core.inFlightCount();
+        if (f != inFlight) inFlight = f;
+        int q = core.queuedCount();
+        if (q != queued) queued = q;
     }
 
     private void notePeer(Message m) {

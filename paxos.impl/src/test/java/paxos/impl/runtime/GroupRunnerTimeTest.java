@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,11 +19,8 @@ import paxos.api.Member;
 import paxos.api.MemberRole;
 import paxos.api.Membership;
 import paxos.api.ProposalTimeoutException;
-import paxos.api.spi.log.InstanceRecord;
-import paxos.api.spi.log.LogRange;
 import paxos.api.spi.log.LogRecord;
 import paxos.api.spi.log.LogStore;
-import paxos.api.spi.log.LogStoreStats;
 import paxos.impl.core.Ballot;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.CoreConfig;
@@ -71,75 +68,25 @@ class GroupRunnerTimeTest {
     }
 
     /** An in-memory store whose synced appends complete only when the test completes them. */
-    private static final class HeldStore implements LogStore {
-        final InMemoryLogStore inner = new InMemoryLogStore();
+    private static final class HeldStore {
         final List<List<LogRecord>> synced = new ArrayList<>();
         final List<CompletableFuture<Void>> held = new ArrayList<>();
+        final LogStore store;
 
-        @Override
-        public CompletionStage<Void> append(List<LogRecord> records) {
-            synced.add(records);
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            held.add(f);
-            return f;
-        }
-
-        @Override
-        public CompletionStage<Void> appendUnsynced(List<LogRecord> records) {
-            return inner.append(records);
-        }
-
-        @Override
-        public Optional<InstanceRecord> read(int group, long instance) {
-            return inner.read(group, instance);
-        }
-
-        @Override
-        public List<InstanceRecord> readRange(int group, long from, long to, int maxCount) {
-            return inner.readRange(group, from, to, maxCount);
-        }
-
-        @Override
-        public long promisedBallot(int group) {
-            return inner.promisedBallot(group);
-        }
-
-        @Override
-        public Optional<byte[]> meta(int group, String key) {
-            return inner.meta(group, key);
-        }
-
-        @Override
-        public LogRange range(int group) {
-            return inner.range(group);
-        }
-
-        @Override
-        public void retainFrom(int group, long minInstance) {
-            inner.retainFrom(group, minInstance);
-        }
-
-        @Override
-        public void pauseCleaning() {
-        }
-
-        @Override
-        public void resumeCleaning() {
-        }
-
-        @Override
-        public int maxValueBytes() {
-            return inner.maxValueBytes();
-        }
-
-        @Override
-        public LogStoreStats stats() {
-            return inner.stats();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+        @SuppressWarnings("unchecked")
+        HeldStore() {
+            InMemoryLogStore inner = new InMemoryLogStore();
+            store = (LogStore) Proxy.newProxyInstance(LogStore.class.getClassLoader(), new Class<?>[] {LogStore.class},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "append" -> {
+                            synced.add((List<LogRecord>) args[0]);
+                            CompletableFuture<Void> f = new CompletableFuture<>();
+                            held.add(f);
+                            yield f;
+                        }
+                        case "appendUnsynced" -> inner.append((List<LogRecord>) args[0]);
+                        default -> method.invoke(inner, args);
+                    });
         }
     }
 
@@ -158,7 +105,7 @@ class GroupRunnerTimeTest {
     void aPromiseIsSentOnlyAfterItsSyncedAppendCompleted() {
         HeldStore store = new HeldStore();
         List<Message> sent = new ArrayList<>();
-        GroupRunner r = runner(2, store, sent, new ManualClock(), Durability.Rule.PRODUCTION);
+        GroupRunner r = runner(2, store.store, sent, new ManualClock(), Durability.Rule.PRODUCTION);
         r.receive(new Message.Prepare(0, 1, 2, Ballot.of(1, 1), 0));
         assertEquals(1, store.synced.size());
         assertInstanceOf(LogRecord.Promise.class, store.synced.get(0).get(0));
@@ -172,7 +119,7 @@ class GroupRunnerTimeTest {
     void underABrokenRuleThePromiseGoesOutUnsynced() {
         HeldStore store = new HeldStore();
         List<Message> sent = new ArrayList<>();
-        GroupRunner r = runner(2, store, sent, new ManualClock(), record -> Durability.UNSYNCED);
+        GroupRunner r = runner(2, store.store, sent, new ManualClock(), record -> Durability.UNSYNCED);
         r.receive(new Message.Prepare(0, 1, 2, Ballot.of(1, 1), 0));
         assertTrue(store.synced.isEmpty());
         assertEquals(1, sent.size());
