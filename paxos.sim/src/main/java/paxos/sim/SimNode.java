@@ -6,7 +6,10 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.MasterInfo;
 import paxos.api.Membership;
-import paxos.api.PaxosException;
+import paxos.api.MasterChangedException;
+import paxos.api.NotMemberException;
+import paxos.api.OverloadedException;
+import paxos.api.ProposalTimeoutException;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.CoreConfig;
 import paxos.impl.core.GroupCore;
@@ -343,10 +346,16 @@ final class SimNode {
         runtimes[g].propose(List.of(cmd), PROPOSAL_TIMEOUT_MILLIS).get(0).whenComplete((done, error) -> {
             if (waiting.get(g).remove(token) == null) return; // the client gave up, or the node crashed
             if (error == null) sim.clientAcked(c, done.instance(), done.index());
-            else if (error instanceof PaxosException) sim.clientFailed(c); // refused, master changed, timed out
+            else if (expectedFailure(error)) sim.clientFailed(c);
             else sim.oracle.violation("unexpected outcome " + error);
         });
         return true;
+    }
+
+    /** What a correct cluster may answer a client: the master changed, refused (not a voter), timed out. */
+    private static boolean expectedFailure(Throwable error) {
+        return error instanceof MasterChangedException || error instanceof NotMemberException
+                || error instanceof OverloadedException || error instanceof ProposalTimeoutException;
     }
 
     /** The client gave up waiting. */
