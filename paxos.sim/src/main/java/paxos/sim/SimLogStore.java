@@ -18,11 +18,24 @@ import paxos.api.spi.log.LogStoreStats;
  * fsync covered yet, and the futures of the appends it interrupted never complete (the process
  * that waited for them is gone).
  *
- * <p>Every chosen record appended is reported to the oracle (a learned value is chosen, durable or
- * not). Single simulation thread.
+ * <p>Every chosen record appended is reported to the host's oracle (a learned value is chosen,
+ * durable or not). Single simulation thread.
  */
 final class SimLogStore implements LogStore {
-    private final Simulation sim;
+    /** The simulation the disk lives in (one thread). */
+    interface Host {
+        long now();
+
+        /** A fresh fsync latency, in time units. */
+        long fsyncDelay();
+
+        void after(long delay, Runnable action);
+
+        /** A chosen record was appended (the oracle's hook). */
+        void chosen(int node, int group, long instance, byte[] value);
+    }
+
+    private final Host sim;
     private final SimStore disk;
     private final int node;
     /** Bumped by a crash: fsyncs scheduled before it never complete. */
@@ -31,7 +44,7 @@ final class SimLogStore implements LogStore {
     private long lastSyncAt;
     private int syncsPending;
 
-    SimLogStore(Simulation sim, SimStore disk, int node) {
+    SimLogStore(Host sim, SimStore disk, int node) {
         this.sim = sim;
         this.disk = disk;
         this.node = node;
@@ -62,7 +75,7 @@ final class SimLogStore implements LogStore {
 
     private void write(List<LogRecord> records) {
         for (LogRecord r : records) {
-            if (r instanceof LogRecord.Chosen c) sim.oracle.chosen(node, c.group(), c.instance(), c.value());
+            if (r instanceof LogRecord.Chosen c) sim.chosen(node, c.group(), c.instance(), c.value());
         }
         disk.append(records);
     }

@@ -99,6 +99,16 @@ public final class GroupRuntime {
         return runner.peerChosen();
     }
 
+    /** The lease entry in force as executed here. */
+    public long leaseEntry() {
+        return runner.leaseEntry();
+    }
+
+    /** When (on the runtime's clock) this node executed the lease entry in force; others time the lease from here. */
+    public long leaseEntryExecutedNanos() {
+        return runner.leaseEntryExecutedNanos();
+    }
+
     public GroupState state() {
         return runner.state();
     }
