@@ -77,27 +77,7 @@ final class SimNode {
         this.membership = membership;
         this.store = sim.diskRoot == null ? new SimStore()
                 : new SimStore(new LogStoreDurable(sim.diskRoot.resolve("node-" + id)));
-        this.log = new SimLogStore(new SimLogStore.Host() {
-            @Override
-            public long now() {
-                return sim.now();
-            }
-
-            @Override
-            public long fsyncDelay() {
-                return sim.fsyncDelay();
-            }
-
-            @Override
-            public void after(long delay, Runnable action) {
-                sim.after(delay, action);
-            }
-
-            @Override
-            public void chosen(int node, int group, long instance, byte[] value) {
-                sim.oracle.chosen(node, group, instance, value);
-            }
-        }, store, id);
+        this.log = new SimLogStore(sim.disks, store, id);
         for (int g = 0; g < sim.params.groups(); g++) waiting.add(new TreeMap<>());
         this.clock = new RuntimeClock() {
             @Override

@@ -67,6 +67,28 @@ public final class Simulation {
     long versionHolds;
     long versionHandOvers;
     private long installCrashes;
+    /** What every node's simulated disk sees of the run: its time, fsync latencies, the agreement oracle. */
+    final SimLogStore.Host disks = new SimLogStore.Host() {
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public long fsyncDelay() {
+            return Simulation.this.fsyncDelay();
+        }
+
+        @Override
+        public void after(long delay, Runnable action) {
+            Simulation.this.after(delay, action);
+        }
+
+        @Override
+        public void chosen(int node, int group, long instance, byte[] value) {
+            oracle.chosen(node, group, instance, value);
+        }
+    };
     /** {@link Variant#NONDETERMINISTIC_REPLICA}: node 1's one departure happened. */
     boolean perturbed;
 
