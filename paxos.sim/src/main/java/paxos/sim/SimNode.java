@@ -3,79 +3,73 @@ package paxos.sim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import paxos.api.MasterChangedException;
+import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.MasterInfo;
 import paxos.api.Membership;
-import paxos.api.spi.log.LogRecord;
-import paxos.api.statemachine.ExecutionBatch;
-import paxos.api.statemachine.ExecutionResults;
-import paxos.api.statemachine.DigestSupport;
-import paxos.api.statemachine.StateMachine;
+import paxos.api.MasterChangedException;
+import paxos.api.NotMemberException;
+import paxos.api.OverloadedException;
+import paxos.api.ProposalTimeoutException;
 import paxos.impl.core.BatchCommand;
-import paxos.impl.core.CatchUpRead;
-import paxos.impl.core.ChosenValue;
 import paxos.impl.core.CoreConfig;
-import paxos.impl.core.CoreState;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
-import paxos.impl.core.ProposeResult;
-import paxos.impl.core.Ready;
-import paxos.impl.exec.ExecOutcome;
-import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.DigestRecorder;
+import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.SystemCommand;
+import paxos.impl.runtime.CheckpointTrigger;
+import paxos.impl.runtime.GroupRuntime;
+import paxos.impl.runtime.RuntimeClock;
 
 /**
- * One simulated node: the deterministic shell doing what the production runtime does around the
- * same cores and executors — {@code ready()} → append → (simulated fsync) → send → serve reads →
- * apply → {@code advance()} — with a simulated disk and network.
+ * One simulated node: the <b>production</b> group runtime ({@link GroupRuntime}, i.e. the engine's
+ * {@code GroupRunner}: Ready cycle, durability rule, execution, waiting callers, registrations and
+ * version activation) per group, fed by deterministic executors and a clock that queue their
+ * tasks on the simulation's event queue, over a simulated disk ({@link SimLogStore}) and network.
  *
- * <p>Checkpoint catch-up as the runtime does it: a catch-up request below this node's retained log
- * is answered {@link ShellMessage.Compacted}; a node told "compacted" by every reachable peer asks
- * the one retaining the most for a checkpoint, stages it, commits it atomically (position, master
- * and state together; the log below deleted) and rebuilds that group's core and executor after it.
+ * <p>What this class still does itself is simulation: fault injection (crash, install crash
+ * points), the disk model, the oracle hooks, the simulated application ({@link Recorder}) and
+ * the checkpoint transfer (a catch-up request this node cannot serve is answered
+ * {@link ShellMessage.Compacted}; both that and when to ask whom for a checkpoint are decided by
+ * the production {@link CheckpointTrigger}, as in the engine; the checkpoint is staged, committed
+ * atomically and the group's runtime rebuilt after it).
  */
 final class SimNode {
     /** The state machine ID the simulated clients use. */
     static final int STATE_MACHINE_ID = 1;
     /** The state machine versions a node may have installed; every node starts with the first. */
     static final List<String> VERSIONS = List.of("v1", "v2", "v3");
+    /** Simulated time: one unit is a millisecond of the runtime's clock. */
+    static final long NANOS_PER_UNIT = 1_000_000L;
 
     final int id;
     final SimStore store;
+    final SimLogStore log;
     private final Simulation sim;
     private final Membership membership;
     boolean up;
     private int incarnation;
     private GroupCore[] cores;
     private GroupExecutor[] executors;
-    private int[] syncing;
-    private long[] lastCompletionAt;
+    private GroupRuntime[] runtimes;
+    /** Per group, the clients waiting for their command, by their token (deterministic order). */
     private final List<TreeMap<Long, Client>> waiting = new ArrayList<>();
     private long requestCounter;
-    /** Per group: bumped when the group is rebuilt after an install; stale fsync completions check it. */
+    /** Per group: bumped when the group is rebuilt after an install; the old runtime's queued tasks check it. */
     private int[] epoch;
     private Recorder[] recorders;
-    /** Per group, the version of the registration the executor holds ({@code null}: any, the broken variant). */
-    private String[] registeredVersion;
     /** Per group, the version in force this node last found missing (counts each hold once). */
     private String[] heldFor;
     /** Versions installed on this node (all groups); installing survives crashes, like a deployed bundle. */
     private final java.util.Set<String> installed = new java.util.TreeSet<>(List.of(VERSIONS.get(0)));
     /** Instances between the digests compared by the production comparison (see {@link Oracle#digestTaken}). */
     static final int DIGEST_INTERVAL = 8;
-    /** {@link Variant#NONDETERMINISTIC_REPLICA}: the one departure happened. */
-    private boolean perturbed;
-    /** Per group, per peer: {minRetained, time} of its latest "compacted" answer. */
-    private List<java.util.Map<Integer, long[]>> compactedNotes;
-    /** Per group, per peer: time of its latest catch-up answer without the instance needed, from a peer behind it too. */
-    private List<java.util.Map<Integer, Long>> behindNotes;
-    private long[] checkpointRequestedAt;
+    private CheckpointTrigger[] triggers;
     private boolean[] installing;
-    /** How long a peer's "compacted" answer counts, and how long to wait before asking again. */
-    private static final long NOTE_UNITS = 100L * SimParams.TICK_UNITS;
-    private static final long REQUEST_RETRY_UNITS = 40L * SimParams.TICK_UNITS;
+    /** The request ID sequence of this incarnation (unique across restarts, as the engine's). */
+    private AtomicLong requestIds;
+    private final RuntimeClock clock;
 
     SimNode(Simulation sim, int id, Membership membership) {
         this.sim = sim;
@@ -83,7 +77,22 @@ final class SimNode {
         this.membership = membership;
         this.store = sim.diskRoot == null ? new SimStore()
                 : new SimStore(new LogStoreDurable(sim.diskRoot.resolve("node-" + id)));
+        this.log = new SimLogStore(sim.disks, store, id);
         for (int g = 0; g < sim.params.groups(); g++) waiting.add(new TreeMap<>());
+        this.clock = new RuntimeClock() {
+            @Override
+            public long nanoTime() {
+                return sim.now() * NANOS_PER_UNIT;
+            }
+
+            @Override
+            public void schedule(long delayNanos, Runnable task) {
+                int inc = incarnation;
+                sim.after(Math.max(0, (delayNanos + NANOS_PER_UNIT - 1) / NANOS_PER_UNIT), () -> {
+                    if (inc == incarnation && up) task.run();
+                });
+            }
+        };
     }
 
     /**
@@ -93,90 +102,96 @@ final class SimNode {
     void start() {
         incarnation++;
         up = true;
+        requestIds = new AtomicLong(((long) incarnation << 40) + 1);
         int groups = sim.params.groups();
         cores = new GroupCore[groups];
         executors = new GroupExecutor[groups];
-        syncing = new int[groups];
-        lastCompletionAt = new long[groups];
+        runtimes = new GroupRuntime[groups];
         epoch = new int[groups];
         recorders = new Recorder[groups];
-        registeredVersion = new String[groups];
         heldFor = new String[groups];
-        compactedNotes = new ArrayList<>();
-        behindNotes = new ArrayList<>();
-        checkpointRequestedAt = new long[groups];
+        triggers = new CheckpointTrigger[groups];
         installing = new boolean[groups];
-        for (int g = 0; g < groups; g++) {
-            compactedNotes.add(new java.util.HashMap<>());
-            behindNotes.add(new java.util.HashMap<>());
-            checkpointRequestedAt[g] = Long.MIN_VALUE / 2;
-            build(g);
-        }
+        for (int g = 0; g < groups; g++) build(g);
     }
 
-    /** Builds a group's core and executor from the durable log and checkpoint. */
+    /** Builds a group's core, executor and production runtime from the durable log and checkpoint. */
     private void build(int g) {
-        {
-            CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(sim.params.heartbeatTicks(), sim.params.electionTimeoutTicks(), sim.params.heartbeatTicks() + 2)
-                    .withBatching(sim.params.windowMax(), sim.params.batchCountMax(), 64 << 10, sim.params.batchDelayTicks(), 1024)
-                    .withBounds(1000, 1 << 20, sim.params.replyEntriesMax(), 64 << 10, sim.params.replyEntriesMax() * 4)
-                    .withQuorumRule(sim.variant.quorumRule);
-            SimCheckpoint c = store.checkpoint(g);
-            if (c == null) {
-                cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());
-                executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
-                recorders[g] = new Recorder(g, -1, 0);
-            } else {
-                long resume = c.position() + sim.variant.resumeOffset;
-                cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
-                executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions()), 10_000);
-                recorders[g] = new Recorder(g, resume - 1, c.digest());
-                sim.oracle.installed(id, c);
-            }
-            registeredVersion[g] = null;
-            registerVersion(g);
-            int group = g;
-            executors[g].observer(new DigestRecorder(g, DIGEST_INTERVAL,
-                    (sm, instance, digest) -> sim.oracle.digestTaken(id, group, instance, digest)));
-            pump(g);
+        CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(sim.params.heartbeatTicks(), sim.params.electionTimeoutTicks(), sim.params.heartbeatTicks() + 2)
+                .withBatching(sim.params.windowMax(), sim.params.batchCountMax(), 64 << 10, sim.params.batchDelayTicks(), 1024)
+                .withBounds(1000, 1 << 20, sim.params.replyEntriesMax(), 64 << 10, sim.params.replyEntriesMax() * 4)
+                .withQuorumRule(sim.variant.quorumRule);
+        SimCheckpoint c = store.checkpoint(g);
+        if (c == null) {
+            cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());
+            executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
+            recorders[g] = new Recorder(sim, id, g, executors[g], -1, 0);
+        } else {
+            long resume = c.position() + sim.variant.resumeOffset;
+            cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
+            executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions()), 10_000);
+            recorders[g] = new Recorder(sim, id, g, executors[g], resume - 1, c.digest());
+            sim.oracle.installed(id, c);
         }
+        int group = g;
+        executors[g].observer(new DigestRecorder(g, DIGEST_INTERVAL,
+                (sm, instance, digest) -> sim.oracle.digestTaken(id, group, instance, digest)));
+        triggers[g] = new CheckpointTrigger(CHECKPOINT_TIMING);
+        installing[g] = false;
+        runtimes[g] = GroupRuntime.create(g, id, cores[g], executors[g], log, sim.network::send,
+                deterministic(g, false), deterministic(g, true), deterministic(g, false), requestIds,
+                PROPOSAL_TIMEOUT_MILLIS, clock, sim.variant.durability);
+        for (String v : installed) registerVersion(g, v);
     }
+
+    /**
+     * An executor whose tasks run as events of the simulation (same seed, same order), dropped
+     * if the node crashed or the group was rebuilt meanwhile (that runtime is gone). After an
+     * execution task, the oracles look at the executor's state.
+     */
+    private java.util.concurrent.Executor deterministic(int g, boolean execution) {
+        int inc = incarnation;
+        int ep = epoch[g];
+        return task -> sim.after(0, () -> {
+            if (inc != incarnation || !up || ep != epoch[g]) return;
+            task.run();
+            if (execution) checkExecution(g);
+        });
+    }
+
+    /** How long the runtime's own proposals (first activations) and the clients' wait; the client gives up first. */
+    private static final long PROPOSAL_TIMEOUT_MILLIS = (SimParams.CLIENT_TIMEOUT_TICKS + 10L) * SimParams.TICK_UNITS;
 
     // ---------------------------------------------------------------- versions
 
     /** This node installs another version of the state machine (a bundle deployed side by side). */
     void install(String version) {
-        installed.add(version);
-        if (!up) return;
-        for (int g = 0; g < executors.length; g++) {
-            if (registerVersion(g)) run(g);
-        }
+        if (!installed.add(version) || !up) return;
+        for (int g = 0; g < runtimes.length; g++) registerVersion(g, version);
     }
 
     /**
-     * What the runtime does: the executor gets the installed version in force (before any
-     * activation, the first); while the one in force is not installed, the old one stays
-     * registered and the executor holds the group at the switch. Returns true if it changed.
+     * Registers one installed version with the production runtime, which decides which one
+     * executes (the version in force in the log; before any activation, the oldest, which it
+     * proposes to activate). {@link Variant#VERSIONS_IGNORED}: every registration is really the
+     * first version, whatever it declares (a plugin that ignores versions).
      */
-    private boolean registerVersion(int g) {
-        String inForce = executors[g].versionsInForce().get(STATE_MACHINE_ID);
-        String want = inForce != null && installed.contains(inForce) ? inForce
-                : registeredVersion[g] != null ? registeredVersion[g] : VERSIONS.get(0);
-        if (sim.variant.versionsIgnored) want = VERSIONS.get(0);
+    private void registerVersion(int g, String version) {
+        String really = sim.variant.versionsIgnored ? VERSIONS.get(0) : version;
+        runtimes[g].register(STATE_MACHINE_ID, version, "sim " + version, new Recorder.Versioned(recorders[g], really));
+    }
+
+    /** After execution ran: the oracles look at what the executor decided. */
+    private void checkExecution(int g) {
+        GroupExecutor e = executors[g];
+        sim.oracle.master(id, g, e.executedInstance(), e.master());
+        if (e.failure() != null) sim.oracle.violation("node " + id + " group " + g + " failed: " + e.failure());
+        if (runtimes[g].failure() != null) sim.oracle.violation("node " + id + " group " + g + " stopped: " + runtimes[g].failure());
+        String inForce = e.versionsInForce().get(STATE_MACHINE_ID);
         if (inForce != null && !installed.contains(inForce) && !inForce.equals(heldFor[g])) {
             sim.versionHolds++; // this replica lacks the version in force: it holds the group at the switch
             heldFor[g] = inForce;
         }
-        if (want.equals(registeredVersion[g])) return false;
-        if (registeredVersion[g] != null) sim.versionHandOvers++;
-        if (recorders[g].position != executors[g].executedInstance())
-            sim.oracle.violation("node " + id + " group " + g + ": version " + want + " takes over at " + executors[g].executedInstance()
-                    + " but the state stands at " + recorders[g].position);
-        executors[g].unregister(STATE_MACHINE_ID);
-        executors[g].register(STATE_MACHINE_ID, sim.variant.versionsIgnored ? null : want, new Versioned(recorders[g], want),
-                recorders[g].position);
-        registeredVersion[g] = want;
-        return true;
     }
 
     // ---------------------------------------------------------------- retention and checkpoints
@@ -212,36 +227,24 @@ final class SimNode {
         int g = c.group();
         long need = cores[g].chosenUpTo() + 1;
         if (c.minRetained() <= need) return;
-        compactedNotes.get(g).put(c.from(), new long[] {c.minRetained(), sim.now()});
+        triggers[g].noteCompacted(c.from(), c.minRetained(), clock.nanoTime());
         maybeRequestCheckpoint(g, need);
     }
 
-    /**
-     * Asks for a checkpoint when every reachable peer lately said "compacted" or showed it is
-     * behind too (its catch-up answer lacked the instance, its chosen position is below it: it
-     * cannot serve the log either, and it never will say "compacted" — without this, two nodes
-     * behind the same compacted peers wait for each other forever). Log catch-up is preferred.
-     */
+    /** How long a "compacted" answer counts, and how long to wait before asking again. */
+    private static final CheckpointTrigger.Timing CHECKPOINT_TIMING = new CheckpointTrigger.Timing(
+            100L * SimParams.TICK_UNITS * NANOS_PER_UNIT, 40L * SimParams.TICK_UNITS * NANOS_PER_UNIT);
+
+    /** The production {@link CheckpointTrigger} decides; the simulation carries the request. */
     private void maybeRequestCheckpoint(int g, long need) {
-        if (installing[g] || sim.now() - checkpointRequestedAt[g] < REQUEST_RETRY_UNITS) return;
-        int best = 0;
-        long bestMin = -1;
+        if (installing[g]) return;
+        List<Integer> reachable = new ArrayList<>();
         for (int p = 1; p < sim.nodes.length; p++) {
-            if (p == id || !sim.nodes[p].up || !sim.network.connected(id, p)) continue;
-            long[] note = compactedNotes.get(g).get(p);
-            if (note == null || sim.now() - note[1] > NOTE_UNITS || note[0] <= need) {
-                Long behind = behindNotes.get(g).get(p);
-                if (behind != null && sim.now() - behind <= NOTE_UNITS) continue;
-                return;
-            }
-            if (note[0] > bestMin) {
-                bestMin = note[0];
-                best = p;
-            }
+            if (p != id && sim.nodes[p].up && sim.network.connected(id, p)) reachable.add(p);
         }
-        if (best == 0) return;
-        checkpointRequestedAt[g] = sim.now();
-        sim.network.send(new ShellMessage.CheckpointRequest(id, best, g, need));
+        if (reachable.isEmpty()) return;
+        int peer = triggers[g].decide(need, clock.nanoTime(), reachable, runtimes[g].peerChosen());
+        if (peer != 0) sim.network.send(new ShellMessage.CheckpointRequest(id, peer, g, need));
     }
 
     /** Install: stage (durable, rolled back by a crash), then after a while commit atomically and rebuild. */
@@ -267,61 +270,55 @@ final class SimNode {
         });
     }
 
-    /** The group restarts from its new checkpoint; requests waiting on the old core fail. */
+    /** The group restarts from its new checkpoint; requests waiting on the old runtime fail. */
     private void rebuild(int g) {
-        for (Client c : new ArrayList<>(waiting.get(g).values())) sim.clientFailed(c);
-        waiting.get(g).clear();
+        failWaiting(g);
+        runtimes[g].retire("checkpoint installed");
         epoch[g]++;
-        syncing[g] = 0;
-        lastCompletionAt[g] = 0;
-        installing[g] = false;
-        compactedNotes.get(g).clear();
-        behindNotes.get(g).clear();
         sim.oracle.restarted(id, g);
         build(g);
     }
 
-    /** Power loss: unsynced writes, in-flight Readies and waiting callers are gone. */
+    private void failWaiting(int g) {
+        List<Client> failed = new ArrayList<>(waiting.get(g).values());
+        waiting.get(g).clear();
+        for (Client c : failed) sim.clientFailed(c);
+    }
+
+    /** Power loss: unsynced writes, in-flight Readies, queued tasks and waiting callers are gone. */
     void crash() {
         up = false;
-        store.crash();
+        log.crash();
         sim.oracle.restarted(id);
-        for (TreeMap<Long, Client> w : waiting) {
-            for (Client c : new ArrayList<>(w.values())) sim.clientFailed(c);
-            w.clear();
-        }
+        for (int g = 0; g < waiting.size(); g++) failWaiting(g);
         cores = null;
         executors = null;
+        runtimes = null;
     }
 
     void tick() {
         if (!up) return;
-        for (int g = 0; g < cores.length; g++) {
-            cores[g].tick();
-            pump(g);
-        }
+        for (GroupRuntime r : runtimes) r.tick();
     }
 
     void receive(Message m) {
         if (!up) return;
-        // below the retained log: say so (the requester may need a checkpoint) instead of serving nothing
-        if (m instanceof Message.CatchUpRequest q && q.fromInstance() < store.minRetained(q.group())) {
-            sim.network.send(new ShellMessage.Compacted(id, q.from(), q.group(), store.minRetained(q.group())));
+        int g = m.group();
+        // below the retained log: say so (the requester may need a checkpoint), as the engine does
+        if (m instanceof Message.CatchUpRequest q
+                && CheckpointTrigger.cannotServe(q.fromInstance(), store.minRetained(g), cores[g].chosenUpTo(), i -> log.read(g, i))) {
+            sim.network.send(new ShellMessage.Compacted(id, q.from(), g, Math.max(store.minRetained(g), q.fromInstance() + 1)));
             return;
         }
-        if (m instanceof Message.CatchUpReply r && r.chosenUpTo() < cores[r.group()].chosenUpTo() + 1
-                && !compactedNotes.get(r.group()).isEmpty()
-                && r.entries().stream().noneMatch(e -> e.instance() == cores[r.group()].chosenUpTo() + 1)) {
-            behindNotes.get(r.group()).put(r.from(), sim.now());
-            maybeRequestCheckpoint(r.group(), cores[r.group()].chosenUpTo() + 1);
+        runtimes[g].receive(m);
+        // a peer behind too may be what keeps this node from asking for a checkpoint: look again
+        if (m instanceof Message.CatchUpReply r && r.chosenUpTo() < cores[g].chosenUpTo() + 1) {
+            maybeRequestCheckpoint(g, cores[g].chosenUpTo() + 1);
         }
-        cores[m.group()].step(m);
-        pump(m.group());
     }
 
-    /** A client's proposal; false if refused at once. */
+    /** A client's proposal, through the production runtime; false if this node cannot take it now. */
     boolean propose(Client c) {
-        long requestId = ((long) incarnation << 32) | requestCounter++;
         BatchCommand cmd;
         MasterInfo master = executors[c.group].master();
         if (!c.probe && sim.chance(sim.params.versionPermille())) {
@@ -329,25 +326,36 @@ final class SimNode {
             String version = List.copyOf(installed).get(sim.random.nextInt(installed.size()));
             String seen = executors[c.group].versionsInForce().getOrDefault(STATE_MACHINE_ID, SystemCommand.ActivateVersion.NONE);
             String expected = sim.random.nextBoolean() ? SystemCommand.ActivateVersion.ANY : seen;
-            cmd = new BatchCommand(0, -1, id, requestId, new SystemCommand.ActivateVersion(STATE_MACHINE_ID, version, expected).encode());
+            cmd = new BatchCommand(0, -1, id, 0, new SystemCommand.ActivateVersion(STATE_MACHINE_ID, version, expected).encode());
             c.claim = true;
         } else if (c.probe || !sim.chance(sim.params.masterPermille())) {
-            cmd = new BatchCommand(STATE_MACHINE_ID, -1, id, requestId, c.nextValue());
+            cmd = new BatchCommand(STATE_MACHINE_ID, -1, id, 0, c.nextValue());
             c.claim = false;
         } else if (sim.random.nextBoolean()) {
-            cmd = new BatchCommand(0, -1, id, requestId, new SystemCommand.MasterClaim(id, master.version(), 1000).encode());
+            cmd = new BatchCommand(0, -1, id, 0, new SystemCommand.MasterClaim(id, master.version(), 1000).encode());
             c.claim = true;
         } else {
-            cmd = new BatchCommand(STATE_MACHINE_ID, master.version(), id, requestId, c.nextValue());
+            cmd = new BatchCommand(STATE_MACHINE_ID, master.version(), id, 0, c.nextValue());
             c.claim = false;
         }
-        ProposeResult r = cores[c.group].propose(List.of(cmd));
-        if (!(r instanceof ProposeResult.Queued)) return false;
+        long token = ((long) incarnation << 32) | requestCounter++;
         c.node = id;
-        c.requestId = requestId;
-        waiting.get(c.group).put(requestId, c);
-        pump(c.group);
+        c.requestId = token;
+        waiting.get(c.group).put(token, c);
+        int g = c.group;
+        runtimes[g].propose(List.of(cmd), PROPOSAL_TIMEOUT_MILLIS).get(0).whenComplete((done, error) -> {
+            if (waiting.get(g).remove(token) == null) return; // the client gave up, or the node crashed
+            if (error == null) sim.clientAcked(c, done.instance(), done.index());
+            else if (expectedFailure(error)) sim.clientFailed(c);
+            else sim.oracle.violation("unexpected outcome " + error);
+        });
         return true;
+    }
+
+    /** What a correct cluster may answer a client: the master changed, refused (not a voter), timed out. */
+    private static boolean expectedFailure(Throwable error) {
+        return error instanceof MasterChangedException || error instanceof NotMemberException
+                || error instanceof OverloadedException || error instanceof ProposalTimeoutException;
     }
 
     /** The client gave up waiting. */
@@ -355,79 +363,9 @@ final class SimNode {
         waiting.get(c.group).remove(c.requestId);
     }
 
-    /**
-     * Hands out Readies. One at a time, or (if the seed says so) several overlapping: appended in
-     * order and completed strictly in order, as the Ready contract allows.
-     */
-    private void pump(int g) {
-        while (up && (syncing[g] == 0 || sim.params.pipelinedReadies()) && cores[g].hasReady()) {
-            Ready r = cores[g].ready();
-            store.append(r.toPersist());
-            if (sim.variant.sendBeforePersist) send(r);
-            if (syncing[g] == 0 && r.toPersist().isEmpty()) {
-                complete(g, r);
-                continue;
-            }
-            syncing[g]++;
-            int inc = incarnation;
-            int ep = epoch[g];
-            long at = Math.max(lastCompletionAt[g], sim.now() + sim.fsyncDelay());
-            lastCompletionAt[g] = at;
-            sim.after(at - sim.now(), () -> {
-                if (inc != incarnation || !up || ep != epoch[g]) return;
-                store.sync();
-                syncing[g]--;
-                complete(g, r);
-                pump(g);
-            });
-        }
-    }
-
-    /** After the sync: externalize. */
-    private void complete(int g, Ready r) {
-        for (LogRecord rec : r.toPersist()) {
-            if (rec instanceof LogRecord.Chosen c) sim.oracle.chosen(id, g, c.instance(), c.value());
-        }
-        if (!sim.variant.sendBeforePersist) send(r);
-        for (CatchUpRead read : r.catchUpReads())
-            sim.network.send(read.reply(store.readRange(g, read.fromInstance(), read.toInstance(), read.entriesMax())));
-        for (ChosenValue v : r.toApply()) {
-            sim.oracle.chosen(id, g, v.instance(), v.value());
-            executors[g].offer(v);
-        }
-        run(g);
-        cores[g].advance(r);
-    }
-
-    /** Executes what it can, handing over to another version at a switch (which may let it execute further). */
-    private void run(int g) {
-        do {
-            outcomes(g, executors[g].run());
-            executors[g].drainVersionEntries();
-        } while (registerVersion(g));
-    }
-
-    private void outcomes(int g, List<ExecOutcome> outcomes) {
-        for (ExecOutcome o : outcomes) {
-            Client c = waiting.get(g).remove(o.requestId());
-            if (c == null) continue;
-            if (o instanceof ExecOutcome.Completed done) sim.clientAcked(c, done.instance(), done.index());
-            else if (!(o instanceof ExecOutcome.Failed f && f.error() instanceof MasterChangedException))
-                sim.oracle.violation("unexpected outcome " + o);
-            else sim.clientFailed(c);
-        }
-        sim.oracle.master(id, g, executors[g].executedInstance(), executors[g].master());
-        if (executors[g].failure() != null) sim.oracle.violation("node " + id + " group " + g + " failed: " + executors[g].failure());
-    }
-
-    private void send(Ready r) {
-        for (Message m : r.messages()) sim.network.send(m);
-    }
-
-    /** True if some Ready waits for its fsync. */
+    /** True if some write waits for its fsync. */
     boolean syncPending() {
-        for (int n : syncing) if (n > 0) return true;
-        return false;
+        return log.syncPending();
     }
 
     long executed(int g) {
@@ -438,52 +376,13 @@ final class SimNode {
         return up ? cores[g].chosenUpTo() : -2;
     }
 
+    /** What holds execution of {@code g} here, for the liveness report ("" if nothing). */
+    String holds(int g) {
+        if (!up || executors[g].waitingFor().isEmpty()) return "";
+        return " node" + id + " waits for " + executors[g].waitingFor() + executors[g].waitingForVersions() + " installed " + installed;
+    }
+
     GroupCore core(int g) {
         return cores[g];
-    }
-
-    /** The simulated application: records what it executes for the oracle. */
-    private final class Recorder {
-        private final int group;
-        /** The state: the last instance executed and the digest of everything executed. */
-        long position;
-        long digest;
-
-        Recorder(int group, long position, long digest) {
-            this.group = group;
-            this.position = position;
-            this.digest = digest;
-        }
-
-
-        SimCheckpoint checkpoint() {
-            return new SimCheckpoint(group, position, digest, executors[group].master(), executors[group].leaseEntry(),
-                    executors[group].versionsInForce());
-        }
-
-        void execute(ExecutionBatch batch, ExecutionResults results, String version) {
-            digest = Oracle.digest(digest, batch.instance(), batch.commands());
-            if (sim.variant.nondeterministicReplica && id == 1 && group == 0 && !perturbed && !batch.commands().isEmpty()) {
-                perturbed = true;
-                digest ^= 1; // this replica's state departs from the others' once
-            }
-            position = batch.instance();
-            sim.oracle.executed(id, group, batch.instance(), batch.commands(), digest);
-            sim.oracle.executedWith(id, group, batch.instance(), batch.commands().isEmpty(), version);
-            batch.commands().forEach(c -> results.complete(c.index(), "ok"));
-        }
-    }
-
-    /** One installed version of the state machine: all versions share the group's state (one data directory). */
-    private record Versioned(Recorder state, String version) implements StateMachine, DigestSupport {
-        @Override
-        public void execute(ExecutionBatch batch, ExecutionResults results) {
-            state.execute(batch, results, version);
-        }
-
-        @Override
-        public long digest(int group, long instance) {
-            return state.digest;
-        }
     }
 }

@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * @param electionTimeoutTicks election timeout of every core
  * @param replyEntriesMax promise and catch-up reply bound (small values exercise truncation)
  * @param masterPermille share of client proposals that are master claims or master-conditional
- * @param pipelinedReadies the shell takes new Readies while earlier ones wait for their fsync
+ * @param pipelinedReadies no longer used (the production runtime always overlaps Readies up to the core's bound); still drawn so that seeds keep their other parameters
  * @param followers how many of the highest-numbered nodes are non-voting members (learn only)
  * @param retention log retention: every {@code compactEveryTicks} a node checkpoints its state
  *     machines and deletes its log below {@code executed - retention}; {@code 0}: never

@@ -131,6 +131,11 @@ final class SimStore implements AutoCloseable {
         }
     }
 
+    /** The highest durable promise of {@code group}. */
+    long promised(int group) {
+        return durable.promised(group);
+    }
+
     long syncs() {
         return syncs;
     }

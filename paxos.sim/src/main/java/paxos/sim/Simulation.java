@@ -25,6 +25,16 @@ import paxos.api.Membership;
  * Safety oracles ({@link Oracle}) run throughout.
  */
 public final class Simulation {
+    /**
+     * The production runtime logs at INFO what is routine in a simulation (versions in force);
+     * held strongly, so the level stays. Warnings and errors still show.
+     */
+    private static final java.util.logging.Logger RUNTIME_LOG = java.util.logging.Logger.getLogger("paxos.impl");
+
+    static {
+        RUNTIME_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     final SimParams params;
     final Variant variant;
     final SplittableRandom random;
@@ -35,6 +45,12 @@ public final class Simulation {
     final java.nio.file.Path diskRoot;
     private final long seed;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
+    /**
+     * Events due now (delay 0: the runtime's executor tasks), in order. Same order as if they were
+     * in {@link #events}: an event in {@code events} due now was scheduled before now, so it comes
+     * first; these come before anything due later. Keeps the priority queue small.
+     */
+    private final java.util.ArrayDeque<Event> immediate = new java.util.ArrayDeque<>();
     private final List<Client> clients = new ArrayList<>();
     private final List<Client> probes = new ArrayList<>();
     private long now;
@@ -51,6 +67,30 @@ public final class Simulation {
     long versionHolds;
     long versionHandOvers;
     private long installCrashes;
+    /** What every node's simulated disk sees of the run: its time, fsync latencies, the agreement oracle. */
+    final SimLogStore.Host disks = new SimLogStore.Host() {
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public long fsyncDelay() {
+            return Simulation.this.fsyncDelay();
+        }
+
+        @Override
+        public void after(long delay, Runnable action) {
+            Simulation.this.after(delay, action);
+        }
+
+        @Override
+        public void chosen(int node, int group, long instance, byte[] value) {
+            oracle.chosen(node, group, instance, value);
+        }
+    };
+    /** {@link Variant#NONDETERMINISTIC_REPLICA}: node 1's one departure happened. */
+    boolean perturbed;
 
     private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
         @Override
@@ -138,8 +178,8 @@ public final class Simulation {
         }
         after(healAt, this::heal);
         long deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
-        while (!finished && !events.isEmpty()) {
-            Event e = events.poll();
+        while (!finished && (!immediate.isEmpty() || !events.isEmpty())) {
+            Event e = immediate.isEmpty() || !events.isEmpty() && events.peek().time() <= now ? events.poll() : immediate.poll();
             now = e.time();
             if (now > deadline) break;
             oracle.time(now);
@@ -154,7 +194,8 @@ public final class Simulation {
     // ---------------------------------------------------------------- scheduling and randomness
 
     void after(long delay, Runnable action) {
-        events.add(new Event(now + delay, sequence++, action));
+        if (delay == 0) immediate.add(new Event(now, sequence++, action));
+        else events.add(new Event(now + delay, sequence++, action));
     }
 
     boolean chance(int permille) {
@@ -320,7 +361,9 @@ public final class Simulation {
             for (int n = 1; n <= params.nodes(); n++) {
                 b.append(nodes[n].up ? nodes[n].core(g).role().name().charAt(0) : '-');
             }
-            b.append("] ");
+            b.append("]");
+            for (int n = 1; n <= params.nodes(); n++) b.append(nodes[n].holds(g));
+            b.append(" ");
         }
         long waitingClients = clients.stream().filter(Client::waiting).count();
         long unackedProbes = probes.stream().filter(p -> !p.acked).count();

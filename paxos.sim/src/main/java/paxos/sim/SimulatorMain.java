@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code ./paxos sim [--seeds N [--from B] | --seed S] [--variant CORRECT|MINORITY_QUORUM|SEND_BEFORE_PERSIST|CHECKPOINT_RESUME_AT_P|NON_ATOMIC_INSTALL] [--verbose]}.
+ * {@code ./paxos sim [--seeds N [--from B] | --seed S] [--variant CORRECT|MINORITY_QUORUM|SEND_BEFORE_PERSIST|ACCEPTS_UNSYNCED|CHECKPOINT_RESUME_AT_P|NON_ATOMIC_INSTALL|...] [--verbose]}.
  *
  * <p>Runs seeds {@code B..B+N-1} (default {@code 1..100}) or the one seed {@code S}, on as many
  * threads as there are processors (each seed is single-threaded and deterministic on its own).
@@ -42,7 +42,7 @@ public final class SimulatorMain {
             if (count < 1) throw new IllegalArgumentException("--seeds must be >= 1");
         } catch (RuntimeException e) {
             System.err.println("usage: ./paxos sim [--seeds N [--from B] | --seed S] [--variant "
-                    + "CORRECT|MINORITY_QUORUM|SEND_BEFORE_PERSIST|CHECKPOINT_RESUME_AT_P|NON_ATOMIC_INSTALL] [--verbose]\n" + e.getMessage());
+                    + "CORRECT|MINORITY_QUORUM|SEND_BEFORE_PERSIST|ACCEPTS_UNSYNCED|CHECKPOINT_RESUME_AT_P|NON_ATOMIC_INSTALL|...] [--verbose]\n" + e.getMessage());
             System.exit(2);
             return;
         }

@@ -1,52 +1,66 @@
 package paxos.sim;
 
+import paxos.api.spi.log.LogRecord;
+import paxos.impl.core.Durability;
 import paxos.impl.core.QuorumRule;
 
 /**
  * Which build of the system the simulator runs. {@link #CORRECT} is production; the others are
  * deliberately broken, to prove the simulator's oracles catch real bugs. The breaks live here and
- * in the simulator's shell, never in the core.
+ * in the simulator's shell, never in the core; a durability break is a {@link Durability.Rule}
+ * handed to the production runtime, so it runs in the production code path.
  */
 public enum Variant {
-    /** The production core and the production shell order (persist, sync, then send). */
-    CORRECT(QuorumRule.MAJORITY, false, 1, false, false, false),
+    /** The production core and the production runtime's durability rule. */
+    CORRECT(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
     /** Quorums of {@code voters / 2}: two quorums need not intersect. */
-    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), false, 1, false, false, false),
-    /** The shell sends a Ready's messages before its records are synced (a crash forgets promises). */
-    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, true, 1, false, false, false),
+    MINORITY_QUORUM(voters -> Math.max(1, voters / 2), Durability.Rule.PRODUCTION, 1, false, false, false),
+    /**
+     * The runtime syncs nothing before a Ready's effects (every record appended unsynced), so it
+     * sends replies before their records are durable (a crash forgets promises).
+     */
+    SEND_BEFORE_PERSIST(QuorumRule.MAJORITY, record -> Durability.UNSYNCED, 1, false, false, false),
+    /**
+     * The runtime appends accepts unsynced (promises still synced): an acceptor's accepted reply
+     * may be counted by the leader and then lost by a crash, and a later leader may not see the
+     * value a quorum chose. Runs in the production runtime's own persist path (the simulator's
+     * former copy synced everything and could not express it).
+     */
+    ACCEPTS_UNSYNCED(QuorumRule.MAJORITY,
+            record -> record instanceof LogRecord.Promise ? Durability.SYNCED : Durability.UNSYNCED, 1, false, false, false),
     /** After installing a checkpoint at P the shell resumes the core and executor at P, not P + 1. */
-    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, false, 0, false, false, false),
+    CHECKPOINT_RESUME_AT_P(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 0, false, false, false),
     /**
      * A checkpoint install records the new position (and deletes the log) before the state
      * machine's state is replaced; a crash in between leaves a mix.
      */
-    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, false, 1, true, false, false),
+    NON_ATOMIC_INSTALL(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, true, false, false),
     /**
-     * The shell ignores state machine versions (registers its state machine for any version, as
-     * before versions existed): after an activation, a replica lacking the new version executes
-     * with the old one.
+     * The state machine ignores versions (whatever version it is registered as, it executes as
+     * the first): after an activation, a replica lacking the new version executes with the old one.
      */
-    VERSIONS_IGNORED(QuorumRule.MAJORITY, false, 1, false, true, false),
+    VERSIONS_IGNORED(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, true, false),
     /**
      * Node 1's state machine of group 0 applies one batch differently from the others (a
      * non-deterministic plugin): the production digest comparison must report it.
      */
-    NONDETERMINISTIC_REPLICA(QuorumRule.MAJORITY, false, 1, false, false, true);
+    NONDETERMINISTIC_REPLICA(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, true);
 
     final QuorumRule quorumRule;
-    final boolean sendBeforePersist;
+    /** Handed to the production runtime: which records it syncs before a Ready's effects. */
+    final Durability.Rule durability;
     /** Where a group resumes after a checkpoint at P: {@code P + resumeOffset} (production: 1). */
     final int resumeOffset;
     final boolean nonAtomicInstall;
     final boolean versionsIgnored;
     final boolean nondeterministicReplica;
 
-    Variant(QuorumRule quorumRule, boolean sendBeforePersist, int resumeOffset, boolean nonAtomicInstall,
+    Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {
         this.versionsIgnored = versionsIgnored;
         this.nondeterministicReplica = nondeterministicReplica;
         this.quorumRule = quorumRule;
-        this.sendBeforePersist = sendBeforePersist;
+        this.durability = durability;
         this.resumeOffset = resumeOffset;
         this.nonAtomicInstall = nonAtomicInstall;
     }

@@ -30,6 +30,16 @@ class BrokenVariantsTest {
         assertTrue(seed > 0, "no violation found when sending before syncing in " + SEEDS_MAX + " seeds");
     }
 
+    /**
+     * The break runs inside the production runtime (its persist path, via the injected durability
+     * rule); the simulator's former copy of the runtime synced every record and could not express it.
+     */
+    @Test
+    void acceptsAppendedUnsyncedAreCaught() {
+        long seed = firstFailingSeed(Variant.ACCEPTS_UNSYNCED);
+        assertTrue(seed > 0, "no violation found with accepts appended unsynced in " + SEEDS_MAX + " seeds");
+    }
+
     @Test
     void executingWithAVersionThatIsNotInForceIsCaught() {
         long seed = firstFailingSeed(Variant.VERSIONS_IGNORED);

@@ -8,35 +8,42 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import paxos.api.Member;
-import paxos.api.MemberRole;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import paxos.api.GroupUnavailableException;
 import paxos.api.MasterChangedException;
 import paxos.api.MasterInfo;
+import paxos.api.Member;
+import paxos.api.MemberRole;
 import paxos.api.Membership;
+import paxos.api.NotMemberException;
+import paxos.api.OverloadedException;
+import paxos.api.ProposalTimeoutException;
+import paxos.api.ValueTooLargeException;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
-import paxos.impl.core.CatchUpRead;
-import paxos.impl.core.ChosenValue;
 import paxos.impl.core.CoreConfig;
+import paxos.impl.core.Durability;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
-import paxos.impl.core.ProposeResult;
-import paxos.impl.core.Ready;
 import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.LeaseRules;
 import paxos.impl.exec.SystemCommand;
+import paxos.impl.runtime.GroupRuntime;
+import paxos.impl.runtime.RuntimeClock;
 import paxos.testkit.Linearizability;
 
 /**
  * A deterministic run of a three- or five-node cluster hosting a key-value state machine, with a
  * lease-based master election on every node (the election plugin's rules, on each node's own
  * skewed clock), clients writing and reading, and faults (loss, delay, partitions, crashes). It
- * records the clients' history for {@link Linearizability}. Same shell order as the production
- * runtime (persist, sync, send, apply), same core and executor.
+ * records the clients' history for {@link Linearizability}. Each node runs the production group
+ * runtime ({@link GroupRuntime}) with the production durability rule, over a simulated disk.
  *
  * <p>Two disciplines, drawn per seed: <b>master</b> — writes go to the master, conditional on its
  * version; reads are LEASE (on the master) or LINEARIZABLE (a barrier through Paxos, any node);
@@ -228,29 +235,68 @@ final class KvSimulation {
 
     // ------------------------------------------------------------------ nodes
 
-    /** One node: core, executor with the KV machine, election with leases, on its own clock. */
+    /**
+     * One node: the production group runtime ({@link GroupRuntime}) with the KV machine, on
+     * deterministic executors and its own skewed clock, over a simulated disk; the election
+     * plugin's lease rules.
+     */
     private final class Node {
         final int id;
         final Membership membership;
         final SimStore store = new SimStore();
+        final SimLogStore log;
+        final RuntimeClock clock;
         boolean up;
         int incarnation;
-        GroupCore core;
-        GroupExecutor executor;
+        GroupRuntime runtime;
         Map<String, String> kv;
-        boolean syncing;
         long requestCounter;
-        final Map<Long, java.util.function.Consumer<ExecOutcome>> waiting = new HashMap<>();
+        /** This node's callers waiting for their command, by a local token. */
+        final Map<Long, BiConsumer<ExecOutcome.Completed, Throwable>> waiting = new TreeMap<>();
         // election state, in memory only
         long heldVersion = -2;
         long heldStartLocal;
-        long entryExecutedLocal;
         boolean claimInFlight;
         long nextClaimLocal;
 
         Node(int id, Membership membership) {
             this.id = id;
             this.membership = membership;
+            this.log = new SimLogStore(new SimLogStore.Host() {
+                @Override
+                public long now() {
+                    return now;
+                }
+
+                @Override
+                public long fsyncDelay() {
+                    return 1 + random.nextInt(3 * TICK);
+                }
+
+                @Override
+                public void after(long delay, Runnable action) {
+                    KvSimulation.this.after(delay, action);
+                }
+
+                @Override
+                public void chosen(int node, int group, long instance, byte[] value) {
+                }
+            }, store, id);
+            this.clock = new RuntimeClock() {
+                @Override
+                public long nanoTime() {
+                    return localNanos();
+                }
+
+                @Override
+                public void schedule(long delayNanos, Runnable task) {
+                    int inc = incarnation;
+                    long units = Math.max(0, (delayNanos + rateMillionths[id] - 1) / rateMillionths[id]);
+                    after(units, () -> {
+                        if (inc == incarnation && up) task.run();
+                    });
+                }
+            };
         }
 
         /** This node's monotonic clock: real time at its own rate (skew). */
@@ -263,48 +309,50 @@ final class KvSimulation {
             up = true;
             CoreConfig cfg = CoreConfig.defaults(0, id, membership).withTimeouts(3, 15, 5)
                     .withBatching(8, 16, 64 << 10, 0, 1024).withBounds(1000, 1 << 20, 64, 64 << 10, 256);
-            core = new GroupCore(cfg, store.recover(0), random.split());
+            GroupCore core = new GroupCore(cfg, store.recover(0), random.split());
             kv = new HashMap<>();
-            executor = new GroupExecutor(0, id, ExecutorState.INITIAL, 10_000);
-            executor.register(SM, new Kv());
+            GroupExecutor executor = new GroupExecutor(0, id, ExecutorState.INITIAL, 10_000);
+            int inc = incarnation;
+            Executor queued = task -> after(0, () -> {
+                if (inc == incarnation && up) task.run();
+            });
+            runtime = GroupRuntime.create(0, id, core, executor, log, KvSimulation.this::send, queued, queued, queued,
+                    new AtomicLong(((long) incarnation << 40) + 1), 300L * TICK, clock, Durability.Rule.PRODUCTION);
+            runtime.register(SM, "1", "kv", new Kv());
             heldVersion = -2;
             claimInFlight = false;
-            entryExecutedLocal = localNanos(); // a restarted node waits a full lease + margin
-            nextClaimLocal = 0;
-            pump();
+            nextClaimLocal = 0; // a restarted node waits a full lease + margin: the runtime counts its entry as executed now
         }
 
         void crash() {
             up = false;
-            store.crash();
+            log.crash();
             failAll();
-            core = null;
-            executor = null;
+            runtime = null;
         }
 
         void failAll() {
-            for (java.util.function.Consumer<ExecOutcome> w : new ArrayList<>(waiting.values())) w.accept(null);
+            List<BiConsumer<ExecOutcome.Completed, Throwable>> all = new ArrayList<>(waiting.values());
             waiting.clear();
             pendingWrites.clear();
+            for (BiConsumer<ExecOutcome.Completed, Throwable> w : all) w.accept(null, null);
             for (Object[] r : leaseReads) ((ReadCallback) r[2]).done(Outcome.UNKNOWN, null);
             leaseReads.clear();
         }
 
         void tick() {
             if (!up) return;
-            core.tick();
+            runtime.tick();
             elect();
-            pump();
         }
 
         void receive(Message m) {
-            core.step(m);
-            pump();
+            runtime.receive(m);
         }
 
         boolean leaseValid() {
             if (broken == Break.LEASE_READS_ANYWHERE) return true;
-            MasterInfo m = executor.master();
+            MasterInfo m = runtime.master();
             return heldVersion >= 0 && m.nodeId() == id && m.version() == heldVersion
                     && LeaseRules.masterRemainingNanos(heldStartLocal, leaseUnits, localNanos()) > 0;
         }
@@ -312,23 +360,24 @@ final class KvSimulation {
         /** The election plugin's rules: renew at half the lease; claim when none or lapsed. */
         private void elect() {
             if (claimInFlight || localNanos() < nextClaimLocal) return;
-            MasterInfo m = executor.master();
+            MasterInfo m = runtime.master();
             boolean mine = heldVersion >= 0 && m.nodeId() == id && m.version() == heldVersion;
             boolean claim;
             if (mine) claim = LeaseRules.masterRemainingNanos(heldStartLocal, leaseUnits, localNanos()) < leaseUnits * 1_000_000L / 2;
             else claim = !m.exists() || broken == Break.TAKEOVER_WITHOUT_WAITING
-                    || LeaseRules.followerWaitNanos(entryExecutedLocal, m.leaseMillis(), localNanos()) <= 0;
+                    || LeaseRules.followerWaitNanos(runtime.leaseEntryExecutedNanos(), m.leaseMillis(), localNanos()) <= 0;
             if (!claim) return;
             long before = localNanos();
-            long entry = Math.max(executor.leaseEntry(), m.version());
+            long entry = Math.max(runtime.leaseEntry(), m.version());
             byte[] bytes = new SystemCommand.MasterClaim(id, m.version(), leaseUnits, entry).encode();
             claimInFlight = true;
             nextClaimLocal = before + (long) random.nextInt(1, 5) * TICK * 1_000_000L;
             int inc = incarnation;
-            propose(0, -1, bytes, o -> {
+            propose(0, -1, bytes, (done, error) -> {
                 if (inc != incarnation) return;
                 claimInFlight = false;
-                if (o instanceof ExecOutcome.Completed c && c.result() instanceof MasterInfo won && won.nodeId() == id) {
+                if (done != null && done.result() instanceof MasterInfo won && won.nodeId() == id) {
+                    lastClaimWonAt = now;
                     if (won.version() != heldVersion) count("masterChanges", 1);
                     if (won.version() != heldVersion || before > heldStartLocal) heldStartLocal = before;
                     heldVersion = won.version();
@@ -343,15 +392,16 @@ final class KvSimulation {
                     cb.done(Outcome.REFUSED); // not master: never proposed
                     return;
                 }
-                version = executor.master().version();
+                version = runtime.master().version();
             }
-            boolean ok = propose(SM, version, (key + "=" + value).getBytes(StandardCharsets.UTF_8), o -> {
-                if (o == null) cb.done(Outcome.UNKNOWN);
-                else if (o instanceof ExecOutcome.Completed) cb.done(Outcome.DONE);
-                else if (o instanceof ExecOutcome.Failed f && f.error() instanceof MasterChangedException) cb.done(Outcome.MASTER_CHANGED);
-                else violations.add("unexpected " + o);
+            propose(SM, version, (key + "=" + value).getBytes(StandardCharsets.UTF_8), (done, error) -> {
+                if (done != null) cb.done(Outcome.DONE);
+                else if (error instanceof MasterChangedException) cb.done(Outcome.MASTER_CHANGED);
+                else if (refused(error)) cb.done(Outcome.REFUSED);
+                else if (error == null || error instanceof ProposalTimeoutException || error instanceof GroupUnavailableException)
+                    cb.done(Outcome.UNKNOWN);
+                else violations.add("unexpected " + error);
             });
-            if (!ok) cb.done(Outcome.REFUSED);
         }
 
         void read(String key, boolean lease, ReadCallback cb) {
@@ -367,11 +417,16 @@ final class KvSimulation {
                 else leaseReads.add(new Object[] {before, key, cb});
                 return;
             }
-            boolean ok = propose(0, -1, BARRIER, o -> {
-                if (o == null) cb.done(Outcome.UNKNOWN, null);
-                else cb.done(Outcome.DONE, kv.get(key));
+            propose(0, -1, BARRIER, (done, error) -> {
+                if (done != null) cb.done(Outcome.DONE, kv.get(key));
+                else if (refused(error)) cb.done(Outcome.REFUSED, null);
+                else cb.done(Outcome.UNKNOWN, null);
             });
-            if (!ok) cb.done(Outcome.REFUSED, null);
+        }
+
+        /** Refused before it was proposed: never applied anywhere. */
+        private boolean refused(Throwable error) {
+            return error instanceof OverloadedException || error instanceof NotMemberException || error instanceof ValueTooLargeException;
         }
 
         long lastClaimWonAt = Long.MIN_VALUE / 2;
@@ -399,60 +454,20 @@ final class KvSimulation {
             }
         }
 
-        private boolean propose(int sm, long version, byte[] value, java.util.function.Consumer<ExecOutcome> onOutcome) {
-            long requestId = ((long) incarnation << 32) | requestCounter++;
-            ProposeResult r = core.propose(List.of(new BatchCommand(sm, version, id, requestId, value)));
-            if (!(r instanceof ProposeResult.Queued)) return false;
-            waiting.put(requestId, onOutcome);
-            if (sm == SM) pendingWrites.add(requestId);
+        /** Proposes through the runtime; the callback gets the outcome (both null: unknown, the node crashed). */
+        private void propose(int sm, long version, byte[] value, BiConsumer<ExecOutcome.Completed, Throwable> onOutcome) {
+            long token = requestCounter++;
+            waiting.put(token, onOutcome);
+            if (sm == SM) pendingWrites.add(token);
             int inc = incarnation;
-            after(300L * TICK, () -> { // the client gives up: outcome unknown
+            runtime.propose(List.of(new BatchCommand(sm, version, id, 0, value)), 300L * TICK).get(0).whenComplete((done, error) -> {
                 if (inc != incarnation) return;
-                java.util.function.Consumer<ExecOutcome> w = waiting.remove(requestId);
-                pendingWrites.remove(requestId);
-                if (w != null) w.accept(null);
+                BiConsumer<ExecOutcome.Completed, Throwable> w = waiting.remove(token);
+                pendingWrites.remove(token);
+                if (w != null) w.accept(done, error);
                 serveWaitingLeaseReads();
+                if (runtime != null && runtime.failure() != null) violations.add("node " + id + " failed: " + runtime.failure());
             });
-            pump();
-            return true;
-        }
-
-        private void pump() {
-            while (up && !syncing && core.hasReady()) {
-                Ready r = core.ready();
-                store.append(r.toPersist());
-                if (r.toPersist().isEmpty()) {
-                    complete(r);
-                    continue;
-                }
-                syncing = true;
-                int inc = incarnation;
-                after(1 + random.nextInt(3 * TICK), () -> {
-                    if (inc != incarnation || !up) return;
-                    store.sync();
-                    syncing = false;
-                    complete(r);
-                    pump();
-                });
-            }
-        }
-
-        private void complete(Ready r) {
-            for (Message m : r.messages()) send(m);
-            for (CatchUpRead read : r.catchUpReads()) send(read.reply(store.readRange(0, read.fromInstance(), read.toInstance(), read.entriesMax())));
-            for (ChosenValue v : r.toApply()) executor.offer(v);
-            List<ExecOutcome> outcomes = executor.run();
-            if (!executor.drainMasterEntries().isEmpty()) entryExecutedLocal = localNanos();
-            for (ExecOutcome o : outcomes) {
-                if (o instanceof ExecOutcome.Completed c && c.result() instanceof MasterInfo won && won.nodeId() == id)
-                    lastClaimWonAt = now;
-                java.util.function.Consumer<ExecOutcome> w = waiting.remove(o.requestId());
-                pendingWrites.remove(o.requestId());
-                if (w != null) w.accept(o);
-            }
-            serveWaitingLeaseReads();
-            if (executor.failure() != null) violations.add("node " + id + " failed: " + executor.failure());
-            core.advance(r);
         }
 
         /** The key-value state machine: "key=value" puts. */

@@ -8,26 +8,28 @@ import paxos.api.spi.log.LogRecord;
  * it completely, <b>in this order</b>, then calls {@link GroupCore#advance(Ready)}:
  *
  * <ol>
- *   <li><b>Persist</b> {@link #toPersist} (in list order) and wait until it is durable (synced).
- *       These are the acceptor's promises and accepts and the learned chosen values.</li>
+ *   <li><b>Persist</b> {@link #toPersist} in list order, split by {@link #writes}: the
+ *       {@link Writes#synced} records (promises, accepts) are appended and synced, the
+ *       {@link Writes#unsynced} ones (chosen marks) appended without a sync of their own. Wait
+ *       until the synced ones are durable and both appends completed.</li>
  *   <li>Only then <b>send</b> {@link #messages}. Replies in it (promises, accepts) are valid only
- *       because the records above are durable: sending first lets a crash forget a promise that a
- *       peer already counted, which breaks Paxos safety.</li>
- *   <li>Serve {@link #catchUpReads} (read the store, send the replies); any time after the
- *       records above were appended.</li>
- *   <li>Only then <b>apply</b> {@link #toApply}, in list order (instance order, no gaps, continuing
- *       where the previous Ready stopped).</li>
+ *       because the synced records are durable: sending first lets a crash forget a promise that
+ *       a peer already counted, which breaks Paxos safety.</li>
+ *   <li>Serve {@link #catchUpReads} (read the store, send the replies).</li>
+ *   <li><b>Apply</b> {@link #toApply}, in list order (instance order, no gaps, continuing where
+ *       the previous Ready stopped), and answer the callers waiting for them. A chosen mark may
+ *       still be unsynced then: a crash loses it and the node learns the value again.</li>
  * </ol>
  *
- * <p>Readies are handled in the order returned. The simple way is one at a time. A caller may
- * also take the next Ready before the previous one is durable (overlapping fsyncs), if it appends
- * their records in order (so that one Ready being durable implies every earlier one is) and does
- * steps 2-4 and {@link GroupCore#advance} strictly in order. The caller may keep calling
- * {@code step}, {@code tick} and {@code propose} meanwhile; their effects go into the next Ready.
- * If the caller cannot persist (storage failed), it must stop the group: it must never send the
- * messages of a Ready whose records are not durable.
+ * <p>Readies are handled in the order returned. A caller may take the next Ready before the
+ * previous one is durable (overlapping fsyncs, as the runtime does up to the core's in-flight
+ * bound), if it appends their records in order (so that one Ready being durable implies every
+ * earlier one is) and does steps 2-4 and {@link GroupCore#advance} strictly in order. The caller
+ * may keep calling {@code step}, {@code tick} and {@code propose} meanwhile; their effects go into
+ * a later Ready. If the caller cannot persist (storage failed), it must stop the group: it must
+ * never send the messages of a Ready whose synced records are not durable.
  *
- * @param toPersist records to append and sync first
+ * @param toPersist records to append, in order; which must be synced first is {@link #writes}
  * @param messages messages to send after the sync, to {@link Message#to()}
  * @param catchUpReads peers' catch-up requests to serve from storage
  * @param toApply chosen values to execute after the sync, in instance order
@@ -40,6 +42,30 @@ public record Ready(List<LogRecord> toPersist, List<Message> messages, List<Catc
         messages = List.copyOf(messages);
         catchUpReads = List.copyOf(catchUpReads);
         toApply = List.copyOf(toApply);
+    }
+
+    /**
+     * {@link #toPersist} split by {@code rule} ({@link Durability.Rule#PRODUCTION} in production),
+     * each part in list order.
+     */
+    public Writes writes(Durability.Rule rule) {
+        List<LogRecord> synced = new java.util.ArrayList<>();
+        List<LogRecord> unsynced = new java.util.ArrayList<>();
+        for (LogRecord r : toPersist) (rule.of(r) == Durability.SYNCED ? synced : unsynced).add(r);
+        return new Writes(synced, unsynced);
+    }
+
+    /**
+     * A Ready's records by durability.
+     *
+     * @param synced to append and sync before any effect of the Ready
+     * @param unsynced to append without a sync of their own (a crash may lose them)
+     */
+    public record Writes(List<LogRecord> synced, List<LogRecord> unsynced) {
+        public Writes {
+            synced = List.copyOf(synced);
+            unsynced = List.copyOf(unsynced);
+        }
     }
 
     /** True if there is nothing to do. */

@@ -144,9 +144,10 @@ final class CheckpointService implements AutoCloseable {
      */
     boolean answerCompacted(int from, int group, long fromInstance) {
         long min = store.range(group).minRetained();
-        if (fromInstance >= min) return false;
+        long chosen = host.runner(group).chosenUpTo();
+        if (!CheckpointTrigger.cannotServe(fromInstance, min, chosen, i -> store.read(group, i))) return false;
         host.send(from, group, CheckpointWire.encode(
-                new CheckpointWire.Compacted(group, 0, min, host.runner(group).chosenUpTo())));
+                new CheckpointWire.Compacted(group, 0, Math.max(min, fromInstance + 1), chosen)));
         return true;
     }
 
@@ -165,27 +166,12 @@ final class CheckpointService implements AutoCloseable {
         List<Integer> peers = host.reachablePeers();
         Map<Integer, Note> n = notes.getOrDefault(g, Map.of());
         if (peers.isEmpty()) return;
-        int best = 0;
-        long bestMin = -1;
         GroupRunner runner = host.runner(g);
         Map<Integer, Long> chosen = runner == null ? Map.of() : runner.peerChosen();
-        for (int p : peers) {
-            Note note = n.get(p);
-            boolean compacted = note != null && note.minRetained() > need
-                    && now - note.atNanos() <= TimeUnit.MILLISECONDS.toNanos(config.compactedWindowMillis());
-            if (compacted) {
-                if (note.minRetained() > bestMin) {
-                    bestMin = note.minRetained();
-                    best = p;
-                }
-                continue;
-            }
-            // a peer that has not chosen the needed instance is behind too and cannot serve it from
-            // its log: waiting for it would leave two lagging nodes waiting for each other (the
-            // simulator's liveness oracle found exactly that)
-            if (chosen.getOrDefault(p, Long.MAX_VALUE) < need) continue;
-            return; // some reachable peer may still serve the log
-        }
+        Map<Integer, CheckpointTrigger.Note> heard = new java.util.TreeMap<>();
+        n.forEach((p, note) -> heard.put(p, new CheckpointTrigger.Note(note.minRetained(), note.atNanos())));
+        int best = CheckpointTrigger.choose(need, now, TimeUnit.MILLISECONDS.toNanos(config.compactedWindowMillis()),
+                peers, heard, chosen);
         if (best == 0) return;
         for (Map.Entry<Integer, StateMachine> e : machines(g).entrySet()) {
             if (!(e.getValue() instanceof CheckpointSupport)) {

@@ -33,7 +33,7 @@ import paxos.impl.exec.SystemCommand;
  * <p>The engine is the facade; each job has one owner it delegates to: {@link EngineThreads}
  * (the pools and the clock), {@link GroupRunners} (the runners, built by {@link GroupRecovery},
  * ticked, fed the consensus messages), {@link Proposer} (proposals, read barriers, master claims,
- * version activations, with the {@link PendingProposals}), {@link LeaseTracker} (the leases held
+ * version activations; the pending proposals are the runners' {@link PendingProposals}), {@link LeaseTracker} (the leases held
  * here), {@link StatusBuilder} (status snapshots), {@link StateMachineRegistry} (who registered
  * what), {@link CheckpointService} and {@link DigestExchange}. What stays here: argument checks,
  * handing registrations to the runners, start, the transport's inbound dispatch, the tick, close.

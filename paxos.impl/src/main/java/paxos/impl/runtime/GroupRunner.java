@@ -4,24 +4,18 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.GroupState;
 import paxos.api.GroupUnavailableException;
 import paxos.api.MasterInfo;
-import paxos.api.PaxosException;
-import paxos.api.ProposalTimeoutException;
-import paxos.api.spi.log.InstanceRecord;
 import paxos.api.spi.log.LogStore;
-import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
-import paxos.impl.core.CatchUpRead;
 import paxos.impl.core.ChosenValue;
+import paxos.impl.core.Durability;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
 import paxos.impl.core.ProposeResult;
@@ -36,15 +30,21 @@ import paxos.impl.exec.SystemCommand;
  * messages and the callers waiting for their commands.
  *
  * <p><b>Order of effects</b> (the core's {@link Ready} contract): the Ready's records are appended
- * to the log store and only when that append completed (synced, under the store's policy) are the
- * messages sent, catch-up reads served and chosen values handed to execution. Only one Ready is
- * in flight at a time; events that arrive meanwhile accumulate in the core, which is what batches
- * proposals and lets one fsync cover many writes (the store group-commits across groups too).
+ * to the log store as its {@link Durability.Rule} says (production: promises and accepts synced,
+ * chosen marks unsynced) and only when those appends completed are the messages sent, catch-up
+ * reads served and chosen values handed to execution. Several Readies may be in flight (up to
+ * the core's bound), finished strictly in order; events that arrive meanwhile accumulate in the
+ * core, which is what batches proposals and lets one fsync cover many writes (the store
+ * group-commits across groups too).
+ *
+ * <p><b>Time and threads come from outside</b>: the executors and a {@link RuntimeClock}. The
+ * engine passes thread pools and the system clock; the simulator passes its deterministic
+ * scheduler, so that this very class runs inside a seeded simulation (see {@link GroupRuntime}).
  *
  * <p>A failed log write stops the group for good (state {@link GroupState#FAILED}): sending the
  * Ready's messages without durable records could break Paxos safety.
  */
-final class GroupRunner {
+final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     private static final System.Logger LOG = System.getLogger(GroupRunner.class.getName());
 
     private final int group;
@@ -52,52 +52,33 @@ final class GroupRunner {
     private final GroupCore core;
     private final GroupExecutor executor;
     private final LogStore store;
-    private final Outbound outbound;
-    private final Executor io;
     private final SerialExecutor loop;
     private final SerialExecutor exec;
     private final int inboundMax;
     private final AtomicInteger inboundPending = new AtomicInteger();
-    private final ConcurrentHashMap<Long, Waiter> waiters = new ConcurrentHashMap<>();
-    private final AtomicLong nextRequestId;
+    private final PendingProposals pending;
     /** Durable bookkeeping (positions, master history); exec-confined. */
     private final ExecMeta meta;
-    /** Every registration in force here, per ID and version (side by side); exec-confined. */
-    private final Map<Integer, Map<String, StateMachineRegistry.Registration>> available = new TreeMap<>();
-    /** When this node last proposed the first activation of an ID; exec-confined. */
-    private final Map<Integer, Long> activationAskedNanos = new java.util.HashMap<>();
-    private static final long ACTIVATION_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** The state machine registrations and which one executes; exec-confined. */
+    private final Registrations registrations;
     private final StateMachineRegistry registry;
     private final long proposalTimeoutMillis;
-    /** The registration the executor calls per ID; exec-confined ({@link #registered} is its published copy). */
-    private final Map<Integer, StateMachineRegistry.Registration> machines = new TreeMap<>();
-    private volatile Map<Integer, StateMachineRegistry.Registration> registered = Map.of();
-    /** State machines whose execute threw here, with why (published from the executor). */
-    private volatile Map<Integer, String> failedMachines = Map.of();
     private byte[] lastMetaWritten = new byte[0];
     /** Retention never passes this instance (a checkpoint above it is being sent); see {@link #capRetention}. */
     private volatile long retentionCap = Long.MAX_VALUE;
 
-    // loop-confined: Readies taken from the core and not yet finished, oldest first
-    private final java.util.ArrayDeque<InFlightReady> readies = new java.util.ArrayDeque<>();
+    /** The Ready cycle; loop-confined. */
+    private final ReadyPipeline pipeline;
 
     // published for status(), written by one thread each
     private volatile long chosenUpTo = -1;
     private volatile int leaderId;
     private volatile int inFlight;
     private volatile int queued;
-    private volatile long executed;
-    private volatile MasterInfo master;
-    /** The lease entry in force and when this node executed it; a restart counts as executing it now. */
-    private volatile long leaseEntry;
-    private volatile long leaseEntryExecutedNanos = System.nanoTime();
-    private volatile List<Integer> waitingFor = List.of();
-    private volatile List<String> waitingForVersions = List.of();
-    private volatile Map<Integer, String> versionsInForce = Map.of();
     private volatile String failure;
     private volatile GroupState state = GroupState.RUNNING;
-    private final AtomicLong instancesProposed = new AtomicLong();
-    private final AtomicLong commandsProposed = new AtomicLong();
+    /** Execution's published state; written on the exec queue. */
+    private final ExecStatus status;
     private final Map<Integer, Long> peerChosen = new ConcurrentHashMap<>();
     private final Map<Integer, Long> peerReportNanos = new ConcurrentHashMap<>(); // when peerChosen was last reported
 
@@ -111,6 +92,18 @@ final class GroupRunner {
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
                 Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis) {
+        this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
+                proposalTimeoutMillis, RuntimeClock.SYSTEM, Durability.Rule.PRODUCTION);
+    }
+
+    /**
+     * @param clock time and timers (production: {@link RuntimeClock#SYSTEM})
+     * @param durability which records are synced before a Ready's effects (production:
+     *     {@link Durability.Rule#PRODUCTION}; anything else is a broken build for the simulator)
+     */
+    GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability) {
         this.meta = meta;
         this.registry = registry;
         this.proposalTimeoutMillis = proposalTimeoutMillis;
@@ -120,18 +113,37 @@ final class GroupRunner {
         this.core = core;
         this.executor = executor;
         this.store = store;
-        this.outbound = outbound;
-        this.io = io;
         this.inboundMax = inboundMax;
-        this.nextRequestId = requestIds;
+        this.pending = new PendingProposals(group, self, requestIds, clock);
         Thread.UncaughtExceptionHandler onError = (t, e) -> fail("internal error: " + e);
         this.loop = new SerialExecutor(loopPool, onError);
         this.exec = new SerialExecutor(execPool, onError);
-        this.executed = executor.executedInstance();
-        this.master = executor.master();
-        this.leaseEntry = executor.leaseEntry();
-        if (master.exists()) meta.masters().put(leaseEntry, master);
+        this.status = new ExecStatus(group, executor, meta, clock);
         this.chosenUpTo = core.chosenUpTo();
+        this.pipeline = new ReadyPipeline(group, core, store, outbound, io, loop, durability, this);
+        this.registrations = new Registrations(group, executor, store, meta, clock, this);
+    }
+
+    /** Ready cycle: hands chosen values to execution. */
+    @Override
+    public void apply(List<ChosenValue> values) {
+        exec.execute(() -> {
+            for (ChosenValue v : values) executor.offer(v);
+            runExecutor();
+        });
+    }
+
+    /** Ready cycle: one pass done. */
+    @Override
+    public void driven() {
+        publishLoop();
+    }
+
+    /** Registrations: proposes a first activation. */
+    @Override
+    public void proposeActivation(int id, String version) {
+        propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0,
+                Registrations.firstActivation(id, version))), proposalTimeoutMillis);
     }
 
     int group() {
@@ -145,31 +157,16 @@ final class GroupRunner {
      * {@code commands} carry request ID 0: this method assigns them.
      */
     List<CompletableFuture<ExecOutcome.Completed>> propose(List<BatchCommand> commands, long timeoutMillis) {
-        List<CompletableFuture<ExecOutcome.Completed>> futures = new ArrayList<>(commands.size());
         List<BatchCommand> numbered = new ArrayList<>(commands.size());
         String why = failure;
-        for (BatchCommand c : commands) {
-            long id = nextRequestId.getAndIncrement();
-            numbered.add(new BatchCommand(c.stateMachineId(), c.masterVersion(), self, id, c.value()));
-            CompletableFuture<ExecOutcome.Completed> f = new CompletableFuture<>();
-            futures.add(f);
-            if (why != null) {
-                f.completeExceptionally(new GroupUnavailableException("group " + group + " failed: " + why));
-                continue;
-            }
-            waiters.put(id, new Waiter(f));
-            f.whenComplete((v, e) -> waiters.remove(id));
-            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() ->
-                    f.completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
-                            + timeoutMillis + " ms; the value may still be chosen")));
-        }
+        List<CompletableFuture<ExecOutcome.Completed>> futures = pending.open(commands, timeoutMillis, why, numbered);
         if (why != null) return futures;
         loop.execute(() -> {
             ProposeResult r = core.propose(numbered);
             if (r instanceof ProposeResult.Refused refused) {
-                for (BatchCommand c : numbered) fail(c.requestId(), refused.toException());
+                for (BatchCommand c : numbered) pending.fail(c.requestId(), refused.toException());
             }
-            drive();
+            pipeline.drive();
         });
         return futures;
     }
@@ -184,7 +181,7 @@ final class GroupRunner {
             inboundPending.decrementAndGet();
             notePeer(m);
             core.step(m);
-            drive();
+            pipeline.drive();
         });
     }
 
@@ -192,7 +189,7 @@ final class GroupRunner {
     void tick() {
         loop.execute(() -> {
             core.tick();
-            drive();
+            pipeline.drive();
         });
     }
 
@@ -203,8 +200,7 @@ final class GroupRunner {
      */
     void register(StateMachineRegistry.Registration reg) {
         exec.execute(() -> {
-            available.computeIfAbsent(reg.id(), k -> new TreeMap<>()).put(reg.version(), reg);
-            reconcile(reg.id());
+            registrations.add(reg);
             runExecutor();
         });
     }
@@ -216,93 +212,11 @@ final class GroupRunner {
     CompletableFuture<Void> unregister(StateMachineRegistry.Registration reg) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         exec.execute(() -> {
-            if (reg != null) {
-                Map<String, StateMachineRegistry.Registration> versions = available.get(reg.id());
-                if (versions != null && versions.get(reg.version()) == reg) versions.remove(reg.version());
-                if (versions != null && versions.isEmpty()) available.remove(reg.id());
-                if (machines.get(reg.id()) == reg) {
-                    executor.unregister(reg.id());
-                    machines.remove(reg.id());
-                    registered = Map.copyOf(machines);
-                }
-                reconcile(reg.id());
-            }
+            if (reg != null) registrations.remove(reg);
             runExecutor();
             done.complete(null);
         });
         return done;
-    }
-
-    /**
-     * Puts into the executor the registration that must execute {@code id}: the one of the
-     * version in force, else (none activated yet) the oldest here. A failed one stays out until it
-     * is unregistered. Returns true if the executor's registration changed.
-     */
-    private boolean reconcile(int id) {
-        String inForce = executor.versionsInForce().get(id);
-        Map<String, StateMachineRegistry.Registration> versions = available.getOrDefault(id, Map.of());
-        StateMachineRegistry.Registration want = inForce != null ? versions.get(inForce) : oldest(versions);
-        if (inForce == null && want != null) proposeActivation(want);
-        StateMachineRegistry.Registration have = machines.get(id);
-        // the old version stays until the new one is here: the executor holds the group at the switch
-        if (want == have || want == null && have != null) return false;
-        if (have != null) {
-            executor.unregister(id); // the old version executed up to the switch; it gets no more calls
-            machines.remove(id);
-        }
-        if (want != null) join(want);
-        registered = Map.copyOf(machines);
-        return true;
-    }
-
-    private static StateMachineRegistry.Registration oldest(Map<String, StateMachineRegistry.Registration> versions) {
-        return versions.values().stream().min(java.util.Comparator.comparingLong(StateMachineRegistry.Registration::seq))
-                .orElse(null);
-    }
-
-    /**
-     * Hands one registration to the executor. A state machine whose checkpoint is behind what the
-     * group executed (restarted after a failure, a redeployed bundle, a new version taking over at
-     * a switch) first replays the log alone up to there.
-     */
-    private void join(StateMachineRegistry.Registration reg) {
-        int id = reg.id();
-        StateMachine machine = reg.machine();
-        long position = machine.checkpointInstance(group);
-        Long known = meta.positions().get(id);
-        if (position > Math.max(known == null ? -1 : known, chosenUpTo)) {
-            fail(StartupCheck.aheadMessage(group, id, position, chosenUpTo, known));
-            return;
-        }
-        long executedUpTo = position;
-        machines.put(id, reg);
-        if (position + 1 < executor.nextInstance()) {
-            String why;
-            try {
-                why = new SoloReplay(group, store, meta, executor.commandsMax())
-                        .replay(id, machine, position + 1, executor.nextInstance());
-            } catch (SoloReplay.MachineFault e) {
-                executor.recordFailure(id, e.getMessage() + " (replaying the log)");
-                return;
-            }
-            if (why != null) {
-                fail("state machine " + id + " reports checkpoint " + position + " and cannot catch up: " + why);
-                return;
-            }
-            executedUpTo = executor.nextInstance() - 1;
-        }
-        executor.register(id, reg.version(), machine, executedUpTo);
-        meta.positions().put(id, Math.max(position, meta.positions().getOrDefault(id, -1L)));
-    }
-
-    /** Proposes the first activation of {@code reg}'s version (compare-and-set on "none"); at most every few seconds. */
-    private void proposeActivation(StateMachineRegistry.Registration reg) {
-        long now = System.nanoTime();
-        Long asked = activationAskedNanos.get(reg.id());
-        if (asked != null && now - asked < ACTIVATION_RETRY_NANOS) return;
-        activationAskedNanos.put(reg.id(), now);
-        byte[] cmd = new SystemCommand.ActivateVersion(reg.id(), reg.version(), SystemCommand.ActivateVersion.NONE).encode();
-        propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0, cmd)), proposalTimeoutMillis);
     }
 
     /**
@@ -335,96 +249,6 @@ final class GroupRunner {
 
     // ------------------------------------------------------------------ the Ready cycle (loop)
 
-    /**
-     * Takes every Ready the core has (up to its in-flight bound), appends each one's records in
-     * order (the store's group commit may cover several with one fsync), and finishes them —
-     * send, serve, apply, advance — strictly in order as they become durable. Overlapping the
-     * fsyncs this way keeps the pipeline full instead of waiting one fsync per round trip.
-     */
-    private void drive() {
-        boolean progress = true;
-        while (progress && failure == null) {
-            progress = false;
-            while (core.hasReady()) {
-                Ready ready = core.ready();
-                InFlightReady pending = new InFlightReady(ready);
-                readies.addLast(pending);
-                progress = true;
-                if (ready.toPersist().isEmpty()) {
-                    pending.durable = true;
-                } else {
-                    persist(ready.toPersist()).whenComplete((v, error) -> loop.execute(() -> {
-                        if (error != null) {
-                            fail("log write failed: " + error.getMessage());
-                            return;
-                        }
-                        pending.durable = true;
-                        drive();
-                    }));
-                }
-            }
-            while (!readies.isEmpty() && readies.peekFirst().durable && failure == null) {
-                finish(readies.removeFirst().ready);
-                progress = true;
-            }
-        }
-        publishLoop();
-    }
-
-    /**
-     * Appends a Ready's records. Promises and accepts must be synced before the replies that
-     * depend on them are sent; chosen marks and metadata need not (a node that loses one learns
-     * the value again), so they take {@link LogStore#appendUnsynced} and cost no fsync of their
-     * own. The store keeps call order, so the Ready is written once both stages completed.
-     */
-    private java.util.concurrent.CompletableFuture<Void> persist(List<paxos.api.spi.log.LogRecord> records) {
-        List<paxos.api.spi.log.LogRecord> synced = new ArrayList<>();
-        List<paxos.api.spi.log.LogRecord> lazy = new ArrayList<>();
-        for (paxos.api.spi.log.LogRecord r : records) {
-            if (r instanceof paxos.api.spi.log.LogRecord.Promise || r instanceof paxos.api.spi.log.LogRecord.Accept) synced.add(r);
-            else lazy.add(r);
-        }
-        CompletableFuture<Void> first = synced.isEmpty() ? CompletableFuture.completedFuture(null)
-                : store.append(synced).toCompletableFuture();
-        CompletableFuture<Void> second = lazy.isEmpty() ? CompletableFuture.completedFuture(null)
-                : store.appendUnsynced(lazy).toCompletableFuture();
-        return CompletableFuture.allOf(first, second);
-    }
-
-    /** A Ready taken from the core whose records may still be on their way to disk. */
-    private static final class InFlightReady {
-        final Ready ready;
-        boolean durable;
-
-        InFlightReady(Ready ready) {
-            this.ready = ready;
-        }
-    }
-
-    private void finish(Ready ready) {
-        for (Message m : ready.messages()) outbound.send(m);
-        for (CatchUpRead read : ready.catchUpReads()) io.execute(() -> serve(read));
-        if (!ready.toApply().isEmpty()) {
-            List<ChosenValue> values = ready.toApply();
-            exec.execute(() -> {
-                for (ChosenValue v : values) executor.offer(v);
-                runExecutor();
-            });
-        }
-        core.advance(ready);
-    }
-
-    private void serve(CatchUpRead read) {
-        try {
-            List<InstanceRecord> records = store.readRange(group, read.fromInstance(), read.toInstance(), read.entriesMax());
-            outbound.send(read.reply(records));
-        } catch (RuntimeException e) {
-            // compacted or unavailable: the requester asks another peer
-            LOG.log(Level.DEBUG, "group {0}: catch-up read [{1},{2}) failed: {3}", group, read.fromInstance(),
-                    read.toInstance(), e.getMessage());
-        }
-    }
-
     // ------------------------------------------------------------------ execution (exec queue)
 
     private void runExecutor() {
@@ -432,7 +256,7 @@ final class GroupRunner {
         boolean again = true;
         while (again) {
             List<ExecOutcome> ran = executor.run();
-            record(ran);
+            status.record(ran, executor, meta);
             outcomes.addAll(ran);
             again = false;
             for (GroupExecutor.VersionEntry v : executor.drainVersionEntries()) {
@@ -440,37 +264,13 @@ final class GroupRunner {
                 registry.noteVersionInForce(group, v.stateMachineId(), v.version());
                 LOG.log(Level.INFO, "group {0}: state machine {1} version {2} in force from instance {3}", group,
                         v.stateMachineId(), v.version(), v.instance() + 1);
-                again |= reconcile(v.stateMachineId()); // a switch: the new version takes over where the old one stopped
+                again |= registrations.reconcile(v.stateMachineId()); // a switch: the new version takes over where the old one stopped
             }
         }
         // published before any caller completes: a caller that saw its claim (or write) executed
         // must see this node's master and position at least as far (e.g. "current" master version)
         publishExec();
-        for (ExecOutcome o : outcomes) {
-            Waiter w = waiters.remove(o.requestId());
-            if (w == null) continue;
-            if (o instanceof ExecOutcome.Completed c) w.future().complete(c);
-            else if (o instanceof ExecOutcome.Failed f) w.future().completeExceptionally(f.error());
-        }
-    }
-
-    /** Counts executed commands and records master entries (callers complete after publishing). */
-    private void record(List<ExecOutcome> outcomes) {
-        long lastInstance = -1;
-        for (ExecOutcome o : outcomes) {
-            long instance = o instanceof ExecOutcome.Completed c ? c.instance() : ((ExecOutcome.Failed) o).instance();
-            if (instance != lastInstance) instancesProposed.incrementAndGet();
-            lastInstance = instance;
-            commandsProposed.incrementAndGet();
-        }
-        List<GroupExecutor.MasterEntry> entries = executor.drainMasterEntries();
-        for (GroupExecutor.MasterEntry e : entries) meta.masters().put(e.instance(), e.master());
-        if (!entries.isEmpty()) {
-            // Others time the lease from here: after execution, never before the master proposed it.
-            // Written before the master is published, so no reader pairs a new master with an old time.
-            leaseEntryExecutedNanos = System.nanoTime();
-            leaseEntry = entries.get(entries.size() - 1).instance();
-        }
+        pending.complete(outcomes);
     }
 
     /**
@@ -481,13 +281,8 @@ final class GroupRunner {
      */
     void housekeeping(long holdLogCount) {
         exec.execute(() -> {
-            for (Map.Entry<Integer, StateMachineRegistry.Registration> e : machines.entrySet()) {
-                long p = e.getValue().machine().checkpointInstance(group);
-                meta.positions().merge(e.getKey(), p, Math::max);
-            }
-            boolean changed = false;
-            for (int id : List.copyOf(available.keySet())) changed |= reconcile(id); // retries a lost first activation
-            if (changed) runExecutor();
+            registrations.notePositions();
+            if (registrations.reconcileAll()) runExecutor(); // retries a lost first activation
             meta.pruneMasters();
             meta.pruneVersions();
             byte[] bytes = meta.encode();
@@ -536,27 +331,21 @@ final class GroupRunner {
     }
 
     private void publishExec() {
-        executed = executor.executedInstance();
-        master = executor.master();
-        waitingFor = executor.waitingFor();
-        waitingForVersions = executor.waitingForVersions();
-        versionsInForce = executor.versionsInForce();
-        Map<Integer, String> nowFailed = executor.failedMachines();
-        for (Map.Entry<Integer, String> e : nowFailed.entrySet()) {
-            if (!e.getValue().equals(failedMachines.get(e.getKey())))
-                LOG.log(Level.ERROR, "group {0}: state machine {1} {2}; the group waits until it is deployed again",
-                        group, e.getKey(), e.getValue());
-        }
-        failedMachines = nowFailed;
+        status.publish(executor);
         String f = executor.failure();
         if (f != null && failure == null) fail(f);
     }
 
+    /** Writes only what changed: a volatile write costs a fence, and most passes change nothing. */
     private void publishLoop() {
-        chosenUpTo = core.chosenUpTo();
-        leaderId = core.leaderId();
-        inFlight = core.inFlightCount();
-        queued = core.queuedCount();
+        long c = core.chosenUpTo();
+        if (c != chosenUpTo) chosenUpTo = c;
+        int l = core.leaderId();
+        if (l != leaderId) leaderId = l;
+        int f = core.inFlightCount();
+        if (f != inFlight) inFlight = f;
+        int q = core.queuedCount();
+        if (q != queued) queued = q;
     }
 
     private void notePeer(Message m) {
@@ -576,19 +365,14 @@ final class GroupRunner {
 
     // ------------------------------------------------------------------ failures
 
-    private void fail(long requestId, PaxosException e) {
-        Waiter w = waiters.remove(requestId);
-        if (w != null) w.future().completeExceptionally(e);
-    }
-
     /** Stops the group for good: no more sends, every waiting caller fails. */
-    void fail(String why) {
+    @Override
+    public void fail(String why) {
         if (failure != null) return;
         failure = why;
         state = GroupState.FAILED;
         LOG.log(Level.ERROR, "group {0} stopped: {1}", group, why);
-        for (Long id : List.copyOf(waiters.keySet()))
-            fail(id, new GroupUnavailableException("group " + group + " failed: " + why));
+        pending.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
     }
 
     /**
@@ -598,45 +382,50 @@ final class GroupRunner {
     void retire(String why) {
         if (failure != null) return;
         failure = why;
-        for (Long id : List.copyOf(waiters.keySet()))
-            fail(id, new GroupUnavailableException(why + "; retry"));
+        pending.failAll(() -> new GroupUnavailableException(why + "; retry"));
     }
 
     /** Fails every waiting caller (node shutdown). */
+    /** See {@link PendingProposals#afterEarlier}: for LEASE reads. Any thread. */
+    <T> CompletableFuture<T> afterEarlierProposals(java.util.function.Supplier<CompletableFuture<T>> next) {
+        return pending.afterEarlier(next);
+    }
+
     void close() {
         state = GroupState.STOPPED;
-        for (Long id : List.copyOf(waiters.keySet()))
-            fail(id, new GroupUnavailableException("node is shutting down"));
+        pending.failAll(() -> new GroupUnavailableException("node is shutting down"));
     }
 
     // ------------------------------------------------------------------ status (any thread)
 
-    long chosenUpTo() { return chosenUpTo; }
+    @Override
+    public long chosenUpTo() { return chosenUpTo; }
     int leaderId() { return leaderId; }
     int inFlight() { return inFlight; }
     int queued() { return queued; }
-    long executed() { return executed; }
-    MasterInfo master() { return master; }
-    long leaseEntry() { return leaseEntry; }
-    long leaseEntryExecutedNanos() { return leaseEntryExecutedNanos; }
-    List<Integer> waitingFor() { return waitingFor; }
-    String failure() { return failure; }
-    long instancesProposed() { return instancesProposed.get(); }
-    long commandsProposed() { return commandsProposed.get(); }
+    long executed() { return status.executed(); }
+    MasterInfo master() { return status.master(); }
+    long leaseEntry() { return status.leaseEntry(); }
+    long leaseEntryExecutedNanos() { return status.leaseEntryExecutedNanos(); }
+    List<Integer> waitingFor() { return status.waitingFor(); }
+    @Override
+    public String failure() { return failure; }
+    long instancesProposed() { return status.instancesProposed(); }
+    long commandsProposed() { return status.commandsProposed(); }
     Map<Integer, Long> peerChosen() { return Map.copyOf(peerChosen); }
     Map<Integer, Long> peerReportAgeMillis() { return ReportAge.millisSince(peerReportNanos); }
     /** The registrations in force, by ID. */
-    Map<Integer, StateMachineRegistry.Registration> registered() { return registered; }
+    Map<Integer, StateMachineRegistry.Registration> registered() { return registrations.registered(); }
     /** {@code "id@version"} for each waiting ID whose version in force is not executable here. */
-    List<String> waitingForVersions() { return waitingForVersions; }
+    List<String> waitingForVersions() { return status.waitingForVersions(); }
     /** Per ID, the version in force in the log as executed here (absent: none activated). */
-    Map<Integer, String> versionsInForce() { return versionsInForce; }
+    Map<Integer, String> versionsInForce() { return status.versionsInForce(); }
     /** State machines whose execute threw here, by ID, with why. */
-    Map<Integer, String> failedMachines() { return failedMachines; }
+    Map<Integer, String> failedMachines() { return status.failedMachines(); }
 
     GroupState state() {
         GroupState s = state;
-        if (s == GroupState.RUNNING && !waitingFor.isEmpty()) return GroupState.WAITING;
+        if (s == GroupState.RUNNING && !status.waitingFor().isEmpty()) return GroupState.WAITING;
         return s;
     }
 }

@@ -1,51 +1,103 @@
 package paxos.impl.runtime;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import paxos.api.GroupUnavailableException;
+import paxos.api.PaxosException;
+import paxos.api.ProposalTimeoutException;
+import paxos.impl.core.BatchCommand;
+import paxos.impl.exec.ExecOutcome;
 
 /**
- * This node's application proposals per group that have not executed here nor failed yet: the
- * one record the engine keeps of them, for LEASE reads, which must not answer before a write this
- * node proposed earlier executed here (it may already be chosen and read elsewhere).
+ * The callers on this node waiting for their commands of one group to execute here: the one map
+ * of this node's pending proposals, from request ID to the caller's future. A future leaves the
+ * map when it completes (executed, failed, timed out on the runtime's clock, or the group
+ * stopped). LEASE reads use it too ({@link #afterEarlier}): they must not answer before a write
+ * this node proposed earlier executed here (it may already be chosen and read elsewhere).
  *
- * <p>Only application proposals are tracked (not claims or barriers): those are what a read must
- * see. The group runner keeps its own waiters per request ID to complete the futures; this class
- * only watches the futures it is given, so it never completes or fails one.
- *
- * <p><b>Threads.</b> Any thread: {@link #track} from API callers, removal from whichever thread
- * completes the future, {@link #afterEarlier} from readers. Bounded by what the runner accepts
- * (every future completes, at the latest when its proposal times out). Never throws.
+ * <p><b>Threads.</b> Any thread. Bounded by what the runner accepts: every future completes, at
+ * the latest when its proposal times out.
  */
 final class PendingProposals {
-    private final Map<Long, CompletableFuture<?>>[] byGroup;
-    private final AtomicLong seq = new AtomicLong();
+    private final int group;
+    private final int self;
+    private final AtomicLong nextRequestId;
+    private final RuntimeClock clock;
+    private final ConcurrentHashMap<Long, Waiter> waiting = new ConcurrentHashMap<>();
 
-    @SuppressWarnings("unchecked")
-    PendingProposals(int groupCount) {
-        byGroup = new Map[groupCount];
-        for (int g = 0; g < groupCount; g++) byGroup[g] = new ConcurrentHashMap<>();
-    }
+    /** A caller's future; {@code application}: a state machine's command (not a barrier or claim). */
+    private record Waiter(CompletableFuture<ExecOutcome.Completed> future, boolean application) {}
 
-    /** Watches {@code f} until it completes, either way. */
-    void track(int group, CompletableFuture<?> f) {
-        long id = seq.incrementAndGet();
-        byGroup[group].put(id, f);
-        f.whenComplete((v, e) -> byGroup[group].remove(id));
+    /** @param requestIds this node incarnation's request ID sequence (unique across restarts) */
+    PendingProposals(int group, int self, AtomicLong requestIds, RuntimeClock clock) {
+        this.group = group;
+        this.self = self;
+        this.nextRequestId = requestIds;
+        this.clock = clock;
     }
 
     /**
-     * Runs {@code next} once every proposal of {@code group} pending now has completed (executed
-     * or failed: either way it no longer hides a write), at once if there is none. Proposals made
-     * after this call are not waited for.
+     * Numbers {@code commands} (into {@code numbered}, in order) and returns one future per command;
+     * each fails with {@link ProposalTimeoutException} after {@code timeoutMillis}. If the group
+     * already stopped ({@code failure} not null) the futures fail at once and nothing waits.
      */
-    <T> CompletableFuture<T> afterEarlier(int group, Supplier<CompletableFuture<T>> next) {
-        List<CompletableFuture<?>> earlier = List.copyOf(byGroup[group].values());
+    List<CompletableFuture<ExecOutcome.Completed>> open(List<BatchCommand> commands, long timeoutMillis, String failure,
+                                                      List<BatchCommand> numbered) {
+        List<CompletableFuture<ExecOutcome.Completed>> futures = new ArrayList<>(commands.size());
+        for (BatchCommand c : commands) {
+            long id = nextRequestId.getAndIncrement();
+            numbered.add(new BatchCommand(c.stateMachineId(), c.masterVersion(), self, id, c.value()));
+            CompletableFuture<ExecOutcome.Completed> f = new CompletableFuture<>();
+            futures.add(f);
+            if (failure != null) {
+                f.completeExceptionally(new GroupUnavailableException("group " + group + " failed: " + failure));
+                continue;
+            }
+            waiting.put(id, new Waiter(f, c.stateMachineId() != 0));
+            f.whenComplete((v, e) -> waiting.remove(id));
+            clock.schedule(TimeUnit.MILLISECONDS.toNanos(timeoutMillis), () ->
+                    f.completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
+                            + timeoutMillis + " ms; the value may still be chosen")));
+        }
+        return futures;
+    }
+
+    /** Completes the callers of these outcomes (others' requests and gone callers are skipped). */
+    void complete(List<ExecOutcome> outcomes) {
+        for (ExecOutcome o : outcomes) {
+            Waiter w = waiting.remove(o.requestId());
+            if (w == null) continue;
+            CompletableFuture<ExecOutcome.Completed> f = w.future();
+            if (o instanceof ExecOutcome.Completed c) f.complete(c);
+            else if (o instanceof ExecOutcome.Failed failed) f.completeExceptionally(failed.error());
+        }
+    }
+
+    void fail(long requestId, PaxosException e) {
+        Waiter w = waiting.remove(requestId);
+        if (w != null) w.future().completeExceptionally(e);
+    }
+
+    /**
+     * Runs {@code next} once every application proposal pending now has completed (executed or
+     * failed: either way it no longer hides a write), at once if there is none. Proposals made
+     * after this call, barriers and master claims are not waited for.
+     */
+    <T> CompletableFuture<T> afterEarlier(Supplier<CompletableFuture<T>> next) {
+        List<CompletableFuture<?>> earlier = new ArrayList<>();
+        for (Waiter w : waiting.values()) if (w.application()) earlier.add(w.future());
         if (earlier.isEmpty()) return next.get();
         return CompletableFuture.allOf(earlier.toArray(new CompletableFuture<?>[0]))
                 .handle((v, e) -> null).thenCompose(v -> next.get());
+    }
+
+    /** Fails every waiting caller. */
+    void failAll(Supplier<PaxosException> why) {
+        for (Long id : List.copyOf(waiting.keySet())) fail(id, why.get());
     }
 }

@@ -25,9 +25,9 @@ import paxos.impl.exec.SystemCommand;
 /**
  * The request path of the engine's {@link paxos.api.PaxosNode} API: proposals (checked before
  * they reach a group runner), read barriers, master claims and version activations. It turns them into commands for
- * the group's runner and the runner's futures into the API's answers. It owns the
- * {@link PendingProposals} (LEASE reads wait for them) and decides with the {@link LeaseTracker}
- * whether a lease read or a claim may go ahead.
+ * the group's runner and the runner's futures into the API's answers (the runner's
+ * {@link PendingProposals} is the one record of them; LEASE reads wait on it) and decides with
+ * the {@link LeaseTracker} whether a lease read or a claim may go ahead.
  *
  * <p><b>Threads.</b> Any caller thread; never blocks (every answer is a stage). <b>Failures.</b>
  * Invalid arguments throw {@link IllegalArgumentException} at once; everything else fails the
@@ -44,7 +44,6 @@ final class Proposer {
     private final IntFunction<GroupRunner> runners;
     private final StateMachineRegistry registry;
     private final LeaseTracker leases;
-    private final PendingProposals pending;
     private final BooleanSupplier running;
 
     /**
@@ -58,7 +57,6 @@ final class Proposer {
         this.runners = runners;
         this.registry = registry;
         this.leases = leases;
-        this.pending = new PendingProposals(groupCount);
         this.running = running;
     }
 
@@ -99,7 +97,6 @@ final class Proposer {
         }
         long timeoutMillis = timeout == 0 ? config.proposalTimeoutMillis() : timeout;
         for (CompletableFuture<ExecOutcome.Completed> f : runner(group).propose(commands, timeoutMillis)) {
-            pending.track(group, f);
             out.add(map(f, c -> new Proposed(group, c.instance(), c.index(), c.result())));
         }
         return out;
@@ -120,7 +117,7 @@ final class Proposer {
                 if (leaseRemainingNanos(group) <= 0) return CompletableFuture.failedFuture(notMaster(group));
                 // A write this node proposed may be chosen, and read elsewhere, before it executed
                 // here: wait for the ones proposed before this read, then check the lease again.
-                return pending.afterEarlier(group, () -> leaseRead(group));
+                return r.afterEarlierProposals(() -> leaseRead(group));
             default:
                 return barrier(group);
         }

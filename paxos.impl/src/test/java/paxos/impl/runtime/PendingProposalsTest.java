@@ -4,49 +4,64 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import paxos.api.GroupUnavailableException;
+import paxos.impl.core.BatchCommand;
+import paxos.impl.exec.ExecOutcome;
 
-/** A LEASE read waits for this node's earlier proposals of its group, however they end, and only for those. */
+/**
+ * The one map of a group's pending proposals: callers complete from outcomes, and a LEASE read
+ * waits for this node's earlier application proposals, however they end, and only for those.
+ */
 class PendingProposalsTest {
-    private final PendingProposals pending = new PendingProposals(2);
+    private static final long HOUR_MILLIS = 3_600_000;
+    private final PendingProposals pending = new PendingProposals(0, 1, new AtomicLong(100), RuntimeClock.SYSTEM);
     private final AtomicInteger reads = new AtomicInteger();
 
     private CompletableFuture<Integer> read() {
         return CompletableFuture.completedFuture(reads.incrementAndGet());
     }
 
+    private CompletableFuture<ExecOutcome.Completed> open(int stateMachineId, List<BatchCommand> numbered) {
+        return pending.open(List.of(new BatchCommand(stateMachineId, -1, 1, 0, new byte[] {1})), HOUR_MILLIS, null, numbered)
+                .get(0);
+    }
+
     @Test
     void withNothingPendingTheReadRunsAtOnce() {
-        assertEquals(1, pending.afterEarlier(0, this::read).join());
+        assertEquals(1, pending.afterEarlier(this::read).join());
     }
 
     @Test
-    void theReadWaitsForEveryEarlierProposalOfItsGroupExecutedOrFailed() {
-        CompletableFuture<String> executes = new CompletableFuture<>();
-        CompletableFuture<String> fails = new CompletableFuture<>();
-        CompletableFuture<String> otherGroup = new CompletableFuture<>();
-        pending.track(0, executes);
-        pending.track(0, fails);
-        pending.track(1, otherGroup);
-        CompletableFuture<Integer> r = pending.afterEarlier(0, this::read);
-        CompletableFuture<String> later = new CompletableFuture<>();
-        pending.track(0, later); // proposed after the read: not waited for
-        executes.complete("ok");
+    void theReadWaitsForEveryEarlierApplicationProposalExecutedOrFailed() {
+        List<BatchCommand> numbered = new ArrayList<>();
+        CompletableFuture<ExecOutcome.Completed> executes = open(7, numbered);
+        CompletableFuture<ExecOutcome.Completed> fails = open(7, numbered);
+        CompletableFuture<ExecOutcome.Completed> barrier = open(0, numbered); // system command: not waited for
+        CompletableFuture<Integer> r = pending.afterEarlier(this::read);
+        CompletableFuture<ExecOutcome.Completed> later = open(7, numbered); // after the read: not waited for
+        assertEquals(List.of(100L, 101L, 102L, 103L), numbered.stream().map(BatchCommand::requestId).toList());
+        pending.complete(List.of(new ExecOutcome.Completed(100, 5, 0, "ok")));
+        assertTrue(executes.isDone());
         assertFalse(r.isDone());
-        fails.completeExceptionally(new IllegalStateException("timed out"));
+        pending.fail(101, new GroupUnavailableException("gone"));
         assertTrue(r.isDone() && !r.isCompletedExceptionally(), "a failed proposal hides no write");
         assertEquals(1, r.join());
-        assertFalse(later.isDone() || otherGroup.isDone());
+        assertFalse(later.isDone() || barrier.isDone());
+        assertTrue(fails.isCompletedExceptionally());
     }
 
     @Test
-    void aCompletedProposalIsForgotten() {
-        CompletableFuture<String> f = new CompletableFuture<>();
-        pending.track(0, f);
-        f.complete("ok");
-        CompletableFuture<Integer> r = pending.afterEarlier(0, this::read);
-        assertTrue(r.isDone(), "nothing pending any more");
+    void aStoppedGroupFailsAtOnceAndNothingWaits() {
+        List<BatchCommand> numbered = new ArrayList<>();
+        CompletableFuture<ExecOutcome.Completed> f = pending.open(
+                List.of(new BatchCommand(7, -1, 1, 0, new byte[] {1})), HOUR_MILLIS, "disk full", numbered).get(0);
+        assertTrue(f.isCompletedExceptionally());
+        assertTrue(pending.afterEarlier(this::read).isDone(), "nothing pending");
     }
 }

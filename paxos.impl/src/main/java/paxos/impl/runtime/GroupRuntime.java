@@ -1,0 +1,115 @@
+package paxos.impl.runtime;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import paxos.api.GroupState;
+import paxos.api.MasterInfo;
+import paxos.api.spi.log.LogStore;
+import paxos.api.statemachine.StateMachine;
+import paxos.impl.core.BatchCommand;
+import paxos.impl.core.Durability;
+import paxos.impl.core.GroupCore;
+import paxos.impl.core.Message;
+import paxos.impl.exec.ExecOutcome;
+import paxos.impl.exec.GroupExecutor;
+
+/**
+ * The production runtime of one group ({@link GroupRunner}: the Ready cycle, execution, waiting
+ * callers, registrations and version activation) behind a narrow public face, <b>for the engine
+ * and the simulator</b>: the simulator builds one per group with its deterministic executors,
+ * clock, simulated {@link LogStore} and network, so that it tests this code and not a copy.
+ *
+ * <p><b>Threads.</b> Every method may be called from any thread; the runner confines its state
+ * to the executors given at {@link #create}.
+ */
+public final class GroupRuntime {
+    private final GroupRunner runner;
+
+    private GroupRuntime(GroupRunner runner) {
+        this.runner = runner;
+    }
+
+    /**
+     * A runner for {@code core} and {@code executor} (which it owns from now on).
+     *
+     * @param loop runs the group's event loop tasks (serialized by the runner)
+     * @param exec runs the group's execution tasks (serialized by the runner)
+     * @param io runs catch-up reads from {@code store}
+     * @param requestIds request ID sequence, unique per node incarnation
+     * @param proposalTimeoutMillis how long the runner's own activation proposals wait
+     * @param clock time and timers
+     * @param durability which records are synced before a Ready's effects ({@link Durability.Rule#PRODUCTION})
+     */
+    public static GroupRuntime create(int group, int self, GroupCore core, GroupExecutor executor, LogStore store,
+                                      Consumer<Message> outbound, Executor loop, Executor exec, Executor io,
+                                      AtomicLong requestIds, long proposalTimeoutMillis, RuntimeClock clock,
+                                      Durability.Rule durability) {
+        return new GroupRuntime(new GroupRunner(group, self, core, executor, store, outbound::accept, loop, exec, io,
+                10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
+                durability));
+    }
+
+    /** See {@link GroupRunner#propose}: one future per command, completed when it executed here. */
+    public List<CompletableFuture<ExecOutcome.Completed>> propose(List<BatchCommand> commands, long timeoutMillis) {
+        return runner.propose(commands, timeoutMillis);
+    }
+
+    /** A message from a peer. */
+    public void receive(Message m) {
+        runner.receive(m);
+    }
+
+    /** One clock tick. */
+    public void tick() {
+        runner.tick();
+    }
+
+    /** Adds a state machine registration (versions side by side; the log's version in force executes). */
+    public void register(int id, String version, String name, StateMachine machine) {
+        runner.register(new StateMachineRegistry.Registration(runner.group(), id, version, name, machine));
+    }
+
+    /** Takes the runner out of service: no more writes or sends; waiting callers fail. */
+    public void retire(String why) {
+        runner.retire(why);
+    }
+
+    /** Why the group stopped, or {@code null}. */
+    public String failure() {
+        return runner.failure();
+    }
+
+    public long chosenUpTo() {
+        return runner.chosenUpTo();
+    }
+
+    public long executed() {
+        return runner.executed();
+    }
+
+    public MasterInfo master() {
+        return runner.master();
+    }
+
+    /** Each peer's chosen position as last heard from its messages. */
+    public java.util.Map<Integer, Long> peerChosen() {
+        return runner.peerChosen();
+    }
+
+    /** The lease entry in force as executed here. */
+    public long leaseEntry() {
+        return runner.leaseEntry();
+    }
+
+    /** When (on the runtime's clock) this node executed the lease entry in force; others time the lease from here. */
+    public long leaseEntryExecutedNanos() {
+        return runner.leaseEntryExecutedNanos();
+    }
+
+    public GroupState state() {
+        return runner.state();
+    }
+}

@@ -1,0 +1,141 @@
+package paxos.impl.runtime;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import paxos.api.spi.log.InstanceRecord;
+import paxos.api.spi.log.LogStore;
+import paxos.impl.core.CatchUpRead;
+import paxos.impl.core.ChosenValue;
+import paxos.impl.core.Durability;
+import paxos.impl.core.GroupCore;
+import paxos.impl.core.Message;
+import paxos.impl.core.Ready;
+
+/**
+ * A group's Ready cycle (the core's {@link Ready} contract): takes every Ready the core has (up
+ * to its in-flight bound), appends each one's records in order as the {@link Durability.Rule}
+ * splits them, and finishes them — send, serve catch-up reads, hand values to execution,
+ * {@code advance()} — strictly in order as their appends complete. Overlapping the fsyncs this
+ * way keeps the pipeline full instead of waiting one fsync per round trip; the store's group
+ * commit may cover several Readies (and groups) with one fsync.
+ *
+ * <p><b>Threads.</b> Confined to the group's event loop ({@code loop}); append completions are
+ * handed back to it.
+ */
+final class ReadyPipeline {
+    private static final System.Logger LOG = System.getLogger(ReadyPipeline.class.getName());
+
+    /** What the group's runner does around the cycle. */
+    interface Host {
+        /** Why the group stopped, or {@code null}; a stopped group writes and sends nothing more. */
+        String failure();
+
+        /** Stops the group for good. */
+        void fail(String why);
+
+        /** Hands chosen values (instance order) to execution. */
+        void apply(List<ChosenValue> values);
+
+        /** After each pass: publish the core's position. */
+        void driven();
+    }
+
+    private final int group;
+    private final GroupCore core;
+    private final LogStore store;
+    private final Outbound outbound;
+    private final Executor io;
+    private final Executor loop;
+    private final Durability.Rule durability;
+    private final Host host;
+    /** Readies taken from the core and not yet finished, oldest first. */
+    private final ArrayDeque<InFlight> readies = new ArrayDeque<>();
+
+    ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, Executor io, Executor loop,
+                  Durability.Rule durability, Host host) {
+        this.group = group;
+        this.core = core;
+        this.store = store;
+        this.outbound = outbound;
+        this.io = io;
+        this.loop = loop;
+        this.durability = durability;
+        this.host = host;
+    }
+
+    /** Runs the cycle as far as it goes now; on the loop. */
+    void drive() {
+        boolean progress = true;
+        while (progress && host.failure() == null) {
+            progress = false;
+            while (core.hasReady()) {
+                Ready ready = core.ready();
+                InFlight pending = new InFlight(ready);
+                readies.addLast(pending);
+                progress = true;
+                if (ready.toPersist().isEmpty()) {
+                    pending.durable = true;
+                } else {
+                    persist(ready.writes(durability)).whenComplete((v, error) -> loop.execute(() -> {
+                        if (error != null) {
+                            host.fail("log write failed: " + error.getMessage());
+                            return;
+                        }
+                        pending.durable = true;
+                        drive();
+                    }));
+                }
+            }
+            while (!readies.isEmpty() && readies.peekFirst().durable && host.failure() == null) {
+                finish(readies.removeFirst().ready);
+                progress = true;
+            }
+        }
+        host.driven();
+    }
+
+    /**
+     * Appends a Ready's records as {@link Durability} splits them: the synced ones with
+     * {@link LogStore#append} (their completion is the fsync), the others with
+     * {@link LogStore#appendUnsynced} (no fsync of their own). The store keeps call order, so the
+     * Ready is written once both stages completed.
+     */
+    private CompletableFuture<Void> persist(Ready.Writes writes) {
+        CompletableFuture<Void> first = writes.synced().isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.append(writes.synced()).toCompletableFuture();
+        CompletableFuture<Void> second = writes.unsynced().isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.appendUnsynced(writes.unsynced()).toCompletableFuture();
+        return CompletableFuture.allOf(first, second);
+    }
+
+    /** A Ready taken from the core whose records may still be on their way to disk. */
+    private static final class InFlight {
+        final Ready ready;
+        boolean durable;
+
+        InFlight(Ready ready) {
+            this.ready = ready;
+        }
+    }
+
+    private void finish(Ready ready) {
+        for (Message m : ready.messages()) outbound.send(m);
+        for (CatchUpRead read : ready.catchUpReads()) io.execute(() -> serve(read));
+        if (!ready.toApply().isEmpty()) host.apply(ready.toApply());
+        core.advance(ready);
+    }
+
+    private void serve(CatchUpRead read) {
+        try {
+            List<InstanceRecord> records = store.readRange(group, read.fromInstance(), read.toInstance(), read.entriesMax());
+            outbound.send(read.reply(records));
+        } catch (RuntimeException e) {
+            // compacted or unavailable: the requester asks another peer
+            LOG.log(Level.DEBUG, "group {0}: catch-up read [{1},{2}) failed: {3}", group, read.fromInstance(),
+                    read.toInstance(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package paxos.sim;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import paxos.api.spi.log.InstanceRecord;
+import paxos.api.spi.log.LogRange;
+import paxos.api.spi.log.LogRecord;
+import paxos.api.spi.log.LogStore;
+import paxos.api.spi.log.LogStoreStats;
+
+/**
+ * The production {@link LogStore} contract over a node's simulated disk ({@link SimStore}), as
+ * the production runtime uses it. {@link #append} completes at the simulated fsync time (one
+ * fsync covers everything appended before it: group commit); {@link #appendUnsynced} completes
+ * at once and its records become durable only with the next fsync. A crash loses exactly what no
+ * fsync covered yet, and the futures of the appends it interrupted never complete (the process
+ * that waited for them is gone).
+ *
+ * <p>Every chosen record appended is reported to the host's oracle (a learned value is chosen,
+ * durable or not). Single simulation thread.
+ */
+final class SimLogStore implements LogStore {
+    /** The simulation the disk lives in (one thread). */
+    interface Host {
+        long now();
+
+        /** A fresh fsync latency, in time units. */
+        long fsyncDelay();
+
+        void after(long delay, Runnable action);
+
+        /** A chosen record was appended (the oracle's hook). */
+        void chosen(int node, int group, long instance, byte[] value);
+    }
+
+    private final Host sim;
+    private final SimStore disk;
+    private final int node;
+    /** Bumped by a crash: fsyncs scheduled before it never complete. */
+    private int generation;
+    /** When the last scheduled fsync completes: fsyncs complete in order. */
+    private long lastSyncAt;
+    private int syncsPending;
+
+    SimLogStore(Host sim, SimStore disk, int node) {
+        this.sim = sim;
+        this.disk = disk;
+        this.node = node;
+    }
+
+    @Override
+    public CompletionStage<Void> append(List<LogRecord> records) {
+        write(records);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        int gen = generation;
+        long at = Math.max(lastSyncAt, sim.now() + sim.fsyncDelay());
+        lastSyncAt = at;
+        syncsPending++;
+        sim.after(at - sim.now(), () -> {
+            if (gen != generation) return;
+            syncsPending--;
+            disk.sync();
+            done.complete(null);
+        });
+        return done;
+    }
+
+    @Override
+    public CompletionStage<Void> appendUnsynced(List<LogRecord> records) {
+        write(records);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void write(List<LogRecord> records) {
+        for (LogRecord r : records) {
+            if (r instanceof LogRecord.Chosen c) sim.chosen(node, c.group(), c.instance(), c.value());
+        }
+        disk.append(records);
+    }
+
+    /** Power loss: the disk drops what is not synced; interrupted fsyncs never complete. */
+    void crash() {
+        generation++;
+        syncsPending = 0;
+        lastSyncAt = 0;
+        disk.crash();
+    }
+
+    /** True if some append waits for its fsync. */
+    boolean syncPending() {
+        return syncsPending > 0;
+    }
+
+    @Override
+    public List<InstanceRecord> readRange(int group, long from, long to, int maxCount) {
+        // the production store throws below the retained log; the runtime then serves nothing
+        if (from < disk.minRetained(group)) throw new IllegalStateException("group " + group + ": " + from + " is compacted");
+        return disk.readRange(group, from, to, maxCount);
+    }
+
+    @Override
+    public Optional<InstanceRecord> read(int group, long instance) {
+        List<InstanceRecord> r = readRange(group, instance, instance + 1, 1);
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    @Override
+    public long promisedBallot(int group) {
+        return disk.promised(group);
+    }
+
+    @Override
+    public Optional<byte[]> meta(int group, String key) {
+        return Optional.empty();
+    }
+
+    @Override
+    public LogRange range(int group) {
+        long min = disk.minRetained(group);
+        List<InstanceRecord> held = disk.readRange(group, min, Long.MAX_VALUE, Integer.MAX_VALUE);
+        return new LogRange(min, held.isEmpty() ? min : held.get(held.size() - 1).instance() + 1);
+    }
+
+    @Override
+    public void retainFrom(int group, long minInstance) {
+        disk.retainFrom(group, minInstance);
+    }
+
+    @Override
+    public void pauseCleaning() {
+    }
+
+    @Override
+    public void resumeCleaning() {
+    }
+
+    @Override
+    public int maxValueBytes() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public LogStoreStats stats() {
+        return new LogStoreStats(0, disk.syncs(), 0, 0, 0);
+    }
+
+    @Override
+    public void close() {
+        disk.close();
+    }
+}
