@@ -187,6 +187,9 @@ public final class DigestExchange {
         // while this node is marked, only comparisons that include it may change its episode: another
         // node's divergence seen meanwhile must not replace (and later clear) the record of its own
         if (e != null && e.marked && mine == null) return;
+        // nor may a partial comparison (two of three, say, before the third digest came in) undo a
+        // majority verdict: the verdict stands until a later complete one or an agreement replaces it
+        if (e != null && e.majority && v.kind() != DigestComparison.Kind.MINORITY && digests.size() < clusterSize) return;
         boolean first = e == null;
         if (first) {
             if (episodes.keySet().stream().filter(o -> o.group() == k.group()).count() >= EPISODES_MAX) return;
@@ -225,10 +228,23 @@ public final class DigestExchange {
     /** Stops the state machine, then forgets its digests (those of the diverged state must not be compared again). */
     private void stopExecuting(Key k) {
         host.stopExecuting(k.group(), k.id(), () -> {
+            Map<Integer, Presence> mine = host.localMachines(k.group());
+            DigestWire.Summary lastWords;
             synchronized (this) {
+                // The peers' own verdict (and their ERROR) needs this node's departing digest; when the
+                // peers' digests arrived first, it was not sent yet: send it once before forgetting it.
+                lastWords = summary(k.group(), mine);
                 history.forgetLocal(k.group(), k.id());
             }
+            sendToPeers(k.group(), lastWords);
         });
+    }
+
+    private void sendToPeers(int group, DigestWire.Summary summary) {
+        byte[] bytes = DigestWire.encode(summary);
+        for (int peer : host.peers()) {
+            if (host.send(peer, group, bytes)) messagesSent.incrementAndGet();
+        }
     }
 
     private static long retryNanos(int failures) {
@@ -251,12 +267,7 @@ public final class DigestExchange {
                     lastSentNanos.put(g, now);
                 }
             }
-            if (summary != null) {
-                byte[] bytes = DigestWire.encode(summary);
-                for (int peer : host.peers()) {
-                    if (host.send(peer, g, bytes)) messagesSent.incrementAndGet();
-                }
-            }
+            if (summary != null) sendToPeers(g, summary);
         }
         recover(now);
     }
