@@ -354,6 +354,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             if (!registry.has(group, p.stateMachineId()))
                 early = () -> new UnknownStateMachineException(group, p.stateMachineId());
         }
+        if (early == null) early = noQuorum(group);
         if (early == null && bytes > config.batchBytesMax()) {
             long total = bytes;
             early = () -> new ValueTooLargeException("batch of " + total + " bytes exceeds batchBytesMax " + config.batchBytesMax());
@@ -371,6 +372,18 @@ public final class Engine implements PaxosNode, AutoCloseable {
             out.add(map(f, c -> new Proposed(group, c.instance(), c.index(), c.result())));
         }
         return out;
+    }
+
+    /** A fast refusal when this node cannot reach a quorum of {@code group} (see {@link QuorumWatch}), or null. */
+    private PaxosExceptionSupplier noQuorum(int group) {
+        GroupUnavailableException e = QuorumWatch.refusal(group, config.nodeId(), runner(group), config.membership(), this::peers);
+        return e == null ? null : () -> e;
+    }
+
+    /** True unless this node can tell it reaches no quorum of {@code group} (status pages). */
+    public boolean quorumReachable(int group) {
+        checkGroup(group);
+        return noQuorum(group) == null;
     }
 
     @FunctionalInterface
@@ -414,6 +427,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * before the read began has executed here too. Confirmed by a quorum, no clock assumption.
      */
     private CompletionStage<Long> barrier(int group) {
+        PaxosExceptionSupplier refused = noQuorum(group);
+        if (refused != null) return CompletableFuture.failedFuture(refused.get());
         CompletableFuture<ExecOutcome.Completed> f = runner(group)
                 .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
                         config.proposalTimeoutMillis()).get(0);

@@ -84,6 +84,7 @@ final class GroupRunner {
     // published for status(), written by one thread each
     private volatile long chosenUpTo = -1;
     private volatile int leaderId;
+    private volatile boolean quorumReachable = true;
     private volatile int inFlight;
     private volatile int queued;
     private volatile long executed;
@@ -554,6 +555,7 @@ final class GroupRunner {
     private void publishLoop() {
         chosenUpTo = core.chosenUpTo();
         leaderId = core.leaderId();
+        quorumReachable = core.quorumReachable();
         inFlight = core.inFlightCount();
         queued = core.queuedCount();
     }
@@ -611,6 +613,9 @@ final class GroupRunner {
 
     long chosenUpTo() { return chosenUpTo; }
     int leaderId() { return leaderId; }
+
+    /** The core's view as of its last step or tick: see {@code GroupCore.quorumReachable} and {@link QuorumWatch}. */
+    boolean quorumReachable() { return quorumReachable; }
     int inFlight() { return inFlight; }
     int queued() { return queued; }
     long executed() { return executed; }
