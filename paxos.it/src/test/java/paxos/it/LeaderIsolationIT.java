@@ -47,7 +47,7 @@ class LeaderIsolationIT {
         }
     }
 
-    /** A client writing to one node and group, one write at a time; pauses 50 ms after a failure. */
+    /** A client writing to one node and group, one write at a time (on the pacer thread); pauses 50 ms after a failure. */
     final class Writer {
         final int slot, group;
         final List<Write> done = new ArrayList<>();
@@ -71,8 +71,9 @@ class LeaderIsolationIT {
                 synchronized (done) {
                     done.add(new Write(slot, group, start, System.nanoTime(), a.ok() ? "ok" : a.error()));
                 }
-                if (a.ok()) next();
-                else pacer.schedule(this::next, 50, TimeUnit.MILLISECONDS);
+                // never propose on the handle's reader thread: NodeHandle.request holds the handle's
+                // lock while it waits for that thread to read its answer
+                pacer.schedule(this::next, a.ok() ? 0 : 50, TimeUnit.MILLISECONDS);
             });
         }
 
@@ -99,9 +100,9 @@ class LeaderIsolationIT {
         for (int i = 0; i < 3; i++) m.append(i == 0 ? "" : ",").append(i + 1).append('@').append(IPS[i]).append(':').append(freePort(IPS[i]));
         for (int i = 0; i < 3; i++)
             nodes[i] = NodeHandle.start(modulePath, i + 1, m.toString(), dir.resolve("node-" + (i + 1)), "--groups", String.valueOf(GROUPS),
-                    "--proposal-timeout-millis", "10000");
+                    "--proposal-timeout-millis", "10000", "--listen-host", IPS[i]);
         for (int slot = 0; slot < 3; slot++) for (int g = 0; g < GROUPS; g++) writers.add(new Writer(slot, g));
-        writers.forEach(Writer::next);
+        writers.forEach(w -> pacer.execute(w::next));
         await().atMost(BOUND).until(() -> writers.stream().allMatch(w -> w.writes().stream().filter(x -> x.outcome().equals("ok")).count() >= 5));
 
         int victim = leader(0, 0) - 1; // slot of group 0's leader
@@ -109,9 +110,23 @@ class LeaderIsolationIT {
         int healthy = (victim + 1) % 3;
         cut = LoopbackCut.isolate(IPS[victim]);
         long cutAt = System.nanoTime();
+        // new clients of the cut node: a fresh write every 100 ms (its sequential writers are stuck
+        // behind the writes they had in flight when the cut began)
+        List<Write> probes = new ArrayList<>();
+        AtomicInteger probeSeq = new AtomicInteger();
+        java.util.concurrent.ScheduledFuture<?> probing = pacer.scheduleAtFixedRate(() -> {
+            String id = "probe" + probeSeq.incrementAndGet();
+            long start = System.nanoTime();
+            nodes[victim].propose(0, id, id, a -> {
+                synchronized (probes) {
+                    probes.add(new Write(victim, 0, start, System.nanoTime(), a.ok() ? "ok" : a.error()));
+                }
+            });
+        }, 0, 100, TimeUnit.MILLISECONDS);
         await().pollDelay(Duration.ofMillis(CUT_MILLIS)).atMost(Duration.ofMillis(CUT_MILLIS + 5_000)).until(() -> true);
         int[] leadersBeforeHeal = new int[GROUPS];
         for (int g = 0; g < GROUPS; g++) leadersBeforeHeal[g] = leader(healthy, g);
+        probing.cancel(false);
         cut.close();
         cut = null;
         long healAt = System.nanoTime();
@@ -149,11 +164,23 @@ class LeaderIsolationIT {
                 }
             }
         }
+        long probeTimeouts = 0, probe503 = 0;
+        synchronized (probes) {
+            for (Write x : probes) {
+                if (x.outcome().equals("ProposalTimeoutException") && x.startNanos() - cutAt > TimeUnit.SECONDS.toNanos(3))
+                    isolatedTimeoutsOfNewWrites++;
+                if (!x.outcome().equals("GroupUnavailableException")) continue;
+                probe503++;
+                long after = TimeUnit.NANOSECONDS.toMillis(x.endNanos() - cutAt);
+                if (isolatedFirstAnswer < 0 || after < isolatedFirstAnswer) isolatedFirstAnswer = after;
+            }
+        }
+        isolated503 += probe503;
         int majorityLed = (int) Arrays.stream(leadersBeforeHeal).filter(l -> l != victim + 1 && l != 0).count();
         System.out.printf("LeaderIsolationIT: cut node %d (%s) for %d ms; healthy side: longest write wait %d ms, %d timeouts (504);"
-                        + " cut node: first 503 after %d ms, %d answered 503, %d writes started >3 s into the cut timed out;"
+                        + " cut node: first 503 after %d ms, %d of %d new writes answered 503, %d writes started >3 s into the cut timed out;"
                         + " leader changes after the heal of %d group(s) led from the majority: %d%n",
-                victim + 1, IPS[victim], CUT_MILLIS, healthyMax, healthyTimeouts, isolatedFirstAnswer, isolated503,
+                victim + 1, IPS[victim], CUT_MILLIS, healthyMax, healthyTimeouts, isolatedFirstAnswer, isolated503, probes.size(),
                 isolatedTimeoutsOfNewWrites, majorityLed, changes);
 
         assertTrue(isolatedFirstAnswer >= 0 && isolatedFirstAnswer < 5_000,
