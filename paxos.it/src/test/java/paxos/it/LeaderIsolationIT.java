@@ -131,16 +131,27 @@ class LeaderIsolationIT {
         cut = null;
         long healAt = System.nanoTime();
 
-        // leader changes, as the healthy nodes see them, of the groups led from the majority
-        int changes = 0;
-        int[] last = leadersBeforeHeal.clone();
-        while (System.nanoTime() - healAt < TimeUnit.SECONDS.toNanos(5)) {
-            for (int g = 0; g < GROUPS; g++) {
-                int now = leader(healthy, g);
-                if (leadersBeforeHeal[g] != victim + 1 && now != 0 && now != last[g]) changes++;
-                if (now != 0) last[g] = now;
-            }
-            await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+        int changes = leaderChangesAfterHeal(victim, healthy, leadersBeforeHeal, healAt);
+
+        // then cut a node that leads no group (a follower everywhere) and bring it back: the
+        // classic disruptive rejoin, which pre-vote prevents
+        int follower = -1;
+        for (int slot = 0; slot < 3 && follower < 0; slot++) {
+            boolean leads = false;
+            for (int g = 0; g < GROUPS; g++) leads |= leader((slot + 1) % 3, g) == slot + 1;
+            if (!leads) follower = slot;
+        }
+        int followerChanges = -1, followerMajorityLed = 0;
+        if (follower >= 0) {
+            int other = (follower + 1) % 3;
+            int[] before = new int[GROUPS];
+            for (int g = 0; g < GROUPS; g++) before[g] = leader(other, g);
+            followerMajorityLed = GROUPS;
+            cut = LoopbackCut.isolate(IPS[follower]);
+            await().pollDelay(Duration.ofMillis(CUT_MILLIS)).atMost(Duration.ofMillis(CUT_MILLIS + 5_000)).until(() -> true);
+            cut.close();
+            cut = null;
+            followerChanges = leaderChangesAfterHeal(follower, other, before, System.nanoTime());
         }
         for (Writer w : writers) w.running = false;
         await().atMost(Duration.ofSeconds(30)).until(() -> writers.stream().allMatch(w -> w.idle));
@@ -186,7 +197,10 @@ class LeaderIsolationIT {
         assertTrue(isolatedFirstAnswer >= 0 && isolatedFirstAnswer < 5_000,
                 "the cut node answers new writes with GroupUnavailableException (503) within 5 s: " + isolatedFirstAnswer);
         assertEquals(0, isolatedTimeoutsOfNewWrites, "new writes on the cut node are refused, not left to time out (504)");
+        System.out.printf("LeaderIsolationIT: follower node %d cut for %d ms and healed: leader changes of %d group(s): %d%n",
+                follower + 1, CUT_MILLIS, followerMajorityLed, followerChanges);
         assertEquals(0, changes, "no leader change of a group led from the majority after the heal");
+        assertTrue(followerChanges <= 0, "a follower coming back deposes no leader: " + followerChanges);
         // safety and convergence: every replica reaches the same executed state of every group
         for (int g = 0; g < GROUPS; g++) {
             String q = "status " + g;
@@ -195,6 +209,24 @@ class LeaderIsolationIT {
                 return Arrays.equals(s, nodes[1].request(q)) && Arrays.equals(s, nodes[2].request(q));
             });
         }
+    }
+
+    /**
+     * Leader changes, as node {@code observer} sees them during the 5 s after {@code healAt}, of
+     * the groups whose leader in {@code before} was not {@code victim}'s node.
+     */
+    private int leaderChangesAfterHeal(int victim, int observer, int[] before, long healAt) throws Exception {
+        int changes = 0;
+        int[] last = before.clone();
+        while (System.nanoTime() - healAt < TimeUnit.SECONDS.toNanos(5)) {
+            for (int g = 0; g < GROUPS; g++) {
+                int now = leader(observer, g);
+                if (before[g] != victim + 1 && now != 0 && now != last[g]) changes++;
+                if (now != 0) last[g] = now;
+            }
+            await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+        }
+        return changes;
     }
 
     private int leader(int slot, int group) throws Exception {
