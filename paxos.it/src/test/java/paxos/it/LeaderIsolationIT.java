@@ -194,11 +194,12 @@ class LeaderIsolationIT {
                 victim + 1, IPS[victim], CUT_MILLIS, healthyMax, healthyTimeouts, isolatedFirstAnswer, isolated503, probes.size(),
                 isolatedTimeoutsOfNewWrites, majorityLed, changes);
 
+        System.out.printf("LeaderIsolationIT: follower node %d cut for %d ms and healed: leader changes of %d group(s): %d%n",
+                follower + 1, CUT_MILLIS, followerMajorityLed, followerChanges);
+
         assertTrue(isolatedFirstAnswer >= 0 && isolatedFirstAnswer < 5_000,
                 "the cut node answers new writes with GroupUnavailableException (503) within 5 s: " + isolatedFirstAnswer);
         assertEquals(0, isolatedTimeoutsOfNewWrites, "new writes on the cut node are refused, not left to time out (504)");
-        System.out.printf("LeaderIsolationIT: follower node %d cut for %d ms and healed: leader changes of %d group(s): %d%n",
-                follower + 1, CUT_MILLIS, followerMajorityLed, followerChanges);
         assertEquals(0, changes, "no leader change of a group led from the majority after the heal");
         assertTrue(followerChanges <= 0, "a follower coming back deposes no leader: " + followerChanges);
         // safety and convergence: every replica reaches the same executed state of every group
