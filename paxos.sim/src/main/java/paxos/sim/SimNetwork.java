@@ -62,6 +62,12 @@ final class SimNetwork {
         for (int n = 1; n < side.length; n++) side[n] = sim.random.nextInt(2);
     }
 
+    /** Cuts {@code node} off from every other node (the others stay connected). */
+    void isolate(int node) {
+        java.util.Arrays.fill(side, 0);
+        side[node] = 1;
+    }
+
     void heal() {
         java.util.Arrays.fill(side, 0);
     }

@@ -120,7 +120,7 @@ final class SimNode {
         CoreConfig cfg = CoreConfig.defaults(g, id, membership).withTimeouts(sim.params.heartbeatTicks(), sim.params.electionTimeoutTicks(), sim.params.heartbeatTicks() + 2)
                 .withBatching(sim.params.windowMax(), sim.params.batchCountMax(), 64 << 10, sim.params.batchDelayTicks(), 1024)
                 .withBounds(1000, 1 << 20, sim.params.replyEntriesMax(), 64 << 10, sim.params.replyEntriesMax() * 4)
-                .withQuorumRule(sim.variant.quorumRule);
+                .withQuorumRule(sim.variant.quorumRule).withPreVote(sim.variant.preVote);
         SimCheckpoint c = store.checkpoint(g);
         if (c == null) {
             cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());

@@ -58,6 +58,8 @@ public final class Simulation {
     private long healAt;
     private boolean healed;
     private boolean finished;
+    private long deadline;
+    private RejoinCheck rejoin;
     private long crashes;
     private long timeouts;
     private long eventCount;
@@ -177,7 +179,7 @@ public final class Simulation {
             }
         }
         after(healAt, this::heal);
-        long deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
+        deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
         while (!finished && (!immediate.isEmpty() || !events.isEmpty())) {
             Event e = immediate.isEmpty() || !events.isEmpty() && events.peek().time() <= now ? events.poll() : immediate.poll();
             now = e.time();
@@ -332,7 +334,9 @@ public final class Simulation {
 
     private void checkConverged() {
         if (converged()) {
-            finished = true;
+            // then: does a node coming back from a cut depose healthy leaders?
+            rejoin = new RejoinCheck(this);
+            deadline += rejoin.start(() -> finished = true);
             return;
         }
         after(5L * SimParams.TICK_UNITS, this::checkConverged);
@@ -377,7 +381,8 @@ public final class Simulation {
                 + " clientTimeouts=" + timeouts + " crashes=" + crashes + " messages=" + network.sent
                 + " dropped=" + network.dropped + " compactions=" + compactions + " checkpointInstalls=" + checkpointInstalls
                 + " installCrashes=" + installCrashes + " versionActivations=" + oracle.versionActivations()
-                + " versionHolds=" + versionHolds + " versionHandOvers=" + versionHandOvers;
+                + " versionHolds=" + versionHolds + " versionHandOvers=" + versionHandOvers
+                + " rejoinLeaderChanges=" + (rejoin == null ? -1 : rejoin.changes);
     }
 
     long seed() {

@@ -44,7 +44,12 @@ public enum Variant {
      * Node 1's state machine of group 0 applies one batch differently from the others (a
      * non-deterministic plugin): the production digest comparison must report it.
      */
-    NONDETERMINISTIC_REPLICA(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, true);
+    NONDETERMINISTIC_REPLICA(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, true),
+    /**
+     * The production core with pre-vote off: a voter coming back from a cut raises its ballot
+     * and deposes healthy leaders ({@link RejoinCheck} must catch it).
+     */
+    NO_PRE_VOTE(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -54,6 +59,8 @@ public enum Variant {
     final boolean nonAtomicInstall;
     final boolean versionsIgnored;
     final boolean nondeterministicReplica;
+    /** Whether the production core's pre-vote is on (a {@code CoreConfig} switch, not a copy). */
+    final boolean preVote = !name().equals("NO_PRE_VOTE");
 
     Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {

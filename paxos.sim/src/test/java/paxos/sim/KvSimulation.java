@@ -75,6 +75,7 @@ final class KvSimulation {
     private final int lossPermille;
     private final int crashPermille;
     private final int partitionPermille;
+    private final boolean preVote;
     private final boolean masterDiscipline;
     private final int[] side;
     private final Node[] nodes;
@@ -99,6 +100,11 @@ final class KvSimulation {
         crashPermille = new int[] {0, 5, 20}[random.nextInt(3)];
         partitionPermille = new int[] {0, 5, 15}[random.nextInt(3)];
         masterDiscipline = random.nextInt(4) != 0;
+        // Even seeds run the core without pre-vote (CoreConfig.withPreVote(false)): the histories of
+        // both modes must be linearizable, and only the extra elections without pre-vote make an
+        // old master's write reach execution after a master change (write.MASTER_CHANGED) within
+        // the default seeds (3 of seeds 1..100 did, all even or 53; with pre-vote on: none).
+        preVote = seed % 2 != 0;
         side = new int[nodeCount + 1];
         List<Member> members = new ArrayList<>();
         for (int n = 1; n <= nodeCount; n++) members.add(new Member(n, "127.0.0.1", 7000 + n, MemberRole.VOTER));
@@ -308,7 +314,7 @@ final class KvSimulation {
             incarnation++;
             up = true;
             CoreConfig cfg = CoreConfig.defaults(0, id, membership).withTimeouts(3, 15, 5)
-                    .withBatching(8, 16, 64 << 10, 0, 1024).withBounds(1000, 1 << 20, 64, 64 << 10, 256);
+                    .withBatching(8, 16, 64 << 10, 0, 1024).withBounds(1000, 1 << 20, 64, 64 << 10, 256).withPreVote(preVote);
             GroupCore core = new GroupCore(cfg, store.recover(0), random.split());
             kv = new HashMap<>();
             GroupExecutor executor = new GroupExecutor(0, id, ExecutorState.INITIAL, 10_000);

@@ -13,7 +13,9 @@ import paxos.impl.core.Message;
  * against the remaining bytes and the given limits before allocating, so hostile input costs at
  * most the frame it arrived in.
  *
- * <p>Version history: {@code 1} — initial format. A decoder refuses versions it does not know
+ * <p>Version history: {@code 1} — initial format (types 11 and 12, pre-vote, were added
+ * later within version 1: a node without them closes the connection on receipt, so upgrade all
+ * nodes of a cluster before relying on pre-vote). A decoder refuses versions it does not know
  * (the transport then closes the connection); a future version 2 decoder would accept 1 too.
  *
  * <p>Stateless and thread-safe.
@@ -23,7 +25,8 @@ public final class MessageCodec {
     public static final byte VERSION = 1;
 
     private static final byte PREPARE = 1, PROMISE = 2, ACCEPT = 3, ACCEPTED = 4, REJECT = 5, COMMIT = 6,
-            HEARTBEAT = 7, CATCH_UP_REQUEST = 8, CATCH_UP_REPLY = 9, FORWARD = 10;
+            HEARTBEAT = 7, CATCH_UP_REQUEST = 8, CATCH_UP_REPLY = 9, FORWARD = 10,
+            PRE_VOTE = 11, PRE_VOTE_REPLY = 12;
 
     private final int entriesMax;
     private final int valueBytesMax;
@@ -63,6 +66,12 @@ public final class MessageCodec {
             w.u8(COMMIT).head(c.group(), c.from(), c.to());
             w.i64(c.instance()).i64(c.ballot()).i64(c.chosenUpTo()).bool(c.value() != null);
             if (c.value() != null) w.bytes(c.value());
+        } else if (m instanceof Message.PreVote p) {
+            w.u8(PRE_VOTE).head(p.group(), p.from(), p.to());
+            w.i64(p.ballot());
+        } else if (m instanceof Message.PreVoteReply r) {
+            w.u8(PRE_VOTE_REPLY).head(r.group(), r.from(), r.to());
+            w.i64(r.ballot()).bool(r.granted());
         } else if (m instanceof Message.Heartbeat h) {
             w.u8(HEARTBEAT).head(h.group(), h.from(), h.to());
             w.i64(h.ballot()).i64(h.chosenUpTo());
@@ -118,6 +127,11 @@ public final class MessageCodec {
                     long instance = b.getLong(), ballot = b.getLong(), chosenUpTo = b.getLong();
                     byte[] value = bool(b) ? bytes(b) : null;
                     yield new Message.Commit(group, from, to, instance, ballot, value, chosenUpTo);
+                }
+                case PRE_VOTE -> new Message.PreVote(group, from, to, b.getLong());
+                case PRE_VOTE_REPLY -> {
+                    long ballot = b.getLong();
+                    yield new Message.PreVoteReply(group, from, to, ballot, bool(b));
                 }
                 case HEARTBEAT -> new Message.Heartbeat(group, from, to, b.getLong(), b.getLong());
                 case CATCH_UP_REQUEST -> new Message.CatchUpRequest(group, from, to, b.getLong(), b.getLong());

@@ -27,12 +27,17 @@ import paxos.api.Membership;
  * @param replyEntriesMax most entries in one promise or catch-up reply
  * @param replyBytesMax most value bytes in one promise or catch-up reply (one entry always fits)
  * @param applyEntriesMax most chosen values handed out in one {@link Ready}
+ * @param preVote run a pre-vote round before phase 1 (production: {@code true}). Why: a voter
+ *     that was cut off and comes back would otherwise raise its ballot and depose a healthy
+ *     leader; with pre-vote it needs a quorum of voters that heard no live leader for an
+ *     election timeout before it may raise any ballot. {@code false} only in the simulator's
+ *     broken variant.
  */
 public record CoreConfig(int group, int selfNodeId, Membership membership, QuorumRule quorumRule,
                          int heartbeatTicks, int electionTimeoutTicks, int retransmitTicks,
                          int windowMax, int batchCountMax, int batchBytesMax, int batchDelayTicks,
                          int valueBytesMax, int queueMax, long queueBytesMax,
-                         int replyEntriesMax, int replyBytesMax, int applyEntriesMax) {
+                         int replyEntriesMax, int replyBytesMax, int applyEntriesMax, boolean preVote) {
 
     /** Validates; every message names the field and the rule. */
     public CoreConfig {
@@ -67,35 +72,42 @@ public record CoreConfig(int group, int selfNodeId, Membership membership, Quoru
                 10, 50, 20,
                 32, 256, 4 << 20, 0,
                 1 << 20, 10_000, 64L << 20,
-                256, 4 << 20, 256);
+                256, 4 << 20, 256, true);
     }
 
     /** A copy with other timeouts. */
     public CoreConfig withTimeouts(int heartbeatTicks, int electionTimeoutTicks, int retransmitTicks) {
         return new CoreConfig(group, selfNodeId, membership, quorumRule, heartbeatTicks, electionTimeoutTicks,
                 retransmitTicks, windowMax, batchCountMax, batchBytesMax, batchDelayTicks, valueBytesMax, queueMax,
-                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax);
+                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax, preVote);
     }
 
     /** A copy with other pipelining and batching limits. */
     public CoreConfig withBatching(int windowMax, int batchCountMax, int batchBytesMax, int batchDelayTicks, int valueBytesMax) {
         return new CoreConfig(group, selfNodeId, membership, quorumRule, heartbeatTicks, electionTimeoutTicks,
                 retransmitTicks, windowMax, batchCountMax, batchBytesMax, batchDelayTicks, valueBytesMax, queueMax,
-                Math.max(queueBytesMax, batchBytesMax), replyEntriesMax, replyBytesMax, applyEntriesMax);
+                Math.max(queueBytesMax, batchBytesMax), replyEntriesMax, replyBytesMax, applyEntriesMax, preVote);
     }
 
     /** A copy with other queue, reply and apply bounds. */
     public CoreConfig withBounds(int queueMax, long queueBytesMax, int replyEntriesMax, int replyBytesMax, int applyEntriesMax) {
         return new CoreConfig(group, selfNodeId, membership, quorumRule, heartbeatTicks, electionTimeoutTicks,
                 retransmitTicks, windowMax, batchCountMax, batchBytesMax, batchDelayTicks, valueBytesMax, queueMax,
-                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax);
+                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax, preVote);
     }
 
     /** A copy with another quorum rule (the simulator's broken variant; production keeps MAJORITY). */
     public CoreConfig withQuorumRule(QuorumRule rule) {
         return new CoreConfig(group, selfNodeId, membership, rule, heartbeatTicks, electionTimeoutTicks,
                 retransmitTicks, windowMax, batchCountMax, batchBytesMax, batchDelayTicks, valueBytesMax, queueMax,
-                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax);
+                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax, preVote);
+    }
+
+    /** A copy with pre-vote on or off (off: the simulator's broken variant; production keeps it on). */
+    public CoreConfig withPreVote(boolean on) {
+        return new CoreConfig(group, selfNodeId, membership, quorumRule, heartbeatTicks, electionTimeoutTicks,
+                retransmitTicks, windowMax, batchCountMax, batchBytesMax, batchDelayTicks, valueBytesMax, queueMax,
+                queueBytesMax, replyEntriesMax, replyBytesMax, applyEntriesMax, on);
     }
 
     /** The number of promises or accepts that decide. */

@@ -2,7 +2,9 @@ package paxos.impl.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 import paxos.api.Member;
 import paxos.api.MemberRole;
@@ -83,6 +85,8 @@ public final class GroupCore {
     private final CatchUp catchUp;
 
     private long now;
+    /** Tick each peer was last heard from (any message of this group); bounded by the membership. */
+    private final Map<Integer, Long> heardAt = new HashMap<>();
     /** Readies handed out and not yet advanced, oldest first (bounded by {@link #READIES_IN_FLIGHT_MAX}). */
     private final ArrayDeque<Ready> pending = new ArrayDeque<>();
 
@@ -144,6 +148,7 @@ public final class GroupCore {
     public void step(Message m) {
         if (m.group() != cfg.group()) throw new IllegalArgumentException("message of group " + m.group() + " stepped into group " + cfg.group());
         if (m.to() != self || (m.from() != self && !others.contains(m.from())) || !plausible(m)) return;
+        heardAt.put(m.from(), now);
         dispatch(m);
         maybeCatchUp();
         flushQueue();
@@ -152,6 +157,8 @@ public final class GroupCore {
     /** Drops messages no correct peer sends (negative instances, votes from non-voters). */
     private boolean plausible(Message m) {
         if (m instanceof Message.Prepare p) return p.fromInstance() >= 0 && voters.contains(p.from());
+        if (m instanceof Message.PreVote p) return voters.contains(p.from());
+        if (m instanceof Message.PreVoteReply r) return voters.contains(r.from());
         if (m instanceof Message.Promise p) return p.fromInstance() >= 0;
         if (m instanceof Message.Accept a) return a.instance() >= 0 && voters.contains(a.from());
         if (m instanceof Message.Accepted a) return a.instance() >= 0 && voters.contains(a.from());
@@ -170,6 +177,9 @@ public final class GroupCore {
         else if (m instanceof Message.CatchUpRequest q) onCatchUpRequest(q);
         else if (m instanceof Message.CatchUpReply r) onCatchUpReply(r);
         else if (m instanceof Message.Forward f) onForward(f);
+        else if (m instanceof Message.PreVote p)
+            send(new Message.PreVoteReply(cfg.group(), self, p.from(), p.ballot(), proposer.grantsPreVote(p.from())));
+        else if (m instanceof Message.PreVoteReply r) proposer.onPreVoteReply(r);
     }
 
     /**
@@ -261,6 +271,24 @@ public final class GroupCore {
     /** Proposal units queued here. */
     public int queuedCount() {
         return queue.size();
+    }
+
+    /**
+     * True if this node can plausibly reach a quorum of this group: as a follower it heard a
+     * leader within an election timeout, or it heard (any message from) enough voters, itself
+     * included, within one. Nodes not heard yet count as heard at tick 0, so a new core is
+     * optimistic for its first election timeout. A pure query of the core's own traffic: a
+     * leader of an idle group hears nothing back from its followers, so the runtime also asks
+     * its transport's liveness before it refuses anything.
+     */
+    public boolean quorumReachable() {
+        if (proposer.hearsLeader()) return true;
+        long window = cfg.electionTimeoutTicks();
+        int heard = selfVoter ? 1 : 0;
+        for (int v : voters) {
+            if (v != self && now - heardAt.getOrDefault(v, 0L) < window) heard++;
+        }
+        return heard >= cfg.quorum();
     }
 
     public CoreConfig config() {

@@ -32,6 +32,18 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Pre-vote: would the receiver promise a ballot above its own to the sender? Nothing is
+     * promised or persisted; {@code ballot} names the round (the ballot the sender would run).
+     */
+    record PreVote(int group, int from, int to, long ballot) implements Message {}
+
+    /**
+     * The answer to a {@link PreVote}: {@code granted} unless the receiver heard a live leader
+     * (other than the sender) within an election timeout, or leads itself.
+     */
+    record PreVoteReply(int group, int from, int to, long ballot, boolean granted) implements Message {}
+
     /** Phase 1a, group-wide: promise {@code ballot} and report accepts of instances {@code >= fromInstance}. */
     record Prepare(int group, int from, int to, long ballot, long fromInstance) implements Message {}
 

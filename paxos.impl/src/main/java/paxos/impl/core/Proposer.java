@@ -60,6 +60,10 @@ final class Proposer {
     private long electionTimeout;
     private long heartbeatElapsed;
     private PhaseOne phaseOne;
+    /** The pre-vote round in progress (a follower whose election timer fired), or null. */
+    private PreVote preVote;
+    /** Tick this node last heard {@link #leaderId} act as leader (heartbeat or accept). */
+    private long leaderHeardAt = Long.MIN_VALUE / 2;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private long nextInstance;
 
@@ -102,7 +106,10 @@ final class Proposer {
     void tick() {
         switch (role) {
             case FOLLOWER -> {
-                if (selfVoter && ++electionElapsed >= electionTimeout) startPhaseOne();
+                if (selfVoter && ++electionElapsed >= electionTimeout) {
+                    if (cfg.preVote()) startPreVote();
+                    else startPhaseOne();
+                }
             }
             case CANDIDATE -> tickCandidate();
             case LEADER -> tickLeader();
@@ -127,7 +134,48 @@ final class Proposer {
     void hearLeader(int node) {
         if (node == self) return;
         leaderId = node;
+        leaderHeardAt = host.now();
         electionElapsed = 0;
+        preVote = null;
+    }
+
+    /** True if this node heard a live follower's leader (another node) within an election timeout. */
+    boolean hearsLeader() {
+        return role == GroupCore.Role.FOLLOWER && leaderId != 0 && leaderId != self
+                && host.now() - leaderHeardAt < cfg.electionTimeoutTicks();
+    }
+
+    // ---------------------------------------------------------------- pre-vote
+
+    /**
+     * Asks every voter whether it would promise a higher ballot, raising none. Phase 1 starts
+     * only once a quorum granted (see {@link PreVote}); a round without a quorum is simply
+     * replaced by the next one when the election timer fires again.
+     */
+    private void startPreVote() {
+        long b = Ballot.nextAbove(Math.max(highestSeen, acceptor.promised()), self);
+        resetElectionTimer();
+        leaderId = 0; // not heard for an election timeout: queue proposals instead of forwarding them
+        preVote = new PreVote(b);
+        // The self-grant is handled at once and may start phase 1 (quorum of one): stop then.
+        for (int v : voters) {
+            if (preVote == null || preVote.ballot != b) return;
+            host.send(new Message.PreVote(cfg.group(), self, v, b));
+        }
+    }
+
+    /** Acceptor side: whether this node would promise a higher ballot to {@code asker} now. */
+    boolean grantsPreVote(int asker) {
+        return PreVote.grants(asker, role == GroupCore.Role.LEADER, leaderId, leaderHeardAt, host.now(),
+                cfg.electionTimeoutTicks());
+    }
+
+    void onPreVoteReply(Message.PreVoteReply r) {
+        if (role != GroupCore.Role.FOLLOWER || preVote == null || r.ballot() != preVote.ballot || !r.granted()) return;
+        if (preVote.grant(r.from()) >= cfg.quorum()) {
+            preVote = null;
+            startPhaseOne();
+        }
     }
 
     /** A value became known chosen: it leaves the window; chosen at a higher ballot, step down. */
@@ -143,6 +191,7 @@ final class Proposer {
         highestSeen = ballot;
         role = GroupCore.Role.CANDIDATE;
         leaderId = 0;
+        preVote = null;
         inFlight.clear();
         resetElectionTimer();
         long from = learner.chosenUpTo() + 1;

@@ -159,7 +159,7 @@ final class NodeView {
         return settings;
     }
 
-    private static Map<String, Object> group(GroupStatus s) {
+    private Map<String, Object> group(GroupStatus s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("group", s.group());
         m.put("state", s.state().name());
@@ -167,6 +167,7 @@ final class NodeView {
         m.put("executedInstance", s.executedInstance());
         m.put("minRetainedInstance", s.minRetainedInstance());
         m.put("leader", s.leaderNodeId());
+        m.put("quorumReachable", engine.quorumReachable(s.group()));
         m.put("inFlightInstances", s.inFlightInstances());
         m.put("queuedProposals", s.queuedProposals());
         m.put("instancesExecuted", s.instancesExecuted());

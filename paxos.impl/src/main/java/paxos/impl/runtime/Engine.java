@@ -94,7 +94,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.groups = new GroupRunners(config, store, transport, threads, registry, digests, checkpointConfig.digestInterval(),
                 recovery);
         this.leases = new LeaseTracker(config.nodeId(), System::nanoTime);
-        this.proposer = new Proposer(config, groups::get, registry, leases, () -> started && !closed);
+        this.proposer = new Proposer(config, groups::get, registry, leases, () -> started && !closed, this::peers);
         this.statusBuilder = new StatusBuilder(config, store, transport, registry, digests, groups::get, checkpoints::catchingUp);
     }
 
@@ -228,6 +228,12 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * the master asynchronously, so route writes through the master (or use LINEARIZABLE) when a
      * lease read must see them. LINEARIZABLE proposes a no-op barrier through Paxos.
      */
+    /** True unless this node can tell it reaches no quorum of {@code group} (status pages). */
+    public boolean quorumReachable(int group) {
+        checkGroup(group);
+        return proposer.noQuorum(group) == null;
+    }
+
     @Override
     public CompletionStage<Long> readBarrier(int group, ReadConsistency consistency) {
         checkGroup(group);

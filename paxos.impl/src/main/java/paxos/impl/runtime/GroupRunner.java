@@ -73,6 +73,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     // published for status(), written by one thread each
     private volatile long chosenUpTo = -1;
     private volatile int leaderId;
+    private volatile boolean quorumReachable = true;
     private volatile int inFlight;
     private volatile int queued;
     private volatile String failure;
@@ -342,6 +343,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         if (c != chosenUpTo) chosenUpTo = c;
         int l = core.leaderId();
         if (l != leaderId) leaderId = l;
+        boolean reach = core.quorumReachable();
+        if (reach != quorumReachable) quorumReachable = reach;
         int f = core.inFlightCount();
         if (f != inFlight) inFlight = f;
         int q = core.queuedCount();
@@ -401,6 +404,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     @Override
     public long chosenUpTo() { return chosenUpTo; }
     int leaderId() { return leaderId; }
+
+    /** The core's view as of its last step or tick: see {@code GroupCore.quorumReachable} and {@link QuorumWatch}. */
+    boolean quorumReachable() { return quorumReachable; }
     int inFlight() { return inFlight; }
     int queued() { return queued; }
     long executed() { return status.executed(); }

@@ -45,13 +45,16 @@ final class Proposer {
     private final StateMachineRegistry registry;
     private final LeaseTracker leases;
     private final BooleanSupplier running;
+    private final java.util.function.Supplier<List<paxos.api.PeerInfo>> peers;
 
     /**
      * @param runners the group's current runner (set once the engine started)
      * @param running true while the engine is started and not closed
+     * @param peers the transport's view of the peers (liveness), for {@link QuorumWatch}
      */
     Proposer(EngineConfig config, IntFunction<GroupRunner> runners, StateMachineRegistry registry, LeaseTracker leases,
-             BooleanSupplier running) {
+             BooleanSupplier running, java.util.function.Supplier<List<paxos.api.PeerInfo>> peers) {
+        this.peers = peers;
         this.config = config;
         this.groupCount = config.groupCount();
         this.runners = runners;
@@ -86,6 +89,7 @@ final class Proposer {
             if (!registry.has(group, p.stateMachineId()))
                 early = () -> new UnknownStateMachineException(group, p.stateMachineId());
         }
+        if (early == null) early = noQuorum(group);
         if (early == null && bytes > config.batchBytesMax()) {
             long total = bytes;
             early = () -> new ValueTooLargeException("batch of " + total + " bytes exceeds batchBytesMax " + config.batchBytesMax());
@@ -102,8 +106,14 @@ final class Proposer {
         return out;
     }
 
+    /** A fast refusal when this node cannot reach a quorum of {@code group} (see {@link QuorumWatch}), or null. */
+    PaxosExceptionSupplier noQuorum(int group) {
+        GroupUnavailableException e = QuorumWatch.refusal(group, config.nodeId(), runners.apply(group), config.membership(), peers);
+        return e == null ? null : () -> e;
+    }
+
     @FunctionalInterface
-    private interface PaxosExceptionSupplier {
+    interface PaxosExceptionSupplier {
         RuntimeException get();
     }
 
@@ -128,6 +138,8 @@ final class Proposer {
      * before the read began has executed here too. Confirmed by a quorum, no clock assumption.
      */
     private CompletionStage<Long> barrier(int group) {
+        PaxosExceptionSupplier refused = noQuorum(group);
+        if (refused != null) return CompletableFuture.failedFuture(refused.get());
         CompletableFuture<ExecOutcome.Completed> f = runner(group)
                 .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
                         config.proposalTimeoutMillis()).get(0);

@@ -31,9 +31,19 @@ final class Fixture {
         return new GroupCore(cfg, state, new SplittableRandom(cfg.selfNodeId()));
     }
 
-    /** Ticks until the core has sent prepares (its election timeout is below 2x the configured one). */
+    /**
+     * Ticks until the core has sent prepares (its election timeout is below 2x the configured
+     * one): when it asks for pre-votes, another voter grants.
+     */
     static Ready tickUntilCandidate(GroupCore core) {
-        for (int i = 0; i < 100 && core.role() == GroupCore.Role.FOLLOWER; i++) core.tick();
+        for (int i = 0; i < 100 && core.role() == GroupCore.Role.FOLLOWER; i++) {
+            core.tick();
+            if (!core.hasReady()) continue;
+            for (Message.PreVote v : only(drain(core).messages(), Message.PreVote.class)) {
+                if (v.to() != core.config().selfNodeId())
+                    core.step(new Message.PreVoteReply(GROUP, v.to(), v.from(), v.ballot(), true));
+            }
+        }
         return drain(core);
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Interaction script with a golden trace: three cores wired through one FIFO queue (persist is
  * immediate, nothing is lost). The trace is the protocol as a reader of the paper expects it:
- * one phase 1, then phase 2 only, forwarding from a follower, commits without values to those
+ * one pre-vote round, one phase 1, then phase 2 only, forwarding from a follower, commits without values to those
  * that accepted.
  */
 class TraceTest {
@@ -47,18 +47,23 @@ class TraceTest {
         if (m instanceof Message.Accepted a) what += " i=" + a.instance();
         if (m instanceof Message.Commit c) what += " i=" + c.instance() + (c.value() == null ? "" : " +value");
         if (m instanceof Message.Forward f) what += " units=" + f.units().size();
+        if (m instanceof Message.PreVoteReply r) what += r.granted() ? " granted" : " refused";
         return m.from() + "->" + m.to() + " " + what;
     }
 
     @Test
     void electionThenForwardedProposalFollowsTheGoldenTrace() {
-        while (cores[1].role() != GroupCore.Role.CANDIDATE) cores[1].tick();
+        for (int i = 0; i < 100 && !cores[1].hasReady(); i++) cores[1].tick(); // its election timer fires
         pump();
         cores[3].propose(List.of(Fixture.command(3, 1, "x")));
         pump();
         cores[1].propose(List.of(Fixture.command(1, 1, "y")));
         pump();
         String golden = String.join("\n",
+                "1->2 PreVote",
+                "1->3 PreVote",
+                "2->1 PreVoteReply granted",
+                "3->1 PreVoteReply granted",
                 "1->2 Prepare b=1.1 from=0",
                 "1->3 Prepare b=1.1 from=0",
                 "2->1 Promise b=1.1 entries=0",

@@ -31,11 +31,12 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
                                [--entries-max N=1000000] [--proposal-timeout-millis N=10000]
                                [--state-machine memory|file] [--hold-log-count N=1000000] [--segment-bytes N]
                                [--checkpoint-bytes-per-second N] [--checkpoint-chunk-bytes N]
-                               [--restart-delay-millis N=0]""";
+                               [--restart-delay-millis N=0] [--listen-host ADDRESS=127.0.0.1]""";
 
     private static final Set<String> KNOWN = Set.of("--node-id", "--members", "--data-dir", "--secret", "--groups",
             "--sync", "--cluster-id", "--entries-max", "--proposal-timeout-millis", "--state-machine", "--hold-log-count",
-            "--segment-bytes", "--checkpoint-bytes-per-second", "--checkpoint-chunk-bytes", "--restart-delay-millis");
+            "--segment-bytes", "--checkpoint-bytes-per-second", "--checkpoint-chunk-bytes", "--restart-delay-millis",
+            "--listen-host");
 
     /** Parses and validates {@code args}. */
     public static ProcessOptions parse(String... args) {
@@ -47,6 +48,7 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
         }
         NodeConfig config = NodeConfig.builder(number(flags, "--node-id", null), required(flags, "--members"))
                 .dataDir(Path.of(required(flags, "--data-dir")))
+                .listenHost(flags.getOrDefault("--listen-host", "127.0.0.1"))
                 .clusterSecret(required(flags, "--secret"))
                 .clusterId(flags.getOrDefault("--cluster-id", "paxos"))
                 .groupCount(number(flags, "--groups", 1))

@@ -1,0 +1,242 @@
+package paxos.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Availability under a network cut between real node processes: three {@code NodeProcess}es on
+ * 127.0.0.11/.12/.13, one sequential writer per node and group; the node leading group 0 is cut
+ * off for {@value #CUT_MILLIS} ms with {@link LoopbackCut} ({@code tc} on {@code lo}; the test is
+ * skipped where that is not possible, e.g. not root), then healed. It prints the stall numbers
+ * (longest healthy-side write wait, how fast the cut node's clients got an answer, leader changes
+ * after the heal) and asserts only generous bounds: the cut node answers new writes with
+ * {@code GroupUnavailableException} (REST 503) within a few seconds instead of a timeout (504); no
+ * group led from the majority changes leader after the heal; the replicas converge.
+ */
+class LeaderIsolationIT {
+    private static final int GROUPS = 3;
+    private static final long CUT_MILLIS = 5_000;
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final String[] IPS = {"127.0.0.11", "127.0.0.12", "127.0.0.13"};
+
+    @TempDir Path dir;
+    private final NodeHandle[] nodes = new NodeHandle[3];
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    private final List<Writer> writers = new ArrayList<>();
+    private LoopbackCut cut;
+
+    /** One write's life: start and end (nanoTime) and outcome ({@code ok} or the exception's simple name). */
+    record Write(int slot, int group, long startNanos, long endNanos, String outcome) {
+        long millis() {
+            return TimeUnit.NANOSECONDS.toMillis(endNanos - startNanos);
+        }
+    }
+
+    /** A client writing to one node and group, one write at a time (on the pacer thread); pauses 50 ms after a failure. */
+    final class Writer {
+        final int slot, group;
+        final List<Write> done = new ArrayList<>();
+        volatile boolean running = true;
+        volatile boolean idle;
+        private final AtomicInteger seq = new AtomicInteger();
+
+        Writer(int slot, int group) {
+            this.slot = slot;
+            this.group = group;
+        }
+
+        void next() {
+            if (!running) {
+                idle = true;
+                return;
+            }
+            String id = "n" + (slot + 1) + "g" + group + "w" + seq.incrementAndGet();
+            long start = System.nanoTime();
+            nodes[slot].propose(group, id, id, a -> {
+                synchronized (done) {
+                    done.add(new Write(slot, group, start, System.nanoTime(), a.ok() ? "ok" : a.error()));
+                }
+                // never propose on the handle's reader thread: NodeHandle.request holds the handle's
+                // lock while it waits for that thread to read its answer
+                pacer.schedule(this::next, a.ok() ? 0 : 50, TimeUnit.MILLISECONDS);
+            });
+        }
+
+        List<Write> writes() {
+            synchronized (done) {
+                return List.copyOf(done);
+            }
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cut != null) cut.close();
+        for (Writer w : writers) w.running = false;
+        for (NodeHandle n : nodes) if (n != null) n.quit();
+        pacer.shutdownNow();
+    }
+
+    @Test
+    void cuttingTheLeadersNodeOffStallsNoHealthyGroupAfterTheHealAndItsClientsGet503Fast() throws Exception {
+        assumeTrue(LoopbackCut.available(), "needs root and tc on lo without a qdisc of its own");
+        String modulePath = MultiProcessClusterIT.modulePath();
+        StringBuilder m = new StringBuilder();
+        for (int i = 0; i < 3; i++) m.append(i == 0 ? "" : ",").append(i + 1).append('@').append(IPS[i]).append(':').append(freePort(IPS[i]));
+        for (int i = 0; i < 3; i++)
+            nodes[i] = NodeHandle.start(modulePath, i + 1, m.toString(), dir.resolve("node-" + (i + 1)), "--groups", String.valueOf(GROUPS),
+                    "--proposal-timeout-millis", "10000", "--listen-host", IPS[i]);
+        for (int slot = 0; slot < 3; slot++) for (int g = 0; g < GROUPS; g++) writers.add(new Writer(slot, g));
+        writers.forEach(w -> pacer.execute(w::next));
+        await().atMost(BOUND).until(() -> writers.stream().allMatch(w -> w.writes().stream().filter(x -> x.outcome().equals("ok")).count() >= 5));
+
+        int victim = leader(0, 0) - 1; // slot of group 0's leader
+        assertTrue(victim >= 0, "group 0 has a leader");
+        int healthy = (victim + 1) % 3;
+        cut = LoopbackCut.isolate(IPS[victim]);
+        long cutAt = System.nanoTime();
+        // new clients of the cut node: a fresh write every 100 ms (its sequential writers are stuck
+        // behind the writes they had in flight when the cut began)
+        List<Write> probes = new ArrayList<>();
+        AtomicInteger probeSeq = new AtomicInteger();
+        java.util.concurrent.ScheduledFuture<?> probing = pacer.scheduleAtFixedRate(() -> {
+            String id = "probe" + probeSeq.incrementAndGet();
+            long start = System.nanoTime();
+            nodes[victim].propose(0, id, id, a -> {
+                synchronized (probes) {
+                    probes.add(new Write(victim, 0, start, System.nanoTime(), a.ok() ? "ok" : a.error()));
+                }
+            });
+        }, 0, 100, TimeUnit.MILLISECONDS);
+        await().pollDelay(Duration.ofMillis(CUT_MILLIS)).atMost(Duration.ofMillis(CUT_MILLIS + 5_000)).until(() -> true);
+        int[] leadersBeforeHeal = new int[GROUPS];
+        for (int g = 0; g < GROUPS; g++) leadersBeforeHeal[g] = leader(healthy, g);
+        probing.cancel(false);
+        cut.close();
+        cut = null;
+        long healAt = System.nanoTime();
+
+        int changes = leaderChangesAfterHeal(victim, healthy, leadersBeforeHeal, healAt);
+
+        // then cut a node that leads no group (a follower everywhere) and bring it back: the
+        // classic disruptive rejoin, which pre-vote prevents
+        int follower = -1;
+        for (int slot = 0; slot < 3 && follower < 0; slot++) {
+            boolean leads = false;
+            for (int g = 0; g < GROUPS; g++) leads |= leader((slot + 1) % 3, g) == slot + 1;
+            if (!leads) follower = slot;
+        }
+        int followerChanges = -1, followerMajorityLed = 0;
+        if (follower >= 0) {
+            int other = (follower + 1) % 3;
+            int[] before = new int[GROUPS];
+            for (int g = 0; g < GROUPS; g++) before[g] = leader(other, g);
+            followerMajorityLed = GROUPS;
+            cut = LoopbackCut.isolate(IPS[follower]);
+            await().pollDelay(Duration.ofMillis(CUT_MILLIS)).atMost(Duration.ofMillis(CUT_MILLIS + 5_000)).until(() -> true);
+            cut.close();
+            cut = null;
+            followerChanges = leaderChangesAfterHeal(follower, other, before, System.nanoTime());
+        }
+        for (Writer w : writers) w.running = false;
+        await().atMost(Duration.ofSeconds(30)).until(() -> writers.stream().allMatch(w -> w.idle));
+
+        long healthyMax = 0, isolatedFirstAnswer = -1, isolatedTimeoutsOfNewWrites = 0, isolated503 = 0, healthyTimeouts = 0;
+        for (Writer w : writers) {
+            for (Write x : w.writes()) {
+                boolean during = x.endNanos() > cutAt && x.startNanos() < healAt;
+                if (!during) continue;
+                if (w.slot != victim) {
+                    healthyMax = Math.max(healthyMax, x.millis());
+                    if (x.outcome().equals("ProposalTimeoutException")) healthyTimeouts++;
+                } else {
+                    if (x.outcome().equals("GroupUnavailableException")) {
+                        isolated503++;
+                        long after = TimeUnit.NANOSECONDS.toMillis(x.endNanos() - cutAt);
+                        if (isolatedFirstAnswer < 0 || after < isolatedFirstAnswer) isolatedFirstAnswer = after;
+                    }
+                    if (x.outcome().equals("ProposalTimeoutException") && x.startNanos() - cutAt > TimeUnit.SECONDS.toNanos(3))
+                        isolatedTimeoutsOfNewWrites++;
+                }
+            }
+        }
+        long probeTimeouts = 0, probe503 = 0;
+        synchronized (probes) {
+            for (Write x : probes) {
+                if (x.outcome().equals("ProposalTimeoutException") && x.startNanos() - cutAt > TimeUnit.SECONDS.toNanos(3))
+                    isolatedTimeoutsOfNewWrites++;
+                if (!x.outcome().equals("GroupUnavailableException")) continue;
+                probe503++;
+                long after = TimeUnit.NANOSECONDS.toMillis(x.endNanos() - cutAt);
+                if (isolatedFirstAnswer < 0 || after < isolatedFirstAnswer) isolatedFirstAnswer = after;
+            }
+        }
+        isolated503 += probe503;
+        int majorityLed = (int) Arrays.stream(leadersBeforeHeal).filter(l -> l != victim + 1 && l != 0).count();
+        System.out.printf("LeaderIsolationIT: cut node %d (%s) for %d ms; healthy side: longest write wait %d ms, %d timeouts (504);"
+                        + " cut node: first 503 after %d ms, %d of %d new writes answered 503, %d writes started >3 s into the cut timed out;"
+                        + " leader changes after the heal of %d group(s) led from the majority: %d%n",
+                victim + 1, IPS[victim], CUT_MILLIS, healthyMax, healthyTimeouts, isolatedFirstAnswer, isolated503, probes.size(),
+                isolatedTimeoutsOfNewWrites, majorityLed, changes);
+
+        System.out.printf("LeaderIsolationIT: follower node %d cut for %d ms and healed: leader changes of %d group(s): %d%n",
+                follower + 1, CUT_MILLIS, followerMajorityLed, followerChanges);
+
+        assertTrue(isolatedFirstAnswer >= 0 && isolatedFirstAnswer < 5_000,
+                "the cut node answers new writes with GroupUnavailableException (503) within 5 s: " + isolatedFirstAnswer);
+        assertEquals(0, isolatedTimeoutsOfNewWrites, "new writes on the cut node are refused, not left to time out (504)");
+        assertEquals(0, changes, "no leader change of a group led from the majority after the heal");
+        assertTrue(followerChanges <= 0, "a follower coming back deposes no leader: " + followerChanges);
+        // safety and convergence: every replica reaches the same executed state of every group
+        for (int g = 0; g < GROUPS; g++) {
+            String q = "status " + g;
+            await().atMost(BOUND).pollInterval(Duration.ofMillis(500)).until(() -> {
+                String[] s = nodes[0].request(q);
+                return Arrays.equals(s, nodes[1].request(q)) && Arrays.equals(s, nodes[2].request(q));
+            });
+        }
+    }
+
+    /**
+     * Leader changes, as node {@code observer} sees them during the 5 s after {@code healAt}, of
+     * the groups whose leader in {@code before} was not {@code victim}'s node.
+     */
+    private int leaderChangesAfterHeal(int victim, int observer, int[] before, long healAt) throws Exception {
+        int changes = 0;
+        int[] last = before.clone();
+        while (System.nanoTime() - healAt < TimeUnit.SECONDS.toNanos(5)) {
+            for (int g = 0; g < GROUPS; g++) {
+                int now = leader(observer, g);
+                if (before[g] != victim + 1 && now != 0 && now != last[g]) changes++;
+                if (now != 0) last[g] = now;
+            }
+            await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+        }
+        return changes;
+    }
+
+    private int leader(int slot, int group) throws Exception {
+        return Integer.parseInt(nodes[slot].request("leader " + group)[2]);
+    }
+
+    private static int freePort(String ip) throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(ip))) {
+            return s.getLocalPort();
+        }
+    }
+}

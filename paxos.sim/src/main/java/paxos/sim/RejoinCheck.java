@@ -1,0 +1,80 @@
+package paxos.sim;
+
+import paxos.impl.core.GroupCore;
+
+/**
+ * The "no disruptive rejoin" oracle, run once per seed after the cluster converged (quiet
+ * network, every node up): one voter is cut off for {@link #CUT_ELECTIONS} election timeouts,
+ * then healed; {@link #SETTLE_ELECTIONS} election timeouts later every group whose leader stayed
+ * on the majority side must still have that leader at the same ballot. Each group that changed
+ * is one leader change caused by the heal; any is a violation. The cut-off node's own groups
+ * change leader legitimately and are not counted.
+ */
+final class RejoinCheck {
+    static final int CUT_ELECTIONS = 8;
+    static final int SETTLE_ELECTIONS = 8;
+
+    private final Simulation sim;
+    private int victim;
+    private int[] leaderBefore;
+    private long[] ballotBefore;
+    /** Leader changes the heal caused ({@code -1}: the check has not finished). */
+    int changes = -1;
+
+    RejoinCheck(Simulation sim) {
+        this.sim = sim;
+    }
+
+    /** Cuts a voter off and schedules the heal and the verdict; returns the time units it takes. */
+    long start(Runnable done) {
+        SimParams p = sim.params;
+        int voters = p.nodes() - p.followers();
+        victim = 1 + sim.random.nextInt(voters);
+        leaderBefore = new int[p.groups()];
+        ballotBefore = new long[p.groups()];
+        for (int g = 0; g < p.groups(); g++) {
+            leaderBefore[g] = leader(g);
+            ballotBefore[g] = leaderBefore[g] == 0 ? 0 : sim.nodes[leaderBefore[g]].core(g).ballot();
+        }
+        long election = (long) p.electionTimeoutTicks() * (SimParams.TICK_UNITS + 3);
+        long cut = CUT_ELECTIONS * election, settle = SETTLE_ELECTIONS * election;
+        sim.network.isolate(victim);
+        sim.after(cut, sim.network::heal);
+        sim.after(cut + settle, () -> {
+            verdict();
+            done.run();
+        });
+        return cut + settle;
+    }
+
+    private void verdict() {
+        changes = 0;
+        StringBuilder which = new StringBuilder();
+        for (int g = 0; g < leaderBefore.length; g++) {
+            if (leaderBefore[g] == 0 || leaderBefore[g] == victim) continue;
+            int now = leader(g);
+            if (now != leaderBefore[g] || sim.nodes[now].core(g).ballot() != ballotBefore[g]) {
+                changes++;
+                which.append(" g").append(g).append(": ").append(leaderBefore[g]).append("->").append(now);
+            }
+        }
+        if (changes > 0)
+            sim.oracle.violation("disruptive rejoin: node " + victim + " coming back after a cut changed the leader of "
+                    + changes + " group(s) led from the majority:" + which);
+    }
+
+    /** The up node leading {@code g} at the highest ballot (a stale, cut-off leader loses), or 0. */
+    private int leader(int g) {
+        int best = 0;
+        long ballot = Long.MIN_VALUE;
+        for (int n = 1; n < sim.nodes.length; n++) {
+            SimNode node = sim.nodes[n];
+            if (!node.up || node.core(g).role() != GroupCore.Role.LEADER) continue;
+            if (node.core(g).ballot() > ballot) {
+                ballot = node.core(g).ballot();
+                best = n;
+            }
+        }
+        return best;
+    }
+}
