@@ -32,7 +32,8 @@ public final class OutboundHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        hello = new Handshake.ClientHello(handshake.clusterId(), selfNodeId, link.peerId(), Handshake.newNonce());
+        hello = new Handshake.ClientHello(handshake.clusterId(), selfNodeId, link.peerId(), Handshake.newNonce(),
+                handshake.incarnation());
         ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), Frame.CLIENT_HELLO, 0, hello.encode()));
         timeout = ctx.executor().schedule(() -> fail(ctx, "handshake timed out"),
                 handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
