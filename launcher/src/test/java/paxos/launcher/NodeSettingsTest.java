@@ -51,6 +51,16 @@ class NodeSettingsTest {
   }
 
   @Test
+  void startModeStaysWithTheLauncherAndForgetIncarnationsGoesToTheTransport() throws IOException {
+    NodeSettings settings = parse("nodeId=1\nmembers=1@127.0.0.1:7001\nconsole.password=pw\n"
+        + "startMode=bootstrap\nforgetIncarnations=3\n");
+    assertEquals("bootstrap", settings.startMode());
+    assertEquals(Map.of("dataDir", "/srv/paxos/data/node-1/paxos"), settings.engineConfig());
+    assertEquals("3", settings.transportConfig().get("forgetIncarnations"));
+    assertEquals("true", settings.storeConfig().get("createDirectory"), "only bootstrap creates the log");
+  }
+
+  @Test
   void largerBatchesRaiseTheStoreAndTransportLimitsAsTheEmbeddedNodeDoes() throws IOException {
     NodeSettings settings = parse("nodeId=1\nmembers=1@127.0.0.1:7001\nconsole.password=pw\nbatchBytesMax=16777216\n");
 
