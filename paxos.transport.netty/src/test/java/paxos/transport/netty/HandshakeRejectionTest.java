@@ -228,6 +228,7 @@ class HandshakeRejectionTest {
             fresh.send(2, 1, text("vote for me"));
             awaiting().until(() -> log.count("node 1 presents another incarnation") >= 1);
             awaiting().during(Duration.ofMillis(300)).until(() -> inbox2.size() == 1 && node2.inboundPeers().isEmpty());
+            assertTrue(fresh.peers().get(0).lastError().contains("incarnation"), fresh.peers().get(0).lastError());
 
             // the operator's override: node 2 restarted forgetting node 1's incarnation admits the new one
             node2.close();
