@@ -29,11 +29,15 @@ import paxos.transport.netty.TlsStores;
 /**
  * A complete node without OSGi: the durable LevelDB log under {@code dataDir/log}, the Netty
  * transport on the configured address, the engine, and the state machines opened from their
- * factories (one per group, data under {@code dataDir/statemachines/<id>/group-<g>}).
+ * factories (one per group, data under {@code dataDir/statemachines/<id>/group-<g>}). The data
+ * directory's identity ({@link NodeIdentityFile}) is checked first: a member whose directory is
+ * missing or empty refuses to start, and peers refuse a node under another incarnation.
  *
  * <pre>{@code
  * NodeConfig config = NodeConfig.builder(1, "1@127.0.0.1:7001,2@127.0.0.1:7002,3@127.0.0.1:7003")
- *         .clusterSecret(secret).dataDir(Path.of("data/node-1")).build();
+ *         .clusterSecret(secret).dataDir(Path.of("data/node-1"))
+ *         .startMode(StartMode.BOOTSTRAP) // first start of a brand-new cluster only; later starts: MEMBER
+ *         .build();
  * try (EmbeddedNode node = EmbeddedNode.start(config, Map.of(1, myFactory))) {
  *     node.node().propose(0, 1, bytes).toCompletableFuture().join();
  * }
