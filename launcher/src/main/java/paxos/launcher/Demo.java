@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import paxos.launcher.node.MemberAddress;
+import paxos.launcher.node.NodeIdentityCheck;
 import paxos.launcher.node.NodeProcess;
 import paxos.launcher.node.NodeSettings;
 import paxos.launcher.node.PlatformProbe;
@@ -198,13 +199,20 @@ public final class Demo {
     for (int n = 1; n <= 3; n++) {
       httpMembers.add(new MemberAddress(n, "127.0.0.1", httpPorts[n - 1]));
     }
+    // a brand-new cluster is one where no node's data directory has an identity yet: then all three
+    // are bootstrapped; once one has, every node is a member and a lost directory is refused
+    boolean fresh = true;
+    for (int n = 1; n <= 3; n++) {
+      fresh &= !NodeIdentityCheck.exists(data.resolve("node-" + n).resolve("paxos"));
+    }
+    String startMode = fresh ? "bootstrap" : "member";
     List<NodeSettings> nodes = new ArrayList<>();
     for (int n = 1; n <= 3; n++) {
       Path home = data.resolve("node-" + n);
       nodes.add(new NodeSettings(n, members, "127.0.0.1", paxosPorts[n - 1], home, home.resolve("paxos"),
           "127.0.0.1", httpPorts[n - 1], CONSOLE_USER, password,
           List.of(NodeSettings.DEFAULT_JAVA_OPTIONS.split(" ")), data.resolve("deploy"),
-          Map.of("clusterSecret", clusterSecret), httpMembers));
+          Map.of("clusterSecret", clusterSecret, NodeSettings.START_MODE_KEY, startMode), httpMembers));
     }
     return nodes;
   }

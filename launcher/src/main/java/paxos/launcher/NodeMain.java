@@ -23,7 +23,9 @@ import paxos.launcher.node.Secrets;
 public final class NodeMain {
 
   static final long STOP_TIMEOUT_MILLIS = 30_000;
-  static final String USAGE = "usage: ./paxos node --config FILE [--shell]";
+  static final String USAGE = "usage: ./paxos node --config FILE [--shell] [--bootstrap | --join]\n"
+      + "  --bootstrap  first start of a brand-new cluster: create a missing data directory (with its identity)\n"
+      + "  --join       start to join a running cluster (refused in this version: needs membership operations)";
 
   private NodeMain() {
   }
@@ -35,10 +37,13 @@ public final class NodeMain {
     });
     Path file = null;
     boolean shell = false;
+    String startMode = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> file = i + 1 < args.length ? Path.of(args[++i]) : null;
         case "--shell" -> shell = true;
+        case "--bootstrap" -> startMode = "bootstrap";
+        case "--join" -> startMode = "join";
         case "-h", "--help" -> {
           System.out.println(USAGE);
           return;
@@ -52,7 +57,11 @@ public final class NodeMain {
     NodeSettings settings;
     boolean[] generated = {false};
     try {
-      settings = NodeSettings.fromProperties(read(file), Path.of("").toAbsolutePath(), nodeDir -> {
+      Properties properties = read(file);
+      if (startMode != null) {
+        properties.setProperty(NodeSettings.START_MODE_KEY, startMode);
+      }
+      settings = NodeSettings.fromProperties(properties, Path.of("").toAbsolutePath(), nodeDir -> {
         generated[0] = true;
         return generatedPassword(nodeDir);
       });

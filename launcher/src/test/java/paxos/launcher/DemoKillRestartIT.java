@@ -25,7 +25,8 @@ import paxos.launcher.node.PlatformProbe;
  * ports), KV writes over HTTP to all three nodes, node 2 killed with SIGKILL (its PID as Demo
  * printed it), writes going on through nodes 1 and 3, node 2 started again on its files with
  * {@code ./paxos demo --node 2}, and then every acknowledged write readable with its value on
- * every node, and the three replicas' digests equal.
+ * every node, and the three replicas' digests equal. Then node 2 killed again with its data
+ * directory deleted: {@code ./paxos demo --node 2} refuses to start it (node identity, README).
  */
 class DemoKillRestartIT {
 
@@ -105,6 +106,25 @@ class DemoKillRestartIT {
     assertEquals(1, digests.size(), "equal replicas: " + digests);
     System.out.printf("demo: %d acknowledged writes on all 3 nodes, %d ms in total%n",
         acknowledged.size(), (System.nanoTime() - startNanos) / 1_000_000);
+
+    // the user's "replace": node 2 killed, its data deleted, started again: refused, with the message
+    ProcessHandle second = ProcessHandle.of(pids(Files.readString(restartOut)).get(2)).orElseThrow();
+    second.destroyForcibly();
+    second.onExit().join();
+    Path data2 = temp.resolve("demo").resolve("node-2").resolve("paxos");
+    try (var paths = Files.walk(data2)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Path wipedOut = temp.resolve("demo-node2-wiped.out");
+    Process wiped = demo(flags, List.of("--node", "2"), wipedOut);
+    demos.add(wiped);
+    assertTrue(wiped.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the refused start exits");
+    assertEquals(1, wiped.exitValue(), Files.readString(wipedOut));
+    assertTrue(Files.readString(wipedOut).contains("node 2 refuses to start"), Files.readString(wipedOut));
+    assertFalse(Files.exists(data2), "nothing recreated");
+    assertEquals(200, node[1].get("/paxos/health").status(), "1 and 3 still serve");
 
     for (Process demo : demos) {
       demo.destroy(); // SIGTERM, as Ctrl-C would

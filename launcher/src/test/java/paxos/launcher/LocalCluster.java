@@ -52,6 +52,7 @@ final class LocalCluster implements AutoCloseable {
     }
     Map<String, String> engine = new java.util.HashMap<>(extras);
     engine.putIfAbsent("clusterSecret", CLUSTER_SECRET);
+    engine.putIfAbsent(NodeSettings.START_MODE_KEY, "bootstrap"); // a brand-new cluster
     List<MemberAddress> httpMembers = new ArrayList<>();
     for (int n = 1; n <= count; n++) {
       httpMembers.add(new MemberAddress(n, "127.0.0.1", ports[count + n - 1]));

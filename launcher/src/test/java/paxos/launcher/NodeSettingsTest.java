@@ -25,8 +25,8 @@ class NodeSettingsTest {
     assertEquals(Map.of("dataDir", "/srv/paxos/data/node-2/paxos"), settings.engineConfig());
     assertEquals(Map.of("nodeId", "2", "members", "1@10.0.0.1:7001,2@10.0.0.2:7002", "listenHost", "10.0.0.2"),
         settings.transportConfig());
-    assertEquals(Map.of("dataDirectory", "/srv/paxos/data/node-2/paxos/log", "createDirectory", "true"),
-        settings.storeConfig());
+    assertEquals(Map.of("dataDirectory", "/srv/paxos/data/node-2/paxos/log", "createDirectory", "false"),
+        settings.storeConfig(), "a member's log is never created: only bootstrap makes a new one");
     assertEquals(Path.of("/srv/paxos/data/node-2"), settings.nodeDir());
     assertEquals("http://127.0.0.1:8080/system/console", settings.consoleUrl());
     assertEquals("admin", settings.consoleUser());
@@ -48,6 +48,16 @@ class NodeSettingsTest {
     assertEquals(8081, settings.httpPort());
     assertEquals("pw", settings.consolePassword());
     assertEquals(Path.of("/srv/paxos/nodes/one/paxos"), settings.dataDir());
+  }
+
+  @Test
+  void startModeStaysWithTheLauncherAndForgetIncarnationsGoesToTheTransport() throws IOException {
+    NodeSettings settings = parse("nodeId=1\nmembers=1@127.0.0.1:7001\nconsole.password=pw\n"
+        + "startMode=bootstrap\nforgetIncarnations=3\n");
+    assertEquals("bootstrap", settings.startMode());
+    assertEquals(Map.of("dataDir", "/srv/paxos/data/node-1/paxos"), settings.engineConfig());
+    assertEquals("3", settings.transportConfig().get("forgetIncarnations"));
+    assertEquals("true", settings.storeConfig().get("createDirectory"), "only bootstrap creates the log");
   }
 
   @Test

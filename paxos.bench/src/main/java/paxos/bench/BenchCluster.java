@@ -48,7 +48,7 @@ abstract class BenchCluster implements AutoCloseable {
 
     /** Starts one node in this JVM with the benchmark's state machine. */
     EmbeddedNode startLocal(int id, BenchOptions o) {
-        NodeConfig.Builder b = NodeConfig.builder(id, members).clusterSecret(SECRET).dataDir(dir.resolve("node-" + id))
+        NodeConfig.Builder b = NodeConfig.builder(id, members).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterSecret(SECRET).dataDir(dir.resolve("node-" + id))
                 .groupCount(o.groups()).syncPolicy(o.sync());
         if (o.windowMax() > 0) b.windowMax(o.windowMax());
         NodeConfig c = b.build();

@@ -17,11 +17,11 @@ import paxos.api.statemachine.StateMachine;
 import paxos.api.statemachine.StateMachineFactory;
 import paxos.impl.runtime.CheckpointConfig;
 import paxos.impl.runtime.Engine;
-import paxos.impl.runtime.NodeIdentity;
 import paxos.impl.runtime.StateMachineLifecycle;
 import paxos.impl.runtime.StateMachineRegistry;
 import paxos.storage.leveldb.LevelDbLogStore;
 import paxos.storage.leveldb.LevelDbStoreConfig;
+import paxos.transport.netty.Incarnations;
 import paxos.transport.netty.NettyTransport;
 import paxos.transport.netty.NettyTransportConfig;
 import paxos.transport.netty.TlsStores;
@@ -29,11 +29,15 @@ import paxos.transport.netty.TlsStores;
 /**
  * A complete node without OSGi: the durable LevelDB log under {@code dataDir/log}, the Netty
  * transport on the configured address, the engine, and the state machines opened from their
- * factories (one per group, data under {@code dataDir/statemachines/<id>/group-<g>}).
+ * factories (one per group, data under {@code dataDir/statemachines/<id>/group-<g>}). The data
+ * directory's identity ({@link NodeIdentityFile}) is checked first: a member whose directory is
+ * missing or empty refuses to start, and peers refuse a node under another incarnation.
  *
  * <pre>{@code
  * NodeConfig config = NodeConfig.builder(1, "1@127.0.0.1:7001,2@127.0.0.1:7002,3@127.0.0.1:7003")
- *         .clusterSecret(secret).dataDir(Path.of("data/node-1")).build();
+ *         .clusterSecret(secret).dataDir(Path.of("data/node-1"))
+ *         .startMode(StartMode.BOOTSTRAP) // first start of a brand-new cluster only; later starts: MEMBER
+ *         .build();
  * try (EmbeddedNode node = EmbeddedNode.start(config, Map.of(1, myFactory))) {
  *     node.node().propose(0, 1, bytes).toCompletableFuture().join();
  * }
@@ -76,10 +80,10 @@ public final class EmbeddedNode implements AutoCloseable {
         Transport transport = null;
         EmbeddedNode node = null;
         try {
-            Files.createDirectories(config.dataDir());
-            NodeIdentity.check(config.dataDir(), config.clusterId(), config.nodeId());
+            // before anything touches the directory: a lost one must not be recreated silently
+            Incarnations incarnations = incarnations(config);
             store = new LevelDbLogStore(storeConfig(config));
-            transport = new NettyTransport(transportConfig(config));
+            transport = new NettyTransport(transportConfig(config), incarnations);
             node = new EmbeddedNode(config, store, transport, factories, checkpointConfig(config));
             node.openStateMachines();
             node.engine.start();
@@ -102,12 +106,12 @@ public final class EmbeddedNode implements AutoCloseable {
 
     /**
      * Like {@link #start(NodeConfig, LogStore, Transport, Map)} with checkpoint settings of the
-     * caller's (tests, benchmarks). Checks the data directory's {@code node.properties} marker.
+     * caller's (tests, benchmarks). Checks the data directory's identity ({@link NodeIdentityFile}; the
+     * caller's transport does its own incarnation checks, if any).
      */
     public static EmbeddedNode start(NodeConfig config, LogStore store, Transport transport,
                                      Map<Integer, StateMachineFactory> factories, CheckpointConfig checkpoints) throws IOException {
-        Files.createDirectories(config.dataDir());
-        NodeIdentity.check(config.dataDir(), config.clusterId(), config.nodeId());
+        NodeIdentityFile.open(config.dataDir(), config.clusterId(), config.nodeId(), config.startMode());
         EmbeddedNode node = new EmbeddedNode(config, store, transport, factories, checkpoints);
         try {
             node.openStateMachines();
@@ -117,6 +121,18 @@ public final class EmbeddedNode implements AutoCloseable {
             throw e;
         }
         return node;
+    }
+
+    /**
+     * Checks (or, in bootstrap mode, creates) the data directory's identity and opens the record of
+     * the peers' incarnations ({@code dataDir/peer-incarnations.properties}), forgetting those the
+     * configuration says to. For callers that build the transport themselves.
+     *
+     * @throws IllegalStateException with the operator's message if the directory is refused
+     */
+    public static Incarnations incarnations(NodeConfig c) throws IOException {
+        NodeIdentityFile id = NodeIdentityFile.open(c.dataDir(), c.clusterId(), c.nodeId(), c.startMode());
+        return Incarnations.open(id.incarnation(), c.dataDir().resolve(Incarnations.FILE), c.forgetIncarnations());
     }
 
     /** Checkpoint settings of a node: staging under {@code dataDir/checkpoint}. */
@@ -233,7 +249,9 @@ public final class EmbeddedNode implements AutoCloseable {
     public static LevelDbStoreConfig storeConfig(NodeConfig c) {
         LevelDbStoreConfig d = LevelDbStoreConfig.defaults(c.dataDir().resolve("log"));
         int valueMax = Math.min(64 << 20, c.engine().recordBytesNeeded());
-        return new LevelDbStoreConfig(d.dataDirectory(), true, c.syncPolicy(), valueMax, d.segmentBytes(),
+        // the log is created only with a new identity; a member whose log vanished must not start empty
+        boolean create = c.startMode() == NodeIdentityFile.StartMode.BOOTSTRAP;
+        return new LevelDbStoreConfig(d.dataDirectory(), create, c.syncPolicy(), valueMax, d.segmentBytes(),
                 d.writeQueueRecordsMax(), Math.max(d.writeQueueBytesMax(), valueMax * 4L), d.batchBytesMax(),
                 d.indexCacheBytes(), d.cleanerIntervalMillis());
     }

@@ -33,6 +33,11 @@ import paxos.impl.runtime.EngineConfig;
  * @param electionTicks silence after which another node tries to lead, in ticks; {@code > 2 x heartbeatTicks}
  * @param proposalTimeoutMillis default timeout of a proposal, {@code 1 .. 1 hour}
  * @param tls TLS settings, or {@code null} for plain TCP (still authenticated by the handshake)
+ * @param startMode how a data directory without an identity is treated ({@link NodeIdentityFile}):
+ *     {@code MEMBER} (the default) refuses it, {@code BOOTSTRAP} creates it (first start of a brand-new
+ *     cluster only), {@code JOIN} is refused in this version
+ * @param forgetIncarnations peers whose recorded incarnation is forgotten at start, so that their next one
+ *     is admitted: the operator's override after replacing a dead machine (see {@link paxos.transport.netty.Incarnations})
  */
 public record NodeConfig(
         int nodeId,
@@ -53,7 +58,9 @@ public record NodeConfig(
         int heartbeatTicks,
         int electionTicks,
         long proposalTimeoutMillis,
-        Tls tls) {
+        Tls tls,
+        NodeIdentityFile.StartMode startMode,
+        java.util.Set<Integer> forgetIncarnations) {
 
     /**
      * Key and trust stores for mutual TLS between nodes.
@@ -78,6 +85,8 @@ public record NodeConfig(
         Objects.requireNonNull(clusterSecret, "clusterSecret");
         Objects.requireNonNull(listenHost, "listenHost");
         Objects.requireNonNull(syncPolicy, "syncPolicy");
+        Objects.requireNonNull(startMode, "startMode");
+        forgetIncarnations = java.util.Set.copyOf(Objects.requireNonNull(forgetIncarnations, "forgetIncarnations"));
         members = List.copyOf(Objects.requireNonNull(members, "members"));
         EngineConfig engine = new EngineConfig(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes,
                 batchCountMax, batchBytesMax, windowMax, proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks,
@@ -131,6 +140,8 @@ public record NodeConfig(
         private String listenHost = "127.0.0.1";
         private SyncPolicy syncPolicy = SyncPolicy.SYNC;
         private Tls tls;
+        private NodeIdentityFile.StartMode startMode = NodeIdentityFile.StartMode.MEMBER;
+        private java.util.Set<Integer> forgetIncarnations = java.util.Set.of();
 
         Builder(EngineConfig.Builder engine) {
             this.engine = engine;
@@ -153,6 +164,8 @@ public record NodeConfig(
         /** @return this */ public Builder electionTicks(int v) { engine.electionTicks(v); return this; }
         /** @return this */ public Builder proposalTimeoutMillis(long v) { engine.proposalTimeoutMillis(v); return this; }
         /** @return this */ public Builder tls(Tls v) { tls = v; return this; }
+        /** @return this */ public Builder startMode(NodeIdentityFile.StartMode v) { startMode = v; return this; }
+        /** @return this */ public Builder forgetIncarnations(java.util.Set<Integer> v) { forgetIncarnations = v; return this; }
 
         /** Validates and builds. */
         public NodeConfig build() {
@@ -160,7 +173,7 @@ public record NodeConfig(
             return new NodeConfig(e.nodeId(), e.clusterId(), clusterSecret, e.members(), listenHost, e.dataDir(),
                     e.groupCount(), syncPolicy, e.maxValueBytes(), e.batchCountMax(), e.batchBytesMax(), e.windowMax(),
                     e.proposalQueueMax(), e.holdLogCount(), e.tickMillis(), e.heartbeatTicks(), e.electionTicks(),
-                    e.proposalTimeoutMillis(), tls);
+                    e.proposalTimeoutMillis(), tls, startMode, forgetIncarnations);
         }
     }
 }

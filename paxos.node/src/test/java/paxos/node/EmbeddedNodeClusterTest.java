@@ -57,7 +57,7 @@ class EmbeddedNodeClusterTest {
         String members = "1@127.0.0.1:" + freePort() + ",2@127.0.0.1:" + freePort() + ",3@127.0.0.1:" + freePort();
         StateMachineFactory factory = (group, data) -> new Counter();
         for (int id = 1; id <= 3; id++) {
-            NodeConfig c = NodeConfig.builder(id, members).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
+            NodeConfig c = NodeConfig.builder(id, members).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
                     .groupCount(2).build();
             nodes.add(EmbeddedNode.start(c, Map.of(1, factory)));
         }

@@ -58,7 +58,7 @@ class HealthQuorumTest {
     }
 
     private NodeConfig config(int id, String members) {
-        return NodeConfig.builder(id, members).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
+        return NodeConfig.builder(id, members).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
                 .groupCount(1).build();
     }
 }

@@ -46,7 +46,7 @@ final class KvCluster implements AutoCloseable {
     }
 
     NodeConfig config(int id) {
-        return NodeConfig.builder(id, members).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
+        return NodeConfig.builder(id, members).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
                 .groupCount(groupCount).holdLogCount(holdLogCount).syncPolicy(SyncPolicy.NONE).build();
     }
 

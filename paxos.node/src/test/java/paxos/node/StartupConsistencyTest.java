@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import paxos.api.GroupState;
 import paxos.api.spi.log.SyncPolicy;
-import paxos.impl.runtime.NodeIdentity;
 import paxos.plugins.kv.KvCommand;
 
 /** Files that do not belong together are refused with a message naming the problem. One node, real files. */
@@ -22,7 +21,7 @@ class StartupConsistencyTest {
     @TempDir Path dir;
 
     private NodeConfig config(String cluster, int id) throws Exception {
-        return NodeConfig.builder(id, id + "@127.0.0.1:" + KvCluster.freePort()).clusterId(cluster)
+        return NodeConfig.builder(id, id + "@127.0.0.1:" + KvCluster.freePort()).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterId(cluster)
                 .clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("node")).syncPolicy(SyncPolicy.NONE).groupCount(1).build();
     }
 
@@ -44,7 +43,7 @@ class StartupConsistencyTest {
     @Test
     void aLogOfAnotherClusterFailsTheGroup() throws Exception {
         writeSome(config("blue", 1));
-        Files.delete(dir.resolve("node").resolve(NodeIdentity.FILE)); // only the log remembers now
+        Files.delete(dir.resolve("node").resolve(NodeIdentityFile.FILE)); // only the log remembers now
         try (EmbeddedNode n = EmbeddedNode.start(config("green", 1), Map.of(KvCluster.KV, KvCluster.kvFactory()))) {
             assertEquals(GroupState.FAILED, n.node().status(0).state());
             assertTrue(n.node().status(0).failure().contains("belongs to cluster/node blue/1"), n.node().status(0).failure());

@@ -20,7 +20,8 @@ import java.util.Map;
  *     paxos.storage.leveldb.cfg   PID paxos.storage.leveldb (the log under dataDir/log), likewise
  *     org.apache.felix.fileinstall-shared.cfg   only with a shared deploy folder
  *   felix-cache/                  the framework's storage, cleaned at every start
- *   paxos/                        the node's data directory (dataDir): the engine's files, and
+ *   paxos/                        the node's data directory (dataDir): node.properties (its identity,
+ *                                 see NodeIdentityCheck), peer-incarnations.properties, the engine's files, and
  *     statemachines/kv, .../config  the plugins' data (framework property paxos.data.dir = dataDir)
  * </pre>
  * Plugin data written by earlier versions, which did not set {@code paxos.data.dir}, sits in
@@ -59,11 +60,16 @@ public final class NodeHome {
     List<String> local = new ArrayList<>();
     NodeSettings settings = LocalSettings.apply(launched, local);
     local.forEach(line -> System.out.println("paxos node " + settings.nodeId() + ": " + line));
+    // first, before anything creates the data directory: a lost one must be refused, not recreated
+    String incarnation = NodeIdentityCheck.incarnation(settings.dataDir(), settings.clusterId(), settings.nodeId(),
+        settings.startMode());
     Path deploy = deployDir(settings);
     Files.createDirectories(deploy);
-    Files.createDirectories(settings.dataDir());
     writeConfig(deploy.resolve(STORE_CONFIG_FILE), settings.storeConfig());
-    writeConfig(deploy.resolve(TRANSPORT_CONFIG_FILE), settings.transportConfig());
+    Map<String, String> transport = new java.util.LinkedHashMap<>(settings.transportConfig());
+    transport.put("incarnation", incarnation);
+    transport.put("incarnationsFile", settings.dataDir().resolve(NodeIdentityCheck.PEERS_FILE).toString());
+    writeConfig(deploy.resolve(TRANSPORT_CONFIG_FILE), transport);
     migratePluginData(settings).forEach(line -> System.out.println("paxos node " + settings.nodeId() + ": " + line));
     writeConfig(deploy.resolve(ENGINE_CONFIG_FILE), settings.engineConfig());
     Path sharedConfig = deploy.resolve("org.apache.felix.fileinstall-shared.cfg");

@@ -66,12 +66,22 @@ public record NodeSettings(
    * Node file keys that configure the transport; a key mapped to one with a leading dot becomes a
    * private property (never shown among the service's properties).
    */
-  public static final Map<String, String> TRANSPORT_KEYS = Map.of(
-      "clusterId", "clusterId", "clusterSecret", ".clusterSecret",
-      "tlsKeyStore", "tlsKeyStore", "tlsKeyStorePassword", ".tlsKeyStorePassword",
-      "tlsTrustStore", "tlsTrustStore", "tlsTrustStorePassword", ".tlsTrustStorePassword",
-      "maxFrameBytes", "maxFrameBytes", "outboundQueueMessagesMax", "outboundQueueMessagesMax",
-      "outboundQueueBytesMax", "outboundQueueBytesMax", "handshakeTimeoutMillis", "handshakeTimeoutMillis");
+  public static final Map<String, String> TRANSPORT_KEYS = Map.ofEntries(
+      Map.entry("clusterId", "clusterId"), Map.entry("clusterSecret", ".clusterSecret"),
+      Map.entry("tlsKeyStore", "tlsKeyStore"), Map.entry("tlsKeyStorePassword", ".tlsKeyStorePassword"),
+      Map.entry("tlsTrustStore", "tlsTrustStore"), Map.entry("tlsTrustStorePassword", ".tlsTrustStorePassword"),
+      Map.entry("maxFrameBytes", "maxFrameBytes"), Map.entry("outboundQueueMessagesMax", "outboundQueueMessagesMax"),
+      Map.entry("outboundQueueBytesMax", "outboundQueueBytesMax"),
+      Map.entry("handshakeTimeoutMillis", "handshakeTimeoutMillis"),
+      Map.entry("forgetIncarnations", "forgetIncarnations"));
+
+  /**
+   * The node file key (also set by {@code ./paxos node --bootstrap|--join} and by the demo) saying how
+   * a data directory without an identity is treated: {@code member} (default: refused),
+   * {@code bootstrap} (created: first start of a brand-new cluster only), {@code join} (refused in this
+   * version). Consumed by the launcher ({@link NodeIdentityCheck}); no component sees it.
+   */
+  public static final String START_MODE_KEY = "startMode";
 
   /** Node file keys that configure the log store (its {@code batchBytesMax} is not one: that key is the engine's). */
   public static final List<String> STORE_KEYS = List.of("syncPolicy", "segmentBytes", "writeQueueRecordsMax",
@@ -175,7 +185,7 @@ public record NodeSettings(
     Map<String, String> config = new LinkedHashMap<>();
     config.put("dataDir", dataDir.toString());
     new java.util.TreeMap<>(engineExtras).forEach((key, value) -> {
-      if (!TRANSPORT_KEYS.containsKey(key) && !STORE_KEYS.contains(key)) {
+      if (!TRANSPORT_KEYS.containsKey(key) && !STORE_KEYS.contains(key) && !key.equals(START_MODE_KEY)) {
         config.put(key, value);
       }
     });
@@ -212,7 +222,8 @@ public record NodeSettings(
   public Map<String, String> storeConfig() {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("dataDirectory", dataDir.resolve("log").toString());
-    config.put("createDirectory", "true");
+    // only a new identity comes with a new log; a member whose log vanished must not start empty
+    config.put("createDirectory", Boolean.toString(startMode().equals("bootstrap")));
     Long batch = batchBytesMax();
     if (batch != null) {
       long valueMax = Math.max(8L << 20, batch + 4096);
@@ -225,6 +236,16 @@ public record NodeSettings(
       }
     });
     return config;
+  }
+
+  /** {@value #START_MODE_KEY}: member (default), bootstrap or join. */
+  public String startMode() {
+    return engineExtras.getOrDefault(START_MODE_KEY, "member");
+  }
+
+  /** The cluster ID (node file key {@code clusterId}, default {@code paxos} as the transport's). */
+  public String clusterId() {
+    return engineExtras.getOrDefault("clusterId", "paxos");
   }
 
   private Long batchBytesMax() {

@@ -73,7 +73,36 @@ class NodeHomeTest {
 
   private NodeSettings settings(String extra) throws IOException {
     Properties file = new Properties();
-    file.load(new StringReader("nodeId=1\nmembers=1@127.0.0.1:7001\nhttp.port=8081\nconsole.password=pw\n" + extra));
+    file.load(new StringReader("nodeId=1\nmembers=1@127.0.0.1:7001\nhttp.port=8081\nconsole.password=pw\n"
+        + (extra.contains("startMode") ? "" : "startMode=bootstrap\n") + extra));
     return NodeSettings.fromProperties(file, temp, dir -> "unused");
+  }
+
+  @Test
+  void aMemberRefusesAMissingDirectoryAndBootstrapCreatesItsIdentity() throws IOException {
+    IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> NodeHome.prepare(settings("startMode=member\n")));
+    assertTrue(refused.getMessage().contains("refuses to start") && refused.getMessage().contains("--bootstrap"),
+        refused.getMessage());
+    assertFalse(Files.exists(settings("startMode=member\n").dataDir()), "nothing created");
+
+    NodeSettings bootstrap = settings("");
+    NodeHome.prepare(bootstrap);
+    String identity = Files.readString(bootstrap.dataDir().resolve(NodeIdentityCheck.FILE));
+    assertTrue(identity.matches("(?s).*incarnation=[0-9a-f]{32}.*"), identity);
+    String transport = Files.readString(NodeHome.deployDir(bootstrap).resolve(NodeHome.TRANSPORT_CONFIG_FILE));
+    String incarnation = identity.replaceAll("(?s).*incarnation=([0-9a-f]{32}).*", "$1");
+    assertTrue(transport.contains("incarnation = " + incarnation), transport);
+    assertTrue(Files.readString(NodeHome.deployDir(bootstrap).resolve(NodeHome.STORE_CONFIG_FILE))
+        .contains("createDirectory = true"));
+
+    NodeHome.prepare(settings("startMode=member\n")); // a restart: the identity is there, kept as it was
+    assertEquals(identity, Files.readString(bootstrap.dataDir().resolve(NodeIdentityCheck.FILE)));
+    IllegalStateException join = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> NodeIdentityCheck.incarnation(temp.resolve("other"), "paxos", 1, "join"));
+    assertTrue(join.getMessage().contains("membership operations"), join.getMessage());
+    IllegalStateException other = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> NodeIdentityCheck.incarnation(bootstrap.dataDir(), "paxos", 2, "member"));
+    assertTrue(other.getMessage().contains("belongs to cluster paxos node 1"), other.getMessage());
   }
 }

@@ -125,11 +125,12 @@ public final class NodeProcess {
                 ((FileChecksumStateMachine) machine).close();
             }
         } : (group, dir) -> new ChecksumStateMachine(o.entriesMax());
-        java.nio.file.Files.createDirectories(c.dataDir());
+        // the identity first (--start-mode): a refused directory is left as it was
+        var incarnations = EmbeddedNode.incarnations(c);
         LevelDbLogStore store = new LevelDbLogStore(sc);
         NettyTransport transport = null;
         try {
-            transport = new NettyTransport(EmbeddedNode.transportConfig(c));
+            transport = new NettyTransport(EmbeddedNode.transportConfig(c), incarnations);
             return EmbeddedNode.start(c, store, transport, Map.of(STATE_MACHINE_ID, factory), cc);
         } catch (IOException | RuntimeException | Error e) {
             if (transport != null) transport.close();

@@ -31,12 +31,13 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
                                [--entries-max N=1000000] [--proposal-timeout-millis N=10000]
                                [--state-machine memory|file] [--hold-log-count N=1000000] [--segment-bytes N]
                                [--checkpoint-bytes-per-second N] [--checkpoint-chunk-bytes N]
-                               [--restart-delay-millis N=0] [--listen-host ADDRESS=127.0.0.1]""";
+                               [--restart-delay-millis N=0] [--listen-host ADDRESS=127.0.0.1]
+                               [--start-mode bootstrap|member|join=bootstrap] [--forget-incarnations ID,ID...]""";
 
     private static final Set<String> KNOWN = Set.of("--node-id", "--members", "--data-dir", "--secret", "--groups",
             "--sync", "--cluster-id", "--entries-max", "--proposal-timeout-millis", "--state-machine", "--hold-log-count",
             "--segment-bytes", "--checkpoint-bytes-per-second", "--checkpoint-chunk-bytes", "--restart-delay-millis",
-            "--listen-host");
+            "--listen-host", "--start-mode", "--forget-incarnations");
 
     /** Parses and validates {@code args}. */
     public static ProcessOptions parse(String... args) {
@@ -55,6 +56,9 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
                 .syncPolicy(sync(flags.getOrDefault("--sync", "SYNC")))
                 .proposalTimeoutMillis(number(flags, "--proposal-timeout-millis", 10_000))
                 .holdLogCount(number(flags, "--hold-log-count", 1_000_000))
+                // a test tool: bootstrap (create a missing directory) unless told otherwise
+                .startMode(startMode(flags.getOrDefault("--start-mode", "bootstrap")))
+                .forgetIncarnations(ids(flags.getOrDefault("--forget-incarnations", "")))
                 .build();
         int entriesMax = number(flags, "--entries-max", 1_000_000);
         if (entriesMax < 0) throw new IllegalArgumentException("--entries-max must be >= 0: " + entriesMax);
@@ -88,6 +92,27 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a number: '" + v + "'");
         }
+    }
+
+    private static paxos.node.NodeIdentityFile.StartMode startMode(String v) {
+        try {
+            return paxos.node.NodeIdentityFile.StartMode.valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--start-mode must be bootstrap, member or join: '" + v + "'");
+        }
+    }
+
+    private static Set<Integer> ids(String v) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (String id : v.split(",")) {
+            if (id.isBlank()) continue;
+            try {
+                out.add(Integer.parseInt(id.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--forget-incarnations needs node IDs: '" + v + "'");
+            }
+        }
+        return out;
     }
 
     private static SyncPolicy sync(String v) {

@@ -58,7 +58,7 @@ class CommandEndpointClusterTest {
         EmbeddedNode[] nodes = new EmbeddedNode[4];
         try {
             for (int id = 1; id <= 3; id++) {
-                NodeConfig c = NodeConfig.builder(id, members).clusterSecret("a-secret-of-sixteen+")
+                NodeConfig c = NodeConfig.builder(id, members).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterSecret("a-secret-of-sixteen+")
                         .dataDir(dir.resolve("n" + id)).groupCount(1).syncPolicy(SyncPolicy.NONE).build();
                 nodes[id] = EmbeddedNode.start(c, Map.of(COUNTER, (group, data) -> new Counter()));
             }

@@ -78,6 +78,7 @@ public final class NettyTransport implements Transport {
 
     private final NettyTransportConfig config;
     private final Handshake handshake;
+    private final Incarnations incarnations;
     private final RateLimitedLog log = new RateLimitedLog(LOGGER, LOG_INTERVAL_MILLIS, System::nanoTime);
     private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
     private final int maxMessageBytes;
@@ -90,8 +91,17 @@ public final class NettyTransport implements Transport {
 
     /** @param config validated by its constructor; the transport is idle until {@link #start} */
     public NettyTransport(NettyTransportConfig config) {
+        this(config, Incarnations.none());
+    }
+
+    /**
+     * A transport that sends this node's incarnation in its handshakes and admits a peer only
+     * under the incarnation {@code incarnations} knows for it (see {@link Incarnations}).
+     */
+    public NettyTransport(NettyTransportConfig config, Incarnations incarnations) {
         this.config = Objects.requireNonNull(config, "config");
-        this.handshake = new Handshake(config.clusterSecret(), config.clusterId());
+        this.incarnations = Objects.requireNonNull(incarnations, "incarnations");
+        this.handshake = new Handshake(config.clusterSecret(), config.clusterId(), incarnations.own());
         this.maxMessageBytes = config.maxFrameBytes() - Frame.OVERHEAD_BYTES;
         Backoff backoff = new Backoff(config.reconnectBackoffMinMillis(), config.reconnectBackoffMaxMillis());
         config.peers().forEach((peerId, address) -> {
@@ -120,6 +130,7 @@ public final class NettyTransport implements Transport {
         inbound = new Inbound(config.nodeId(), Set.copyOf(config.peers().keySet()), handshake, handler, log,
                 config.maxFrameBytes(), config.handshakeTimeoutMillis());
         inbound.traffic(traffic);
+        inbound.incarnations(incarnations::admit);
         try {
             serverChannel = new ServerBootstrap().group(io.group()).channel(io.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 128)

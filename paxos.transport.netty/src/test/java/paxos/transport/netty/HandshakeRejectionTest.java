@@ -198,4 +198,46 @@ class HandshakeRejectionTest {
             }
         }
     }
+
+    /**
+     * A node that lost its data comes back under a new incarnation: the node that recorded the old
+     * one refuses it after the handshake (one WARNING) and delivers nothing; forgetting admits it.
+     */
+    @Test
+    void aPeerUnderAnotherIncarnationIsRefusedUntilForgotten(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Map<Integer, Integer> ports = TestNodes.ports(2);
+        java.nio.file.Path file = dir.resolve(Incarnations.FILE);
+        String own2 = Incarnations.newIncarnation();
+        try (LogCapture log = new LogCapture()) {
+            Inbox inbox2 = new Inbox();
+            NettyTransport node2 = new NettyTransport(config(2, ports), Incarnations.open(own2, file, java.util.Set.of()));
+            toClose.add(node2);
+            node2.start(inbox2);
+            NettyTransport first = new NettyTransport(config(1, ports), Incarnations.open(Incarnations.newIncarnation(),
+                    dir.resolve("n1"), java.util.Set.of()));
+            first.start(new Inbox());
+            first.send(2, 1, text("hello"));
+            awaiting().until(() -> inbox2.size() == 1);
+            first.close();
+
+            NettyTransport fresh = new NettyTransport(config(1, ports), Incarnations.open(Incarnations.newIncarnation(),
+                    dir.resolve("n1-new"), java.util.Set.of()));
+            toClose.add(fresh);
+            fresh.start(new Inbox());
+            fresh.send(2, 1, text("vote for me"));
+            awaiting().until(() -> log.count("node 1 presents another incarnation") >= 1);
+            awaiting().during(Duration.ofMillis(300)).until(() -> inbox2.size() == 1 && node2.inboundPeers().isEmpty());
+            assertTrue(fresh.peers().get(0).lastError().contains("incarnation"), fresh.peers().get(0).lastError());
+
+            // the operator's override: node 2 restarted forgetting node 1's incarnation admits the new one
+            node2.close();
+            Inbox again = new Inbox();
+            NettyTransport forgot = new NettyTransport(config(2, ports), Incarnations.open(own2, file, java.util.Set.of(1)));
+            toClose.add(forgot);
+            forgot.start(again);
+            fresh.send(2, 1, text("now counted"));
+            awaiting().until(() -> again.size() >= 1);
+        }
+    }
 }

@@ -26,6 +26,8 @@ public final class Inbound {
     final int maxFrameBytes;
     final long handshakeTimeoutMillis;
     private final AtomicInteger pending = new AtomicInteger();
+    /** Whether a peer authenticated with this incarnation may open a connection; set before start. */
+    private volatile java.util.function.BiPredicate<Integer, byte[]> incarnations = (node, incarnation) -> true;
     /** Told about every delivered message; set by the transport before start. */
     private volatile Traffic traffic = new Traffic();
     private final ConcurrentHashMap<Integer, Channel> open = new ConcurrentHashMap<>();
@@ -83,6 +85,15 @@ public final class Inbound {
     /** Closes every inbound connection (transport shutdown). */
     public void closeAll() {
         open.values().forEach(Channel::close);
+    }
+
+    /** Admits authenticated peers only if {@code check} accepts their incarnation (see {@code Incarnations}). */
+    public void incarnations(java.util.function.BiPredicate<Integer, byte[]> check) {
+        incarnations = check;
+    }
+
+    boolean admits(int nodeId, byte[] incarnation) {
+        return incarnations.test(nodeId, incarnation);
     }
 
     /** Reports delivered messages to {@code t} from now on (the transport's one {@link Traffic}). */

@@ -113,6 +113,14 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
                     + " failed authentication (wrong cluster secret, or a replayed handshake)");
             return;
         }
+        // only now is the incarnation authentic; a node that lost its data and came back under a
+        // new incarnation must not vote, so nothing it sends is delivered
+        if (!inbound.admits(hello.clientNodeId(), hello.incarnation())) {
+            reject(ctx, "incarnation:" + hello.clientNodeId(), "node " + hello.clientNodeId()
+                    + " presents another incarnation than the one this node knows (its data directory was"
+                    + " replaced?); its messages are dropped until an operator forgets its old incarnation");
+            return;
+        }
         state = State.OPEN;
         endPending();
         decoder.raiseMaxFrameBytes(inbound.maxFrameBytes);

@@ -32,7 +32,8 @@ public final class OutboundHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        hello = new Handshake.ClientHello(handshake.clusterId(), selfNodeId, link.peerId(), Handshake.newNonce());
+        hello = new Handshake.ClientHello(handshake.clusterId(), selfNodeId, link.peerId(), Handshake.newNonce(),
+                handshake.incarnation());
         ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), Frame.CLIENT_HELLO, 0, hello.encode()));
         timeout = ctx.executor().schedule(() -> fail(ctx, "handshake timed out"),
                 handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -42,7 +43,12 @@ public final class OutboundHandler extends SimpleChannelInboundHandler<Frame> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (timeout != null) timeout.cancel(false);
-        if (state == State.AWAIT_SERVER_HELLO || state == State.AWAIT_ACCEPT) {
+        if (state == State.AWAIT_ACCEPT) {
+            // both proofs of the secret matched; what the peer refuses now is who this node is
+            state = State.FAILED;
+            link.recordError("closed by the peer after the handshake: most likely it refuses this node's incarnation (this node's"
+                    + " data directory is not the one it knew; see the peer's log and README 'Node identity')");
+        } else if (state == State.AWAIT_SERVER_HELLO) {
             state = State.FAILED;
             link.recordError("closed by the peer during the handshake (wrong cluster ID or secret, or not a member there?)");
         } else if (state == State.OPEN) {

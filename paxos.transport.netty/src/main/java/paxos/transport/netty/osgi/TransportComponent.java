@@ -1,5 +1,6 @@
 package paxos.transport.netty.osgi;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import paxos.api.spi.transport.MessageHandler;
 import paxos.api.spi.transport.PeerStatus;
 import paxos.api.spi.transport.Transport;
 import paxos.api.spi.transport.TransportProperties;
+import paxos.transport.netty.Incarnations;
 import paxos.transport.netty.NettyTransport;
 import paxos.transport.netty.NettyTransportConfig;
 import paxos.transport.netty.TlsStores;
@@ -102,6 +104,21 @@ public final class TransportComponent implements Transport {
         /** @return its password (private property) */
         @AttributeDefinition(name = "TLS trust store password", type = AttributeType.PASSWORD, required = false)
         String _tlsTrustStorePassword() default "";
+
+        /** @return this node's incarnation */
+        @AttributeDefinition(name = "Incarnation", required = false, description = "32 hex digits from this node's "
+                + "data directory identity (node.properties), written by the launcher; empty: none, no peer checks")
+        String incarnation() default "";
+
+        /** @return where the peers' incarnations are recorded */
+        @AttributeDefinition(name = "Peer incarnations file", required = false, description = "Records the incarnation "
+                + "first seen per peer; a peer under another one (its data was lost) is refused. Empty: no checks")
+        String incarnationsFile() default "";
+
+        /** @return the operator's override */
+        @AttributeDefinition(name = "Forget incarnations of", required = false, description = "Node IDs, comma separated, "
+                + "whose recorded incarnation is forgotten (after replacing a dead machine; see README 'Node identity')")
+        String forgetIncarnations() default "";
     }
 
     private final NettyTransport transport;
@@ -114,16 +131,26 @@ public final class TransportComponent implements Transport {
     @Activate
     public TransportComponent(Config c) {
         try {
-            this.transport = new NettyTransport(toTransportConfig(c));
-        } catch (RuntimeException e) {
+            this.transport = new NettyTransport(toTransportConfig(c), incarnations(c));
+        } catch (IOException | RuntimeException e) {
             // SCR reports activation failures only to the OSGi Log Service, which prints nothing
             LOG.log(Level.ERROR, "{0} configuration rejected, the transport is not started: {1}", PID, e.getMessage());
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
         // the settings in effect (never the secrets), so that a saved form can be seen to take hold
         LOG.log(Level.INFO, "transport of node {0} configured: members {1}, maxFrameBytes {2}, "
                 + "outboundQueueMessagesMax {3}", Integer.toString(c.nodeId()), c.members(),
                 Integer.toString(c.maxFrameBytes()), Integer.toString(c.outboundQueueMessagesMax()));
+    }
+
+    /** The incarnation checks of a form: none unless both the incarnation and the file are set. */
+    static Incarnations incarnations(Config c) throws IOException {
+        if (c.incarnation().isBlank() || c.incarnationsFile().isBlank()) return Incarnations.none();
+        java.util.Set<Integer> forget = new java.util.TreeSet<>();
+        for (String id : c.forgetIncarnations().split(",")) {
+            if (!id.isBlank()) forget.add(Integer.parseInt(id.trim()));
+        }
+        return Incarnations.open(c.incarnation().trim(), Path.of(c.incarnationsFile()), forget);
     }
 
     /** The Netty settings of a form: this node's member entry gives the listen port, the others are peers. */

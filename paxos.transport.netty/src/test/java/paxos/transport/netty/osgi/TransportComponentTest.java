@@ -56,6 +56,9 @@ class TransportComponentTest {
             @Override public String _tlsKeyStorePassword() { return ""; }
             @Override public String tlsTrustStore() { return ""; }
             @Override public String _tlsTrustStorePassword() { return ""; }
+            @Override public String incarnation() { return ""; }
+            @Override public String incarnationsFile() { return ""; }
+            @Override public String forgetIncarnations() { return ""; }
         };
     }
 }

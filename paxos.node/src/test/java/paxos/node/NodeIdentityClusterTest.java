@@ -1,0 +1,122 @@
+package paxos.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import paxos.api.Proposal;
+import paxos.api.spi.log.SyncPolicy;
+import paxos.node.NodeIdentityFile.StartMode;
+import paxos.plugins.kv.KvCommand;
+import paxos.transport.netty.Incarnations;
+
+/**
+ * The user's "replace" of issue 14 on three embedded nodes (real LevelDB, real Netty on 127.0.0.1):
+ * node 3 stopped and its data directory deleted must not come back as a voter with an empty log.
+ */
+class NodeIdentityClusterTest {
+    @TempDir Path dir;
+    private String members;
+    private final EmbeddedNode[] nodes = new EmbeddedNode[4];
+
+    @AfterEach
+    void close() {
+        for (EmbeddedNode n : nodes) if (n != null) n.close();
+    }
+
+    private NodeConfig config(int id, StartMode mode, Set<Integer> forget) {
+        return NodeConfig.builder(id, members).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
+                .groupCount(1).syncPolicy(SyncPolicy.NONE).startMode(mode).forgetIncarnations(forget).build();
+    }
+
+    private EmbeddedNode start(int id, StartMode mode, Set<Integer> forget) {
+        nodes[id] = EmbeddedNode.start(config(id, mode, forget), Map.of(KvCluster.KV, KvCluster.kvFactory()));
+        return nodes[id];
+    }
+
+    private CompletableFuture<?> put(int via, String key, long timeoutMillis) {
+        byte[] cmd = KvCommand.put(key, new byte[8]).encode();
+        return nodes[via].node().propose(new Proposal(0, KvCluster.KV, cmd, Proposal.NO_MASTER_CONDITION, timeoutMillis))
+                .toCompletableFuture();
+    }
+
+    /**
+     * A put through {@code via}, proposed again if it times out: a proposal forwarded to a leader
+     * that has just gone away is lost until its timeout (as after any leader crash); the test
+     * needs availability, not exactly-once.
+     */
+    private void putRetrying(int via, String key) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                put(via, key, 5_000).get(30, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (attempt >= 4) throw e;
+            }
+        }
+    }
+
+    private String incarnationOf(int id) throws Exception {
+        return NodeIdentityFile.open(dir.resolve("n" + id), "paxos", id, StartMode.MEMBER).incarnation();
+    }
+
+    private String recordedBy(int id, int peer) throws Exception {
+        return Incarnations.open(incarnationOf(id), dir.resolve("n" + id).resolve(Incarnations.FILE), Set.of()).known(peer);
+    }
+
+    @Test
+    void aWipedNodeRefusesToStartAndAFreshIncarnationIsNotCounted() throws Exception {
+        members = "1@127.0.0.1:" + KvCluster.freePort() + ",2@127.0.0.1:" + KvCluster.freePort() + ",3@127.0.0.1:"
+                + KvCluster.freePort();
+        for (int id = 1; id <= 3; id++) start(id, StartMode.BOOTSTRAP, Set.of());
+        for (int i = 0; i < 20; i++) put(1, "k" + i, 20_000).get(30, TimeUnit.SECONDS);
+        String old3 = incarnationOf(3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> old3.equals(recordedBy(1, 3)) && old3.equals(recordedBy(2, 3)));
+
+        // the user's replace: stop node 3, delete its data, start it again as before
+        nodes[3].close();
+        nodes[3] = null;
+        try (var paths = Files.walk(dir.resolve("n3"))) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> start(3, StartMode.MEMBER, Set.of()));
+        assertTrue(refused.getMessage().contains("refuses to start") && refused.getMessage().contains("missing or empty"),
+                refused.getMessage());
+        assertFalse(Files.exists(dir.resolve("n3")), "a refused start creates nothing");
+        IllegalStateException join = assertThrows(IllegalStateException.class, () -> start(3, StartMode.JOIN, Set.of()));
+        assertTrue(join.getMessage().contains("membership operations"), join.getMessage());
+
+        for (int i = 20; i < 30; i++) putRetrying(1, "k" + i); // 1 + 2 alone
+
+        // an operator forces a fresh directory in: it starts, but peers do not count it
+        start(3, StartMode.BOOTSTRAP, Set.of());
+        String new3 = incarnationOf(3);
+        assertNotEquals(old3, new3);
+        for (int i = 30; i < 40; i++) putRetrying(1, "k" + i); // 1 + 2 stay available
+        assertThrows(Exception.class, () -> put(3, "via-3", 2_000).get(30, TimeUnit.SECONDS),
+                "node 3's messages are dropped: nothing it proposes can be chosen");
+        assertEquals(old3, recordedBy(1, 3), "node 1 still knows only the old incarnation");
+        assertEquals(old3, recordedBy(2, 3));
+
+        // the documented override: node 1 restarted with forgetIncarnations = {3} admits the new one
+        nodes[1].close();
+        nodes[1] = null;
+        start(1, StartMode.MEMBER, Set.of(3));
+        await().atMost(Duration.ofSeconds(20)).until(() -> new3.equals(recordedBy(1, 3)));
+        assertEquals(old3, recordedBy(2, 3), "node 2 was not told to forget");
+    }
+}
