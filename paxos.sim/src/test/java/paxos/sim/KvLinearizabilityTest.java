@@ -34,6 +34,16 @@ class KvLinearizabilityTest {
         assertTrue(totals.getOrDefault("leaseRead.DONE", 0L) > 0 && totals.getOrDefault("linRead.DONE", 0L) > 0, totals.toString());
         assertTrue(totals.getOrDefault("masterChanges", 0L) > count, "masters changed: " + totals);
         if (count >= 50) {
+            // An old master's write reaching execution after a master change is rare (a few seeds in
+            // hundreds, which ones depends on every detail of the runtime): when the seeds above had
+            // none, further seeds run, each checked the same way, until one has it (bounded).
+            long extra = 0;
+            for (long seed = from + count; totals.getOrDefault("write.MASTER_CHANGED", 0L) == 0 && extra < 600; seed++, extra++) {
+                KvSimulation.Result r = new KvSimulation(seed, KvSimulation.Break.NONE).run();
+                assertTrue(r.violations().isEmpty() && r.check().ok(), "seed " + seed + ": " + r.violations() + " " + r.check().verdict());
+                r.counts().forEach((k, v) -> totals.merge(k, v, Long::sum));
+            }
+            System.out.println("KvLinearizabilityTest: " + extra + " more seeds for an old master's refused write");
             assertTrue(totals.getOrDefault("write.MASTER_CHANGED", 0L) > 0, "an old master's write was refused: " + totals);
             assertTrue(totals.getOrDefault("leaseReadsRightAfterMasterChange", 0L) > 0, totals.toString());
         }
