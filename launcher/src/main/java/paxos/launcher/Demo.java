@@ -91,6 +91,7 @@ public final class Demo {
             Redirect.appendTo(node.nodeDir().resolve("node.log").toFile()), false));
       }
     }
+    recordBootstraps(nodes, data);
     if (!awaitReady(processes)) {
       System.exit(1);
     }
@@ -199,22 +200,35 @@ public final class Demo {
     for (int n = 1; n <= 3; n++) {
       httpMembers.add(new MemberAddress(n, "127.0.0.1", httpPorts[n - 1]));
     }
-    // a brand-new cluster is one where no node's data directory has an identity yet: then all three
-    // are bootstrapped; once one has, every node is a member and a lost directory is refused
-    boolean fresh = true;
-    for (int n = 1; n <= 3; n++) {
-      fresh &= !NodeIdentityCheck.exists(data.resolve("node-" + n).resolve("paxos"));
-    }
-    String startMode = fresh ? "bootstrap" : "member";
     List<NodeSettings> nodes = new ArrayList<>();
     for (int n = 1; n <= 3; n++) {
       Path home = data.resolve("node-" + n);
+      // A node is bootstrapped (its data directory created) only at its first start in this demo;
+      // demo.properties remembers that start (see recordBootstraps), so a node whose directory was
+      // lost later is a member without identity and is refused, even if its whole folder is gone.
+      boolean started = NodeIdentityCheck.exists(home.resolve("paxos")) || secrets.get(bootstrappedKey(n)) != null;
+      String startMode = started ? "member" : "bootstrap";
       nodes.add(new NodeSettings(n, members, "127.0.0.1", paxosPorts[n - 1], home, home.resolve("paxos"),
           "127.0.0.1", httpPorts[n - 1], CONSOLE_USER, password,
           List.of(NodeSettings.DEFAULT_JAVA_OPTIONS.split(" ")), data.resolve("deploy"),
           Map.of("clusterSecret", clusterSecret, NodeSettings.START_MODE_KEY, startMode), httpMembers));
     }
     return nodes;
+  }
+
+  private static String bootstrappedKey(int nodeId) {
+    return "node." + nodeId + ".bootstrapped";
+  }
+
+  /** Remembers in demo.properties which nodes have their identity now (their first start is over). */
+  private static void recordBootstraps(List<NodeSettings> nodes, Path data) throws IOException {
+    Secrets secrets = Secrets.open(data.resolve("demo.properties"));
+    for (NodeSettings node : nodes) {
+      if (NodeIdentityCheck.exists(node.dataDir())) {
+        secrets.put(bootstrappedKey(node.nodeId()), "true");
+      }
+    }
+    secrets.save();
   }
 
   private static int[] ports(String flag, String value) {

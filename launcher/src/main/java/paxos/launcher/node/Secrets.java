@@ -55,7 +55,20 @@ public final class Secrets {
     return value;
   }
 
-  /** Writes the file, owner read/write only, if a value was generated since opening. */
+  /** The stored value of {@code key}, or {@code null}. */
+  public String get(String key) {
+    return values.getProperty(key);
+  }
+
+  /** Stores {@code value} under {@code key} (written by {@link #save()}). */
+  public void put(String key, String value) {
+    if (!value.equals(values.getProperty(key))) {
+      values.setProperty(key, value);
+      changed = true;
+    }
+  }
+
+  /** Writes the file, owner read/write only, if a value was generated or put since opening. */
   public void save() throws IOException {
     if (!changed) {
       return;
