@@ -214,6 +214,22 @@ final class LocalCluster implements AutoCloseable {
    * Saves {@code pid} on node n as the web console's configuration form does (every property
    * listed, since configMgr drops the ones the request does not name).
    */
+  /**
+   * Node {@code n}'s transport form as the launcher deployed it: its settings plus what the
+   * launcher adds at start (the node's incarnation), as the console's form shows them. A form
+   * saved without the incarnation would make the peers refuse the node.
+   */
+  Map<String, String> deployedTransportConfig(int n) throws IOException {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(paxos.launcher.node.NodeHome.deployDir(settings(n))
+        .resolve(paxos.launcher.node.NodeHome.TRANSPORT_CONFIG_FILE))) {
+      p.load(in);
+    }
+    Map<String, String> config = new LinkedHashMap<>();
+    new java.util.TreeSet<>(p.stringPropertyNames()).forEach(k -> config.put(k, p.getProperty(k)));
+    return config;
+  }
+
   void applyConfig(int n, String pid, Map<String, String> config) {
     Map<String, String> form = new LinkedHashMap<>(config);
     form.put("apply", "true");

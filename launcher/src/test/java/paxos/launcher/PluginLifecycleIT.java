@@ -130,7 +130,7 @@ class PluginLifecycleIT {
 
     // 5. invalid configurations: clear error, component inactive, framework up; then valid again.
     // Node ID and members are the transport's settings (paxos.transport.netty)
-    Map<String, String> transport = new LinkedHashMap<>(cluster.settings(3).transportConfig());
+    Map<String, String> transport = cluster.deployedTransportConfig(3);
     Map<String, String> unknownMember = new LinkedHashMap<>(transport);
     unknownMember.put("nodeId", "9");
     expectActivationFailure(NodeSettings.TRANSPORT_PID, unknownMember, TRANSPORT_COMPONENT,

@@ -67,7 +67,7 @@ class ServiceReconfigurationIT {
 
     // 2. the transport's form
     long transportNanos = System.nanoTime();
-    Map<String, String> transport = new LinkedHashMap<>(cluster.settings(1).transportConfig());
+    Map<String, String> transport = cluster.deployedTransportConfig(1);
     transport.put("outboundQueueMessagesMax", "5000");
     logBefore = Files.size(cluster.log(1));
     cluster.applyConfig(1, NodeSettings.TRANSPORT_PID, transport);
