@@ -33,7 +33,7 @@ class PlatformJarIT {
 
   private static final Duration START_BOUND = Duration.ofSeconds(90);
   private static final Set<String> REQUIRED = Set.of(
-      "paxos.api", "paxos.impl", "paxos.storage.leveldb", "paxos.transport.netty",
+      "paxos.api", "paxos.impl", "paxos.leveldb", "paxos.storage.leveldb", "paxos.transport.netty",
       "paxos.plugin.support", "paxos.plugin.kv", "paxos.plugin.election", "paxos.plugin.config", "paxos.launcher",
       "org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.metatype",
       "org.apache.felix.log", "org.apache.felix.http.jetty12", "org.apache.felix.webconsole",

@@ -161,7 +161,7 @@ class MultiProcessClusterIT {
         List<String> jars = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            boolean ours = name.matches("paxos\\.(api|impl|node|storage\\.leveldb|transport\\.netty)-.*\\.jar");
+            boolean ours = name.matches("paxos\\.(api|impl|node|leveldb|storage\\.leveldb|transport\\.netty)-.*\\.jar");
             if (ours || name.startsWith("netty-")) jars.add(entry);
             if (name.equals("classes") && (entry.contains("paxos.impl") || entry.contains("paxos.node")))
                 throw new IllegalStateException("a paxos module is on the class path as a directory (" + entry
