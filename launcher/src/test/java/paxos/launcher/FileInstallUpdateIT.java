@@ -70,15 +70,24 @@ class FileInstallUpdateIT {
     assertTrue(unknown.body().contains("no state machine 65000 is registered"), unknown.toString());
 
     copy(TestPlugins.counter("v2"), shared);
-    awaitCounter("1.2.0");
-    // installing a version changes nothing by itself (see "Upgrades through the log"): until an
-    // operator activates it, the counter's commands wait for 1.1.0, which the update replaced
+    // installing a version changes nothing by itself (see "Upgrades through the log"): the group
+    // waits for 1.1.0, which the update replaced (reads answer 503, never a wrong value or a 404),
+    // and an activation queued behind that wait cannot execute either: 1.1.0 comes back side by
+    // side, the activation goes through, then 1.1.0 goes (the README's upgrade procedure)
+    awaitBundle("1.2.0", 503);
+    Path old = cluster.sharedDeploy().resolve("counter-1.1.0.jar");
+    copy(TestPlugins.counter("v1"), old);
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).untilAsserted(() -> assertEquals("200 5", get(node), "node " + node));
+    }
     TestSupport.await().atMost(STEP).untilAsserted(() -> {
       Http.Reply activated = cluster.console(1).send("POST", "/system/console/paxos/statemachines/" + COUNTER_ID
           + "/activate", "1.2.0", "text/plain", null);
       assertEquals(200, activated.status(), activated.toString());
       assertTrue(activated.body().contains("1.2.0"), activated.toString());
     });
+    Files.delete(old);
     // 1.2.0 resumes from the state 1.1.0 left in the counter's file
     assertEquals("200 value 6", post(3, "add 1"));
     assertEquals("200 value 18", post(1, "multiply 3"), "1.2.0 understands multiply");
@@ -117,6 +126,19 @@ class FileInstallUpdateIT {
     for (int n = 1; n <= 3; n++) {
       int node = n;
       TestSupport.await().atMost(STEP).untilAsserted(() -> assertEquals("200 46", get(node), "node " + node));
+    }
+  }
+
+  /** Waits until a counter bundle is ACTIVE in {@code version} on every node and /counter answers {@code status}. */
+  private void awaitBundle(String version, int status) {
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      TestSupport.await().atMost(STEP).untilAsserted(() -> {
+        Object bundle = bundle(node);
+        assertEquals("Active", MiniJson.at(bundle, "state"), "node " + node + ": " + bundle);
+        assertEquals(version, MiniJson.at(bundle, "version"), "node " + node);
+        assertEquals(status, cluster.http(node).get("/counter/" + GROUP).status(), "node " + node);
+      });
     }
   }
 
