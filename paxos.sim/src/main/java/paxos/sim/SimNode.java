@@ -102,7 +102,7 @@ final class SimNode {
     void start() {
         incarnation++;
         up = true;
-        requestIds = new AtomicLong(((long) incarnation << 40) + 1);
+        requestIds = new AtomicLong(((long) incarnation << 40) + 1); // the engine's layout (BootCounter)
         int groups = sim.params.groups();
         cores = new GroupCore[groups];
         executors = new GroupExecutor[groups];
