@@ -29,6 +29,9 @@ final class Reforward {
     private final int commandsMax;
     /** By the unit's first request ID, oldest first. */
     private final LinkedHashMap<Long, Sent> sent = new LinkedHashMap<>();
+    /** The leader of the last scan and when it ran: a steady leader needs a scan only to expire units. */
+    private int scannedFor;
+    private long scannedAt;
 
     Reforward(int self, int max, long keepTicks, int commandsMax) {
         this.self = self;
@@ -65,6 +68,10 @@ final class Reforward {
      */
     List<ProposalQueue.Unit> takeForNewLeader(int leader, long now) {
         if (sent.isEmpty()) return List.of();
+        // units sent since the last scan went to the leader of that scan: only a change (or expiry) needs one
+        if (leader == scannedFor && now - scannedAt < keepTicks) return List.of();
+        scannedFor = leader;
+        scannedAt = now;
         List<ProposalQueue.Unit> out = new ArrayList<>();
         for (Iterator<Map.Entry<Long, Sent>> it = sent.entrySet().iterator(); it.hasNext(); ) {
             Sent s = it.next().getValue();
