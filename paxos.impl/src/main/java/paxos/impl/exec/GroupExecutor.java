@@ -231,20 +231,20 @@ public final class GroupExecutor {
         List<ExecOutcome> local = new ArrayList<>();
         TreeSet<Integer> missing = new TreeSet<>();
         List<ExecutedRequest> fresh = new ArrayList<>();
-        java.util.Set<Integer> skipped = new java.util.HashSet<>();
+        java.util.Set<ExecutedRequest> freshKeys = new java.util.HashSet<>(); // instance is the same for all: (node, id)
         for (int index = 0; index < commands.size(); index++) {
             BatchCommand c = commands.get(index);
             boolean mine = c.proposerNode() == selfNode;
             ExecutedRequest req = new ExecutedRequest(instance, c.proposerNode(), c.requestId());
-            RequestDedup.Verdict verdict = deduplicate ? verdict(req, fresh) : RequestDedup.Verdict.FRESH;
+            RequestDedup.Verdict verdict = deduplicate ? verdict(req, freshKeys) : RequestDedup.Verdict.FRESH;
             if (verdict != RequestDedup.Verdict.FRESH) {
-                skipped.add(index);
                 if (verdict == RequestDedup.Verdict.TOO_OLD && mine) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
                         new GroupUnavailableException("group " + group + ": request " + c.requestId()
                                 + " not executed: below this node's deduplication window (it may have executed earlier)")));
                 continue;
             }
             fresh.add(req);
+            freshKeys.add(req);
             if (c.stateMachineId() == 0) {
                 d = d.decide(instance, index, c, mine ? local : null);
             } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != d.master().version()) {
@@ -305,9 +305,8 @@ public final class GroupExecutor {
     }
 
     /** The verdict on one command, counting the fresh ones of its own instance already decided. */
-    private RequestDedup.Verdict verdict(ExecutedRequest req, List<ExecutedRequest> fresh) {
-        for (ExecutedRequest f : fresh)
-            if (f.proposerNode() == req.proposerNode() && f.requestId() == req.requestId()) return RequestDedup.Verdict.DUPLICATE;
+    private RequestDedup.Verdict verdict(ExecutedRequest req, java.util.Set<ExecutedRequest> fresh) {
+        if (fresh.contains(req)) return RequestDedup.Verdict.DUPLICATE;
         return executedRequests.check(req.proposerNode(), req.requestId());
     }
 

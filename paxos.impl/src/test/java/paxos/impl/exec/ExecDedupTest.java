@@ -33,7 +33,8 @@ class ExecDedupTest {
     @Test
     void aRequestChosenTwiceExecutesOnceAndOnlyItsFirstCopyAnswers() {
         GroupExecutor e = new GroupExecutor(0, 2, ExecutorState.INITIAL, 100);
-        List<byte[]> log = List.of(batch(cmd(2, 10, "a")), batch(cmd(3, 10, "b"), cmd(2, 10, "a")), batch(cmd(2, 11, "c")));
+        List<byte[]> log = List.of(batch(cmd(2, 10, "a")), batch(cmd(3, 10, "b"), cmd(2, 10, "a")),
+                batch(cmd(2, 11, "c"), cmd(2, 11, "c"))); // twice in one instance too
         GroupExecutorTest.Recorder r = new GroupExecutorTest.Recorder();
         e.register(7, r, -1);
         for (int i = 0; i < log.size(); i++) e.offer(new ChosenValue(i, log.get(i)));
