@@ -23,7 +23,9 @@ import paxos.impl.exec.DigestRecorder;
  * checked on everything it executes after P.
  * (d) every instance is executed by the state machine version in force at it, computed here from
  * the chosen values alone (the activations' compare-and-set rule, re-implemented independently of
- * the executor).
+ * the executor);
+ * (e) every request executes at most once (a value chosen twice, e.g. after a re-forward to a new
+ * leader, reaches the state machine once).
  * The first violation is kept with the time it was seen.
  */
 final class Oracle {
@@ -32,6 +34,8 @@ final class Oracle {
     private final List<String> violations = new ArrayList<>();
     private final List<TreeMap<Long, byte[]>> chosen = new ArrayList<>();
     private final List<Map<Long, List<String>>> executed = new ArrayList<>();
+    /** (e): per group, each command value (unique per client request) to the instance it first executed at. */
+    private final List<Map<String, Long>> firstExecution = new ArrayList<>();
     /** Per group: the digest of the agreed sequence after each instance (the first replica's). */
     private final List<Map<Long, Long>> digests = new ArrayList<>();
     private final long[][] lastExecuted;
@@ -60,6 +64,7 @@ final class Oracle {
             taken.add(new TreeMap<>());
             chosen.add(new TreeMap<>());
             executed.add(new HashMap<>());
+            firstExecution.add(new HashMap<>());
             digests.add(new HashMap<>());
             masters.add(new HashMap<>());
             versionFrom.add(new TreeMap<>());
@@ -136,8 +141,22 @@ final class Oracle {
         List<String> seq = new ArrayList<>(commands.size());
         for (Command c : commands) seq.add(c.index() + ":" + new String(c.value(), StandardCharsets.ISO_8859_1));
         List<String> reference = executed.get(group).putIfAbsent(instance, seq);
+        if (reference == null) atMostOnce(group, instance, commands);
         if (reference != null && !reference.equals(seq))
             violation("node " + node + " group " + group + " executed " + seq + " at instance " + instance + " where another replica executed " + reference);
+    }
+
+    /**
+     * (e): every request executes at most once: a client's value (unique per request) reaching the
+     * state machine at a second instance means a request chosen twice executed twice.
+     */
+    private void atMostOnce(int group, long instance, List<Command> commands) {
+        for (Command c : commands) {
+            String v = new String(c.value(), StandardCharsets.ISO_8859_1);
+            Long first = firstExecution.get(group).putIfAbsent(v, instance);
+            if (first != null && first != instance)
+                violation("group " + group + " executed request " + v + " at instance " + first + " and again at " + instance);
+        }
     }
 
     /** (d): a node's state machine of {@code version} was called for {@code instance}. */

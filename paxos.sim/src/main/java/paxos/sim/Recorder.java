@@ -34,7 +34,8 @@ final class Recorder {
 
     /** The state now, with the master, lease entry and versions in force at its position. */
     SimCheckpoint checkpoint() {
-        return new SimCheckpoint(group, position, digest, executor.master(), executor.leaseEntry(), executor.versionsInForce());
+        return new SimCheckpoint(group, position, digest, executor.master(), executor.leaseEntry(), executor.versionsInForce(),
+                executor.executedRequests());
     }
 
     void execute(ExecutionBatch batch, ExecutionResults results, String version) {

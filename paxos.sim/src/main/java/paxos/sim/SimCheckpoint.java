@@ -14,11 +14,15 @@ import paxos.api.MasterInfo;
  * @param master the master in force after {@code position}
  * @param leaseEntry the latest successful claim or renewal at or before {@code position}
  * @param versions the state machine versions in force after {@code position}
+ * @param executedRequests the executor's executed-requests table after {@code position} (as the
+ *     production checkpoint metadata carries it)
  */
 record SimCheckpoint(int group, long position, long digest, MasterInfo master, long leaseEntry,
-                     java.util.Map<Integer, String> versions) {
+                     java.util.Map<Integer, String> versions,
+                     java.util.Map<Integer, ? extends java.util.Map<Long, Long>> executedRequests) {
     SimCheckpoint {
         if (position < 0) throw new IllegalArgumentException("position must be >= 0: " + position);
         versions = java.util.Map.copyOf(versions);
+        executedRequests = new paxos.impl.exec.RequestDedup(executedRequests).entries();
     }
 }

@@ -102,7 +102,7 @@ final class SimNode {
     void start() {
         incarnation++;
         up = true;
-        requestIds = new AtomicLong(((long) incarnation << 40) + 1);
+        requestIds = new AtomicLong(((long) incarnation << 40) + 1); // the engine's layout (BootCounter)
         int groups = sim.params.groups();
         cores = new GroupCore[groups];
         executors = new GroupExecutor[groups];
@@ -124,12 +124,13 @@ final class SimNode {
         SimCheckpoint c = store.checkpoint(g);
         if (c == null) {
             cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());
-            executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000);
+            executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000, sim.variant.deduplicate);
             recorders[g] = new Recorder(sim, id, g, executors[g], -1, 0);
         } else {
             long resume = c.position() + sim.variant.resumeOffset;
             cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
-            executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions()), 10_000);
+            executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions(),
+                    c.executedRequests()), 10_000, sim.variant.deduplicate);
             recorders[g] = new Recorder(sim, id, g, executors[g], resume - 1, c.digest());
             sim.oracle.installed(id, c);
         }

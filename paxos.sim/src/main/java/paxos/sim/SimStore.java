@@ -124,7 +124,8 @@ final class SimStore implements AutoCloseable {
     void commitPositionOnly(int group) {
         SimCheckpoint c = staged.get(group);
         SimCheckpoint old = checkpoints.get(group);
-        checkpoints.put(group, new SimCheckpoint(group, c.position(), old == null ? 0 : old.digest(), c.master(), c.leaseEntry(), c.versions()));
+        checkpoints.put(group, new SimCheckpoint(group, c.position(), old == null ? 0 : old.digest(), c.master(), c.leaseEntry(), c.versions(),
+                c.executedRequests()));
         if (c.position() + 1 > minRetained(group)) {
             minRetained.put(group, c.position() + 1);
             durable.retainFrom(group, c.position() + 1);

@@ -49,7 +49,12 @@ public enum Variant {
      * The production core with pre-vote off: a voter coming back from a cut raises its ballot
      * and deposes healthy leaders ({@link RejoinCheck} must catch it).
      */
-    NO_PRE_VOTE(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
+    NO_PRE_VOTE(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
+    /**
+     * The production executor with deduplication off: a proposal forwarded again to a new leader
+     * and chosen twice executes twice (the at-most-once oracle must catch it).
+     */
+    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -61,6 +66,8 @@ public enum Variant {
     final boolean nondeterministicReplica;
     /** Whether the production core's pre-vote is on (a {@code CoreConfig} switch, not a copy). */
     final boolean preVote = !name().equals("NO_PRE_VOTE");
+    /** Whether the production executor skips requests executed already (a {@code GroupExecutor} switch). */
+    final boolean deduplicate = !name().equals("NO_DEDUP");
 
     Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {

@@ -48,9 +48,11 @@ import paxos.api.spi.log.InstanceRecord;
  *
  * <p><b>Proposals on non-leaders are forwarded</b> to the leader the node last heard of (queued
  * while none is known). Why: one proposer per group avoids duelling ballots and keeps the fast
- * path; any node may still become leader when the current one goes silent. A forwarded proposal
- * that is lost is not retried (a retry could execute it twice); the caller's timeout reports the
- * unknown outcome.
+ * path; any node may still become leader when the current one goes silent. A node keeps its own
+ * forwarded units until it sees them chosen ({@link Reforward}, bounded) and forwards them again
+ * at once to a new leader (or proposes them itself) when the leader they went to is replaced; a
+ * unit chosen twice that way executes once (execution deduplicates by request ID). A unit lost
+ * otherwise (the same leader dropped it) is not retried; the caller's timeout reports it.
  *
  * <p><b>Learning.</b> The leader sends a commit per chosen instance to every member, with the
  * value only for non-voters (voters were sent the accept; one that lost it catches up).
@@ -83,6 +85,7 @@ public final class GroupCore {
     private final ProposalQueue queue;
     private final Proposer proposer;
     private final CatchUp catchUp;
+    private final Reforward reforward;
 
     private long now;
     /** Tick each peer was last heard from (any message of this group); bounded by the membership. */
@@ -132,6 +135,9 @@ public final class GroupCore {
             }
         });
         this.catchUp = new CatchUp(cfg, others, learner);
+        // kept for many election timeouts: longer than any caller waits, so a unit is never re-forwarded
+        // after its caller gave up (then it could only surprise); bounded by the queue's own bound
+        this.reforward = new Reforward(self, cfg.queueMax(), 64L * cfg.electionTimeoutTicks(), cfg.batchCountMax());
     }
 
     // ---------------------------------------------------------------- inputs
@@ -341,6 +347,7 @@ public final class GroupCore {
 
     private void learn(long instance, long b, byte[] value) {
         if (!learner.learn(instance, b, value)) return;
+        reforward.chosen(value);
         acceptor.forget(instance);
         proposer.learned(instance, b);
     }
@@ -386,9 +393,13 @@ public final class GroupCore {
 
     /** Leader: cuts batches into free window slots. Others: forward to the known leader. */
     private void flushQueue() {
-        if (queue.isEmpty()) return;
         Role role = proposer.role();
         int leaderId = proposer.leaderId();
+        if (role == Role.LEADER || (role == Role.FOLLOWER && leaderId != 0 && leaderId != self)) {
+            List<ProposalQueue.Unit> again = reforward.takeForNewLeader(role == Role.LEADER ? self : leaderId, now);
+            for (int i = again.size() - 1; i >= 0; i--) queue.requeue(again.get(i)); // oldest ends up first
+        }
+        if (queue.isEmpty()) return;
         if (role == Role.LEADER) {
             proposer.proposeBatches(queue);
         } else if (role == Role.FOLLOWER && leaderId != 0 && leaderId != self) {
@@ -399,6 +410,7 @@ public final class GroupCore {
                 for (ProposalQueue.Unit u : units) {
                     if (u.hops() >= FORWARD_HOPS_MAX) continue;
                     keep.add(u.commands());
+                    reforward.forwarded(u, leaderId, now);
                     hops = Math.max(hops, u.hops() + 1);
                 }
                 if (!keep.isEmpty()) send(new Message.Forward(cfg.group(), self, leaderId, keep, hops));

@@ -67,6 +67,18 @@ final class ProposalQueue {
         return true;
     }
 
+    /**
+     * Puts this node's own unit back at the head of the queue, to forward it to a new leader (or
+     * propose it here); false if the queue is full (then its caller's timeout reports it).
+     */
+    boolean requeue(Unit u) {
+        if (units.size() >= cfg.queueMax() || bytes + u.bytes() > cfg.queueBytesMax()) return false;
+        units.addFirst(u);
+        bytes += u.bytes();
+        commandCount += u.commands().size();
+        return true;
+    }
+
     private void add(Unit u) {
         units.addLast(u);
         bytes += u.bytes();

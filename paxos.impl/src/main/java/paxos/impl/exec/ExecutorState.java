@@ -16,9 +16,12 @@ import paxos.api.MasterInfo;
  *     like the master, since takeover claims are decided against it
  * @param versionsInForce per state machine ID, the version in force just before {@code nextInstance}
  *     (absent: none activated yet); a pure function of the log, persisted like the master
+ * @param executedRequests the {@link RequestDedup} table just before {@code nextInstance} (proposer
+ *     node to request ID to the instance of its first execution); a pure function of the log,
+ *     persisted like the master ({@code Map.of()} when resuming at {@code 0})
  */
 public record ExecutorState(long nextInstance, MasterInfo masterInForce, long leaseEntryInForce,
-                            Map<Integer, String> versionsInForce) {
+                            Map<Integer, String> versionsInForce, Map<Integer, ? extends Map<Long, Long>> executedRequests) {
     /** A fresh group: nothing executed, no master. */
     public static final ExecutorState INITIAL = new ExecutorState(0, MasterInfo.NONE, -1);
 
@@ -27,6 +30,13 @@ public record ExecutorState(long nextInstance, MasterInfo masterInForce, long le
             throw new IllegalArgumentException("leaseEntryInForce " + leaseEntryInForce + " precedes master version "
                     + masterInForce.version());
         versionsInForce = Map.copyOf(versionsInForce);
+        executedRequests = new RequestDedup(executedRequests).entries();
+    }
+
+    /** A state without executed requests known (e.g. resuming at 0). */
+    public ExecutorState(long nextInstance, MasterInfo masterInForce, long leaseEntryInForce,
+                         Map<Integer, String> versionsInForce) {
+        this(nextInstance, masterInForce, leaseEntryInForce, versionsInForce, Map.of());
     }
 
     /** A state before any version activation. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import paxos.api.GroupUnavailableException;
 import paxos.api.MasterChangedException;
 import paxos.api.MasterInfo;
 import paxos.api.Proposal;
@@ -50,6 +51,14 @@ import paxos.impl.core.ChosenValue;
  * registration of version {@code null} (tests, a runtime replaying the log to one state machine)
  * executes whatever version is in force.
  *
+ * <p><b>Exactly once.</b> A command whose (proposer node, request ID) already executed (its
+ * proposer forwarded it again to a new leader and both copies were chosen) is skipped: no state
+ * machine or system rule sees it, and it yields no outcome (the first execution completed its
+ * caller). One below its proposer's window ({@link RequestDedup}) is skipped too; its caller, if
+ * waiting here, fails with {@link GroupUnavailableException} (not executed). The table is part of
+ * {@link ExecutorState}. Constructed with {@code deduplicate = false} (a broken build for the
+ * simulator) every copy executes.
+ *
  * <p><b>Failures.</b> A batch that does not decode stops the group for good (the log itself is
  * wrong): {@link #failure()} says why; {@link #run()} then does nothing. A state machine that throws
  * is contained: it gets no more calls, {@link #failedMachines()} names it with the exception, and
@@ -84,12 +93,26 @@ public final class GroupExecutor {
     /** State machines whose execute threw here, with why; they hold execution until re-registered. */
     private final Map<Integer, String> failed = new TreeMap<>();
     private ExecutionObserver observer = ExecutionObserver.NONE;
+    private final boolean deduplicate;
+    private final RequestDedup executedRequests;
+    /** Fresh requests executed since the last {@link #drainExecutedRequests()}, in order (bounded). */
+    private final ArrayDeque<ExecutedRequest> executedSince = new ArrayDeque<>();
 
     /**
      * @param selfNode this node: only its commands produce {@link ExecOutcome}s
      * @param commandsMax the largest command count a batch may decode to
      */
     public GroupExecutor(int group, int selfNode, ExecutorState start, int commandsMax) {
+        this(group, selfNode, start, commandsMax, true);
+    }
+
+    /**
+     * @param deduplicate whether a command whose request executed already is skipped (production:
+     *     {@code true}; {@code false} only to prove the simulator catches double execution)
+     */
+    public GroupExecutor(int group, int selfNode, ExecutorState start, int commandsMax, boolean deduplicate) {
+        this.deduplicate = deduplicate;
+        this.executedRequests = new RequestDedup(start.executedRequests());
         this.group = group;
         this.selfNode = selfNode;
         this.commandsMax = commandsMax;
@@ -114,6 +137,12 @@ public final class GroupExecutor {
      * @param master the master in force after it
      */
     public record MasterEntry(long instance, MasterInfo master) {}
+
+    /** A request executed for the first time at {@code instance} (an entry of the {@link RequestDedup} table). */
+    public record ExecutedRequest(long instance, int proposerNode, long requestId) {}
+
+    /** Most executed requests kept undrained (nobody drains in a simulator). */
+    private static final int EXECUTED_SINCE_MAX = 1 << 20;
 
     /** Adds a state machine; it receives instances above its {@link StateMachine#checkpointInstance}. */
     public void register(int stateMachineId, StateMachine machine) {
@@ -201,9 +230,21 @@ public final class GroupExecutor {
         Map<Integer, List<Integer>> perMachine = new TreeMap<>();
         List<ExecOutcome> local = new ArrayList<>();
         TreeSet<Integer> missing = new TreeSet<>();
+        List<ExecutedRequest> fresh = new ArrayList<>();
+        java.util.Set<ExecutedRequest> freshKeys = new java.util.HashSet<>(); // instance is the same for all: (node, id)
         for (int index = 0; index < commands.size(); index++) {
             BatchCommand c = commands.get(index);
             boolean mine = c.proposerNode() == selfNode;
+            ExecutedRequest req = new ExecutedRequest(instance, c.proposerNode(), c.requestId());
+            RequestDedup.Verdict verdict = deduplicate ? verdict(req, freshKeys) : RequestDedup.Verdict.FRESH;
+            if (verdict != RequestDedup.Verdict.FRESH) {
+                if (verdict == RequestDedup.Verdict.TOO_OLD && mine) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
+                        new GroupUnavailableException("group " + group + ": request " + c.requestId()
+                                + " not executed: below this node's deduplication window (it may have executed earlier)")));
+                continue;
+            }
+            fresh.add(req);
+            freshKeys.add(req);
             if (c.stateMachineId() == 0) {
                 d = d.decide(instance, index, c, mine ? local : null);
             } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != d.master().version()) {
@@ -230,7 +271,7 @@ public final class GroupExecutor {
         for (Map.Entry<Integer, StateMachine> e : new TreeMap<>(machines).entrySet()) {
             int id = e.getKey();
             if (positions.get(id) >= instance) continue;
-            List<Integer> indexes = perMachine.getOrDefault(id, List.of());
+            List<Integer> indexes = perMachine.getOrDefault(id, List.of()); // skipped duplicates are in none
             if (!callMachine(instance, id, e.getValue(), commands, indexes, local)) {
                 waitingFor = List.copyOf(failed.keySet());
                 return false;
@@ -241,6 +282,11 @@ public final class GroupExecutor {
         if (d.entry() != leaseEntry) {
             if (entries.size() >= ENTRIES_MAX) entries.remove(0); // nobody drains (e.g. a simulator): keep the recent
             entries.add(new MasterEntry(d.entry(), d.master()));
+        }
+        for (ExecutedRequest r : fresh) {
+            if (deduplicate) executedRequests.record(r.proposerNode(), r.requestId(), instance);
+            if (executedSince.size() >= EXECUTED_SINCE_MAX) executedSince.removeFirst();
+            executedSince.add(r);
         }
         master = d.master();
         leaseEntry = d.entry();
@@ -256,6 +302,12 @@ public final class GroupExecutor {
         local.sort(java.util.Comparator.comparingInt(ExecOutcome::index));
         outcomes.addAll(local);
         return true;
+    }
+
+    /** The verdict on one command, counting the fresh ones of its own instance already decided. */
+    private RequestDedup.Verdict verdict(ExecutedRequest req, java.util.Set<ExecutedRequest> fresh) {
+        if (fresh.contains(req)) return RequestDedup.Verdict.DUPLICATE;
+        return executedRequests.check(req.proposerNode(), req.requestId());
     }
 
     /** May the registration here execute {@code id} now: present, and of the version in force (if any)? */
@@ -310,6 +362,27 @@ public final class GroupExecutor {
         if (entries.isEmpty()) return List.of();
         List<MasterEntry> out = List.copyOf(entries);
         entries.clear();
+        return out;
+    }
+
+    /** The executed-requests table after the executed instances (proposer to request ID to instance). */
+    public Map<Integer, java.util.NavigableMap<Long, Long>> executedRequests() {
+        return executedRequests.entries();
+    }
+
+    /** Whether duplicates are skipped (as constructed). */
+    public boolean deduplicates() {
+        return deduplicate;
+    }
+
+    /**
+     * Hands out the requests executed for the first time since the previous call, oldest first,
+     * and forgets them; the runtime folds them into its durable table (like master entries).
+     */
+    public List<ExecutedRequest> drainExecutedRequests() {
+        if (executedSince.isEmpty()) return List.of();
+        List<ExecutedRequest> out = List.copyOf(executedSince);
+        executedSince.clear();
         return out;
     }
 

@@ -21,8 +21,10 @@ import paxos.api.MasterInfo;
  *     most recent {@value #MASTERS_MAX}
  * @param versions version activations by the instance carrying them (in force from the next),
  *     per state machine ID; those a restart can no longer need are folded into one entry
+ * @param requests the executed-requests table at the replay start (format 4 on)
  */
-record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters, TreeMap<Long, Map<Integer, String>> versions) {
+record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters, TreeMap<Long, Map<Integer, String>> versions,
+                DedupHistory requests) {
     static final String KEY = "exec";
     static final int MASTERS_MAX = 1024;
 
@@ -82,8 +84,9 @@ record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters,
             versionBytes += 8 + 4;
             for (String v : m.values()) versionBytes += 4 + 1 + v.length();
         }
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + positions.size() * 12 + 4 + recent.size() * 28 + versionBytes);
-        b.put((byte) 3).putInt(positions.size());
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + positions.size() * 12 + 4 + recent.size() * 28 + versionBytes
+                + requests.encodedBytes());
+        b.put((byte) 4).putInt(positions.size());
         positions.forEach((id, p) -> b.putInt(id).putLong(p));
         b.putInt(recent.size());
         for (Map.Entry<Long, MasterInfo> e : recent)
@@ -94,13 +97,14 @@ record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters,
             b.putLong(instance).putInt(m.size());
             m.forEach((id, v) -> b.putInt(id).put((byte) v.length()).put(v.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         });
+        requests.encode(b);
         return b.array();
     }
 
     static ExecMeta decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte format = b.get();
-        if (format < 1 || format > 3) throw new IllegalArgumentException("unknown exec metadata version " + format);
+        if (format < 1 || format > 4) throw new IllegalArgumentException("unknown exec metadata version " + format);
         Map<Integer, Long> positions = new java.util.concurrent.ConcurrentSkipListMap<>();
         for (int i = b.getInt(); i > 0; i--) positions.put(b.getInt(), b.getLong());
         TreeMap<Long, MasterInfo> masters = new TreeMap<>();
@@ -125,10 +129,13 @@ record ExecMeta(Map<Integer, Long> positions, TreeMap<Long, MasterInfo> masters,
                 versions.put(instance, m);
             }
         }
-        return new ExecMeta(positions, masters, versions);
+        // before format 4 no table was kept: nothing was deduplicated, so an empty one at 0 is what ran
+        DedupHistory requests = format >= 4 ? DedupHistory.decode(b) : DedupHistory.empty();
+        return new ExecMeta(positions, masters, versions, requests);
     }
 
     static ExecMeta empty() {
-        return new ExecMeta(new java.util.concurrent.ConcurrentSkipListMap<>(), new TreeMap<>(), new TreeMap<>());
+        return new ExecMeta(new java.util.concurrent.ConcurrentSkipListMap<>(), new TreeMap<>(), new TreeMap<>(),
+                DedupHistory.empty());
     }
 }

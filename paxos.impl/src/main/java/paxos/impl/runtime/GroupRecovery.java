@@ -101,7 +101,7 @@ final class GroupRecovery {
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom),
                         Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom)),
-                        meta.versionsBefore(applyFrom)),
+                        meta.versionsBefore(applyFrom), meta.requests().tableBefore(applyFrom)),
                 config.batchCountMax());
         return new Recovered(core, executor, meta, applyFrom, inconsistent);
     }

@@ -258,6 +258,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         while (again) {
             List<ExecOutcome> ran = executor.run();
             status.record(ran, executor, meta);
+            meta.requests().noteExecuted(executor.drainExecutedRequests());
             outcomes.addAll(ran);
             again = false;
             for (GroupExecutor.VersionEntry v : executor.drainVersionEntries()) {
@@ -286,6 +287,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             if (registrations.reconcileAll()) runExecutor(); // retries a lost first activation
             meta.pruneMasters();
             meta.pruneVersions();
+            meta.replayFrom().ifPresent(meta.requests()::advanceTo);
             byte[] bytes = meta.encode();
             if (!java.util.Arrays.equals(bytes, lastMetaWritten)) {
                 lastMetaWritten = bytes;

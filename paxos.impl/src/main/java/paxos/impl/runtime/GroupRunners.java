@@ -1,7 +1,6 @@
 package paxos.impl.runtime;
 
 import java.lang.System.Logger.Level;
-import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -77,7 +76,7 @@ final class GroupRunners {
 
     /** Builds every group from the store and hands each the registrations in force. */
     void startAll() {
-        requestIds.set(new SecureRandom().nextLong() & 0x7fff_ffff_0000_0000L); // unique per incarnation
+        requestIds.set(BootCounter.firstRequestId(BootCounter.next(store)));
         for (int g = 0; g < runners.length(); g++) {
             GroupRunner r = build(g, registry.machines(g));
             runners.set(g, r);

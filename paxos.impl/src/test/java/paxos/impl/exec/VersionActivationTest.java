@@ -36,8 +36,11 @@ class VersionActivationTest {
         return BatchCodec.encode(List.of(commands));
     }
 
+    /** Request IDs are unique per proposer (execution skips one it executed already). */
+    private static final java.util.concurrent.atomic.AtomicLong REQUEST_IDS = new java.util.concurrent.atomic.AtomicLong(100);
+
     private static BatchCommand cmd(String value) {
-        return new BatchCommand(7, -1, 1, 0, value.getBytes());
+        return new BatchCommand(7, -1, 1, REQUEST_IDS.getAndIncrement(), value.getBytes());
     }
 
     private static BatchCommand activate(int node, long request, String version, String expected) {

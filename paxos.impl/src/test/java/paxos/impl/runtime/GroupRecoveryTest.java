@@ -64,6 +64,21 @@ class GroupRecoveryTest {
     }
 
     @Test
+    void theExecutedRequestsTableAtTheReplayStartSurvivesARestart() {
+        chosen(0, 20);
+        ExecMeta meta = ExecMeta.empty();
+        meta.requests().noteExecuted(List.of(new paxos.impl.exec.GroupExecutor.ExecutedRequest(3, 2, 77),
+                new paxos.impl.exec.GroupExecutor.ExecutedRequest(12, 2, 78)));
+        meta.positions().put(1, 9L);
+        meta.replayFrom().ifPresent(meta.requests()::advanceTo); // as housekeeping does
+        store.append(List.of(new LogRecord.Meta(0, ExecMeta.KEY, meta.encode()))).toCompletableFuture().join();
+        GroupRecovery.Recovered r = recovery("c").recover(0, Map.of(1, at(9)));
+        assertEquals(10, r.applyFrom());
+        // 78 ran at 12, which the replay executes again: only what ran before the replay start is in the table
+        assertEquals(Map.of(2, Map.of(77L, 3L)), r.executor().executedRequests());
+    }
+
+    @Test
     void filesFromAnotherNodeOrAnUnrecordableInstallLeaveTheGroupFailedNotThrown() {
         recovery("c").recover(0, Map.of());
         assertTrue(recovery("other").recover(0, Map.of()).inconsistent().contains("belongs to cluster/node c/1"));

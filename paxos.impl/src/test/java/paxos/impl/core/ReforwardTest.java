@@ -1,0 +1,37 @@
+package paxos.impl.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static paxos.impl.core.Fixture.GROUP;
+import static paxos.impl.core.Fixture.drain;
+import static paxos.impl.core.Fixture.only;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A follower forwards its pending units again when the leader they went to is replaced, until it sees them chosen. */
+class ReforwardTest {
+    private static final BatchCommand MINE = new BatchCommand(7, -1, 2, 42, "x".getBytes());
+
+    private static List<Message.Forward> forwards(GroupCore core) {
+        return core.hasReady() ? only(drain(core).messages(), Message.Forward.class) : List.of();
+    }
+
+    @Test
+    void aUnitForwardedToALostLeaderGoesToTheNewOneAtOnceAndStopsOnceChosen() {
+        GroupCore node = Fixture.core(2);
+        node.step(new Message.Heartbeat(GROUP, 1, 2, Ballot.of(1, 1), -1));
+        drain(node);
+        node.propose(List.of(MINE));
+        assertEquals(List.of(1), forwards(node).stream().map(Message::to).toList());
+
+        node.step(new Message.Heartbeat(GROUP, 3, 2, Ballot.of(2, 3), -1)); // node 3 took over
+        List<Message.Forward> again = forwards(node);
+        assertEquals(List.of(3), again.stream().map(Message::to).toList());
+        assertEquals(List.of(List.of(MINE)).toString(), again.get(0).units().toString());
+
+        node.step(new Message.Commit(GROUP, 3, 2, 0, Ballot.of(2, 3), BatchCodec.encode(List.of(MINE)), 0));
+        drain(node);
+        node.step(new Message.Heartbeat(GROUP, 1, 2, Ballot.of(3, 1), 0)); // and node 1 again: nothing left to send
+        assertEquals(List.of(), forwards(node));
+    }
+}
