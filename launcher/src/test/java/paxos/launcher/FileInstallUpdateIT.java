@@ -144,15 +144,7 @@ class FileInstallUpdateIT {
 
   /** Waits until the counter is ACTIVE in {@code version} and serves /counter on every node. */
   private void awaitCounter(String version) {
-    for (int n = 1; n <= 3; n++) {
-      int node = n;
-      TestSupport.await().atMost(STEP).untilAsserted(() -> {
-        Object bundle = bundle(node);
-        assertEquals("Active", MiniJson.at(bundle, "state"), "node " + node + ": " + bundle);
-        assertEquals(version, MiniJson.at(bundle, "version"), "node " + node);
-        assertEquals(200, cluster.http(node).get("/counter/" + GROUP).status(), "node " + node + " serves");
-      });
-    }
+    awaitBundle(version, 200);
   }
 
   private String post(int node, String command) {

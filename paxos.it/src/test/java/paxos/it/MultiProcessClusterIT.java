@@ -51,6 +51,17 @@ class MultiProcessClusterIT {
         try {
             // steady state: 10,000 acknowledged writes after a warm-up; count log lines meanwhile
             awaitAcked(clients, 500);
+            // the last node to start may still be logging its start (connections, peers' incarnations,
+            // the first activation): the steady window begins once the logs were quiet for a second
+            long[] seen = {-1, System.nanoTime()};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long lines = stderrLines();
+                if (lines != seen[0]) {
+                    seen[0] = lines;
+                    seen[1] = System.nanoTime();
+                }
+                return System.nanoTime() - seen[1] >= 1_000_000_000L;
+            });
             long linesBefore = stderrLines();
             int ackedBefore = clients.acked();
             long started = System.nanoTime();
