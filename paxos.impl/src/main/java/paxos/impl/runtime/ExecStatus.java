@@ -27,8 +27,8 @@ final class ExecStatus {
     private volatile Map<Integer, String> versionsInForce = Map.of();
     /** State machines whose execute threw here, with why. */
     private volatile Map<Integer, String> failedMachines = Map.of();
-    private final AtomicLong instancesProposed = new AtomicLong();
-    private final AtomicLong commandsProposed = new AtomicLong();
+    private final AtomicLong instancesExecuted = new AtomicLong();
+    private final AtomicLong commandsExecuted = new AtomicLong();
 
     ExecStatus(int group, GroupExecutor executor, ExecMeta meta, RuntimeClock clock) {
         this.group = group;
@@ -45,9 +45,9 @@ final class ExecStatus {
         long lastInstance = -1;
         for (ExecOutcome o : outcomes) {
             long instance = o instanceof ExecOutcome.Completed c ? c.instance() : ((ExecOutcome.Failed) o).instance();
-            if (instance != lastInstance) instancesProposed.incrementAndGet();
+            if (instance != lastInstance) instancesExecuted.incrementAndGet();
             lastInstance = instance;
-            commandsProposed.incrementAndGet();
+            commandsExecuted.incrementAndGet();
         }
         List<GroupExecutor.MasterEntry> entries = executor.drainMasterEntries();
         for (GroupExecutor.MasterEntry e : entries) meta.masters().put(e.instance(), e.master());
@@ -83,6 +83,6 @@ final class ExecStatus {
     List<String> waitingForVersions() { return waitingForVersions; }
     Map<Integer, String> versionsInForce() { return versionsInForce; }
     Map<Integer, String> failedMachines() { return failedMachines; }
-    long instancesProposed() { return instancesProposed.get(); }
-    long commandsProposed() { return commandsProposed.get(); }
+    long instancesExecuted() { return instancesExecuted.get(); }
+    long commandsExecuted() { return commandsExecuted.get(); }
 }

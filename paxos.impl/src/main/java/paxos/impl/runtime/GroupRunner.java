@@ -418,8 +418,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     List<Integer> waitingFor() { return status.waitingFor(); }
     @Override
     public String failure() { return failure; }
-    long instancesProposed() { return status.instancesProposed(); }
-    long commandsProposed() { return status.commandsProposed(); }
+    long instancesExecuted() { return status.instancesExecuted(); }
+    long commandsExecuted() { return status.commandsExecuted(); }
     Map<Integer, Long> peerChosen() { return Map.copyOf(peerChosen); }
     Map<Integer, Long> peerReportAgeMillis() { return ReportAge.millisSince(peerReportNanos); }
     /** The registrations in force, by ID. */

@@ -60,7 +60,7 @@ final class StatusBuilder {
         GroupState state = catchingUp.test(group) && r.state() != GroupState.STOPPED ? GroupState.CATCHING_UP : r.state();
         return new GroupStatus(group, state, r.chosenUpTo(), r.executed(), store.range(group).minRetained(),
                 r.inFlight(), r.queued(), r.master(), r.waitingFor(), r.failure(), r.leaderId(),
-                r.instancesProposed(), r.commandsProposed(), machines, r.peerChosen(), r.peerReportAgeMillis());
+                r.instancesExecuted(), r.commandsExecuted(), machines, r.peerChosen(), r.peerReportAgeMillis());
     }
 
     /**

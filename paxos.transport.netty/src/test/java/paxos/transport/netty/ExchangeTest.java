@@ -61,6 +61,10 @@ class ExchangeTest {
         Inbox[] inboxes = {null, new Inbox(), new Inbox(), new Inbox()};
         NettyTransport[] nodes = new NettyTransport[4];
         for (int id = 1; id <= 3; id++) nodes[id] = start(config(id, ports), inboxes[id]);
+        // every link up first: a node may dial a peer that is not listening yet, and messages queued
+        // for a refused connection may be dropped (Paxos retransmits); this test is about delivery
+        awaiting().until(() -> java.util.Arrays.stream(nodes, 1, 4)
+                .allMatch(n -> n.peers().stream().allMatch(p -> p.connected() && p.authenticated())));
         for (int from = 1; from <= 3; from++) {
             for (int to = 1; to <= 3; to++) {
                 if (from != to) {
