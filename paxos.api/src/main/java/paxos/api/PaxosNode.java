@@ -135,6 +135,33 @@ public interface PaxosNode {
      */
     List<PeerInfo> peers();
 
-    /** The group's current membership as executed on this node. */
+    /**
+     * The group's membership in force as executed on this node: its {@link Membership#configVersion()}
+     * is the log instance of the change that made it ({@code 0}: the bootstrap membership from
+     * configuration). Cheap, never blocks, any thread.
+     */
     Membership membership(int group);
+
+    /**
+     * Proposes one membership change in one group (operators apply a change to every group by
+     * calling this once per group; each group logs its own change). Any thread; never blocks. The
+     * change is forwarded to the group's leader like a proposal and chosen in the group's log; every
+     * replica applies it at the same instance. A change chosen at instance {@code i} comes into force
+     * at a later instance fixed by the engine's pipeline window, so no instance is ever decided by
+     * quorums of two configurations.
+     *
+     * <p>One change at a time per group: while one is chosen but not yet in force, another fails with
+     * {@link ConflictException}. A change that does not apply to the membership in force (unknown or
+     * duplicate node, removing or demoting the last voters, a result with fewer than a quorum of the
+     * current voters reachable) fails with {@link IllegalArgumentException} and changes nothing.
+     * An added member takes part in quorums only once it has caught up to the change that added it.
+     *
+     * @return a stage completing with the membership in force once the change is in force on this
+     *     node, or failing with {@link IllegalArgumentException}, {@link ConflictException},
+     *     {@link NotMemberException}, {@link GroupUnavailableException}, {@link ProposalTimeoutException}
+     * @throws IllegalArgumentException for a group outside {@code 0..groupCount()-1}
+     */
+    default CompletionStage<Membership> changeMembership(int group, MembershipChange change) {
+        throw new UnsupportedOperationException("this PaxosNode does not support membership changes");
+    }
 }

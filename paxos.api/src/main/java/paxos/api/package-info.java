@@ -16,5 +16,5 @@
  * returned {@link java.util.concurrent.CompletionStage}s, never thrown from the I/O threads.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package paxos.api;

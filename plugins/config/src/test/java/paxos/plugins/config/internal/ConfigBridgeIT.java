@@ -157,7 +157,7 @@ class ConfigBridgeIT {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // the versions of paxos.api's package-info.java files (the bundle imports [version, 1.0))
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "paxos.api;version=0.3.0,paxos.api.statemachine;version=0.3.0,org.osgi.service.cm;version=1.6.1,org.osgi.service.metatype;version=1.4.1");
+                "paxos.api;version=0.4.0,paxos.api.statemachine;version=0.3.0,org.osgi.service.cm;version=1.6.1,org.osgi.service.metatype;version=1.4.1");
         config.put("paxos.data.dir", dir.resolve("data").toString());
         config.put("felix.cm.dir", dir.resolve(cache).resolve("cm").toString());
         framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(config);

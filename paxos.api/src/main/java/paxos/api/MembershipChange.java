@@ -1,0 +1,51 @@
+package paxos.api;
+
+import java.util.Objects;
+
+/**
+ * One change of one group's membership, proposed with {@link PaxosNode#changeMembership} and
+ * chosen in that group's log like any command, so every replica switches at the same instance.
+ *
+ * <p>Pure values, immutable, any thread. Each kind checks its own arguments; whether it applies to
+ * the membership in force (the node exists, is not already a member, the result keeps a quorum
+ * reachable) is checked by the engine when it proposes the change and again, deterministically, when
+ * the change executes: a change that no longer applies then executes as a no-op and its caller gets
+ * {@link IllegalArgumentException}.
+ */
+public sealed interface MembershipChange {
+
+    /** Adds {@code member} (a node not yet in the group) as a voter or a follower. */
+    record Add(Member member) implements MembershipChange {
+        public Add {
+            Objects.requireNonNull(member, "member");
+        }
+    }
+
+    /** Removes node {@code nodeId}; it stops counting in quorums and receiving the group's traffic. */
+    record Remove(int nodeId) implements MembershipChange {
+        public Remove {
+            Member.checkNodeId(nodeId);
+        }
+    }
+
+    /** Makes member {@code nodeId} a voter (promote) or a follower (demote). */
+    record ChangeRole(int nodeId, MemberRole role) implements MembershipChange {
+        public ChangeRole {
+            Member.checkNodeId(nodeId);
+            Objects.requireNonNull(role, "role");
+        }
+    }
+
+    /**
+     * Adds {@code member} in the place of node {@code oldNodeId} as one change: the new member takes
+     * the old one's role, the old one leaves. For a dead machine's replacement.
+     */
+    record Replace(int oldNodeId, Member member) implements MembershipChange {
+        public Replace {
+            Member.checkNodeId(oldNodeId);
+            Objects.requireNonNull(member, "member");
+            if (member.nodeId() == oldNodeId)
+                throw new IllegalArgumentException("a replacement needs a new node ID, not " + oldNodeId);
+        }
+    }
+}
