@@ -22,16 +22,19 @@ import org.junit.jupiter.api.io.TempDir;
  * Availability under a network cut between real node processes: three {@code NodeProcess}es on
  * 127.0.0.11/.12/.13, one sequential writer per node and group; the node leading group 0 is cut
  * off for {@value #CUT_MILLIS} ms with {@link LoopbackCut} ({@code tc} on {@code lo}; the test is
- * skipped where that is not possible, e.g. not root), then healed. It prints the stall numbers
- * (longest healthy-side write wait, how fast the cut node's clients got an answer, leader changes
- * after the heal) and asserts only generous bounds: the cut node answers new writes with
- * {@code GroupUnavailableException} (REST 503) within a few seconds instead of a timeout (504); no
- * group led from the majority changes leader after the heal; the replicas converge.
+ * skipped where that is not possible, e.g. not root), then healed; then a node leading no group is
+ * cut off and healed the same way. It prints the stall numbers and asserts the bounds of issue 16:
+ * no healthy-side write waits more than 2 s (none times out with 504); the cut node answers new
+ * writes with {@code GroupUnavailableException} (REST 503) within 2 s of the cut; every node's
+ * {@code peers} (the liveness {@code /paxos/status} shows) shows the cut within 2 s; no group led
+ * from the majority changes leader after either heal; the replicas converge.
  */
 class LeaderIsolationIT {
     private static final int GROUPS = 3;
     private static final long CUT_MILLIS = 5_000;
     private static final Duration BOUND = Duration.ofSeconds(60);
+    /** The issue's bound on every stall and detection measured here. */
+    private static final long BOUND_MILLIS = 2_000;
     private static final String[] IPS = {"127.0.0.11", "127.0.0.12", "127.0.0.13"};
 
     @TempDir Path dir;
@@ -123,7 +126,7 @@ class LeaderIsolationIT {
                 }
             });
         }, 0, 100, TimeUnit.MILLISECONDS);
-        await().pollDelay(Duration.ofMillis(CUT_MILLIS)).atMost(Duration.ofMillis(CUT_MILLIS + 5_000)).until(() -> true);
+        long[] detected = watchPeers(victim, cutAt); // per slot: ms until its status showed the cut
         int[] leadersBeforeHeal = new int[GROUPS];
         for (int g = 0; g < GROUPS; g++) leadersBeforeHeal[g] = leader(healthy, g);
         probing.cancel(false);
@@ -175,9 +178,17 @@ class LeaderIsolationIT {
                 }
             }
         }
-        long probeTimeouts = 0, probe503 = 0;
+        // writes the cut node took before it could know (its status did not show the cut yet) may have
+        // reached the others: they wait for their timeout and answer 504, which is honest; the rest must get 503 fast
+        long probe503 = 0, probeMax = 0, probeMaxBefore = 0, probesBefore = 0;
+        long knewAt = cutAt + TimeUnit.MILLISECONDS.toNanos(detected[victim] < 0 ? CUT_MILLIS : detected[victim]);
         synchronized (probes) {
             for (Write x : probes) {
+                if (x.startNanos() >= knewAt) probeMax = Math.max(probeMax, x.millis());
+                else {
+                    probesBefore++;
+                    probeMaxBefore = Math.max(probeMaxBefore, x.millis());
+                }
                 if (x.outcome().equals("ProposalTimeoutException") && x.startNanos() - cutAt > TimeUnit.SECONDS.toNanos(3))
                     isolatedTimeoutsOfNewWrites++;
                 if (!x.outcome().equals("GroupUnavailableException")) continue;
@@ -194,11 +205,27 @@ class LeaderIsolationIT {
                 victim + 1, IPS[victim], CUT_MILLIS, healthyMax, healthyTimeouts, isolatedFirstAnswer, isolated503, probes.size(),
                 isolatedTimeoutsOfNewWrites, majorityLed, changes);
 
+        long healthyDetect = 0; // the slower healthy node; -1 if one never showed the cut
+        for (int slot = 0; slot < 3; slot++)
+            if (slot != victim) healthyDetect = detected[slot] < 0 || healthyDetect < 0 ? -1 : Math.max(healthyDetect, detected[slot]);
+        System.out.printf("LeaderIsolationIT: status shows node %d unreachable after %s ms (per node 1..3; the cut node's own"
+                        + " entry: all its peers unreachable); cut node: longest wait of a new write started once it showed the cut"
+                        + " %d ms, of the %d started before %d ms%n",
+                victim + 1, Arrays.toString(detected), probeMax, probesBefore, probeMaxBefore);
         System.out.printf("LeaderIsolationIT: follower node %d cut for %d ms and healed: leader changes of %d group(s): %d%n",
                 follower + 1, CUT_MILLIS, followerMajorityLed, followerChanges);
 
-        assertTrue(isolatedFirstAnswer >= 0 && isolatedFirstAnswer < 5_000,
-                "the cut node answers new writes with GroupUnavailableException (503) within 5 s: " + isolatedFirstAnswer);
+        // the issue's bounds (measured 0.6-1.0 s here; 2 s leaves room for a loaded machine)
+        assertTrue(healthyMax <= BOUND_MILLIS, "no healthy-side write waits more than 2 s: " + healthyMax);
+        assertEquals(0, healthyTimeouts, "no healthy-side write times out (504)");
+        assertTrue(isolatedFirstAnswer >= 0 && isolatedFirstAnswer <= BOUND_MILLIS,
+                "the cut node answers new writes with GroupUnavailableException (503) within 2 s: " + isolatedFirstAnswer);
+        assertTrue(probeMax <= BOUND_MILLIS, "once its status shows the cut, the cut node answers every new write within 2 s: "
+                + probeMax);
+        assertTrue(healthyDetect >= 0 && healthyDetect <= BOUND_MILLIS,
+                "the healthy nodes' status shows the cut node unreachable within 2 s: " + Arrays.toString(detected));
+        assertTrue(detected[victim] >= 0 && detected[victim] <= BOUND_MILLIS,
+                "the cut node's status shows its peers unreachable within 2 s: " + Arrays.toString(detected));
         assertEquals(0, isolatedTimeoutsOfNewWrites, "new writes on the cut node are refused, not left to time out (504)");
         assertEquals(0, changes, "no leader change of a group led from the majority after the heal");
         assertTrue(followerChanges <= 0, "a follower coming back deposes no leader: " + followerChanges);
@@ -228,6 +255,30 @@ class LeaderIsolationIT {
             await().pollDelay(Duration.ofMillis(100)).until(() -> true);
         }
         return changes;
+    }
+
+    /**
+     * Until {@value #CUT_MILLIS} ms after {@code cutAt}, polls every node's {@code peers} every
+     * 50 ms; per slot, the milliseconds after the cut until it first showed the cut (a healthy node:
+     * the victim's node unreachable; the victim: every peer unreachable), {@code -1} if never.
+     */
+    private long[] watchPeers(int victim, long cutAt) throws Exception {
+        long[] detected = {-1, -1, -1};
+        while (System.nanoTime() - cutAt < TimeUnit.MILLISECONDS.toNanos(CUT_MILLIS)) {
+            for (int slot = 0; slot < 3; slot++) {
+                if (detected[slot] >= 0) continue;
+                String[] p = nodes[slot].request("peers");
+                boolean shows = true;
+                for (int i = 2; i < p.length; i++) {
+                    String[] f = p[i].split(":");
+                    boolean reachable = Boolean.parseBoolean(f[1]);
+                    if (slot == victim ? reachable : Integer.parseInt(f[0]) == victim + 1 && reachable) shows = false;
+                }
+                if (shows) detected[slot] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
+            }
+            await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+        }
+        return detected;
     }
 
     private int leader(int slot, int group) throws Exception {

@@ -75,7 +75,7 @@ final class CheckpointInstall {
         Optional<CheckpointInstaller.Completed> done = installer.completed(group);
         if (done.isEmpty()) return;
         CheckpointInstaller.Completed c = done.get();
-        writePositions(group, c.ids(), c.positions(), c.master(), c.versions());
+        writePositions(group, c.ids(), c.positions(), c.master(), c.versions(), c.requests());
         installer.finish(group);
     }
 
@@ -102,12 +102,12 @@ final class CheckpointInstall {
                 registry.removeInForce(group, id);
             }
             try {
-                installer.install(group, targets, positions, r.master(), r.versions());
+                installer.install(group, targets, positions, r.master(), r.versions(), r.requests());
             } catch (IOException | RuntimeException e) {
                 installer.recoverFiles(group); // roll back what the failed install left
                 throw e;
             }
-            writePositions(group, ids, positions, r.master(), r.versions());
+            writePositions(group, ids, positions, r.master(), r.versions(), r.requests());
             installer.finish(group);
         } catch (Exception e) {
             outcome = Result.of(e);
@@ -153,11 +153,16 @@ final class CheckpointInstall {
         return result;
     }
 
-    private void writePositions(int group, List<Integer> ids, List<Long> positions, MasterInfo master, Map<Integer, String> versions) {
+    private void writePositions(int group, List<Integer> ids, List<Long> positions, MasterInfo master, Map<Integer, String> versions,
+                                CheckpointRequests requests) {
         ExecMeta meta = store.meta(group, ExecMeta.KEY).map(ExecMeta::decode).orElseGet(ExecMeta::empty);
         for (int i = 0; i < ids.size(); i++) meta.positions().put(ids.get(i), positions.get(i));
         if (master.exists()) meta.masters().put(master.version(), master);
         long lowest = positions.stream().mapToLong(Long::longValue).min().orElse(-1);
+        // the table after the checkpoint's instance is the one execution resumes with (replay starts just after it)
+        if (requests != null) meta.requests().reset(requests.entries(), requests.instance() + 1);
+        else LOG.log(Level.WARNING, "group {0}: a checkpoint install of an older version kept no executed-requests table;"
+                + " requests executed before instance {1} are not deduplicated here", group, lowest + 1);
         if (!versions.isEmpty()) { // in force after the checkpoint: replaces this node's older history
             meta.versions().headMap(lowest, true).clear();
             meta.versions().put(lowest, new TreeMap<>(versions));

@@ -24,7 +24,8 @@ import paxos.api.MasterInfo;
  * file system, so renames are atomic). {@link #install}: (1) a marker {@code group-<g>.install} in
  * the node's checkpoint directory records the targets, state {@code PREPARED}; (2) each target is
  * renamed to {@code <target>.ckpt-old} and the incoming directory to the target; (3) the marker is
- * rewritten as {@code DONE} with the new positions and master; (4) the caller records the positions
+ * rewritten as {@code DONE} with the new positions and master (the executed-requests table
+ * written beside it first, {@code group-<g>.requests}); (4) the caller records the positions
  * in the log's metadata; (5) old directories and the marker are deleted ({@link #finish}). Every
  * file and rename is synced before the next step.
  *
@@ -58,8 +59,12 @@ final class CheckpointInstaller {
         }
     }
 
-    /** An install that completed but whose positions the engine has not recorded yet. */
-    record Completed(List<Long> positions, List<Integer> ids, MasterInfo master, java.util.Map<Integer, String> versions) {}
+    /**
+     * An install that completed but whose positions the engine has not recorded yet; {@code requests}
+     * is {@code null} for a marker written before the table was kept beside it.
+     */
+    record Completed(List<Long> positions, List<Integer> ids, MasterInfo master, java.util.Map<Integer, String> versions,
+                     CheckpointRequests requests) {}
 
     private final Path markers;
     private volatile CrashHook hook = CrashHook.NONE;
@@ -83,12 +88,17 @@ final class CheckpointInstaller {
      * @param positions the checkpoint instance of each target, same order
      */
     void install(int group, List<Target> targets, List<Long> positions, MasterInfo master) throws IOException {
-        install(group, targets, positions, master, java.util.Map.of());
+        long lowest = positions.stream().mapToLong(Long::longValue).min().orElse(-1);
+        install(group, targets, positions, master, java.util.Map.of(), new CheckpointRequests(lowest, java.util.Map.of()));
     }
 
-    /** {@link #install(int, List, List, MasterInfo)} recording the state machine versions in force too. */
+    /**
+     * {@link #install(int, List, List, MasterInfo)} recording the state machine versions in force
+     * and the executed-requests table too (in {@code group-<g>.requests}, synced before the marker
+     * says {@code DONE}).
+     */
     void install(int group, List<Target> targets, List<Long> positions, MasterInfo master,
-                 java.util.Map<Integer, String> versions) throws IOException {
+                 java.util.Map<Integer, String> versions, CheckpointRequests requests) throws IOException {
         for (Target t : targets) {
             if (!Files.isDirectory(t.incoming())) throw new IOException("no received checkpoint in " + t.incoming());
             deleteTree(t.old()); // a leftover of an earlier, already recovered install
@@ -105,6 +115,7 @@ final class CheckpointInstaller {
             syncDirectory(t.directory().getParent());
             hook.at("moved-new-" + t.stateMachineId());
         }
+        writeAtomically(requestsFile(group), requests.encode());
         writeMarker(group, "DONE", targets, positions, master, versions);
         hook.at("done");
     }
@@ -113,6 +124,7 @@ final class CheckpointInstaller {
     void finish(int group) throws IOException {
         Optional<Marker> m = readMarker(group);
         if (m.isPresent()) for (Target t : m.get().targets) deleteTree(t.old());
+        Files.deleteIfExists(requestsFile(group));
         Files.deleteIfExists(marker(group));
         syncDirectory(markers);
     }
@@ -142,6 +154,7 @@ final class CheckpointInstaller {
             deleteTree(t.incoming());
             syncDirectory(t.directory().getParent());
         }
+        Files.deleteIfExists(requestsFile(group));
         Files.deleteIfExists(marker(group));
         syncDirectory(markers);
         LOG.log(System.Logger.Level.WARNING, "group {0}: rolled back a checkpoint install interrupted before it completed", group);
@@ -152,7 +165,19 @@ final class CheckpointInstaller {
         Optional<Marker> m = readMarker(group);
         if (m.isEmpty() || !m.get().state.equals("DONE")) return Optional.empty();
         List<Integer> ids = m.get().targets.stream().map(Target::stateMachineId).toList();
-        return Optional.of(new Completed(m.get().positions, ids, m.get().master, m.get().versions));
+        CheckpointRequests requests = null;
+        try {
+            requests = CheckpointRequests.decode(Files.readAllBytes(requestsFile(group)));
+        } catch (NoSuchFileException e) {
+            // a marker of a version that kept no table
+        } catch (IllegalArgumentException e) {
+            throw new IOException("unreadable executed-requests table " + requestsFile(group) + ": " + e.getMessage(), e);
+        }
+        return Optional.of(new Completed(m.get().positions, ids, m.get().master, m.get().versions, requests));
+    }
+
+    Path requestsFile(int group) {
+        return markers.resolve("group-" + group + ".requests");
     }
 
     // ------------------------------------------------------------------ the marker file
@@ -175,13 +200,20 @@ final class CheckpointInstaller {
             s.append(t.stateMachineId()).append(' ').append(p).append(' ').append(hadOld).append(' ')
                     .append(t.directory().toAbsolutePath()).append('\n');
         }
-        Path tmp = markers.resolve("group-" + group + ".install.tmp");
+        writeAtomically(marker(group), s.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code bytes} to {@code target} through a synced temporary file and an atomic rename. */
+    private void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Files.createDirectories(markers);
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(s.toString().getBytes(StandardCharsets.UTF_8)));
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
             ch.force(true);
         }
-        Files.move(tmp, marker(group), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(markers);
     }
 

@@ -34,6 +34,10 @@ final class CheckpointReceiver {
     private final List<CheckpointInstaller.Target> targets = new ArrayList<>();
     private MasterInfo master;
     private Map<Integer, String> versions = Map.of();
+    /** The executed-requests table as it arrives, then decoded (it must, before Done). */
+    private byte[] requestsBytes;
+    private int requestsReceived;
+    private CheckpointRequests requests;
     private long nextSeq;
     private FileChannel file;
     private Path filePath;
@@ -82,6 +86,7 @@ final class CheckpointReceiver {
     boolean handle(CheckpointWire.Msg m) throws TransferException, IOException {
         if (complete) return true;
         if (m instanceof CheckpointWire.Begin b) begin(b);
+        else if (m instanceof CheckpointWire.RequestsPart r) requestsPart(r);
         else if (m instanceof CheckpointWire.FileStart f) fileStart(f);
         else if (m instanceof CheckpointWire.Chunk c) chunk(c);
         else if (m instanceof CheckpointWire.FileEnd e) fileEnd(e);
@@ -152,8 +157,33 @@ final class CheckpointReceiver {
         filesDone++;
     }
 
+    private void requestsPart(CheckpointWire.RequestsPart r) throws TransferException {
+        if (master == null || requests != null) throw new TransferException("executed-requests table out of order");
+        if (requestsBytes == null) requestsBytes = new byte[r.total()];
+        if (r.total() != requestsBytes.length || r.offset() != requestsReceived)
+            throw new TransferException("executed-requests piece at " + r.offset() + " of " + r.total() + ", expected "
+                    + requestsReceived + " of " + requestsBytes.length);
+        System.arraycopy(r.bytes(), 0, requestsBytes, r.offset(), r.bytes().length);
+        requestsReceived += r.bytes().length;
+        if (requestsReceived < requestsBytes.length) return;
+        CheckpointRequests t;
+        try {
+            t = CheckpointRequests.decode(requestsBytes);
+        } catch (IllegalArgumentException e) {
+            throw new TransferException(TransferOutcome.UNSUPPORTED, "bad executed-requests table: " + e.getMessage());
+        }
+        // exact: the table must stand where the state machines' state stands (the lowest part, where replay resumes)
+        if (t.instance() != lowestInstance())
+            throw new TransferException("executed-requests table at instance " + t.instance() + ", checkpoint at " + lowestInstance());
+        requests = t;
+        requestsBytes = null;
+    }
+
     private void done(CheckpointWire.Done d) throws TransferException {
         if (master == null || file != null) throw new TransferException("done out of order");
+        if (requests == null) // a sender before the table (or a lost piece): installing would forget which requests ran
+            throw new TransferException(TransferOutcome.UNSUPPORTED, "the checkpoint came without its executed-requests table"
+                    + " (a sender of an older version?); installing it could execute a request twice");
         if (d.files() != filesDone || d.files() != filesTotal || d.bytes() != bytesDone || d.bytes() != bytesTotal)
             throw new TransferException("incomplete checkpoint: " + filesDone + "/" + filesTotal + " files, " + bytesDone + "/"
                     + bytesTotal + " bytes");
@@ -181,6 +211,8 @@ final class CheckpointReceiver {
     List<CheckpointInstaller.Target> targets() { return List.copyOf(targets); }
     MasterInfo master() { return master; }
     Map<Integer, String> versions() { return versions; }
+    /** The executed-requests table at {@link #lowestInstance()}; non-null once complete. */
+    CheckpointRequests requests() { return requests; }
     long instanceOf(int id) { return parts.get(id).instance(); }
     long bytesDone() { return bytesDone; }
     long bytesTotal() { return bytesTotal; }

@@ -40,6 +40,7 @@ final class CheckpointSender implements Runnable {
     private final Map<Integer, StateMachine> machines;
     private final LongFunction<MasterInfo> masterAt;
     private final LongFunction<Map<Integer, String>> versionsAt;
+    private final LongFunction<CheckpointRequests> requestsAt;
     private final Predicate<CheckpointWire.Msg> send;
     private final CheckpointConfig config;
     private final int chunkBytes;
@@ -62,14 +63,20 @@ final class CheckpointSender implements Runnable {
 
     CheckpointSender(int group, int peer, long transferId, Map<Integer, StateMachine> machines, LongFunction<MasterInfo> masterAt,
                      Predicate<CheckpointWire.Msg> send, CheckpointConfig config, int chunkBytes, Progress progress) {
-        this(group, peer, transferId, machines, masterAt, i -> Map.of(), send, config, chunkBytes, progress);
+        this(group, peer, transferId, machines, masterAt, i -> Map.of(), i -> new CheckpointRequests(i, Map.of()), send, config,
+                chunkBytes, progress);
     }
 
-    /** @param versionsAt the state machine versions in force just after an instance (sent with the master) */
+    /**
+     * @param versionsAt the state machine versions in force just after an instance (sent with the master)
+     * @param requestsAt the executed-requests table just after an instance, exactly (sent after the
+     *     {@code Begin}); throws if this node cannot tell it
+     */
     CheckpointSender(int group, int peer, long transferId, Map<Integer, StateMachine> machines, LongFunction<MasterInfo> masterAt,
-                     LongFunction<Map<Integer, String>> versionsAt, Predicate<CheckpointWire.Msg> send, CheckpointConfig config,
-                     int chunkBytes, Progress progress) {
+                     LongFunction<Map<Integer, String>> versionsAt, LongFunction<CheckpointRequests> requestsAt,
+                     Predicate<CheckpointWire.Msg> send, CheckpointConfig config, int chunkBytes, Progress progress) {
         this.versionsAt = versionsAt;
+        this.requestsAt = requestsAt;
         this.group = group;
         this.peer = peer;
         this.transferId = transferId;
@@ -128,6 +135,7 @@ final class CheckpointSender implements Runnable {
                     parts.stream().mapToInt(CheckpointWire.Part::files).sum());
             MasterInfo master = masterAt.apply(lowest);
             put(new CheckpointWire.Begin(group, transferId, master, parts, versionsAt.apply(lowest)));
+            sendRequests(requestsAt.apply(lowest), lowest);
             long seq = 0;
             long bytes = 0;
             int fileCount = 0;
@@ -181,6 +189,17 @@ final class CheckpointSender implements Runnable {
                 }
             }
             progress.finished(outcome, detail);
+        }
+    }
+
+    /** The executed-requests table, in pieces of at most a chunk (a full table is larger than a transport message). */
+    private void sendRequests(CheckpointRequests table, long lowest) throws IOException {
+        if (table.instance() != lowest)
+            throw new IllegalStateException("executed-requests table at instance " + table.instance() + ", checkpoint at " + lowest);
+        byte[] bytes = table.encode();
+        for (int offset = 0; offset < bytes.length; offset += chunkBytes) {
+            byte[] piece = java.util.Arrays.copyOfRange(bytes, offset, Math.min(bytes.length, offset + chunkBytes));
+            put(new CheckpointWire.RequestsPart(group, transferId, offset, bytes.length, piece));
         }
     }
 

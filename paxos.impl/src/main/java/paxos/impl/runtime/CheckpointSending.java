@@ -55,7 +55,7 @@ final class CheckpointSending {
         board.show(track);
         int chunk = Math.max(1024, Math.min(config.chunkBytes(), host.maxMessageBytes() / 2 - CheckpointWire.CHUNK_OVERHEAD_BYTES));
         CheckpointSender sender = new CheckpointSender(g, from, r.transferId(), registry.machines(g), inst -> masterAt(g, inst),
-                inst -> versionsAt(g, inst),
+                inst -> versionsAt(g, inst), inst -> requestsAt(g, inst),
                 m -> host.send(from, g, CheckpointWire.encode(m)), config, chunk, new CheckpointSender.Progress() {
                     @Override
                     public void locked(long instance, long bytesTotal, int filesTotal) {
@@ -115,6 +115,15 @@ final class CheckpointSending {
             return host.runner(g).versionsAt(instance).get(config.idleTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot tell the state machine versions at instance " + instance + ": " + e, e);
+        }
+    }
+
+    private CheckpointRequests requestsAt(int g, long instance) {
+        try {
+            return new CheckpointRequests(instance, host.runner(g).requestsAt(instance).get(config.idleTimeoutMillis(),
+                    TimeUnit.MILLISECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot tell the executed requests at instance " + instance + ": " + e, e);
         }
     }
 

@@ -26,12 +26,12 @@ final class CheckpointWire {
     static final int MACHINES_MAX = 1024;
 
     private static final byte COMPACTED = 1, REQUEST = 2, BEGIN = 3, FILE = 4, CHUNK = 5, FILE_END = 6, ACK = 7,
-            DONE = 8, ABORT = 9;
+            DONE = 8, ABORT = 9, REQUESTS = 10;
 
     private CheckpointWire() {}
 
     /** A decoded message. */
-    sealed interface Msg permits Compacted, Request, Begin, FileStart, Chunk, FileEnd, Ack, Done, Abort {
+    sealed interface Msg permits Compacted, Request, Begin, RequestsPart, FileStart, Chunk, FileEnd, Ack, Done, Abort {
         int group();
 
         long transferId();
@@ -60,6 +60,13 @@ final class CheckpointWire {
             this(group, transferId, master, parts, Map.of());
         }
     }
+
+    /**
+     * Sender to receiver, after the {@link Begin}: bytes {@code offset..offset + bytes.length} of
+     * the encoded {@link CheckpointRequests} (of {@code total} bytes, at most
+     * {@link CheckpointRequests#BYTES_MAX}), in order.
+     */
+    record RequestsPart(int group, long transferId, int offset, int total, byte[] bytes) implements Msg {}
 
     /** A file of state machine {@code stateMachineId} starts; {@code size} bytes follow in chunks. */
     record FileStart(int group, long transferId, int stateMachineId, String name, long size) implements Msg {}
@@ -105,6 +112,9 @@ final class CheckpointWire {
                 byte[] t = text(v.getValue());
                 b.putInt(v.getKey()).putShort((short) t.length).put(t);
             }
+        } else if (m instanceof RequestsPart r) {
+            b = head(REQUESTS, r, 12 + r.bytes().length).putInt(r.offset()).putInt(r.total()).putInt(r.bytes().length)
+                    .put(r.bytes());
         } else if (m instanceof FileStart f) {
             byte[] name = text(f.name());
             b = head(FILE, f, 4 + 2 + name.length + 8).putInt(f.stateMachineId()).putShort((short) name.length).put(name)
@@ -163,6 +173,19 @@ final class CheckpointWire {
                     if (k < 0 || k > MACHINES_MAX) throw new IllegalArgumentException("bad version count " + k);
                     for (int i = 0; i < k; i++) versions.put(b.getInt(), readText(b, b.getShort() & 0xffff));
                     yield new Begin(group, id, master, parts, versions);
+                }
+                case REQUESTS -> {
+                    int offset = b.getInt();
+                    int total = b.getInt();
+                    int len = b.getInt();
+                    if (total < 1 || total > CheckpointRequests.BYTES_MAX)
+                        throw new IllegalArgumentException("executed-requests table of " + total + " bytes, at most "
+                                + CheckpointRequests.BYTES_MAX);
+                    if (offset < 0 || len < 0 || len > chunkBytesMax || len > b.remaining() || offset > total - len)
+                        throw new IllegalArgumentException("bad executed-requests piece: " + len + " bytes at " + offset + " of " + total);
+                    byte[] data = new byte[len];
+                    b.get(data);
+                    yield new RequestsPart(group, id, offset, total, data);
                 }
                 case FILE -> {
                     int sm = b.getInt();

@@ -22,6 +22,8 @@ final class DedupHistory {
     private RequestDedup base;
     private long at;
     private final ArrayDeque<GroupExecutor.ExecutedRequest> recent = new ArrayDeque<>();
+    /** The instance of the first noted request dropped ({@value #RECENT_MAX} kept); {@code MAX_VALUE}: none. */
+    private long lostFrom = Long.MAX_VALUE;
 
     DedupHistory(RequestDedup base, long at) {
         this.base = base;
@@ -52,11 +54,41 @@ final class DedupHistory {
         return older.entries();
     }
 
+    /**
+     * The table just after {@code instance}, exactly, for a checkpoint at {@code instance}: the base
+     * with the noted requests up to {@code instance} applied in execution order (what the executor
+     * did).
+     *
+     * @throws IllegalStateException if this history cannot tell it exactly: {@code instance} is
+     *     below the base, or noted requests up to it were dropped ({@value #RECENT_MAX} noted)
+     */
+    Map<Integer, NavigableMap<Long, Long>> tableAfter(long instance) {
+        if (instance + 1 < at)
+            throw new IllegalStateException("the executed-requests table is kept from instance " + at + " on, not at " + instance);
+        if (instance >= lostFrom)
+            throw new IllegalStateException("more than " + RECENT_MAX + " requests executed since the lowest checkpoint; the"
+                    + " executed-requests table after instance " + lostFrom + " is no longer known exactly here");
+        RequestDedup t = base.copy();
+        for (GroupExecutor.ExecutedRequest r : recent) {
+            if (r.instance() > instance) break;
+            t.record(r.proposerNode(), r.requestId(), r.instance());
+        }
+        return t.entries();
+    }
+
+    /** Replaces everything with {@code table}, standing before {@code at} (a checkpoint was installed there). */
+    void reset(Map<Integer, ? extends Map<Long, Long>> table, long at) {
+        this.base = new RequestDedup(table);
+        this.at = at;
+        this.recent.clear();
+        this.lostFrom = Long.MAX_VALUE;
+    }
+
     /** Notes requests the executor ran for the first time. */
     void noteExecuted(java.util.List<GroupExecutor.ExecutedRequest> executed) {
         for (GroupExecutor.ExecutedRequest r : executed) {
             if (r.instance() < at) continue; // a replay below the base: already in it
-            if (recent.size() >= RECENT_MAX) recent.removeFirst();
+            if (recent.size() >= RECENT_MAX) lostFrom = Math.min(lostFrom, recent.removeFirst().instance());
             recent.addLast(r);
         }
     }

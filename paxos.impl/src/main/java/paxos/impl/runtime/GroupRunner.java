@@ -315,6 +315,14 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         return executedAt(instance, executor::versionsInForce, () -> meta.versionsBefore(instance + 1));
     }
 
+    /**
+     * The executed-requests table just after {@code instance}, exactly: fails if this node can no
+     * longer tell it (see {@link DedupHistory#tableAfter}).
+     */
+    CompletableFuture<Map<Integer, java.util.NavigableMap<Long, Long>>> requestsAt(long instance) {
+        return executedAt(instance, executor::executedRequests, () -> meta.requests().tableAfter(instance));
+    }
+
     /** On the execution queue: {@code now} if {@code instance} is the executed position, {@code past} below it. */
     private <T> CompletableFuture<T> executedAt(long instance, java.util.function.Supplier<T> now,
                                                 java.util.function.Supplier<T> past) {
@@ -323,7 +331,13 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             if (instance == executor.executedInstance()) out.complete(now.get());
             else if (instance > executor.executedInstance()) out.completeExceptionally(
                     new IllegalStateException("instance " + instance + " is not executed here yet"));
-            else out.complete(past.get());
+            else {
+                try {
+                    out.complete(past.get());
+                } catch (RuntimeException e) {
+                    out.completeExceptionally(e);
+                }
+            }
         });
         return out;
     }

@@ -80,13 +80,17 @@ class CheckpointInstallerTest {
     }
 
     @Test
-    void theVersionsInForceAreRecordedWithTheMasterAndSurviveACrashAfterTheInstall() throws Exception {
+    void theVersionsAndExecutedRequestsAreRecordedWithTheMasterAndSurviveACrashAfterTheInstall() throws Exception {
         List<CheckpointInstaller.Target> targets = prepare();
         CheckpointInstaller installer = new CheckpointInstaller(dir.resolve("ckpt"));
-        installer.install(0, targets, List.of(10L, 12L), new MasterInfo(2, 5, 1000), java.util.Map.of(1, "1.2.0", 7, "0"));
+        CheckpointRequests requests = new CheckpointRequests(10, java.util.Map.of(3, new java.util.TreeMap<>(java.util.Map.of(77L, 9L))));
+        installer.install(0, targets, List.of(10L, 12L), new MasterInfo(2, 5, 1000), java.util.Map.of(1, "1.2.0", 7, "0"), requests);
         CheckpointInstaller.Completed c = new CheckpointInstaller(dir.resolve("ckpt")).completed(0).orElseThrow();
         assertEquals(new MasterInfo(2, 5, 1000), c.master());
         assertEquals(java.util.Map.of(1, "1.2.0", 7, "0"), c.versions());
+        assertEquals(requests, c.requests());
+        installer.finish(0);
+        assertFalse(Files.exists(installer.requestsFile(0)));
     }
 
     @Test

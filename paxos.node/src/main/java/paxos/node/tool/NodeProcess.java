@@ -41,6 +41,7 @@ import paxos.transport.netty.NettyTransport;
  *   state &lt;group&gt;                      -&gt; state &lt;group&gt; &lt;GroupState&gt; &lt;minRetainedInstance&gt;
  *   opened &lt;group&gt;                     -&gt; opened &lt;group&gt; &lt;instance the file state machine held when opened, -1 in memory&gt;
  *   checkpoints                        -&gt; checkpoints &lt;n&gt; [&lt;group&gt;:&lt;direction&gt;:&lt;peer&gt;:&lt;phase&gt;:&lt;bytes&gt;:&lt;bytesTotal&gt;:&lt;instance&gt;:&lt;bytesPerSecond&gt;:&lt;outcome&gt; ...]
+ *   peers                              -&gt; peers &lt;n&gt; [&lt;nodeId&gt;:&lt;reachable&gt;:&lt;lastHeardMillisAgo or -1&gt;:&lt;connected&gt; ...]
  *   quit (or end of input)             -&gt; bye, then the process exits 0
  * </pre>
  *
@@ -166,6 +167,7 @@ public final class NodeProcess {
                         out.line("opened " + g + " " + at);
                     }
                     case "checkpoints" -> checkpoints();
+                    case "peers" -> peers();
                     case "quit" -> {
                         return;
                     }
@@ -204,6 +206,16 @@ public final class NodeProcess {
                     .append(t.instance()).append(':').append(t.bytesPerSecond()).append(':')
                     .append(t.describeOutcome().replaceAll("\\s", "_"));
         }
+        out.line(b.toString());
+    }
+
+    /** {@code peers N id:reachable:lastHeardMillisAgo:connected ...}: liveness from the last thing heard. */
+    private void peers() {
+        List<paxos.api.PeerInfo> all = node.node().peers();
+        StringBuilder b = new StringBuilder("peers ").append(all.size());
+        for (paxos.api.PeerInfo p : all)
+            b.append(' ').append(p.nodeId()).append(':').append(p.reachable()).append(':').append(p.lastHeardMillisAgo())
+                    .append(':').append(p.connected());
         out.line(b.toString());
     }
 
