@@ -27,15 +27,24 @@ final class LoopbackCut implements AutoCloseable {
         }
     }
 
+    /** Cuts every packet from or to {@code ip}. */
     static LoopbackCut isolate(String ip) throws IOException, InterruptedException {
+        return cut("match ip dst " + ip + "/32", "match ip src " + ip + "/32");
+    }
+
+    /** Cuts only the packets between {@code a} and {@code b} (both directions); both still reach everyone else. */
+    static LoopbackCut between(String a, String b) throws IOException, InterruptedException {
+        return cut("match ip src " + a + "/32 match ip dst " + b + "/32", "match ip src " + b + "/32 match ip dst " + a + "/32");
+    }
+
+    private static LoopbackCut cut(String... selectors) throws IOException, InterruptedException {
         LoopbackCut c = new LoopbackCut();
         try {
             tc("qdisc add dev lo root handle 1: htb default 1");
             tc("class add dev lo parent 1: classid 1:1 htb rate 100gbit");
             tc("class add dev lo parent 1: classid 1:2 htb rate 8bit ceil 8bit burst 1b cburst 1b");
             tc("qdisc add dev lo parent 1:2 handle 20: pfifo limit 1");
-            tc("filter add dev lo parent 1: protocol ip prio 1 u32 match ip dst " + ip + "/32 flowid 1:2");
-            tc("filter add dev lo parent 1: protocol ip prio 1 u32 match ip src " + ip + "/32 flowid 1:2");
+            for (String s : selectors) tc("filter add dev lo parent 1: protocol ip prio 1 u32 " + s + " flowid 1:2");
             return c;
         } catch (IOException | RuntimeException e) {
             c.close();

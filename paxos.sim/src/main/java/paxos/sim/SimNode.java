@@ -18,6 +18,7 @@ import paxos.impl.exec.DigestRecorder;
 import paxos.impl.exec.ExecutorState;
 import paxos.impl.exec.GroupExecutor;
 import paxos.impl.exec.SystemCommand;
+import paxos.impl.runtime.CheckpointRequests;
 import paxos.impl.runtime.CheckpointTrigger;
 import paxos.impl.runtime.GroupRuntime;
 import paxos.impl.runtime.RuntimeClock;
@@ -220,8 +221,20 @@ final class SimNode {
         else if (m instanceof ShellMessage.CheckpointRequest r) {
             // the checkpoint is the state machine's state now, at its executed position
             if (executors[r.group()].executedInstance() >= r.need() && recorders[r.group()].position == executors[r.group()].executedInstance())
-                sim.network.send(new ShellMessage.CheckpointData(id, r.from(), recorders[r.group()].checkpoint()));
+                sim.network.send(new ShellMessage.CheckpointData(id, r.from(), sent(recorders[r.group()].checkpoint())));
         } else if (m instanceof ShellMessage.CheckpointData d) onCheckpoint(d.checkpoint());
+    }
+
+    /**
+     * The checkpoint as a peer receives it: its executed-requests table through the production
+     * wire codec ({@link CheckpointRequests}, which checks its bounds and its instance), or none
+     * in the broken variant.
+     */
+    private SimCheckpoint sent(SimCheckpoint c) {
+        java.util.Map<Integer, ? extends java.util.Map<Long, Long>> table = sim.variant.checkpointCarriesRequests
+                ? CheckpointRequests.decode(CheckpointRequests.of(c.position(), c.executedRequests()).encode()).entries()
+                : java.util.Map.of();
+        return new SimCheckpoint(c.group(), c.position(), c.digest(), c.master(), c.leaseEntry(), c.versions(), table);
     }
 
     private void onCompacted(ShellMessage.Compacted c) {

@@ -20,18 +20,19 @@ import paxos.impl.exec.RequestDedup;
  * {@code requestId (i64), firstInstance (i64)}. Decoding checks the format, the table's bounds
  * ({@link RequestDedup#PROPOSERS_MAX}, {@link RequestDedup#WINDOW}), that no entry is after the
  * table's instance, and every length; it throws {@link IllegalArgumentException} saying what is
- * wrong. Immutable.
+ * wrong. Immutable. Public for the simulator, which carries its checkpoints' tables through this
+ * codec; not an API.
  *
  * @param instance the checkpoint's instance: the table stands just after it
  * @param entries proposer node to request ID to the instance of its first execution
  */
-record CheckpointRequests(long instance, Map<Integer, NavigableMap<Long, Long>> entries) {
+public record CheckpointRequests(long instance, Map<Integer, NavigableMap<Long, Long>> entries) {
     /** The only format written; a receiver refuses any other. */
     static final byte FORMAT = 1;
     /** The largest encoded table: a full {@link RequestDedup}. */
     static final int BYTES_MAX = 1 + 8 + 4 + RequestDedup.PROPOSERS_MAX * (8 + RequestDedup.WINDOW * 16);
 
-    CheckpointRequests {
+    public CheckpointRequests {
         Map<Integer, NavigableMap<Long, Long>> bounded = new RequestDedup(entries).entries();
         if (count(bounded) != count(entries)) throw new IllegalArgumentException("the executed-requests table exceeds its bounds");
         entries = bounded;
@@ -43,7 +44,13 @@ record CheckpointRequests(long instance, Map<Integer, NavigableMap<Long, Long>> 
         return n;
     }
 
-    byte[] encode() {
+    /** The table {@code entries} (any map form) at {@code instance}. */
+    public static CheckpointRequests of(long instance, Map<Integer, ? extends Map<Long, Long>> entries) {
+        return new CheckpointRequests(instance, new RequestDedup(entries).entries());
+    }
+
+    /** The encoded form (the layout above). */
+    public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 + entries.size() * 8 + count(entries) * 16);
         b.put(FORMAT).putLong(instance).putInt(entries.size());
         entries.forEach((node, ids) -> {
@@ -54,7 +61,7 @@ record CheckpointRequests(long instance, Map<Integer, NavigableMap<Long, Long>> 
     }
 
     /** @throws IllegalArgumentException if malformed, of another format or over a bound */
-    static CheckpointRequests decode(byte[] bytes) {
+    public static CheckpointRequests decode(byte[] bytes) {
         if (bytes.length > BYTES_MAX)
             throw new IllegalArgumentException("executed-requests table of " + bytes.length + " bytes, at most " + BYTES_MAX);
         try {
