@@ -227,13 +227,11 @@ final class SimNode {
 
     /**
      * The checkpoint as a peer receives it: its executed-requests table through the production
-     * wire codec ({@link CheckpointRequests}, which checks its bounds and its instance), or none
-     * in the broken variant.
+     * wire codec ({@link CheckpointRequests}, which checks its bounds; a table it refuses fails the
+     * run).
      */
     private SimCheckpoint sent(SimCheckpoint c) {
-        java.util.Map<Integer, ? extends java.util.Map<Long, Long>> table = sim.variant.checkpointCarriesRequests
-                ? CheckpointRequests.decode(CheckpointRequests.of(c.position(), c.executedRequests()).encode()).entries()
-                : java.util.Map.of();
+        var table = CheckpointRequests.decode(CheckpointRequests.of(c.position(), c.executedRequests()).encode()).entries();
         return new SimCheckpoint(c.group(), c.position(), c.digest(), c.master(), c.leaseEntry(), c.versions(), table);
     }
 

@@ -54,13 +54,7 @@ public enum Variant {
      * The production executor with deduplication off: a proposal forwarded again to a new leader
      * and chosen twice executes twice (the at-most-once oracle must catch it).
      */
-    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
-    /**
-     * A checkpoint sent to a peer comes without the executed-requests table (production before
-     * issue 16's fix): the installing node executes again a request chosen once before the
-     * checkpoint and once after it, which its peers skip.
-     */
-    CHECKPOINT_WITHOUT_REQUESTS(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
+    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -74,8 +68,6 @@ public enum Variant {
     final boolean preVote = !name().equals("NO_PRE_VOTE");
     /** Whether the production executor skips requests executed already (a {@code GroupExecutor} switch). */
     final boolean deduplicate = !name().equals("NO_DEDUP");
-    /** Whether a checkpoint sent to a peer carries the executed-requests table (through the production codec). */
-    final boolean checkpointCarriesRequests = !name().equals("CHECKPOINT_WITHOUT_REQUESTS");
 
     Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {
