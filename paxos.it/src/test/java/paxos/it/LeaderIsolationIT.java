@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * no healthy-side write waits more than 2 s (none times out with 504); the cut node answers new
  * writes with {@code GroupUnavailableException} (REST 503) within 2 s of the cut; every node's
  * {@code peers} (the liveness {@code /paxos/status} shows) shows the cut within 2 s; no group led
- * from the majority changes leader after either heal; the replicas converge.
+ * from the majority changes leader after either heal; the replicas converge. A second test cuts
+ * only the link between two nodes (a "bridge") and measures leader flapping and stalls.
  */
 class LeaderIsolationIT {
     private static final int GROUPS = 3;
