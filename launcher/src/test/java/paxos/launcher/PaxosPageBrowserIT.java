@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +29,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * connected and authenticated, the executed position advancing after a KV write) and that its
  * actions work (pause and continue log cleaning; restart a state machine's bundle, after which
  * the state machine is RUNNING again; a setting kept from the page is in force after the node's
- * restart), and that its live charts poll the metrics and draw. Skipped only where Chromium or its driver is not
- * installed; CI installs them ({@code .ci/run}).
+ * restart), that its live charts poll the metrics and draw, and that a real checkpoint transfer
+ * shows a progress bar with bytes, rate and ETA while it runs (node 3 misses writes beyond every
+ * peer's retained log and pulls a checkpoint at its restart, which the senders' rate limit
+ * {@code checkpointTransferBytesPerSecond} stretches to several seconds). Skipped only where
+ * Chromium or its driver is not installed; CI installs them ({@code .ci/run}).
  */
 class PaxosPageBrowserIT {
 
@@ -36,6 +41,20 @@ class PaxosPageBrowserIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final int GROUPS = 4;
   private static final Duration STEP = Duration.ofSeconds(60);
+  /**
+   * The senders' limit, the lowest allowed: with {@link #BIG_VALUES} of {@link #BIG_VALUE_CHARS}
+   * (random letters: LevelDB's Snappy cannot shrink them) the checkpoint is about 3 MiB, so the
+   * transfer runs about 48 s however fast the machine (a freshly started node's console page
+   * may take a good part of that to load first); a bigger checkpoint at full speed would be over
+   * in milliseconds on a fast disk and take minutes to write on a slow one.
+   */
+  private static final int TRANSFER_BYTES_PER_SECOND = 65_536;
+  private static final int BIG_VALUES = 48;
+  private static final int BIG_VALUE_CHARS = 64 << 10;
+  /** The text of a running transfer's bar for group {@code TRANSFER_GROUP} on node 3. */
+  private static final Pattern RUNNING_BAR = Pattern.compile(
+      "group 1 receive peer ([12]) receiving: (\\d+) / (\\d+) bytes, (\\d+) B/s, ETA (\\d+) s");
+  private static final int TRANSFER_GROUP = 1;
 
   @TempDir Path temp;
   private LocalCluster cluster;
@@ -56,7 +75,11 @@ class PaxosPageBrowserIT {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
     long startNanos = System.nanoTime();
-    cluster = LocalCluster.start(temp.resolve("cluster"), 3, Map.of("groupCount", Integer.toString(GROUPS)));
+    // no log kept behind the state machines' positions, in small segments: the log a stopped node
+    // needs is deleted soon after it stops (the retention cleaner deletes whole segments)
+    cluster = LocalCluster.start(temp.resolve("cluster"), 3, Map.of("groupCount", Integer.toString(GROUPS),
+        "holdLogCount", "0", "segmentBytes", Integer.toString(64 << 10), "cleanerIntervalMillis", "200",
+        "checkpointTransferBytesPerSecond", Integer.toString(TRANSFER_BYTES_PER_SECOND)));
     cluster.awaitReady(Duration.ofSeconds(120));
     browser = chromium(temp.resolve("chromium-profile"));
     // basic auth in the URL: Chromium accepts it for a top-level navigation and keeps the
@@ -103,7 +126,12 @@ class PaxosPageBrowserIT {
     Object inked = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("var c=document.getElementById('paxos-chart-latency');"
         + "var d=c.getContext('2d').getImageData(0,0,c.width,c.height).data,n=0;for(var i=3;i<d.length;i+=4)if(d[i])n++;return n;");
     assertTrue(((Number) inked).longValue() > 0, "the latency chart drew something");
+    TestSupport.await().atMost(STEP).until(() -> attribute("paxos-chart-rtt", "data-last").matches(".*peer [23]=[0-9.]+.*"));
     assertTrue(browser.findElement(By.id("paxos-transfers")).getText().contains("none"), "no checkpoint transfer on a fresh cluster");
+
+    checkpointTransferShowsItsProgress();
+    browser.get(page);
+    TestSupport.await().atMost(STEP).until(() -> !browser.findElements(By.id("paxos-groups")).isEmpty());
 
     // "Send a command": the page's script posts to the command endpoint with the console login
     // (not a KV encoding: the KV answers INVALID_COMMAND as a result, through the log)
@@ -149,6 +177,100 @@ class PaxosPageBrowserIT {
     assertEquals(5000L, ((Number) MiniJson.at(cluster.status(1).get("settings"), "holdLogCount")).longValue(),
         "the saved holdLogCount is in force after the restart");
     System.out.printf("browser test done in %d ms%n", (System.nanoTime() - startNanos) / 1_000_000);
+  }
+
+  /**
+   * Node 3 stops; 3 MiB is written to one group through node 1 until nodes 1 and 2 deleted the log
+   * node 3 needs; they restart, then node 3 starts again and pulls that group's checkpoint from one of them at
+   * {@link #TRANSFER_BYTES_PER_SECOND}. Its console page shows the bar moving, with a rate and an
+   * ETA, then the outcome.
+   */
+  private void checkpointTransferShowsItsProgress() throws Exception {
+    int group = TRANSFER_GROUP;
+    List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; keys.size() < BIG_VALUES; i++) {
+      if (Math.floorMod(("big-" + i).hashCode(), GROUPS) == group) {
+        keys.add("big-" + i);
+      }
+    }
+    cluster.kill(3);
+    long stoppedAt = chosen(1, group);
+    java.util.Random random = new java.util.Random(15);
+    for (String key : keys) {
+      StringBuilder value = new StringBuilder(BIG_VALUE_CHARS);
+      for (int i = 0; i < BIG_VALUE_CHARS; i++) {
+        value.append((char) ('a' + random.nextInt(26)));
+      }
+      Http.Reply put = cluster.http(1).put("/kv/" + key, value.toString());
+      assertEquals(200, put.status(), put.toString());
+    }
+    // nodes 1 and 2 deleted what node 3 needs (the instance after its last chosen one at most)
+    TestSupport.await().atMost(STEP).until(() -> minRetained(1, group) > stoppedAt + 1 && minRetained(2, group) > stoppedAt + 1);
+
+    // restart the peers too: a peer's transport kept the accepts for node 3 queued while it was
+    // down and would hand them over at its return (node 3 would catch up without a checkpoint);
+    // restarted, they hold only what their log retains
+    for (int peer = 1; peer <= 2; peer++) {
+      cluster.kill(peer);
+      cluster.startNode(peer);
+    }
+    TestSupport.await().atMost(Duration.ofSeconds(120)).until(() -> running(1) && running(2));
+    cluster.startNode(3);
+    long restartNanos = System.nanoTime();
+    String page3 = "http://" + LocalCluster.USER + ":" + LocalCluster.PASSWORD + "@127.0.0.1:"
+        + cluster.settings(3).httpPort() + "/system/console/paxos";
+    TestSupport.await().atMost(STEP).ignoreExceptions().until(() -> {
+      browser.get(page3);
+      return !browser.findElements(By.id("paxos-transfers")).isEmpty();
+    });
+    long loadedMillis = (System.nanoTime() - restartNanos) / 1_000_000;
+    // the page's script refreshes the bar every 2 s: two readings of a running transfer, the second further
+    long[] first = new long[1];
+    try {
+      TestSupport.await().atMost(STEP).untilAsserted(() -> {
+        Matcher bar = RUNNING_BAR.matcher(text("paxos-transfers"));
+        assertTrue(bar.find(), text("paxos-transfers"));
+        long bytes = Long.parseLong(bar.group(2));
+        long total = Long.parseLong(bar.group(3));
+        assertTrue(bytes > 0 && bytes < total && total >= (long) BIG_VALUES * BIG_VALUE_CHARS / 2, bar.group());
+        assertTrue(Long.parseLong(bar.group(4)) > 0 && Long.parseLong(bar.group(5)) > 0, "a rate and an ETA: " + bar.group());
+        first[0] = bytes;
+      });
+      System.out.printf("node 3's page loaded %d ms after its start, showed %d bytes received after %d ms%n", loadedMillis,
+          first[0], (System.nanoTime() - restartNanos) / 1_000_000);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      List<String> log = Files.readAllLines(cluster.log(3));
+      throw new AssertionError("node 3: " + cluster.http(3).get("/paxos/status").body() + "\nits log:\n"
+          + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())), e);
+    }
+    TestSupport.await().atMost(STEP).untilAsserted(() -> {
+      Matcher bar = RUNNING_BAR.matcher(text("paxos-transfers"));
+      assertTrue(bar.find() && Long.parseLong(bar.group(2)) > first[0], "the bar moves on from " + first[0] + ": "
+          + text("paxos-transfers"));
+    });
+    WebElement progress = browser.findElement(By.cssSelector("#paxos-transfers .paxos-transfer[data-group='" + group + "'] progress"));
+    assertTrue(Long.parseLong(progress.getAttribute("value")) > 0, "the progress element is filled");
+    // it ends installed, and node 3 is a full member again
+    TestSupport.await().atMost(Duration.ofSeconds(120)).until(() -> text("paxos-transfers").contains("INSTALLED"));
+    cluster.awaitReady(Duration.ofSeconds(120));
+  }
+
+  /** Whether node {@code node} answers with every group RUNNING and a quorum reachable. */
+  private boolean running(int node) {
+    Map<String, Object> status = cluster.status(node);
+    return status != null && ((List<?>) status.get("groups")).stream()
+        .allMatch(g -> "RUNNING".equals(MiniJson.at(g, "state")) && Boolean.TRUE.equals(MiniJson.at(g, "quorumReachable")));
+  }
+
+  private long chosen(int node, int group) {
+    return ((Number) MiniJson.at(((List<?>) cluster.status(node).get("groups")).get(group), "chosenInstance")).longValue();
+  }
+
+  /** The lowest instance node {@code node} still holds in its log for {@code group}; -1 while it does not answer. */
+  private long minRetained(int node, int group) {
+    Map<String, Object> status = cluster.status(node);
+    return status == null ? -1
+        : ((Number) MiniJson.at(((List<?>) status.get("groups")).get(group), "minRetainedInstance")).longValue();
   }
 
   private long executed(int group) {

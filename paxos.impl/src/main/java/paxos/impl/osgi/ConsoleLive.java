@@ -6,7 +6,7 @@ import paxos.impl.health.HealthChecks;
 
 /**
  * The console page's pictures, one self-contained block: live charts (throughput, propose
- * latency p50/p99, lag per peer over the last five minutes) that the browser draws on canvases
+ * latency p50/p99, lag per peer, round trip per peer over the last five minutes) that the browser draws on canvases
  * from {@code GET /paxos/metrics}, a progress bar per checkpoint transfer (bytes, rate, ETA)
  * refreshed from {@code GET /paxos/status}, and which group rows to highlight. No CDN: the
  * platform runs offline, so the script is inline and draws with the canvas API.
@@ -57,6 +57,7 @@ final class ConsoleLive {
                 .append(canvas("throughput", "commands executed per second (all groups)"))
                 .append(canvas("latency", "propose latency p50 / p99, ms (slowest group)"))
                 .append(canvas("lag", "chosen lag per peer, instances (fresh reports), and execution lag here"))
+                .append(canvas("rtt", "round trip per peer, ms (p50 over the last minute)"))
                 .append("</div><script>").append(SCRIPT).append("</script>");
         return b.toString();
     }
@@ -93,7 +94,7 @@ final class ConsoleLive {
     // Chromium refuses a relative fetch on a page opened as http://user:password@host/... .
     private static final String SCRIPT = """
             (function(){
-              var MAX=%d, POLL=%d, series={throughput:{}, latency:{}, lag:{}}, prev=null;
+              var MAX=%d, POLL=%d, series={throughput:{}, latency:{}, lag:{}, rtt:{}}, prev=null;
               function parse(text){
                 var out=[];
                 text.split('\\n').forEach(function(l){
@@ -139,7 +140,11 @@ final class ConsoleLive {
                     if(m.name=='paxos_group_execution_lag_instances')exec=Math.max(exec,m.value); });
                   Object.keys(series.lag).forEach(function(k){ if(!(k in lag)&&k!='executing')lag[k]=NaN; });
                   Object.keys(lag).forEach(function(k){push('lag',k,lag[k]);}); push('lag','executing',exec);
-                  ['throughput','latency','lag'].forEach(draw);
+                  var rtt={};
+                  ms.forEach(function(m){ if(m.name=='paxos_peer_round_trip_seconds'&&m.labels.quantile=='0.5')rtt['peer '+m.labels.peer]=m.value*1000; });
+                  Object.keys(series.rtt).forEach(function(k){ if(!(k in rtt))rtt[k]=NaN; });
+                  Object.keys(rtt).forEach(function(k){push('rtt',k,rtt[k]);});
+                  ['throughput','latency','lag','rtt'].forEach(draw);
                 }).catch(function(){});
                 fetch(location.origin+'/paxos/status',{cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
                   var el=document.getElementById('paxos-transfers'); if(!el||!s.checkpointTransfers||!s.checkpointTransfers.length)return;

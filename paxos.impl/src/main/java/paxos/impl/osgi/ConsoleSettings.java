@@ -30,6 +30,7 @@ final class ConsoleSettings {
         SCOPE.put("holdLogCount", "node: how much log this node keeps for lagging peers");
         SCOPE.put("batchCountMax", "node: batching while this node leads");
         SCOPE.put("windowMax", "node: pipeline depth while this node leads");
+        SCOPE.put("checkpointTransferBytesPerSecond", "node: rate limit of each checkpoint this node sends to a lagging peer");
     }
 
     private ConsoleSettings() {}
@@ -71,11 +72,16 @@ final class ConsoleSettings {
         if (file == null) throw new IllegalArgumentException("this node was not started by the paxos launcher: set " + key + " in its configuration");
         if (!SCOPE.containsKey(key)) throw new IllegalArgumentException("unknown setting " + key);
         String v = value == null ? "" : value.trim();
+        long n;
         try {
-            if (Long.parseLong(v) < 0) throw new NumberFormatException();
+            n = Long.parseLong(v);
+            if (n < 0) throw new NumberFormatException();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a non-negative number, got '" + v + "'");
         }
+        // the node would refuse to start with it (NodeComponent): refuse it here, where the operator sees why
+        if (key.equals("checkpointTransferBytesPerSecond") && n < 65_536)
+            throw new IllegalArgumentException(key + " must be at least 65536 (64 KiB/s), got " + v);
         Path path = Path.of(file);
         Properties p = new Properties();
         if (Files.isRegularFile(path)) {

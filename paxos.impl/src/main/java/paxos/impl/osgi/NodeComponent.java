@@ -91,7 +91,17 @@ public final class NodeComponent {
         /** @return value limit */
         @AttributeDefinition(name = "Max value bytes", min = "1")
         int maxValueBytes() default 1 << 20;
+
+        /** @return the rate limit of each checkpoint this node sends */
+        @AttributeDefinition(name = "Checkpoint transfer bytes per second", description = "Rate limit of each checkpoint "
+                + "transfer this node sends to a lagging peer, so catch-up does not starve the log traffic on the same "
+                + "link and disk; per node. Default 200 MiB/s (in effect unlimited on most links); at least 65536",
+                min = "65536")
+        long checkpointTransferBytesPerSecond() default CHECKPOINT_TRANSFER_BYTES_PER_SECOND_DEFAULT;
     }
+
+    /** 200 MiB/s, the same as {@link CheckpointConfig#defaults}. */
+    static final long CHECKPOINT_TRANSFER_BYTES_PER_SECOND_DEFAULT = 200L << 20;
 
     private final Engine engine;
     private final ServiceTracker<StateMachine, List<StateMachineRegistry.Registration>> tracker;
@@ -124,8 +134,7 @@ public final class NodeComponent {
         this.lifecycle = new BundleLifecycle(context);
         Engine started = null;
         try {
-            started = new Engine(engineConfig, store, transport.getValue(),
-                    CheckpointConfig.defaults(engineConfig.dataDir().resolve("checkpoint")));
+            started = new Engine(engineConfig, store, transport.getValue(), toCheckpointConfig(engineConfig, config));
             started.lifecycle(lifecycle);
             started.start();
         } catch (RuntimeException e) {
@@ -261,6 +270,14 @@ public final class NodeComponent {
         return EngineConfig.builder(id, members.toString()).clusterId(clusterId.toString()).dataDir(dataDir)
                 .groupCount(c.groupCount()).holdLogCount(c.holdLogCount()).batchCountMax(c.batchCountMax())
                 .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes()).build();
+    }
+
+    /** Checkpoint catch-up settings: the defaults with this node's transfer rate limit (rejected below 64 KiB/s, naming the key). */
+    static CheckpointConfig toCheckpointConfig(EngineConfig engineConfig, Config c) {
+        long rate = c.checkpointTransferBytesPerSecond();
+        if (rate < 65_536)
+            throw new IllegalArgumentException("checkpointTransferBytesPerSecond must be >= 65536: " + rate);
+        return CheckpointConfig.defaults(engineConfig.dataDir().resolve("checkpoint")).withBytesPerSecondMax(rate);
     }
 
     private static Path defaultDataDir(BundleContext context) {

@@ -155,6 +155,7 @@ final class NodeView {
         settings.put("batchBytesMax", c.batchBytesMax());
         settings.put("windowMax", c.windowMax());
         settings.put("maxValueBytes", c.maxValueBytes());
+        settings.put("checkpointTransferBytesPerSecond", engine.checkpointConfig().bytesPerSecondMax());
         settings.put("dataDir", c.dataDir().toString());
         return settings;
     }

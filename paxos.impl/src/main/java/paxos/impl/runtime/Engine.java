@@ -53,6 +53,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final GroupRunners groups;
     private final int groupCount;
     private final CheckpointService checkpoints;
+    private final CheckpointConfig checkpointConfig;
     /** Which service is registered for which group and ID; the one owner of that state. */
     private final StateMachineRegistry registry = new StateMachineRegistry();
     private final DigestExchange digests;
@@ -80,6 +81,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.transport = transport;
         this.threads = new EngineThreads();
         this.groupCount = config.groupCount();
+        this.checkpointConfig = checkpointConfig;
         this.checkpoints = new CheckpointService(new CheckpointHost(this::runners, transport, () -> closed), store, checkpointConfig, registry);
         this.digests = new DigestExchange(new DigestHost(this), config.members().size());
         for (int g = 0; g < groupCount; g++) {
@@ -318,6 +320,11 @@ public final class Engine implements PaxosNode, AutoCloseable {
     /** The configuration this node runs with. */
     public EngineConfig config() {
         return config;
+    }
+
+    /** The checkpoint catch-up settings this node runs with (status pages show its transfer rate limit). */
+    public CheckpointConfig checkpointConfig() {
+        return checkpointConfig;
     }
 
     /** Stops ticking and the loops; waiting callers fail. The store and transport stay open. */

@@ -58,5 +58,6 @@ class ConsoleLiveTest {
         assertTrue(html.contains("<progress max='1000' value='250'></progress>"), html);
         assertTrue(html.contains("250 / 1000 bytes, 100 B/s, ETA 8 s"), html);
         assertTrue(ConsoleLive.html(Map.of("checkpointTransfers", List.of())).contains("id='paxos-chart-latency'"));
+        assertTrue(ConsoleLive.html(Map.of("checkpointTransfers", List.of())).contains("id='paxos-chart-rtt'"), "round trip per peer");
     }
 }

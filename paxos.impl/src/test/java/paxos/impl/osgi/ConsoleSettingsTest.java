@@ -33,6 +33,8 @@ class ConsoleSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.save(file.toString(), "nodeId", "2"));
         assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.save(file.toString(), "holdLogCount", "-1"));
         assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.save(null, "holdLogCount", "5"));
+        assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.save(file.toString(), "checkpointTransferBytesPerSecond", "1000"));
+        assertTrue(ConsoleSettings.save(file.toString(), "checkpointTransferBytesPerSecond", "65536").startsWith("checkpointTransferBytesPerSecond = 65536 saved"));
     }
 
     @Test

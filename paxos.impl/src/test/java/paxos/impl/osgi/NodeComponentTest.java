@@ -55,7 +55,23 @@ class NodeComponentTest {
         }
     }
 
+    @Test
+    void theCheckpointTransferRateLimitReachesTheSenderAndIsRefusedBelow64KiBByName() {
+        EngineConfig c = NodeComponent.toEngineConfig(null, form(4 << 20), TRANSPORT);
+        assertEquals(NodeComponent.CHECKPOINT_TRANSFER_BYTES_PER_SECOND_DEFAULT,
+                NodeComponent.toCheckpointConfig(c, form(4 << 20)).bytesPerSecondMax());
+        assertEquals(Path.of("/tmp/engine/checkpoint"), NodeComponent.toCheckpointConfig(c, form(4 << 20)).stagingDirectory());
+        assertEquals(65_536, NodeComponent.toCheckpointConfig(c, form(4 << 20, 65_536)).bytesPerSecondMax());
+        IllegalArgumentException slow = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.toCheckpointConfig(c, form(4 << 20, 1000)));
+        assertTrue(slow.getMessage().startsWith("checkpointTransferBytesPerSecond must be >= 65536"), slow.getMessage());
+    }
+
     private static NodeComponent.Config form(int batchBytesMax) {
+        return form(batchBytesMax, NodeComponent.CHECKPOINT_TRANSFER_BYTES_PER_SECOND_DEFAULT);
+    }
+
+    private static NodeComponent.Config form(int batchBytesMax, long checkpointRate) {
         return new NodeComponent.Config() {
             @Override public Class<? extends Annotation> annotationType() { return NodeComponent.Config.class; }
             @Override public String dataDir() { return "/tmp/engine"; }
@@ -65,6 +81,7 @@ class NodeComponentTest {
             @Override public int batchBytesMax() { return batchBytesMax; }
             @Override public int windowMax() { return 4; }
             @Override public int maxValueBytes() { return 1 << 20; }
+            @Override public long checkpointTransferBytesPerSecond() { return checkpointRate; }
         };
     }
 }
