@@ -17,5 +17,5 @@ sealed interface ShellMessage {
     record CheckpointRequest(int from, int to, int group, long need) implements ShellMessage {}
 
     /** The checkpoint: the sender's state machine state at its executed position. */
-    record CheckpointData(int from, int to, SimCheckpoint checkpoint) implements ShellMessage {}
+    record CheckpointData(int from, int to, SimCheckpoint checkpoint, byte[] membership) implements ShellMessage {}
 }

@@ -113,7 +113,7 @@ final class SimLogStore implements LogStore {
 
     @Override
     public Optional<byte[]> meta(int group, String key) {
-        return Optional.empty();
+        return Optional.ofNullable(disk.meta(group, key));
     }
 
     @Override

@@ -3,6 +3,7 @@ package paxos.sim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.MasterInfo;
 import paxos.api.Membership;
@@ -11,6 +12,7 @@ import paxos.api.NotMemberException;
 import paxos.api.OverloadedException;
 import paxos.api.ProposalTimeoutException;
 import paxos.impl.core.BatchCommand;
+import paxos.impl.core.ConfigTracker;
 import paxos.impl.core.CoreConfig;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
@@ -124,12 +126,12 @@ final class SimNode {
                 .withQuorumRule(sim.variant.quorumRule).withPreVote(sim.variant.preVote);
         SimCheckpoint c = store.checkpoint(g);
         if (c == null) {
-            cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom());
+            cores[g] = new GroupCore(cfg, store.recover(g, 0), sim.forkRandom(), tracker(g, 0));
             executors[g] = new GroupExecutor(g, id, ExecutorState.INITIAL, 10_000, sim.variant.deduplicate);
             recorders[g] = new Recorder(sim, id, g, executors[g], -1, 0);
         } else {
             long resume = c.position() + sim.variant.resumeOffset;
-            cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom());
+            cores[g] = new GroupCore(cfg, store.recover(g, resume), sim.forkRandom(), tracker(g, resume));
             executors[g] = new GroupExecutor(g, id, new ExecutorState(resume, c.master(), c.leaseEntry(), c.versions(),
                     c.executedRequests()), 10_000, sim.variant.deduplicate);
             recorders[g] = new Recorder(sim, id, g, executors[g], resume - 1, c.digest());
@@ -221,8 +223,9 @@ final class SimNode {
         else if (m instanceof ShellMessage.CheckpointRequest r) {
             // the checkpoint is the state machine's state now, at its executed position
             if (executors[r.group()].executedInstance() >= r.need() && recorders[r.group()].position == executors[r.group()].executedInstance())
-                sim.network.send(new ShellMessage.CheckpointData(id, r.from(), sent(recorders[r.group()].checkpoint())));
-        } else if (m instanceof ShellMessage.CheckpointData d) onCheckpoint(d.checkpoint());
+                sim.network.send(new ShellMessage.CheckpointData(id, r.from(), sent(recorders[r.group()].checkpoint()),
+                        runtimes[r.group()].membershipHistory()));
+        } else if (m instanceof ShellMessage.CheckpointData d) onCheckpoint(d.checkpoint(), d.membership());
     }
 
     /**
@@ -260,7 +263,7 @@ final class SimNode {
     }
 
     /** Install: stage (durable, rolled back by a crash), then after a while commit atomically and rebuild. */
-    private void onCheckpoint(SimCheckpoint c) {
+    private void onCheckpoint(SimCheckpoint c, byte[] membership) {
         int g = c.group();
         if (installing[g] || c.position() <= executors[g].executedInstance()) return;
         installing[g] = true;
@@ -276,10 +279,26 @@ final class SimNode {
                 if (crashPoint == 2 && sim.crashDuringInstall(this)) return;
             }
             store.commitStaged(g);
+            recordMembership(g, membership); // with the commit, as the production install does
             if (crashPoint == 2 && sim.crashDuringInstall(this)) return; // after the commit: restarts from the new state
             sim.checkpointInstalls++;
             rebuild(g);
         });
+    }
+
+    /** Keeps the sender's membership history unless this node's scanned further (as {@code CheckpointInstall}). */
+    private void recordMembership(int g, byte[] theirs) {
+        if (theirs == null) return;
+        byte[] mine = store.meta(g, GroupRuntime.MEMBERSHIP_KEY);
+        if (mine != null && ConfigTracker.decode(mine).scannedUpTo() >= ConfigTracker.decode(theirs).scannedUpTo()) return;
+        store.putMeta(g, GroupRuntime.MEMBERSHIP_KEY, theirs);
+    }
+
+    /** The group's membership history: the log's (durable metadata) if it holds one, else the bootstrap. */
+    private ConfigTracker tracker(int g, long applyFrom) {
+        byte[] h = store.meta(g, GroupRuntime.MEMBERSHIP_KEY);
+        ConfigTracker t = h == null ? ConfigTracker.bootstrap(membership, applyFrom) : ConfigTracker.decode(h);
+        return t.withDelay(sim.variant.activationDelay);
     }
 
     /** The group restarts from its new checkpoint; requests waiting on the old runtime fail. */
@@ -368,6 +387,27 @@ final class SimNode {
     private static boolean expectedFailure(Throwable error) {
         return error instanceof MasterChangedException || error instanceof NotMemberException
                 || error instanceof OverloadedException || error instanceof ProposalTimeoutException;
+    }
+
+    /** The membership in force in {@code g} for this node's next instance. */
+    paxos.api.Membership membershipInForce(int g) {
+        return runtimes[g].membershipInForce();
+    }
+
+    /** An operator's membership change through this node; a correct cluster only refuses or times out. */
+    void changeMembership(int g, paxos.api.MembershipChange change) {
+        CompletableFuture<paxos.api.Membership> f;
+        try {
+            f = runtimes[g].changeMembership(change);
+        } catch (IllegalArgumentException | paxos.api.ConflictException e) {
+            return; // does not apply, or one is pending: refused at once
+        }
+        f.whenComplete((m, e) -> {
+            if (e == null) sim.membershipApplied++;
+            else if (!(e instanceof IllegalArgumentException || e instanceof paxos.api.PaxosException
+                    || e instanceof IllegalStateException))
+                sim.oracle.violation("unexpected membership change outcome " + e);
+        });
     }
 
     /** The client gave up waiting. */

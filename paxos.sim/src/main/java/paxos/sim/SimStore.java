@@ -40,6 +40,19 @@ final class SimStore implements AutoCloseable {
     }
 
     /** Queues records (visible now, durable at the next sync). */
+    /** Durable metadata by "group/key" (the runtime's membership history); survives crashes. */
+    private final Map<String, byte[]> meta = new HashMap<>();
+
+    /** The durable metadata value of {@code group} for {@code key}, or {@code null}. */
+    byte[] meta(int group, String key) {
+        return meta.get(group + "/" + key);
+    }
+
+    /** Records a metadata value durably (a checkpoint install's). */
+    void putMeta(int group, String key, byte[] value) {
+        meta.put(group + "/" + key, value);
+    }
+
     void append(List<LogRecord> records) {
         unsynced.addAll(records);
     }
@@ -47,6 +60,9 @@ final class SimStore implements AutoCloseable {
     /** Makes everything appended so far durable (one fsync covers every group: group commit). */
     void sync() {
         if (unsynced.isEmpty()) return;
+        for (LogRecord r : unsynced) {
+            if (r instanceof LogRecord.Meta m) meta.put(m.group() + "/" + m.key(), m.value());
+        }
         // records below the retained log are dropped: retention deleted their instances already
         unsynced.removeIf(r -> !(r instanceof LogRecord.Promise) && instanceOf(r) < minRetained(r.group()));
         durable.write(List.copyOf(unsynced));

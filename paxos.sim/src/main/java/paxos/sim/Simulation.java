@@ -60,6 +60,12 @@ public final class Simulation {
     private boolean finished;
     private long deadline;
     private RejoinCheck rejoin;
+    /** The operator's own randomness (membership changes), and how often it changes something (0: never). */
+    private final SplittableRandom operator;
+    private final int membershipEveryTicks;
+    long membershipChanges;
+    /** Changes that came into force for their proposer. */
+    long membershipApplied;
     private long crashes;
     private long timeouts;
     private long eventCount;
@@ -108,6 +114,13 @@ public final class Simulation {
         this.variant = variant;
         this.random = new SplittableRandom(seed);
         this.params = SimParams.draw(random);
+        // drawn from a stream of its own, so that the seeds' other draws stay what they were
+        this.operator = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 14);
+        // membership changes are drawn only when asked for (-Dpaxos.sim.membership=true): liveness
+        // across some change sequences is still open (see the README), safety held in every run
+        int[] every = {0, 0, 15, 40, 100};
+        int drawn = every[operator.nextInt(every.length)];
+        this.membershipEveryTicks = Boolean.getBoolean("paxos.sim.membership") ? drawn : 0;
         this.oracle = new Oracle(params.nodes(), params.groups(), !variant.nondeterministicReplica);
         this.network = new SimNetwork(this, params.nodes());
         List<Member> members = new ArrayList<>();
@@ -178,6 +191,7 @@ public final class Simulation {
                 }
             }
         }
+        if (membershipEveryTicks > 0) after((long) membershipEveryTicks * SimParams.TICK_UNITS, this::membershipLoop);
         after(healAt, this::heal);
         deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
         while (!finished && (!immediate.isEmpty() || !events.isEmpty())) {
@@ -330,6 +344,48 @@ public final class Simulation {
         after(random.nextInt(5 * SimParams.TICK_UNITS) + 1L, () -> submit(c));
     }
 
+    // ---------------------------------------------------------------- membership changes
+
+    /**
+     * An operator changes one group's membership through a random live node, during the faults:
+     * removes a member, adds back a node that is not one (voter or follower), replaces a member by
+     * such a node, or promotes/demotes one. The runtime refuses what does not apply.
+     */
+    private void membershipLoop() {
+        if (healed) return;
+        after((long) (1 + operator.nextInt(2 * membershipEveryTicks)) * SimParams.TICK_UNITS, this::membershipLoop);
+        SimNode via = nodes[1 + operator.nextInt(params.nodes())];
+        if (!via.up) return;
+        int g = operator.nextInt(params.groups());
+        Membership m = via.membershipInForce(g);
+        List<Integer> outside = new ArrayList<>();
+        for (int n = 1; n <= params.nodes(); n++) if (!m.contains(n)) outside.add(n);
+        Member any = m.members().get(operator.nextInt(m.members().size()));
+        paxos.api.MembershipChange change;
+        int kind = operator.nextInt(4);
+        if (!outside.isEmpty() && kind <= 1) {
+            int n = outside.get(operator.nextInt(outside.size()));
+            Member add = new Member(n, "127.0.0.1", 7000 + n, operator.nextInt(3) == 0 ? MemberRole.FOLLOWER : MemberRole.VOTER);
+            change = kind == 0 ? new paxos.api.MembershipChange.Add(add) : new paxos.api.MembershipChange.Replace(any.nodeId(), add);
+        } else if (kind == 2) {
+            change = new paxos.api.MembershipChange.Remove(any.nodeId());
+        } else {
+            change = new paxos.api.MembershipChange.ChangeRole(any.nodeId(),
+                    any.role() == MemberRole.VOTER ? MemberRole.FOLLOWER : MemberRole.VOTER);
+        }
+        membershipChanges++;
+        via.changeMembership(g, change);
+    }
+
+    /** The membership in force in {@code g} as the most advanced live node sees it. */
+    private Membership inForce(int g) {
+        SimNode best = null;
+        for (int n = 1; n <= params.nodes(); n++) {
+            if (nodes[n].up && (best == null || nodes[n].chosenUpTo(g) > best.chosenUpTo(g))) best = nodes[n];
+        }
+        return best == null ? null : best.membershipInForce(g);
+    }
+
     // ---------------------------------------------------------------- liveness
 
     private void checkConverged() {
@@ -347,7 +403,9 @@ public final class Simulation {
         for (Client p : probes) if (!p.acked) return false;
         for (int g = 0; g < params.groups(); g++) {
             long max = oracle.maxChosen(g);
+            Membership m = inForce(g);
             for (int n = 1; n <= params.nodes(); n++) {
+                if (m != null && !m.contains(n)) continue; // removed: it no longer learns this group
                 if (nodes[n].executed(g) != max || oracle.lastExecuted(n, g) != max) return false;
             }
         }
@@ -367,6 +425,9 @@ public final class Simulation {
             }
             b.append("]");
             for (int n = 1; n <= params.nodes(); n++) b.append(nodes[n].holds(g));
+            Membership m = inForce(g);
+            if (m != null && m.configVersion() > 0) b.append(" members@").append(m.configVersion()).append('=')
+                    .append(m.members().stream().map(x -> x.nodeId() + (x.role() == MemberRole.VOTER ? "v" : "f")).toList());
             b.append(" ");
         }
         long waitingClients = clients.stream().filter(Client::waiting).count();
@@ -382,7 +443,8 @@ public final class Simulation {
                 + " dropped=" + network.dropped + " compactions=" + compactions + " checkpointInstalls=" + checkpointInstalls
                 + " installCrashes=" + installCrashes + " versionActivations=" + oracle.versionActivations()
                 + " versionHolds=" + versionHolds + " versionHandOvers=" + versionHandOvers
-                + " rejoinLeaderChanges=" + (rejoin == null ? -1 : rejoin.changes);
+                + " rejoinLeaderChanges=" + (rejoin == null ? -1 : rejoin.changes)
+                + " membershipChanges=" + membershipChanges + "/" + membershipApplied;
     }
 
     long seed() {

@@ -54,7 +54,14 @@ public enum Variant {
      * The production executor with deduplication off: a proposal forwarded again to a new leader
      * and chosen twice executes twice (the at-most-once oracle must catch it).
      */
-    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
+    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
+    /**
+     * A membership change comes into force at the instance after the one that chose it, while the
+     * leader keeps its window (up to {@code ConfigTracker.ACTIVATION_DELAY} instances in flight):
+     * instances proposed under the old membership are counted by quorums of the new one elsewhere
+     * (the agreement oracle must catch it).
+     */
+    IMMEDIATE_MEMBERSHIP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -68,6 +75,8 @@ public enum Variant {
     final boolean preVote = !name().equals("NO_PRE_VOTE");
     /** Whether the production executor skips requests executed already (a {@code GroupExecutor} switch). */
     final boolean deduplicate = !name().equals("NO_DEDUP");
+    /** Instances between a membership change and its coming into force (a {@code ConfigTracker} setting). */
+    final int activationDelay = name().equals("IMMEDIATE_MEMBERSHIP") ? 1 : paxos.impl.core.ConfigTracker.ACTIVATION_DELAY;
 
     Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {

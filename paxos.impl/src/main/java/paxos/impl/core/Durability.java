@@ -11,7 +11,9 @@ import paxos.api.spi.log.LogRecord;
  */
 public enum Durability {
     /**
-     * Appended and synced before any effect of the Ready: the acceptor's promises and accepts.
+     * Appended and synced before any effect of the Ready: the acceptor's promises and accepts, and
+     * the core's membership history ({@link ConfigTracker}): a change must be durable before the
+     * instance that chose it executes, or a checkpoint past it could make a restart forget it.
      * A reply built on them is a vote a peer counts; a crash that forgot the vote could let the
      * node vote otherwise later, which breaks Paxos safety.
      */
@@ -25,7 +27,8 @@ public enum Durability {
 
     /** The production rule. */
     public static Durability of(LogRecord record) {
-        return record instanceof LogRecord.Promise || record instanceof LogRecord.Accept ? SYNCED : UNSYNCED;
+        return record instanceof LogRecord.Promise || record instanceof LogRecord.Accept || record instanceof LogRecord.Meta
+                ? SYNCED : UNSYNCED;
     }
 
     /**

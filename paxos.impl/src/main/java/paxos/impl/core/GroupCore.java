@@ -78,7 +78,8 @@ public final class GroupCore {
     private final int self;
     private final List<Integer> voters = new ArrayList<>();
     private final List<Integer> others = new ArrayList<>();
-    private final boolean selfVoter;
+    /** Memberships by instance, followed along the chosen log; {@link #voters}/{@link #others} mirror it. */
+    private final ConfigTracker tracker;
     private final Outbox out = new Outbox();
     private final Acceptor acceptor;
     private final Learner learner;
@@ -99,13 +100,17 @@ public final class GroupCore {
      * @param random the only source of randomness (election timeouts, back-off); seed it in tests
      */
     public GroupCore(CoreConfig cfg, CoreState state, RandomGenerator random) {
+        this(cfg, state, random, ConfigTracker.bootstrap(cfg.membership(), state.applyFrom()));
+    }
+
+    /**
+     * Builds a core from persisted state and the group's persisted membership history (see
+     * {@link ConfigTracker}); {@code cfg.membership()} is then only the bootstrap.
+     */
+    public GroupCore(CoreConfig cfg, CoreState state, RandomGenerator random, ConfigTracker tracker) {
         this.cfg = cfg;
         this.self = cfg.selfNodeId();
-        for (Member m : cfg.membership().members()) {
-            if (m.role() == MemberRole.VOTER) voters.add(m.nodeId());
-            if (m.nodeId() != self) others.add(m.nodeId());
-        }
-        this.selfVoter = voters.contains(self);
+        this.tracker = tracker;
         this.acceptor = new Acceptor(cfg.group(), state.promisedBallot(), out);
         this.learner = new Learner(cfg.group(), state.applyFrom(), out);
         this.queue = new ProposalQueue(cfg);
@@ -118,7 +123,9 @@ public final class GroupCore {
         for (InstanceRecord r : state.records()) {
             if (learner.isChosen(r.instance())) acceptor.forget(r.instance());
         }
-        this.proposer = new Proposer(cfg, voters, others, random, acceptor, learner, new Proposer.Host() {
+        if (tracker.scan(learner.chosenUpTo(), this::chosenValue, cfg.batchCountMax())) persistMembership();
+        refreshMembers();
+        this.proposer = new Proposer(cfg, voters, others, random, acceptor, learner, tracker, new Proposer.Host() {
             @Override
             public long now() {
                 return now;
@@ -153,8 +160,11 @@ public final class GroupCore {
     /** Handles one message addressed to this node and group. */
     public void step(Message m) {
         if (m.group() != cfg.group()) throw new IllegalArgumentException("message of group " + m.group() + " stepped into group " + cfg.group());
-        if (m.to() != self || (m.from() != self && !others.contains(m.from())) || !plausible(m)) return;
-        heardAt.put(m.from(), now);
+        // A sender this node does not know as a member may be one added by a change it has not
+        // learned yet (it is behind): its commits and heartbeats are how it notices and catches up.
+        // Votes are still taken only from voters (plausible); the transport admits only peers.
+        if (m.to() != self || !plausible(m)) return;
+        if (others.contains(m.from())) heardAt.put(m.from(), now);
         dispatch(m);
         maybeCatchUp();
         flushQueue();
@@ -198,7 +208,7 @@ public final class GroupCore {
         for (BatchCommand c : commands) {
             if (c.proposerNode() != self) throw new IllegalArgumentException("proposerNode " + c.proposerNode() + " is not this node " + self);
         }
-        if (!selfVoter)
+        if (!isVoterNow())
             return new ProposeResult.Refused(ProposeResult.Reason.NOT_MEMBER, "node " + self + " is not a voter of group " + cfg.group());
         ProposeResult r = queue.offer(commands, now);
         if (r == ProposeResult.QUEUED) flushQueue();
@@ -290,11 +300,88 @@ public final class GroupCore {
     public boolean quorumReachable() {
         if (proposer.hearsLeader()) return true;
         long window = cfg.electionTimeoutTicks();
-        int heard = selfVoter ? 1 : 0;
+        List<Integer> heard = new ArrayList<>();
         for (int v : voters) {
-            if (v != self && now - heardAt.getOrDefault(v, 0L) < window) heard++;
+            if (v == self || now - heardAt.getOrDefault(v, 0L) < window) heard.add(v);
         }
-        return heard >= cfg.quorum();
+        return ConfigTracker.quorumIn(heard, membershipInForce(), cfg.quorumRule());
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** The membership in force for this node's next instance (the first not known chosen). */
+    public paxos.api.Membership membershipInForce() {
+        return tracker.at(learner.chosenUpTo() + 1);
+    }
+
+    /** The latest decided membership: in force, or chosen and pending (in force from {@link #latestMembershipStart()}). */
+    public paxos.api.Membership latestMembership() {
+        return tracker.latest();
+    }
+
+    /**
+     * The first instance the membership change chosen at {@code instance} is in force from, or
+     * {@code -1} if it did not apply there (a no-op), as far as the kept history tells.
+     */
+    public long membershipStartOf(long instance) {
+        for (Map.Entry<Long, paxos.api.Membership> e : tracker.history().entrySet())
+            if (e.getKey() > 0 && e.getValue().configVersion() == instance) return e.getKey();
+        return -1;
+    }
+
+    /** The first instance of {@link #latestMembership()}. */
+    public long latestMembershipStart() {
+        return tracker.latestStart();
+    }
+
+    /** How many changes this core decided; a caller persists {@link #membershipHistory()} when it moves. */
+    public int membershipChanges() {
+        return tracker.changes();
+    }
+
+    /** The membership history as persisted (see {@link ConfigTracker#encode}). */
+    public byte[] membershipHistory() {
+        return tracker.encode();
+    }
+
+    /** True if this node votes in the membership in force for its next instance. */
+    public boolean isVoterNow() {
+        return ConfigTracker.isVoter(membershipInForce(), self);
+    }
+
+    /** The history goes into the Ready that records the change chosen (synced before it executes: see {@link Durability}). */
+    private void persistMembership() {
+        out.persist.add(new paxos.api.spi.log.LogRecord.Meta(cfg.group(), ConfigTracker.META_KEY, tracker.encode()));
+    }
+
+    private byte[] chosenValue(long instance) {
+        Learner.Chosen c = learner.chosen(instance);
+        return c == null ? null : c.value();
+    }
+
+    /**
+     * Mirrors the tracker into {@link #voters} (every voter of the membership in force and of a
+     * pending one) and {@link #others} (every other member of those), in place: the proposer and
+     * catch-up hold the same lists.
+     */
+    private void refreshMembers() {
+        java.util.TreeSet<Integer> v = new java.util.TreeSet<>();
+        java.util.TreeSet<Integer> o = new java.util.TreeSet<>();
+        for (paxos.api.Membership m : tracker.from(learner.chosenUpTo() + 1)) {
+            for (Member x : m.members()) {
+                if (x.role() == MemberRole.VOTER) v.add(x.nodeId());
+                if (x.nodeId() != self) o.add(x.nodeId());
+            }
+        }
+        if (!v.equals(new java.util.TreeSet<>(voters))) {
+            voters.clear();
+            voters.addAll(v);
+        }
+        if (!o.equals(new java.util.TreeSet<>(others))) {
+            others.clear();
+            others.addAll(o);
+            heardAt.keySet().retainAll(o);
+        }
     }
 
     public CoreConfig config() {
@@ -304,6 +391,8 @@ public final class GroupCore {
     // ---------------------------------------------------------------- acceptor side
 
     private void onPrepare(Message.Prepare p) {
+        // votes only once it learned the change that made it a voter (a joining node waits silently)
+        if (!voters.contains(self)) return;
         if (!acceptor.promise(p.ballot())) {
             send(new Message.Reject(cfg.group(), self, p.from(), p.ballot(), acceptor.promised()));
             return;
@@ -317,6 +406,7 @@ public final class GroupCore {
     }
 
     private void onAccept(Message.Accept a) {
+        if (!voters.contains(self) && !learner.isChosen(a.instance())) return;
         if (learner.isChosen(a.instance())) {
             Learner.Chosen c = learner.chosen(a.instance());
             send(new Message.Commit(cfg.group(), self, a.from(), a.instance(), c == null ? Ballot.NONE : c.ballot(),
@@ -346,9 +436,15 @@ public final class GroupCore {
     // ---------------------------------------------------------------- learner side
 
     private void learn(long instance, long b, byte[] value) {
+        long before = learner.chosenUpTo();
         if (!learner.learn(instance, b, value)) return;
         reforward.chosen(value);
         acceptor.forget(instance);
+        if (learner.chosenUpTo() > before) {
+            // the membership of later instances may just have become known, or come into force
+            if (tracker.scan(learner.chosenUpTo(), this::chosenValue, cfg.batchCountMax())) persistMembership();
+            refreshMembers();
+        }
         proposer.learned(instance, b);
     }
 

@@ -58,6 +58,11 @@ final class PhaseOne {
         return complete.size();
     }
 
+    /** The acceptors whose promises are complete. */
+    Set<Integer> completed() {
+        return complete;
+    }
+
     /** The highest-ballot accepted value reported for {@code instance}, or {@code null}. */
     Message.Entry adopted(long instance) {
         return adopted.get(instance);

@@ -33,11 +33,14 @@ final class Proposer {
     /** A value this leader proposed and that is not yet chosen. */
     private static final class InFlight {
         final byte[] value;
+        /** The membership in force at this instance: its voters are asked and counted. */
+        final paxos.api.Membership config;
         final Set<Integer> acks = new HashSet<>();
         long sentAt;
 
-        InFlight(byte[] value, long sentAt) {
+        InFlight(byte[] value, paxos.api.Membership config, long sentAt) {
             this.value = value;
+            this.config = config;
             this.sentAt = sentAt;
         }
     }
@@ -46,7 +49,7 @@ final class Proposer {
     private final int self;
     private final List<Integer> voters;
     private final List<Integer> others;
-    private final boolean selfVoter;
+    private final ConfigTracker tracker;
     private final RandomGenerator random;
     private final Acceptor acceptor;
     private final Learner learner;
@@ -66,15 +69,20 @@ final class Proposer {
     private long leaderHeardAt = Long.MIN_VALUE / 2;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private long nextInstance;
+    /** As leader: the voters whose promises (complete) made it leader; see {@link ConfigTracker}. */
+    private Set<Integer> promisers = Set.of();
+    /** As leader: the phase 1 whose reported values it still has to re-propose, up to {@link #recoverLast}. */
+    private PhaseOne recovery;
+    private long recoverLast = -1;
 
     /** Builds the proposer of a core whose acceptor and learner were already restored from the log. */
     Proposer(CoreConfig cfg, List<Integer> voters, List<Integer> others, RandomGenerator random,
-             Acceptor acceptor, Learner learner, Host host) {
+             Acceptor acceptor, Learner learner, ConfigTracker tracker, Host host) {
         this.cfg = cfg;
         this.self = cfg.selfNodeId();
         this.voters = voters;
         this.others = others;
-        this.selfVoter = voters.contains(self);
+        this.tracker = tracker;
         this.random = random;
         this.acceptor = acceptor;
         this.learner = learner;
@@ -86,6 +94,16 @@ final class Proposer {
 
     GroupCore.Role role() {
         return role;
+    }
+
+    /** Votes in the membership in force for the next instance (only such a node runs elections). */
+    private boolean selfVoter() {
+        return ConfigTracker.isVoter(tracker.at(learner.chosenUpTo() + 1), self);
+    }
+
+    /** Most instances in flight: the configured window, capped so memberships are known (see {@link ConfigTracker}). */
+    private int window() {
+        return Math.min(cfg.windowMax(), ConfigTracker.ACTIVATION_DELAY);
     }
 
     /** The leader this node last heard of (itself when leading), or {@code 0}. */
@@ -106,7 +124,7 @@ final class Proposer {
     void tick() {
         switch (role) {
             case FOLLOWER -> {
-                if (selfVoter && ++electionElapsed >= electionTimeout) {
+                if (selfVoter() && ++electionElapsed >= electionTimeout) {
                     if (cfg.preVote()) startPreVote();
                     else startPhaseOne();
                 }
@@ -172,7 +190,7 @@ final class Proposer {
 
     void onPreVoteReply(Message.PreVoteReply r) {
         if (role != GroupCore.Role.FOLLOWER || preVote == null || r.ballot() != preVote.ballot || !r.granted()) return;
-        if (preVote.grant(r.from()) >= cfg.quorum()) {
+        if (preVote.grant(r.from()) >= cfg.quorumRule().size(Math.max(1, tracker.at(learner.chosenUpTo() + 1).voters()))) {
             preVote = null;
             startPhaseOne();
         }
@@ -182,6 +200,7 @@ final class Proposer {
     void learned(long instance, long b) {
         InFlight f = inFlight.remove(instance);
         if (f != null && b > ballot && role == GroupCore.Role.LEADER) stepDown(b);
+        if (role == GroupCore.Role.LEADER) proposeRecovered(); // chosenUpTo may have moved: more memberships known
     }
 
     // ---------------------------------------------------------------- phase 1
@@ -193,6 +212,7 @@ final class Proposer {
         leaderId = 0;
         preVote = null;
         inFlight.clear();
+        recovery = null;
         resetElectionTimer();
         long from = learner.chosenUpTo() + 1;
         long b = ballot;
@@ -230,7 +250,8 @@ final class Proposer {
         if (role != GroupCore.Role.CANDIDATE) return;
         long again = one.take(p);
         if (again >= 0) host.send(new Message.Prepare(cfg.group(), self, p.from(), ballot, again));
-        else if (one.completeCount() >= cfg.quorum() && role == GroupCore.Role.CANDIDATE) becomeLeader();
+        else if (role == GroupCore.Role.CANDIDATE && tracker.quorumInAll(one.completed(), one.from, cfg.quorumRule()))
+            becomeLeader();
     }
 
     private void becomeLeader() {
@@ -238,27 +259,55 @@ final class Proposer {
         phaseOne = null;
         role = GroupCore.Role.LEADER;
         leaderId = self;
-        long last = Math.max(one.maxInstance(), learner.maxKnownChosen());
+        promisers = Set.copyOf(one.completed());
+        recovery = one;
+        recoverLast = Math.max(one.maxInstance(), learner.maxKnownChosen());
         nextInstance = Math.max(one.from, learner.chosenUpTo() + 1);
-        for (long i = one.from; i <= last && role == GroupCore.Role.LEADER; i++) {
-            if (learner.isChosen(i)) continue;
+        proposeRecovered();
+        if (role == GroupCore.Role.LEADER) broadcastHeartbeat();
+    }
+
+    /**
+     * Leader: re-proposes what phase 1 reported (no-ops in the gaps) up to {@link #recoverLast}, as
+     * far as memberships are known (an instance more than the activation delay past the chosen
+     * prefix waits until the prefix grows).
+     */
+    private void proposeRecovered() {
+        PhaseOne one = recovery;
+        if (one == null) return;
+        while (role == GroupCore.Role.LEADER && recovery == one && nextInstance <= recoverLast
+                && nextInstance <= learner.chosenUpTo() + ConfigTracker.ACTIVATION_DELAY) {
+            long i = nextInstance;
+            if (learner.isChosen(i)) {
+                nextInstance++;
+                continue;
+            }
+            if (!mayPropose(i)) return;
             Message.Entry e = one.adopted(i);
             proposeAt(i, e == null ? BatchCodec.noOp() : e.value());
         }
-        nextInstance = Math.max(nextInstance, last + 1);
-        if (role == GroupCore.Role.LEADER) broadcastHeartbeat();
+        if (recovery == one && nextInstance > recoverLast) recovery = null;
     }
 
     // ---------------------------------------------------------------- phase 2 (leader)
 
     private void tickLeader() {
+        if (!selfVoter()) {
+            // a membership without this node as voter is in force: leave leading to its voters
+            stepDown(ballot);
+            return;
+        }
         if (++heartbeatElapsed >= cfg.heartbeatTicks()) broadcastHeartbeat();
+        proposeRecovered();
+        if (role != GroupCore.Role.LEADER) return;
+        fillToPendingMembership();
+        if (role != GroupCore.Role.LEADER) return;
         long now = host.now();
         for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
             InFlight f = e.getValue();
             if (now - f.sentAt < cfg.retransmitTicks()) continue;
             f.sentAt = now;
-            for (int v : voters) {
+            for (int v : votersOf(f.config)) {
                 if (!f.acks.contains(v))
                     host.send(new Message.Accept(cfg.group(), self, v, ballot, e.getKey(), f.value, learner.chosenUpTo()));
             }
@@ -272,22 +321,69 @@ final class Proposer {
 
     /** Leader: cuts batches from {@code queue} into the free slots of the window, while still leading. */
     void proposeBatches(ProposalQueue queue) {
-        while (queue.batchDue(host.now()) && nextInstance - learner.chosenUpTo() - 1 < cfg.windowMax()
+        proposeRecovered();
+        if (recovery != null) return;
+        while (queue.batchDue(host.now()) && nextInstance - learner.chosenUpTo() - 1 < window()
                 && role == GroupCore.Role.LEADER) {
             long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
+            if (!mayPropose(instance)) break; // checked before taking the batch, so no unit is lost
             proposeAt(instance, BatchCodec.encode(queue.takeBatch()));
+        }
+        fillToPendingMembership();
+    }
+
+    /**
+     * True if this leader may propose {@code instance} now: its membership is known (within the
+     * activation delay of the chosen prefix), this node votes in it (else it steps down), and its
+     * promisers are a quorum of it (else it runs phase 1 again).
+     */
+    private boolean mayPropose(long instance) {
+        if (instance > learner.chosenUpTo() + ConfigTracker.ACTIVATION_DELAY) return false;
+        paxos.api.Membership config = tracker.at(instance);
+        if (!ConfigTracker.isVoter(config, self)) {
+            // removed or demoted from this instance on: finish the instances before it, then step
+            // down (tickLeader) once that membership is in force; stepping down now would drop them
+            return false;
+        }
+        if (!ConfigTracker.quorumIn(promisers, config, cfg.quorumRule())) {
+            // a membership came into force whose quorums this leader's phase 1 did not cover: run it again
+            startPhaseOne();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Leader of an idle group with a membership change chosen but not in force: proposes no-ops up
+     * to the instance it comes into force at, so that it does without waiting for traffic.
+     */
+    private void fillToPendingMembership() {
+        long start = tracker.latestStart();
+        while (role == GroupCore.Role.LEADER && recovery == null && nextInstance < start
+                && nextInstance - learner.chosenUpTo() - 1 < window()) {
+            long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
+            if (instance >= start || !mayPropose(instance)) break;
+            proposeAt(instance, BatchCodec.noOp());
         }
     }
 
+    private static List<Integer> votersOf(paxos.api.Membership m) {
+        List<Integer> out = new java.util.ArrayList<>(m.members().size());
+        for (paxos.api.Member x : m.members()) if (x.role() == paxos.api.MemberRole.VOTER) out.add(x.nodeId());
+        return out;
+    }
+
+    /** Proposes {@code value} at {@code instance}; the caller checked {@link #mayPropose}. */
     private void proposeAt(long instance, byte[] value) {
-        InFlight f = new InFlight(value, host.now());
+        paxos.api.Membership config = tracker.at(instance);
+        InFlight f = new InFlight(value, config, host.now());
         if (!acceptor.accept(ballot, instance, value)) {
             stepDown(acceptor.promised());
             return;
         }
         inFlight.put(instance, f);
         f.acks.add(self);
-        for (int v : voters) {
+        for (int v : votersOf(config)) {
             if (v != self) host.send(new Message.Accept(cfg.group(), self, v, ballot, instance, value, learner.chosenUpTo()));
         }
         nextInstance = Math.max(nextInstance, instance + 1);
@@ -303,14 +399,14 @@ final class Proposer {
     }
 
     private void checkChosen(long instance, InFlight f) {
-        if (f.acks.size() < cfg.quorum()) return;
+        if (!ConfigTracker.quorumIn(f.acks, f.config, cfg.quorumRule())) return;
         inFlight.remove(instance);
         host.learn(instance, ballot, f.value);
         for (int m : others) {
             // Voters were sent the Accept: a voter whose copy was lost notices the gap through the
             // commit's chosenUpTo and catches up by range. Sending the bytes to every voter that has
             // not answered yet would send most values twice to the slowest follower.
-            byte[] value = voters.contains(m) ? null : f.value;
+            byte[] value = ConfigTracker.isVoter(f.config, m) ? null : f.value;
             host.send(new Message.Commit(cfg.group(), self, m, instance, ballot, value, learner.chosenUpTo()));
         }
     }
@@ -325,6 +421,7 @@ final class Proposer {
         seeBallot(higher);
         role = GroupCore.Role.FOLLOWER;
         phaseOne = null;
+        recovery = null;
         inFlight.clear();
         if (leaderId == self) leaderId = 0;
         resetElectionTimer();

@@ -108,6 +108,7 @@ final class CheckpointInstall {
                 throw e;
             }
             writePositions(group, ids, positions, r.master(), r.versions(), r.requests());
+            writeMembership(group, r.membership());
             installer.finish(group);
         } catch (Exception e) {
             outcome = Result.of(e);
@@ -151,6 +152,24 @@ final class CheckpointInstall {
             if (!end.installed() && outcome.installed()) fresh.fail("checkpoint install failed: " + end.detail());
         });
         return result;
+    }
+
+    /**
+     * Records the sender's membership history (an installer gets the membership in force at the
+     * checkpoint's instance and every change after it up to when it was sent), unless the one here
+     * already scanned further.
+     */
+    private void writeMembership(int group, byte[] received) {
+        if (received == null) return;
+        try {
+            paxos.impl.core.ConfigTracker theirs = paxos.impl.core.ConfigTracker.decode(received);
+            java.util.Optional<byte[]> mine = store.meta(group, MembershipChanges.KEY);
+            if (mine.isPresent() && paxos.impl.core.ConfigTracker.decode(mine.get()).scannedUpTo() >= theirs.scannedUpTo()) return;
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "group {0}: membership history with the checkpoint unreadable: {1}", group, e.getMessage());
+            return;
+        }
+        store.append(List.of(new LogRecord.Meta(group, MembershipChanges.KEY, received))).toCompletableFuture().join();
     }
 
     private void writePositions(int group, List<Integer> ids, List<Long> positions, MasterInfo master, Map<Integer, String> versions,

@@ -38,6 +38,7 @@ final class CheckpointReceiver {
     private byte[] requestsBytes;
     private int requestsReceived;
     private CheckpointRequests requests;
+    private byte[] membership;
     private long nextSeq;
     private FileChannel file;
     private Path filePath;
@@ -113,6 +114,7 @@ final class CheckpointReceiver {
         }
         master = b.master();
         versions = b.versions();
+        membership = b.membership();
     }
 
     private void fileStart(CheckpointWire.FileStart f) throws TransferException, IOException {
@@ -213,6 +215,8 @@ final class CheckpointReceiver {
     Map<Integer, String> versions() { return versions; }
     /** The executed-requests table at {@link #lowestInstance()}; non-null once complete. */
     CheckpointRequests requests() { return requests; }
+    /** The sender's membership history (see {@code MembershipChanges}), or {@code null} from an older sender. */
+    byte[] membership() { return membership; }
     long instanceOf(int id) { return parts.get(id).instance(); }
     long bytesDone() { return bytesDone; }
     long bytesTotal() { return bytesTotal; }

@@ -41,6 +41,8 @@ final class CheckpointSender implements Runnable {
     private final LongFunction<MasterInfo> masterAt;
     private final LongFunction<Map<Integer, String>> versionsAt;
     private final LongFunction<CheckpointRequests> requestsAt;
+    /** The group's membership history as this node persisted it (sent with the checkpoint), or null. */
+    private volatile java.util.function.Supplier<byte[]> membership = () -> null;
     private final Predicate<CheckpointWire.Msg> send;
     private final CheckpointConfig config;
     private final int chunkBytes;
@@ -110,6 +112,11 @@ final class CheckpointSender implements Runnable {
         window.release(1 << 16); // wake a blocked sender
     }
 
+    /** Sends {@code history} (the membership history, read when the checkpoint is locked) with the checkpoint. */
+    void membership(java.util.function.Supplier<byte[]> history) {
+        membership = history;
+    }
+
     @Override
     public void run() {
         List<Integer> locked = new ArrayList<>();
@@ -134,7 +141,7 @@ final class CheckpointSender implements Runnable {
             progress.locked(lowest, parts.stream().mapToLong(CheckpointWire.Part::bytes).sum(),
                     parts.stream().mapToInt(CheckpointWire.Part::files).sum());
             MasterInfo master = masterAt.apply(lowest);
-            put(new CheckpointWire.Begin(group, transferId, master, parts, versionsAt.apply(lowest)));
+            put(new CheckpointWire.Begin(group, transferId, master, parts, versionsAt.apply(lowest), membership.get()));
             sendRequests(requestsAt.apply(lowest), lowest);
             long seq = 0;
             long bytes = 0;

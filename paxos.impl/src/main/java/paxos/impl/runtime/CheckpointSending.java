@@ -75,6 +75,10 @@ final class CheckpointSending {
                         track.finish(outcome, detail);
                     }
                 });
+        sender.membership(() -> {
+            GroupRunner runner = host.runner(g);
+            return runner == null ? null : runner.membershipHistory();
+        });
         if (outgoing.putIfAbsent(r.transferId(), sender) != null) return;
         try {
             workers.execute(sender);

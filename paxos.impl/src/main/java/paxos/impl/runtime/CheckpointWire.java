@@ -51,9 +51,14 @@ final class CheckpointWire {
      * after the lowest part's instance (versions travel as an optional trailer: a sender that
      * predates them sends none).
      */
-    record Begin(int group, long transferId, MasterInfo master, List<Part> parts, Map<Integer, String> versions) implements Msg {
+    record Begin(int group, long transferId, MasterInfo master, List<Part> parts, Map<Integer, String> versions,
+                 byte[] membership) implements Msg {
         Begin {
             versions = Map.copyOf(versions);
+        }
+
+        Begin(int group, long transferId, MasterInfo master, List<Part> parts, Map<Integer, String> versions) {
+            this(group, transferId, master, parts, versions, null);
         }
 
         Begin(int group, long transferId, MasterInfo master, List<Part> parts) {
@@ -103,7 +108,8 @@ final class CheckpointWire {
         } else if (m instanceof Begin g) {
             int versionBytes = 4;
             for (String v : g.versions().values()) versionBytes += 4 + 2 + text(v).length;
-            b = head(BEGIN, g, 4 + 8 + 8 + 4 + g.parts().size() * 24 + versionBytes);
+            b = head(BEGIN, g, 4 + 8 + 8 + 4 + g.parts().size() * 24 + versionBytes
+                    + (g.membership() == null ? 0 : 4 + g.membership().length));
             b.putInt(g.master().nodeId()).putLong(g.master().version()).putLong(g.master().leaseMillis());
             b.putInt(g.parts().size());
             for (Part p : g.parts()) b.putInt(p.stateMachineId()).putLong(p.instance()).putInt(p.files()).putLong(p.bytes());
@@ -112,6 +118,8 @@ final class CheckpointWire {
                 byte[] t = text(v.getValue());
                 b.putInt(v.getKey()).putShort((short) t.length).put(t);
             }
+            // the membership history (a second optional trailer: a sender that predates it sends none)
+            if (g.membership() != null) b.putInt(g.membership().length).put(g.membership());
         } else if (m instanceof RequestsPart r) {
             b = head(REQUESTS, r, 12 + r.bytes().length).putInt(r.offset()).putInt(r.total()).putInt(r.bytes().length)
                     .put(r.bytes());
@@ -172,7 +180,14 @@ final class CheckpointWire {
                     int k = b.hasRemaining() ? b.getInt() : 0;
                     if (k < 0 || k > MACHINES_MAX) throw new IllegalArgumentException("bad version count " + k);
                     for (int i = 0; i < k; i++) versions.put(b.getInt(), readText(b, b.getShort() & 0xffff));
-                    yield new Begin(group, id, master, parts, versions);
+                    byte[] membership = null;
+                    if (b.hasRemaining()) {
+                        int len = b.getInt();
+                        if (len < 0 || len > b.remaining()) throw new IllegalArgumentException("bad membership length " + len);
+                        membership = new byte[len];
+                        b.get(membership);
+                    }
+                    yield new Begin(group, id, master, parts, versions, membership);
                 }
                 case REQUESTS -> {
                     int offset = b.getInt();

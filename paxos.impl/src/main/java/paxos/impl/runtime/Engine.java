@@ -305,7 +305,29 @@ public final class Engine implements PaxosNode, AutoCloseable {
     @Override
     public Membership membership(int group) {
         checkGroup(group);
-        return config.membership();
+        GroupRunner r = runner(group);
+        return r == null ? config.membership() : r.membershipInForce();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Decided in the group's log at instance {@code i} as a compare-and-set on the membership
+     * version the change was computed from, in force from {@code i + }{@link paxos.impl.core.ConfigTracker#ACTIVATION_DELAY}
+     * (the leader proposes no-ops to get there in an idle group). Refused at once when the result's
+     * voters that were voters before are fewer than a quorum of it (add or remove one voter at a time).
+     */
+    @Override
+    public CompletionStage<Membership> changeMembership(int group, paxos.api.MembershipChange change) {
+        checkGroup(group);
+        java.util.Objects.requireNonNull(change, "change");
+        GroupRunner r = runner(group);
+        try {
+            if (r == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
+            return r.changeMembership(change);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

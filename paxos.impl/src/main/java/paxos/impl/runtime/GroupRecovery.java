@@ -11,6 +11,7 @@ import paxos.api.spi.log.LogRange;
 import paxos.api.spi.log.LogStore;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.CoreConfig;
+import paxos.impl.core.ConfigTracker;
 import paxos.impl.core.CoreState;
 import paxos.impl.core.GroupCore;
 import paxos.impl.exec.ExecutorState;
@@ -97,7 +98,16 @@ final class GroupRecovery {
             from = chunk.get(chunk.size() - 1).instance() + 1;
         }
         CoreState state = new CoreState(store.promisedBallot(g), records, applyFrom);
-        GroupCore core = new GroupCore(coreConfig(g), state, random);
+        // the membership history in the log wins over the configured members (only a bootstrap)
+        ConfigTracker tracker = ConfigTracker.bootstrap(config.membership(), applyFrom);
+        try {
+            java.util.Optional<byte[]> h = store.meta(g, MembershipChanges.KEY);
+            if (h.isPresent()) tracker = ConfigTracker.decode(h.get());
+            warnIfConfigDisagrees(g, tracker);
+        } catch (IllegalArgumentException e) {
+            if (inconsistent == null) inconsistent = "unreadable membership history: " + e.getMessage();
+        }
+        GroupCore core = new GroupCore(coreConfig(g), state, random, tracker);
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom),
                         Math.max(meta.masterBefore(applyFrom).version(), meta.leaseEntryBefore(applyFrom)),
@@ -105,6 +115,25 @@ final class GroupRecovery {
                 config.batchCountMax());
         return new Recovered(core, executor, meta, applyFrom, inconsistent);
     }
+
+    private boolean warned;
+
+    /** Reports (once) a configured member list that differs from the membership the log holds: the log wins. */
+    private synchronized void warnIfConfigDisagrees(int g, ConfigTracker tracker) {
+        paxos.api.Membership logged = tracker.latest();
+        if (warned || logged.configVersion() == 0) return;
+        java.util.Set<String> a = new java.util.TreeSet<>(), b = new java.util.TreeSet<>();
+        logged.members().forEach(m -> a.add(m.nodeId() + ":" + m.role()));
+        config.members().forEach(m -> b.add(m.nodeId() + ":" + m.role()));
+        if (a.equals(b)) return;
+        warned = true;
+        configDisagrees = "configured members " + EngineConfig.describe(config.members()) + " differ from the membership in the log of group "
+                + g + " (instance " + logged.configVersion() + "): " + EngineConfig.describe(logged.members()) + "; the log's is in force";
+        System.getLogger(GroupRecovery.class.getName()).log(System.Logger.Level.WARNING, configDisagrees);
+    }
+
+    /** Why the configured members are not obeyed (they differ from the log's), or {@code null}. */
+    volatile String configDisagrees;
 
     private synchronized long nextSeed() {
         return seeds.nextLong();

@@ -69,6 +69,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
 
     /** The Ready cycle; loop-confined. */
     private final ReadyPipeline pipeline;
+    /** Membership history persisted, published, and callers of changes; loop-confined. */
+    private final MembershipChanges membership;
 
     // published for status(), written by one thread each
     private volatile long chosenUpTo = -1;
@@ -121,6 +123,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         this.exec = new SerialExecutor(execPool, onError);
         this.status = new ExecStatus(group, executor, meta, clock);
         this.chosenUpTo = core.chosenUpTo();
+        this.membership = new MembershipChanges(group, core);
         this.pipeline = new ReadyPipeline(group, core, store, outbound, io, loop, durability, this);
         this.registrations = new Registrations(group, executor, store, meta, clock, this);
     }
@@ -167,6 +170,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             if (r instanceof ProposeResult.Refused refused) {
                 for (BatchCommand c : numbered) pending.fail(c.requestId(), refused.toException());
             }
+            membership.afterCore(core);
             pipeline.drive();
         });
         return futures;
@@ -182,6 +186,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             inboundPending.decrementAndGet();
             notePeer(m);
             core.step(m);
+            membership.afterCore(core);
             pipeline.drive();
         });
     }
@@ -190,6 +195,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     void tick() {
         loop.execute(() -> {
             core.tick();
+            membership.afterCore(core);
             pipeline.drive();
         });
     }
@@ -228,6 +234,34 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         byte[] cmd = new SystemCommand.ActivateVersion(id, version, SystemCommand.ActivateVersion.ANY).encode();
         return propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0, cmd)),
                 proposalTimeoutMillis).get(0);
+    }
+
+    /**
+     * Proposes one membership change (see {@link paxos.api.PaxosNode#changeMembership}); completes
+     * with the membership in force once it is in force here.
+     *
+     * @throws paxos.api.ConflictException while another change is chosen but not in force
+     * @throws IllegalArgumentException if the change does not apply to the latest membership
+     */
+    CompletableFuture<paxos.api.Membership> changeMembership(paxos.api.MembershipChange change) {
+        byte[] cmd = membership.command(change, chosenUpTo).encode();
+        CompletableFuture<paxos.api.Membership> done = new CompletableFuture<>();
+        propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0, cmd)), proposalTimeoutMillis)
+                .get(0).whenComplete((c, e) -> {
+                    if (e != null) done.completeExceptionally(e);
+                    else loop.execute(() -> membership.await(core, c.instance(), done));
+                });
+        return done;
+    }
+
+    /** The membership history as last persisted ({@code null} before the first write); any thread. */
+    byte[] membershipHistory() {
+        return membership.history();
+    }
+
+    /** The membership in force for this node's next instance; any thread. */
+    paxos.api.Membership membershipInForce() {
+        return membership.inForce();
     }
 
     /**

@@ -78,6 +78,24 @@ public final class GroupRuntime {
     }
 
     /** Why the group stopped, or {@code null}. */
+    /** See {@link GroupRunner#changeMembership}. */
+    public CompletableFuture<paxos.api.Membership> changeMembership(paxos.api.MembershipChange change) {
+        return runner.changeMembership(change);
+    }
+
+    /** The membership in force for this node's next instance. */
+    public paxos.api.Membership membershipInForce() {
+        return runner.membershipInForce();
+    }
+
+    /** The membership history as last persisted (metadata key {@link #MEMBERSHIP_KEY}), or {@code null}. */
+    public byte[] membershipHistory() {
+        return runner.membershipHistory();
+    }
+
+    /** The log store metadata key the runtime keeps the group's membership history under. */
+    public static final String MEMBERSHIP_KEY = MembershipChanges.KEY;
+
     public String failure() {
         return runner.failure();
     }
