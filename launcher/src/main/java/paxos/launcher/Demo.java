@@ -20,8 +20,13 @@ import paxos.launcher.node.Secrets;
  *   --paxos-ports A,B,C   Paxos ports (default 7001,7002,7003)
  *   --http-ports A,B,C    web console / REST ports (default 8081,8082,8083)
  *   --data DIR            data folder (default data/demo, relative to the working directory)
- *   --node N              start only node N (1..3) of that demo, e.g. again after it crashed
+ *   --node N              start only node N (1..4) of that demo, e.g. again after it crashed
  *                         while the other two run on in the first demo
+ *   --join                with --node N: start node N to join the running demo cluster (a fresh data
+ *                         directory and incarnation; it waits until an operator adds it, or
+ *                         replaces a member by it). Node 4 (Paxos 7004, HTTP 8084, or the fourth
+ *                         of --paxos-ports / --http-ports) exists only this way; once it has
+ *                         joined, a demo start without --node starts it too
  *   stop [--data DIR]     stops every running node of that demo, however it was started
  *   status [--data DIR]   one line per node: pid, up/down, Paxos and HTTP addresses
  * </pre>
@@ -36,7 +41,8 @@ public final class Demo {
   static final String CONSOLE_USER = "paxos";
   static final long START_TIMEOUT_MILLIS = 120_000;
   static final long STOP_TIMEOUT_MILLIS = 30_000;
-  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C] [--http-ports A,B,C] [--data DIR] [--node N]\n"
+  static final String USAGE = "usage: ./paxos demo [--paxos-ports A,B,C[,D]] [--http-ports A,B,C[,D]] [--data DIR]"
+      + " [--node N [--join]]\n"
       + "       ./paxos demo stop|status [--data DIR]";
 
   // set by the shutdown hook, so that the nodes' exits are not reported as failures
@@ -55,11 +61,17 @@ public final class Demo {
       System.exit(control(args));
     }
     List<NodeSettings> nodes;
+    int firstHttpPort;
     try {
       int only = onlyNode(args);
-      nodes = configure(withoutOnlyNode(args), Path.of("").toAbsolutePath());
+      boolean join = Arrays.asList(args).contains("--join");
+      if (join && only == 0) {
+        throw new IllegalArgumentException("--join needs --node N (e.g. ./paxos demo --node 4 --join)");
+      }
+      nodes = configure(withoutOnlyNode(args), Path.of("").toAbsolutePath(), join ? only : 0, only);
+      firstHttpPort = nodes.get(0).httpPort();
       if (only != 0) {
-        nodes = List.of(nodes.get(only - 1));
+        nodes = nodes.stream().filter(n -> n.nodeId() == only).toList();
       }
     } catch (IllegalArgumentException e) {
       System.err.println("paxos demo: " + e.getMessage());
@@ -109,8 +121,18 @@ public final class Demo {
     System.out.println("     curl -i http://127.0.0.1:" + second + "/kv/greeting        (any node serves any key)");
     System.out.println("     curl http://127.0.0.1:" + first.httpPort() + "/paxos/status");
     System.out.println("     curl http://127.0.0.1:" + first.httpPort() + "/paxos/ready      (200 once a node serves)");
-    System.out.println("paxos demo: " + count + " up (ready) in " + millis + " ms. Ctrl-C stops "
-        + (nodes.size() == 1 ? "it." : "them."));
+    for (NodeSettings node : nodes) {
+      if (node.startMode().equals("join")) {
+        int replaced = node.nodeId() == 4 ? 3 : 0;
+        System.out.println("node " + node.nodeId() + " waits to be added; from any member, e.g. "
+            + (replaced != 0 ? "to replace node " + replaced + " by it:" : "as a voter:"));
+        System.out.println("     curl -u " + CONSOLE_USER + ":" + first.consolePassword() + " -X PUT --data 127.0.0.1:"
+            + node.port() + " 'http://127.0.0.1:" + firstHttpPort + "/paxos/members/" + node.nodeId()
+            + (replaced != 0 ? "?replace=" + replaced : "") + "'");
+      }
+    }
+    System.out.println("paxos demo: " + count + " up (" + (nodes.stream().anyMatch(n -> n.startMode().equals("join"))
+        ? "started; joining" : "ready") + ") in " + millis + " ms. Ctrl-C stops " + (nodes.size() == 1 ? "it." : "them."));
 
     for (NodeProcess process : processes) {
       process.onExit().thenAccept(code -> {
@@ -139,13 +161,13 @@ public final class Demo {
         : DemoControl.status(data, System.out);
   }
 
-  /** The N of {@code --node N}, or 0 if absent; IllegalArgumentException unless 1..3. */
+  /** The N of {@code --node N}, or 0 if absent; IllegalArgumentException unless 1..4. */
   static int onlyNode(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--node")) {
         String value = i + 1 < args.length ? args[i + 1] : "";
-        if (!value.matches("[123]")) {
-          throw new IllegalArgumentException("--node needs 1, 2 or 3, got '" + value + "'");
+        if (!value.matches("[1234]")) {
+          throw new IllegalArgumentException("--node needs 1, 2, 3 or 4, got '" + value + "'");
         }
         return Integer.parseInt(value);
       }
@@ -158,17 +180,28 @@ public final class Demo {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--node")) {
         i++;
-      } else {
+      } else if (!args[i].equals("--join")) {
         rest.add(args[i]);
       }
     }
     return rest.toArray(new String[0]);
   }
 
-  /** Parses the flags into the three nodes' settings; IllegalArgumentException on bad flags. */
+  /** The three nodes' settings (and node 4's, if it joined before); IllegalArgumentException on bad flags. */
   static List<NodeSettings> configure(String[] args, Path workDir) throws IOException {
-    int[] paxosPorts = {7001, 7002, 7003};
-    int[] httpPorts = {8081, 8082, 8083};
+    return configure(args, workDir, 0, 0);
+  }
+
+  /**
+   * Parses the flags into the nodes' settings: nodes 1 to 3, and node 4 if it is asked for
+   * ({@code only} or {@code joining} is 4) or has joined before (it has an identity).
+   *
+   * @param joining the node started with {@code --join}, or 0
+   * @param only the node of {@code --node}, or 0
+   */
+  static List<NodeSettings> configure(String[] args, Path workDir, int joining, int only) throws IOException {
+    int[] paxosPorts = {7001, 7002, 7003, 7004};
+    int[] httpPorts = {8081, 8082, 8083, 8084};
     String dataDir = "data/demo";
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
@@ -192,23 +225,31 @@ public final class Demo {
     String password = secrets.getOrGenerate("console.password", 12);
     String clusterSecret = secrets.getOrGenerate("clusterSecret", 32);
     secrets.save();
+    // the bootstrap membership is nodes 1-3; node 4's list names itself too (it must) and only tells it
+    // where its peers are: the log, not this list, makes it a member
     List<MemberAddress> members = new ArrayList<>();
-    for (int n = 1; n <= 3; n++) {
-      members.add(new MemberAddress(n, "127.0.0.1", paxosPorts[n - 1]));
-    }
     List<MemberAddress> httpMembers = new ArrayList<>();
-    for (int n = 1; n <= 3; n++) {
+    for (int n = 1; n <= 4; n++) {
+      members.add(new MemberAddress(n, "127.0.0.1", paxosPorts[n - 1]));
+      // node 4 among the HTTP addresses from the start: a KV write on node 1 can then be sent to a
+      // master on node 4 after it joined (an address nobody answers on is skipped quietly)
       httpMembers.add(new MemberAddress(n, "127.0.0.1", httpPorts[n - 1]));
     }
     List<NodeSettings> nodes = new ArrayList<>();
-    for (int n = 1; n <= 3; n++) {
+    for (int n = 1; n <= 4; n++) {
       Path home = data.resolve("node-" + n);
       // A node is bootstrapped (its data directory created) only at its first start in this demo;
       // demo.properties remembers that start (see recordBootstraps), so a node whose directory was
-      // lost later is a member without identity and is refused, even if its whole folder is gone.
-      boolean started = NodeIdentityCheck.exists(home.resolve("paxos")) || secrets.get(bootstrappedKey(n)) != null;
-      String startMode = started ? "member" : "bootstrap";
-      nodes.add(new NodeSettings(n, members, "127.0.0.1", paxosPorts[n - 1], home, home.resolve("paxos"),
+      // lost later is a member without identity and is refused, even if its whole folder is gone
+      // (unless it is started with --join: then it gets a fresh identity and waits to be added).
+      boolean identity = NodeIdentityCheck.exists(home.resolve("paxos"));
+      boolean started = identity || secrets.get(bootstrappedKey(n)) != null;
+      if (n == 4 && !started && joining != 4 && only != 4) {
+        continue; // node 4 exists only once it was started to join
+      }
+      String startMode = identity ? "member" : n == joining ? "join" : started || n == 4 ? "member" : "bootstrap";
+      nodes.add(new NodeSettings(n, n == 4 ? members : members.subList(0, 3), "127.0.0.1", paxosPorts[n - 1], home,
+          home.resolve("paxos"),
           "127.0.0.1", httpPorts[n - 1], CONSOLE_USER, password,
           List.of(NodeSettings.DEFAULT_JAVA_OPTIONS.split(" ")), data.resolve("deploy"),
           Map.of("clusterSecret", clusterSecret, NodeSettings.START_MODE_KEY, startMode), httpMembers));
@@ -234,10 +275,11 @@ public final class Demo {
   private static int[] ports(String flag, String value) {
     try {
       int[] ports = Arrays.stream(value.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-      if (ports.length != 3 || Arrays.stream(ports).distinct().count() != 3) {
-        throw new IllegalArgumentException(flag + " needs three different ports, got " + value);
+      if (ports.length < 3 || ports.length > 4 || Arrays.stream(ports).distinct().count() != ports.length) {
+        throw new IllegalArgumentException(flag + " needs three (or four, with node 4) different ports, got " + value);
       }
-      return ports;
+      // node 4's port: the fourth given, else the default
+      return ports.length == 4 ? ports : new int[] {ports[0], ports[1], ports[2], flag.startsWith("--paxos") ? 7004 : 8084};
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(flag + " needs three port numbers, got " + value);
     }
@@ -256,7 +298,9 @@ public final class Demo {
               + process.settings().nodeDir().resolve("node.log"));
           return false;
         }
-        if (PlatformProbe.readiness(process.settings()).ready()) {
+        PlatformProbe.Readiness readiness = PlatformProbe.readiness(process.settings());
+        // a joining node is not ready (its groups wait for the operator): its engine running is enough
+        if (readiness.ready() || process.settings().startMode().equals("join") && engineRuns(readiness)) {
           waiting.remove(process);
         }
       }
@@ -271,6 +315,12 @@ public final class Demo {
       Thread.sleep(200);
     }
     return true;
+  }
+
+  /** {@code /paxos/ready} answered, and no reason is about bundles or a missing engine. */
+  private static boolean engineRuns(PlatformProbe.Readiness readiness) {
+    return readiness.status() > 0 && !readiness.body().contains("bundle ")
+        && !readiness.body().contains("Paxos node is not running");
   }
 
   private static void stop(List<NodeProcess> processes) {

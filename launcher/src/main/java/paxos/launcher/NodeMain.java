@@ -25,7 +25,8 @@ public final class NodeMain {
   static final long STOP_TIMEOUT_MILLIS = 30_000;
   static final String USAGE = "usage: ./paxos node --config FILE [--shell] [--bootstrap | --join]\n"
       + "  --bootstrap  first start of a brand-new cluster: create a missing data directory (with its identity)\n"
-      + "  --join       start to join a running cluster (refused in this version: needs membership operations)";
+      + "  --join       start to join a running cluster: create a missing data directory with a fresh incarnation;\n"
+      + "               the node waits until an operator adds it (PUT /paxos/members/ID) or replaces a member by it";
 
   private NodeMain() {
   }

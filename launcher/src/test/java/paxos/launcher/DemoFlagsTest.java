@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 class DemoFlagsTest {
 
   @Test
-  void nodeFlagNamesOneOfTheThreeNodes() {
+  void nodeFlagNamesOneOfTheFourNodes() {
     assertEquals(0, Demo.onlyNode(new String[] {"--data", "x"}));
     assertEquals(2, Demo.onlyNode(new String[] {"--data", "x", "--node", "2"}));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Demo.onlyNode(new String[] {"--node", "4"}));
-    assertTrue(e.getMessage().contains("--node needs 1, 2 or 3"), e.getMessage());
+        () -> Demo.onlyNode(new String[] {"--node", "5"}));
+    assertTrue(e.getMessage().contains("--node needs 1, 2, 3 or 4"), e.getMessage());
+    assertEquals(4, Demo.onlyNode(new String[] {"--node", "4", "--join"}));
     assertThrows(IllegalArgumentException.class, () -> Demo.onlyNode(new String[] {"--node"}));
   }
 }

@@ -90,6 +90,10 @@ class PlatformJarIT {
       }
     });
 
+    // this node's store is configured with syncPolicy "group" (not SYNC or NONE), so its engine never runs:
+    // the membership endpoint answers the platform's 503, never 404
+    assertEquals(503, PlatformProbe.status(settings, "/paxos/members", "tester", "s3cret-Pw"), "GET /paxos/members");
+
     TestSupport.writeBundle(NodeHome.deployDir(settings), "dropin.jar", "paxos.test.dropin");
     TestSupport.await().atMost(Duration.ofSeconds(30)).until(() ->
         TestSupport.bundles(json(settings, "/system/console/bundles.json")).stream()

@@ -236,7 +236,7 @@ class LeaderIsolationIT {
         assumeTrue(LoopbackCut.available(), "needs root and tc on lo without a qdisc of its own");
         String modulePath = MultiProcessClusterIT.modulePath();
         StringBuilder m = new StringBuilder();
-        for (int i = 0; i < 3; i++) m.append(i == 0 ? "" : ",").append(i + 1).append('@').append(IPS[i]).append(':').append(freePort(IPS[i]));
+        for (int i = 0; i < 3; i++) m.append(i == 0 ? "" : ",").append(i + 1).append('@').append(IPS[i]).append(':').append(MultiProcessClusterIT.freePort(IPS[i]));
         for (int i = 0; i < 3; i++)
             nodes[i] = NodeHandle.start(modulePath, i + 1, m.toString(), dir.resolve("node-" + (i + 1)), "--groups", String.valueOf(GROUPS),
                     "--proposal-timeout-millis", "10000", "--listen-host", IPS[i]);
@@ -364,11 +364,5 @@ class LeaderIsolationIT {
 
     private int leader(int slot, int group) throws Exception {
         return Integer.parseInt(nodes[slot].request("leader " + group)[2]);
-    }
-
-    private static int freePort(String ip) throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(ip))) {
-            return s.getLocalPort();
-        }
     }
 }

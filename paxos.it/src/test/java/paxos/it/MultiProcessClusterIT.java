@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,53 +90,7 @@ class MultiProcessClusterIT {
             clients.close();
         }
         clients.drain(WINDOW, 20_000); // every proposal answered: the acknowledged set is final
-        verifyReplicas(clients.ackedValues());
-    }
-
-    /**
-     * All replicas reach the same (executed instance, checksum, count); their executed sequences
-     * are equal entry by entry; every acknowledged value is in it exactly once, at the position it
-     * was acknowledged with.
-     */
-    private void verifyReplicas(Map<String, Workload.Position> acked) throws Exception {
-        // Proposals whose callers saw a timeout or a dead node may still be chosen later (e.g. a
-        // Forward queued for a dead leader is delivered when it restarts): wait for quiescence,
-        // i.e. equal status and equal executed sequences on all three.
-        List<List<String>> logs = new ArrayList<>();
-        await().atMost(BOUND).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            String[] s0 = nodes[0].request("status 0");
-            for (NodeHandle n : nodes) if (!Arrays.equals(s0, n.request("status 0"))) return false;
-            logs.clear();
-            for (NodeHandle n : nodes) logs.add(dump(n));
-            return logs.get(0).size() == Long.parseLong(s0[4]) // the dump covers every executed command
-                    && logs.get(0).equals(logs.get(1)) && logs.get(0).equals(logs.get(2));
-        });
-        List<String> reference = logs.get(0);
-        String[] status = nodes[0].request("status 0");
-        Map<String, String> positionOf = new HashMap<>();
-        for (String entry : reference) {
-            String[] e = entry.split(":", 3);
-            String previous = positionOf.put(e[2], e[0] + ":" + e[1]);
-            assertEquals(null, previous, "value " + e[2] + " executed twice");
-        }
-        for (Map.Entry<String, Workload.Position> a : acked.entrySet()) {
-            assertEquals(a.getValue().instance() + ":" + a.getValue().index(), positionOf.get(a.getKey()),
-                    "acknowledged value " + a.getKey() + " executed at its acknowledged position");
-        }
-        System.out.printf("verified: %d acknowledged writes among %d executed, replicas agree at %s%n",
-                acked.size(), reference.size(), String.join(" ", status));
-    }
-
-    /** Every executed command of group 0 as {@code instance:index:value}, in execution order. */
-    private List<String> dump(NodeHandle n) throws Exception {
-        List<String> out = new ArrayList<>();
-        while (true) {
-            String[] d = n.request("dump 0 " + out.size() + " 20000");
-            assertEquals("false", d[4], "node " + n.nodeId + " kept every entry");
-            int count = Integer.parseInt(d[3]);
-            if (count == 0) return out;
-            out.addAll(Arrays.asList(d).subList(5, 5 + count));
-        }
+        ReplicaCheck.verify(List.of(nodes), clients.ackedValues(), BOUND);
     }
 
     private void start(int slot) throws Exception {
@@ -160,6 +112,13 @@ class MultiProcessClusterIT {
 
     static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A port free on {@code ip} (an address of 127.0.0.0/8) right now. */
+    static int freePort(String ip) throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
             return s.getLocalPort();
         }
     }

@@ -36,6 +36,10 @@ final class NodeHandle {
     private final BlockingQueue<String> responses = new LinkedBlockingQueue<>();
     private final Map<String, Consumer<String[]>> pending = new ConcurrentHashMap<>();
     private final AtomicLong stderrLines = new AtomicLong();
+    /** The last {@value #RECENT_STDERR_MAX} stderr lines, e.g. why a node refused to start. */
+    private final java.util.Deque<String> recentStderr = new java.util.ArrayDeque<>();
+    private static final int RECENT_STDERR_MAX = 50;
+    private final Thread stderrReader;
     private volatile boolean alive = true;
 
     private NodeHandle(int nodeId, Process process) {
@@ -45,9 +49,9 @@ final class NodeHandle {
         Thread out = new Thread(this::readStdout, "node-" + nodeId + "-stdout");
         out.setDaemon(true);
         out.start();
-        Thread err = new Thread(this::readStderr, "node-" + nodeId + "-stderr");
-        err.setDaemon(true);
-        err.start();
+        stderrReader = new Thread(this::readStderr, "node-" + nodeId + "-stderr");
+        stderrReader.setDaemon(true);
+        stderrReader.start();
     }
 
     /**
@@ -85,7 +89,9 @@ final class NodeHandle {
         String first = h.responses.poll(60, TimeUnit.SECONDS);
         if (!"ready".equals(first)) {
             h.kill9();
-            throw new IllegalStateException("node " + nodeId + " did not start: first line " + first);
+            h.stderrReader.join(5_000); // it has read the process's last lines once it ends
+            throw new IllegalStateException("node " + nodeId + " did not start: first line " + first + "; stderr: "
+                    + h.recentStderr());
         }
         return h;
     }
@@ -101,6 +107,13 @@ final class NodeHandle {
     /** Lines the child wrote to stderr so far (its log lines at INFO and above, and anything else). */
     long stderrLines() {
         return stderrLines.get();
+    }
+
+    /** The last lines the child wrote to stderr (at most 50), joined by newlines. */
+    String recentStderr() {
+        synchronized (recentStderr) {
+            return String.join("\n", recentStderr);
+        }
     }
 
     /** Sends a proposal; {@code onAnswer} runs on this handle's reader thread. */
@@ -184,6 +197,7 @@ final class NodeHandle {
             // the process died
         } finally {
             alive = false;
+            responses.add("exited"); // a start waiting for "ready" fails at once, not after its timeout
             for (String id : List.copyOf(pending.keySet())) {
                 Consumer<String[]> c = pending.remove(id);
                 if (c != null) c.accept(died(id));
@@ -200,6 +214,10 @@ final class NodeHandle {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 stderrLines.incrementAndGet();
+                synchronized (recentStderr) {
+                    if (recentStderr.size() == RECENT_STDERR_MAX) recentStderr.removeFirst();
+                    recentStderr.addLast(line);
+                }
                 System.err.println("[node " + nodeId + "] " + line);
             }
         } catch (IOException ignored) {

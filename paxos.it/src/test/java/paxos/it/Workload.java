@@ -21,6 +21,9 @@ final class Workload implements AutoCloseable {
     private final Map<String, Position> acked = new ConcurrentHashMap<>();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
+    /** Nanos of the last acknowledgement, and the longest time between two since {@link #resetPause()}. */
+    private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong longestPauseNanos = new AtomicLong();
     private final Thread thread;
     private volatile int target;
     private volatile boolean running = true;
@@ -45,6 +48,18 @@ final class Workload implements AutoCloseable {
         return Map.copyOf(acked);
     }
 
+    /** Starts measuring the longest pause between two acknowledgements anew, from now. */
+    void resetPause() {
+        lastAckNanos.set(System.nanoTime());
+        longestPauseNanos.set(0);
+    }
+
+    /** The longest time without an acknowledgement since {@link #resetPause()}, up to now, in ms. */
+    long longestPauseMillis() {
+        long sinceLast = System.nanoTime() - lastAckNanos.get();
+        return Math.max(longestPauseNanos.get(), sinceLast) / 1_000_000;
+    }
+
     long failed() {
         return failed.get();
     }
@@ -67,7 +82,12 @@ final class Workload implements AutoCloseable {
                 long seq = sequence.incrementAndGet();
                 String value = "v" + seq;
                 node.propose(0, "c" + seq, value, a -> {
-                    if (a.ok()) acked.put(value, new Position(a.instance(), a.index()));
+                    if (a.ok()) {
+                        acked.put(value, new Position(a.instance(), a.index()));
+                        long now = System.nanoTime();
+                        long gap = now - lastAckNanos.getAndSet(now);
+                        longestPauseNanos.accumulateAndGet(gap, Math::max);
+                    }
                     else failed.incrementAndGet();
                     window.release();
                 });

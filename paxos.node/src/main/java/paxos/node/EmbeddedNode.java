@@ -81,8 +81,9 @@ public final class EmbeddedNode implements AutoCloseable {
         EmbeddedNode node = null;
         try {
             // before anything touches the directory: a lost one must not be recreated silently
+            boolean fresh = !NodeIdentityFile.exists(config.dataDir());
             Incarnations incarnations = incarnations(config);
-            store = new LevelDbLogStore(storeConfig(config));
+            store = new LevelDbLogStore(storeConfig(config, fresh));
             transport = new NettyTransport(transportConfig(config), incarnations);
             node = new EmbeddedNode(config, store, transport, factories, checkpointConfig(config));
             node.openStateMachines();
@@ -245,12 +246,28 @@ public final class EmbeddedNode implements AutoCloseable {
         store.close();
     }
 
-    /** The log store settings {@link #start(NodeConfig, Map)} uses (for callers that adjust them, e.g. segment size). */
+    /**
+     * The log store settings {@link #start(NodeConfig, Map)} uses (for callers that adjust them, e.g.
+     * segment size), for a data directory that had its identity before this start.
+     */
     public static LevelDbStoreConfig storeConfig(NodeConfig c) {
+        return storeConfig(c, false);
+    }
+
+    /**
+     * The log store settings for this start.
+     *
+     * @param identityCreated whether this start created the data directory's identity (it had none
+     *     before {@link #incarnations}): a joining node creates its log only then
+     */
+    public static LevelDbStoreConfig storeConfig(NodeConfig c, boolean identityCreated) {
         LevelDbStoreConfig d = LevelDbStoreConfig.defaults(c.dataDir().resolve("log"));
         int valueMax = Math.min(64 << 20, c.engine().recordBytesNeeded());
         // the log is created only with a new identity; a member whose log vanished must not start empty
-        boolean create = c.startMode() == NodeIdentityFile.StartMode.BOOTSTRAP;
+        // (a joining node whose log vanished after it was created is refused like a member: its peers
+        // may already count its votes)
+        boolean create = c.startMode() == NodeIdentityFile.StartMode.BOOTSTRAP
+                || c.startMode() == NodeIdentityFile.StartMode.JOIN && identityCreated;
         return new LevelDbStoreConfig(d.dataDirectory(), create, c.syncPolicy(), valueMax, d.segmentBytes(),
                 d.writeQueueRecordsMax(), Math.max(d.writeQueueBytesMax(), valueMax * 4L), d.batchBytesMax(),
                 d.indexCacheBytes(), d.cleanerIntervalMillis());

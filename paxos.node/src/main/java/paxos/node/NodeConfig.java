@@ -17,7 +17,9 @@ import paxos.impl.runtime.EngineConfig;
  * @param nodeId this node, {@code 1..65535}; must be one of {@code members}
  * @param clusterId names the cluster; peers with another ID are refused
  * @param clusterSecret shared by every node; authenticates peers (at least 16 characters)
- * @param members every node of the cluster (all voters in this version)
+ * @param members every node of the cluster, all voters: the bootstrap membership of a brand-new cluster
+ *     (once a group's log holds a membership, the log wins); for a joining node ({@code startMode JOIN})
+ *     only where its peers are, itself included
  * @param listenHost the address the Paxos port binds to (default {@code 127.0.0.1})
  * @param dataDir this node's data directory (log, state machine data)
  * @param groupCount number of groups, {@code 1..1024}
@@ -35,7 +37,8 @@ import paxos.impl.runtime.EngineConfig;
  * @param tls TLS settings, or {@code null} for plain TCP (still authenticated by the handshake)
  * @param startMode how a data directory without an identity is treated ({@link NodeIdentityFile}):
  *     {@code MEMBER} (the default) refuses it, {@code BOOTSTRAP} creates it (first start of a brand-new
- *     cluster only), {@code JOIN} is refused in this version
+ *     cluster only), {@code JOIN} creates it with a fresh incarnation and starts the engine joining
+ *     ({@link EngineConfig#joining()}: no vote until a membership change adds this node)
  * @param forgetIncarnations peers whose recorded incarnation is forgotten at start, so that their next one
  *     is admitted: the operator's override after replacing a dead machine (see {@link paxos.transport.netty.Incarnations})
  */
@@ -100,7 +103,7 @@ public record NodeConfig(
     public EngineConfig engine() {
         return new EngineConfig(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax,
                 batchBytesMax, windowMax, proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks, electionTicks,
-                proposalTimeoutMillis);
+                proposalTimeoutMillis, startMode == NodeIdentityFile.StartMode.JOIN);
     }
 
     /** This node's own member entry. */

@@ -30,7 +30,11 @@ public record NodeIdentityFile(String clusterId, int nodeId, String incarnation)
         MEMBER,
         /** The first start of a brand-new cluster: a missing identity is created with a fresh incarnation. */
         BOOTSTRAP,
-        /** Started to join a running cluster: refused in this version (joining needs membership changes, issue 14). */
+        /**
+         * Started to join a running cluster ({@code --join}): a missing identity is created with a fresh
+         * incarnation, and the node waits, voting nowhere, until an operator adds it (or replaces
+         * another node by it) through a membership change. An existing identity is opened as usual.
+         */
         JOIN
     }
 
@@ -47,6 +51,7 @@ public record NodeIdentityFile(String clusterId, int nodeId, String incarnation)
         Path file = dataDir.resolve(FILE);
         Files.deleteIfExists(dataDir.resolve(FILE + ".tmp")); // a write cut short; the file itself is whole or absent
         if (!Files.exists(file)) return create(dataDir, clusterId, nodeId, mode);
+        // (JOIN on an existing identity: the node was created to join earlier and restarts; nothing new)
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
@@ -75,27 +80,32 @@ public record NodeIdentityFile(String clusterId, int nodeId, String incarnation)
         boolean empty = !Files.isDirectory(dataDir) || isEmpty(dataDir);
         switch (mode) {
             case MEMBER -> throw new IllegalStateException(missing(dataDir, nodeId, empty));
-            case JOIN -> throw new IllegalStateException("node " + nodeId + " refuses to start: joining a running "
-                    + "cluster needs the membership operations (add/replace a member, issue 14), which this version "
-                    + "lacks. To replace a dead machine today, see the README section 'Node identity'.");
-            case BOOTSTRAP -> { }
+            case BOOTSTRAP, JOIN -> { }
         }
         Files.createDirectories(dataDir);
         String incarnation = Incarnations.newIncarnation();
         write(dataDir.resolve(FILE), clusterId, nodeId, incarnation);
-        LOG.log(Level.INFO, "node {0}: new data directory {1} of cluster {2}, incarnation {3}", nodeId, dataDir,
-                clusterId, incarnation);
+        LOG.log(Level.INFO, "node {0}: new data directory {1} of cluster {2}, incarnation {3}{4}", nodeId, dataDir,
+                clusterId, incarnation, mode == StartMode.JOIN ? "; joining: it votes once an operator adds it" : "");
         return new NodeIdentityFile(clusterId, nodeId, incarnation);
     }
 
+    /** Whether {@code dataDir} has an identity (a start in JOIN or BOOTSTRAP mode without one creates it). */
+    public static boolean exists(Path dataDir) {
+        return Files.exists(dataDir.resolve(FILE));
+    }
+
     /** The refusal of a member whose directory lost its identity; says what to do. */
-    static String missing(Path dataDir, int nodeId, boolean empty) {
+    public static String missing(Path dataDir, int nodeId, boolean empty) {
         return "node " + nodeId + " refuses to start: its data directory " + dataDir
                 + (empty ? " is missing or empty" : " has no " + FILE) + ". A member of a cluster with history must "
                 + "not start on a lost directory: it would vote having forgotten its promises and could make the "
-                + "cluster lose chosen values. Restore the directory from this machine's disk, or, if this is the "
-                + "first start of a brand-new cluster, start it in bootstrap mode (./paxos node --bootstrap, "
-                + "NodeConfig startMode BOOTSTRAP). To replace a dead machine, see the README section 'Node identity'.";
+                + "cluster lose chosen values. Restore the directory from this machine's disk; or give the machine a "
+                + "new node ID, start it with --join (node file: startMode=join) and replace this member by it "
+                + "(PUT /paxos/members/NEWID?replace=" + nodeId + " with body host:port, Gogo paxos:replacemember); "
+                + "or remove node " + nodeId + " (DELETE /paxos/members/" + nodeId + "), then start it with --join and "
+                + "add it again. If this is the first start of a brand-new cluster, use --bootstrap "
+                + "(startMode=bootstrap). See the README section 'Membership'.";
     }
 
     private static String unreadable(Path file, String why) {

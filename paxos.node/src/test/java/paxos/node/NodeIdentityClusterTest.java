@@ -82,6 +82,8 @@ class NodeIdentityClusterTest {
         members = "1@127.0.0.1:" + KvCluster.freePort() + ",2@127.0.0.1:" + KvCluster.freePort() + ",3@127.0.0.1:"
                 + KvCluster.freePort();
         for (int id = 1; id <= 3; id++) start(id, StartMode.BOOTSTRAP, Set.of());
+        // a proposal before node 1 heard a quorum fails fast (GroupUnavailable): wait for the cluster to form
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes[1].engine().quorumReachable(0));
         for (int i = 0; i < 20; i++) put(1, "k" + i, 20_000).get(30, TimeUnit.SECONDS);
         String old3 = incarnationOf(3);
         await().atMost(Duration.ofSeconds(20)).until(() -> old3.equals(recordedBy(1, 3)) && old3.equals(recordedBy(2, 3)));
@@ -94,11 +96,9 @@ class NodeIdentityClusterTest {
         }
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> start(3, StartMode.MEMBER, Set.of()));
-        assertTrue(refused.getMessage().contains("refuses to start") && refused.getMessage().contains("missing or empty"),
-                refused.getMessage());
+        assertTrue(refused.getMessage().contains("refuses to start") && refused.getMessage().contains("missing or empty")
+                && refused.getMessage().contains("--join"), refused.getMessage());
         assertFalse(Files.exists(dir.resolve("n3")), "a refused start creates nothing");
-        IllegalStateException join = assertThrows(IllegalStateException.class, () -> start(3, StartMode.JOIN, Set.of()));
-        assertTrue(join.getMessage().contains("membership operations"), join.getMessage());
 
         for (int i = 20; i < 30; i++) putRetrying(1, "k" + i); // 1 + 2 alone
 

@@ -33,16 +33,29 @@ class NodeIdentityFileTest {
         IllegalStateException missing = assertThrows(IllegalStateException.class,
                 () -> NodeIdentityFile.open(data, "blue", 3, StartMode.MEMBER));
         assertTrue(missing.getMessage().contains("refuses to start") && missing.getMessage().contains("missing or empty")
-                && missing.getMessage().contains("BOOTSTRAP"), missing.getMessage());
+                && missing.getMessage().contains("--join") && missing.getMessage().contains("replace=3")
+                && missing.getMessage().contains("--bootstrap"), missing.getMessage());
         assertFalse(Files.exists(data));
         Files.createDirectories(data);
         assertThrows(IllegalStateException.class, () -> NodeIdentityFile.open(data, "blue", 3, StartMode.MEMBER));
-        IllegalStateException join = assertThrows(IllegalStateException.class,
-                () -> NodeIdentityFile.open(data, "blue", 3, StartMode.JOIN));
-        assertTrue(join.getMessage().contains("membership operations"), join.getMessage());
         try (var children = Files.list(data)) {
             assertEquals(0, children.count());
         }
+    }
+
+    @Test
+    void joinCreatesAFreshIncarnationOnceAndAMemberStartKeepsIt() throws Exception {
+        Path data = dir.resolve("node");
+        assertFalse(NodeIdentityFile.exists(data));
+        NodeIdentityFile joined = NodeIdentityFile.open(data, "blue", 4, StartMode.JOIN);
+        assertTrue(NodeIdentityFile.exists(data));
+        assertTrue(joined.incarnation().matches("[0-9a-f]{32}"), joined.incarnation());
+        assertEquals(joined, NodeIdentityFile.open(data, "blue", 4, StartMode.JOIN), "a second --join keeps it");
+        assertEquals(joined, NodeIdentityFile.open(data, "blue", 4, StartMode.MEMBER));
+        Path wiped = dir.resolve("wiped");
+        Files.createDirectories(wiped);
+        assertNotEquals(joined.incarnation(), NodeIdentityFile.open(wiped, "blue", 4, StartMode.JOIN).incarnation(),
+                "a wiped directory joins under a new incarnation");
     }
 
     @Test

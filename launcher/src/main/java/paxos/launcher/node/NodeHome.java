@@ -61,11 +61,16 @@ public final class NodeHome {
     NodeSettings settings = LocalSettings.apply(launched, local);
     local.forEach(line -> System.out.println("paxos node " + settings.nodeId() + ": " + line));
     // first, before anything creates the data directory: a lost one must be refused, not recreated
+    boolean fresh = !NodeIdentityCheck.exists(settings.dataDir());
     String incarnation = NodeIdentityCheck.incarnation(settings.dataDir(), settings.clusterId(), settings.nodeId(),
         settings.startMode());
     Path deploy = deployDir(settings);
     Files.createDirectories(deploy);
-    writeConfig(deploy.resolve(STORE_CONFIG_FILE), settings.storeConfig());
+    Map<String, String> store = new java.util.LinkedHashMap<>(settings.storeConfig());
+    if (fresh && settings.startMode().equals("join")) {
+      store.put("createDirectory", "true"); // the one start that made a joining node's identity makes its log
+    }
+    writeConfig(deploy.resolve(STORE_CONFIG_FILE), store);
     Map<String, String> transport = new java.util.LinkedHashMap<>(settings.transportConfig());
     transport.put("incarnation", incarnation);
     transport.put("incarnationsFile", settings.dataDir().resolve(NodeIdentityCheck.PEERS_FILE).toString());

@@ -19,7 +19,10 @@ import java.util.Properties;
  * starts, so a refused directory is reported on the console with exit code 1. The start mode
  * comes from the node file key {@value NodeSettings#START_MODE_KEY} or the demo:
  * {@code member} (default) refuses a missing or empty directory, {@code bootstrap} (first start of
- * a brand-new cluster) creates it, {@code join} is refused in this version.
+ * a brand-new cluster) creates it, {@code join} creates it with a fresh incarnation for a node that
+ * waits until an operator adds it (or replaces another member by it). Keep the messages and the
+ * format in step with {@code NodeIdentityFile} ({@code NodeHomeTest} and {@code NodeIdentityFileTest}
+ * check the same phrases).
  */
 public final class NodeIdentityCheck {
   /** The identity file in the data directory. */
@@ -44,15 +47,15 @@ public final class NodeIdentityCheck {
     Path file = dataDir.resolve(FILE);
     if (!Files.exists(file)) {
       switch (mode) {
-        case "bootstrap" -> { }
-        case "join" -> throw new IllegalStateException("node " + nodeId + " refuses to start: joining a running "
-            + "cluster needs the membership operations (add/replace a member, issue 14), which this version lacks."
-            + " To replace a dead machine today, see the README section 'Node identity'.");
+        case "bootstrap", "join" -> { }
         case "member" -> throw new IllegalStateException("node " + nodeId + " refuses to start: its data directory "
             + dataDir + " has no identity (" + FILE + "): it is missing, empty or was wiped. A member of a cluster "
             + "with history must not start on a lost directory: it would vote having forgotten its promises. "
-            + "Restore the directory, or, if this is the first start of a brand-new cluster, start with "
-            + "--bootstrap (node file: startMode=bootstrap). To replace a dead machine, see README 'Node identity'.");
+            + "Restore the directory; or give the machine a new node ID, start it with --join (node file: "
+            + "startMode=join) and replace this member by it (PUT /paxos/members/NEWID?replace=" + nodeId
+            + " with body host:port, Gogo paxos:replacemember); or remove node " + nodeId + " (DELETE /paxos/members/"
+            + nodeId + "), then start it with --join and add it again. If this is the first start of a brand-new "
+            + "cluster, use --bootstrap (startMode=bootstrap). See the README section 'Membership'.");
         default -> throw new IllegalArgumentException(NodeSettings.START_MODE_KEY + " must be member, bootstrap or join: "
             + mode);
       }

@@ -78,8 +78,9 @@ public record NodeSettings(
   /**
    * The node file key (also set by {@code ./paxos node --bootstrap|--join} and by the demo) saying how
    * a data directory without an identity is treated: {@code member} (default: refused),
-   * {@code bootstrap} (created: first start of a brand-new cluster only), {@code join} (refused in this
-   * version). Consumed by the launcher ({@link NodeIdentityCheck}); no component sees it.
+   * {@code bootstrap} (created: first start of a brand-new cluster only), {@code join} (created with a
+   * fresh incarnation; the engine starts joining: no vote until an operator adds the node). Consumed by
+   * the launcher ({@link NodeIdentityCheck}); the engine sees only {@code joining=true} ({@link #engineConfig()}).
    */
   public static final String START_MODE_KEY = "startMode";
 
@@ -189,6 +190,9 @@ public record NodeSettings(
         config.put(key, value);
       }
     });
+    if (startMode().equals("join")) {
+      config.put("joining", "true");
+    }
     return config;
   }
 
@@ -223,6 +227,7 @@ public record NodeSettings(
     Map<String, String> config = new LinkedHashMap<>();
     config.put("dataDirectory", dataDir.resolve("log").toString());
     // only a new identity comes with a new log; a member whose log vanished must not start empty
+    // (join: NodeHome.prepare sets it only at the start that creates the identity)
     config.put("createDirectory", Boolean.toString(startMode().equals("bootstrap")));
     Long batch = batchBytesMax();
     if (batch != null) {

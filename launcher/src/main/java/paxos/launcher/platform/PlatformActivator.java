@@ -29,6 +29,7 @@ import org.osgi.framework.launch.Framework;
  *       java.util.logging; those loggers are raised to WARNING.</li>
  *   <li>Readiness: {@code GET /paxos/ready} ({@link Readiness}), and a {@code 503 Retry-After}
  *       fallback for the plugins' REST paths {@code /kv/*} and {@code /config/*} and for {@code /paxos/health}
+ *       and {@code /paxos/members}
  *       ({@link NotReadyServlet}), registered before the HTTP server starts.</li>
  * </ul>
  * Called by the framework on its start/stop thread. Stopping the bundle alone (e.g. from the
@@ -59,6 +60,7 @@ public final class PlatformActivator implements BundleActivator {
     servlets.add(NotReadyServlet.register(context, "/config/*", "config store"));
     // shadowed by the engine's health servlet while the engine runs: a 503, never a 404, without it
     servlets.add(NotReadyServlet.register(context, "/paxos/health", "Paxos engine (health checks)"));
+    servlets.add(NotReadyServlet.register(context, "/paxos/members/*", "Paxos engine (membership)"));
   }
 
   @Override

@@ -82,8 +82,8 @@ class NodeHomeTest {
   void aMemberRefusesAMissingDirectoryAndBootstrapCreatesItsIdentity() throws IOException {
     IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> NodeHome.prepare(settings("startMode=member\n")));
-    assertTrue(refused.getMessage().contains("refuses to start") && refused.getMessage().contains("--bootstrap"),
-        refused.getMessage());
+    assertTrue(refused.getMessage().contains("refuses to start") && refused.getMessage().contains("--bootstrap")
+        && refused.getMessage().contains("--join") && refused.getMessage().contains("replace=1"), refused.getMessage());
     assertFalse(Files.exists(settings("startMode=member\n").dataDir()), "nothing created");
 
     NodeSettings bootstrap = settings("");
@@ -98,11 +98,25 @@ class NodeHomeTest {
 
     NodeHome.prepare(settings("startMode=member\n")); // a restart: the identity is there, kept as it was
     assertEquals(identity, Files.readString(bootstrap.dataDir().resolve(NodeIdentityCheck.FILE)));
-    IllegalStateException join = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-        () -> NodeIdentityCheck.incarnation(temp.resolve("other"), "paxos", 1, "join"));
-    assertTrue(join.getMessage().contains("membership operations"), join.getMessage());
     IllegalStateException other = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> NodeIdentityCheck.incarnation(bootstrap.dataDir(), "paxos", 2, "member"));
     assertTrue(other.getMessage().contains("belongs to cluster paxos node 1"), other.getMessage());
+  }
+
+  @Test
+  void joinMakesAFreshIdentityAndLogOnceAndTellsTheEngineItIsJoining() throws IOException {
+    NodeSettings join = settings("startMode=join\n");
+    NodeHome.prepare(join);
+    String identity = Files.readString(join.dataDir().resolve(NodeIdentityCheck.FILE));
+    assertTrue(identity.matches("(?s).*incarnation=[0-9a-f]{32}.*"), identity);
+    Path deploy = NodeHome.deployDir(join);
+    assertTrue(Files.readString(deploy.resolve(NodeHome.STORE_CONFIG_FILE)).contains("createDirectory = true"),
+        "the start that made the identity makes the log");
+    assertTrue(Files.readString(deploy.resolve(NodeHome.ENGINE_CONFIG_FILE)).contains("joining = true"));
+    NodeHome.prepare(join); // restarted, still joining: the identity stays, a lost log is no longer recreated
+    assertEquals(identity, Files.readString(join.dataDir().resolve(NodeIdentityCheck.FILE)));
+    assertTrue(Files.readString(deploy.resolve(NodeHome.STORE_CONFIG_FILE)).contains("createDirectory = false"));
+    NodeHome.prepare(settings("startMode=member\n"));
+    assertFalse(Files.readString(deploy.resolve(NodeHome.ENGINE_CONFIG_FILE)).contains("joining"));
   }
 }

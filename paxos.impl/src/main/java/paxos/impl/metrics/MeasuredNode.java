@@ -96,4 +96,9 @@ public final class MeasuredNode implements PaxosNode {
     public Membership membership(int group) {
         return engine.membership(group);
     }
+
+    @Override
+    public CompletionStage<Membership> changeMembership(int group, paxos.api.MembershipChange change) {
+        return engine.changeMembership(group, change);
+    }
 }

@@ -4,9 +4,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
 
 /**
  * {@code POST /paxos/groups/{group}/statemachines/{id}} (see {@link CommandResource}), behind HTTP
@@ -19,26 +16,23 @@ import java.util.Base64;
 final class CommandServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private final transient CommandResource resource;
-    private final String user;
-    private final String password;
+    private final transient BasicAuth auth;
 
     CommandServlet(CommandResource resource, String user, String password) {
         this.resource = resource;
-        this.user = user == null ? "admin" : user;
-        this.password = password == null ? "admin" : password;
+        this.auth = new BasicAuth(user, password);
     }
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!authorized(req.getHeader("Authorization"))) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"OSGi Management Console\"");
-            send(resp, CommandResource.problem(401, "Unauthorized", "log in with the web console's credentials"));
+            send(resp, BasicAuth.challenge(resp));
             return;
         }
         send(resp, resource.post(req.getPathInfo(), req.getInputStream(), req.getContentLengthLong()));
     }
 
-    private static void send(HttpServletResponse resp, CommandResource.Answer a) throws IOException {
+    static void send(HttpServletResponse resp, CommandResource.Answer a) throws IOException {
         resp.setStatus(a.status());
         a.headers().forEach(resp::setHeader);
         resp.setContentType(a.contentType());
@@ -46,34 +40,7 @@ final class CommandServlet extends HttpServlet {
         resp.getOutputStream().write(a.body());
     }
 
-    /** Compares in constant time; the stored password may be clear text or {@code {sha-256}}Base64. */
     boolean authorized(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) return false;
-        String pair;
-        try {
-            pair = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        int colon = pair.indexOf(':');
-        if (colon < 0) return false;
-        String given = pair.substring(colon + 1);
-        byte[] expected = password.getBytes(StandardCharsets.UTF_8);
-        byte[] actual = given.getBytes(StandardCharsets.UTF_8);
-        if (password.regionMatches(true, 0, "{sha-256}", 0, 9)) {
-            actual = ("{sha-256}" + Base64.getEncoder().encodeToString(sha256(actual))).getBytes(StandardCharsets.UTF_8);
-            expected = ("{sha-256}" + password.substring(9)).getBytes(StandardCharsets.UTF_8);
-        }
-        boolean userOk = MessageDigest.isEqual(user.getBytes(StandardCharsets.UTF_8),
-                pair.substring(0, colon).getBytes(StandardCharsets.UTF_8));
-        return MessageDigest.isEqual(expected, actual) & userOk;
-    }
-
-    private static byte[] sha256(byte[] in) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(in);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return auth.authorized(header);
     }
 }

@@ -48,6 +48,7 @@ final class ConsoleHtml {
             b.append(td("lag", ConsoleLive.peerLag(g))).append("</tr>");
         }
         b.append("</tbody></table>");
+        b.append(MembershipHtml.html(model));
         b.append(ReplicaModel.html(model));
         b.append(ConsoleLive.html(model));
         if (model.get("settings") != null) b.append(ConsoleSettings.html(model, settingsFile));

@@ -98,6 +98,11 @@ public final class NodeComponent {
                 + "link and disk; per node. Default 200 MiB/s (in effect unlimited on most links); at least 65536",
                 min = "65536")
         long checkpointTransferBytesPerSecond() default CHECKPOINT_TRANSFER_BYTES_PER_SECOND_DEFAULT;
+        /** @return joining */
+        @AttributeDefinition(name = "Joining", description = "Started to join a running cluster (--join): no vote in "
+                + "any group until an operator adds this node (or replaces another by it); the members list is only "
+                + "where to find the peers. Set by the launcher from startMode=join.")
+        boolean joining() default false;
     }
 
     /** 200 MiB/s, the same as {@link CheckpointConfig#defaults}. */
@@ -163,7 +168,8 @@ public final class NodeComponent {
         registrations.add(context.registerService(PaxosNode.class, view.api(),
                 props("service.description", "Paxos node " + engineConfig.nodeId())));
         Hashtable<String, Object> cmd = props("osgi.command.scope", "paxos");
-        cmd.put("osgi.command.function", new String[] {"status", "propose", "activate", "command"});
+        cmd.put("osgi.command.function", new String[] {"status", "propose", "activate", "command", "members", "addmember",
+                "memberrole", "replacemember", "removemember"});
         registrations.add(context.registerService(PaxosCommands.class, new PaxosCommands(view.api(), engine::resultEncoder), cmd));
         registrations.addAll(Web.register(context, view));
     }
@@ -269,7 +275,7 @@ public final class NodeComponent {
         Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : defaultDataDir(context);
         return EngineConfig.builder(id, members.toString()).clusterId(clusterId.toString()).dataDir(dataDir)
                 .groupCount(c.groupCount()).holdLogCount(c.holdLogCount()).batchCountMax(c.batchCountMax())
-                .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes()).build();
+                .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes()).joining(c.joining()).build();
     }
 
     /** Checkpoint catch-up settings: the defaults with this node's transfer rate limit (rejected below 64 KiB/s, naming the key). */

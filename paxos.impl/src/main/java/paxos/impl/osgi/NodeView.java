@@ -28,6 +28,8 @@ import paxos.impl.runtime.EngineConfig;
  */
 final class NodeView {
     private static final System.Logger LOG = System.getLogger(NodeView.class.getName());
+    /** How long a membership action (REST, console form) waits for every group's change. */
+    static final long MEMBERSHIP_WAIT_MILLIS = 60_000;
     private final Engine engine;
     private final LogStore store;
     private final BundleContext context;
@@ -35,6 +37,7 @@ final class NodeView {
     private final paxos.impl.metrics.NodeMetrics metrics;
     private final PaxosNode api;
     private final SettingsAgreement agreement;
+    private final MembersResource members;
     private volatile boolean cleaningPaused;
 
     /** @param transportPeers the transport's per-peer view, for {@code /paxos/metrics} */
@@ -49,6 +52,7 @@ final class NodeView {
         this.metrics = new paxos.impl.metrics.NodeMetrics(new paxos.impl.metrics.NodeMetrics.Sources(engine,
                 engine.config().clusterId(), store::stats, transportPeers, engine::transfers, health));
         this.api = new paxos.impl.metrics.MeasuredNode(engine, metrics);
+        this.members = new MembersResource(api, MEMBERSHIP_WAIT_MILLIS);
         this.agreement = SettingsAgreement.start(engine.nodeId(),
                 context == null ? null : context.getProperty(SettingsAgreement.MEMBERS_PROPERTY), this::settings);
     }
@@ -71,6 +75,11 @@ final class NodeView {
     /** The engine as plugins and endpoints see it: proposals timed for the metrics. */
     PaxosNode api() {
         return api;
+    }
+
+    /** {@code /paxos/members} and the console's membership form. */
+    MembersResource members() {
+        return members;
     }
 
     /** The result encoder of the state machine executing {@code (group, id)} here, or {@code null}. */
@@ -107,6 +116,8 @@ final class NodeView {
             peers.add(m);
         }
         out.put("peers", peers);
+        // the membership in force per group, with the instance of the change that made it
+        out.put("membership", MembersResource.model(engine));
         LogStoreStats s = store.stats();
         Map<String, Object> log = new LinkedHashMap<>();
         log.put("recordsAppended", s.recordsAppended());

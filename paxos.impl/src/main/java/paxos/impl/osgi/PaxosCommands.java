@@ -2,12 +2,20 @@ package paxos.impl.osgi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import paxos.api.GroupStatus;
+import paxos.api.Member;
+import paxos.api.Membership;
 import paxos.api.PaxosNode;
+import paxos.impl.runtime.MemberOperation;
 
 /**
  * Gogo commands {@code paxos:status}, {@code paxos:propose group stateMachineId value} and
- * {@code paxos:activate stateMachineId version}, and {@code paxos:command group stateMachineId text}.
+ * {@code paxos:activate stateMachineId version}, and {@code paxos:command group stateMachineId text};
+ * the membership, cluster-wide like {@code /paxos/members} ({@link MemberOperation}):
+ * {@code paxos:members}, {@code paxos:addmember id host:port [voter|follower]},
+ * {@code paxos:memberrole id voter|follower}, {@code paxos:replacemember old new host:port},
+ * {@code paxos:removemember id} (each waits up to 60 s and prints one line per group).
  */
 public final class PaxosCommands {
     private final PaxosNode node;
@@ -28,6 +36,61 @@ public final class PaxosCommands {
                     s.master().nodeId(), s.master().version(), s.waitingFor(), s.failure() == null ? "" : " failure=" + s.failure()));
         }
         return b.toString();
+    }
+
+    /** The membership in force, one line per group. */
+    public String members() {
+        StringBuilder b = new StringBuilder();
+        for (int g = 0; g < node.groupCount(); g++) {
+            Membership m = node.membership(g);
+            b.append("group ").append(g).append(" since instance ").append(m.configVersion()).append(':');
+            for (Member x : m.members()) b.append("  ").append(MemberOperation.describe(x));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Adds node {@code id} at {@code address} (host:port) as a voter in every group. */
+    public String addmember(int id, String address) {
+        return addmember(id, address, "voter");
+    }
+
+    /** Adds node {@code id} at {@code address} (host:port) as a voter or follower in every group. */
+    public String addmember(int id, String address, String role) {
+        return change(() -> MemberOperation.put(id, address, role, null));
+    }
+
+    /** Promotes ({@code voter}) or demotes ({@code follower}) member {@code id} in every group. */
+    public String memberrole(int id, String role) {
+        return change(() -> MemberOperation.put(id, null, role, null));
+    }
+
+    /** Replaces member {@code oldId} by the new node {@code newId} at {@code address} in every group. */
+    public String replacemember(int oldId, int newId, String address) {
+        return change(() -> MemberOperation.put(newId, address, null, Integer.toString(oldId)));
+    }
+
+    /** Removes member {@code id} from every group. */
+    public String removemember(int id) {
+        return change(() -> MemberOperation.remove(id));
+    }
+
+    private String change(java.util.function.Supplier<MemberOperation> parse) {
+        MemberOperation op;
+        try {
+            op = parse.get();
+            Map<Integer, MemberOperation.Outcome> outcomes = op.apply(node, NodeView.MEMBERSHIP_WAIT_MILLIS);
+            StringBuilder b = new StringBuilder(op.describe()).append('\n');
+            outcomes.forEach((g, o) -> b.append("group ").append(g).append(": ").append(o.failure() != null
+                    ? "failed: " + o.failure().getMessage() : (o.unchanged() ? "already in force" : "in force")
+                    + " since instance " + o.membership().configVersion()).append('\n'));
+            return b.toString();
+        } catch (IllegalArgumentException | IllegalStateException e) { // bad input, unknown node, not ready
+            return "refused: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /** Activates a state machine version in every group where the ID is registered; waits up to 10 s per group. */

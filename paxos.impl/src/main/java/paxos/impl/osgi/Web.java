@@ -16,7 +16,8 @@ import org.osgi.framework.ServiceRegistration;
  * Registers the node's web resources on the OSGi HTTP whiteboard: {@code GET /paxos/status}
  * (JSON of what the console page shows), {@code GET /paxos/health} ({@link HealthServlet}),
  * {@code POST /paxos/groups/{group}/statemachines/{id}} (a command to any state machine, behind the
- * console's credentials; see {@link CommandServlet}) and the web console page "Paxos" (label
+ * console's credentials; see {@link CommandServlet}), {@code /paxos/members} (the membership,
+ * behind the same login; see {@link MembersResource}) and the web console page "Paxos" (label
  * {@code paxos}).
  */
 final class Web {
@@ -39,12 +40,18 @@ final class Web {
         Hashtable<String, Object> metrics = new Hashtable<>();
         metrics.put("osgi.http.whiteboard.servlet.pattern", "/paxos/metrics");
         metrics.put("osgi.http.whiteboard.servlet.name", "paxos-metrics");
-        CommandServlet commands = new CommandServlet(new CommandResource(view.api(), view::resultEncoder, 60_000),
-                context.getProperty("felix.webconsole.username"), context.getProperty("felix.webconsole.password"));
+        String user = context.getProperty("felix.webconsole.username");
+        String password = context.getProperty("felix.webconsole.password");
+        CommandServlet commands = new CommandServlet(new CommandResource(view.api(), view::resultEncoder, 60_000), user, password);
+        Hashtable<String, Object> members = new Hashtable<>();
+        // "/paxos/members/*" also matches "/paxos/members" (path info null)
+        members.put("osgi.http.whiteboard.servlet.pattern", "/paxos/members/*");
+        members.put("osgi.http.whiteboard.servlet.name", "paxos-members");
         return List.of(context.registerService(Servlet.class, new StatusServlet(view), status),
                 context.registerService(Servlet.class, new HealthServlet(view.health()), health),
                 context.registerService(Servlet.class, new ConsolePage(view), console),
                 context.registerService(Servlet.class, commands, command),
+                context.registerService(Servlet.class, new MembersServlet(view.members(), new BasicAuth(user, password)), members),
                 context.registerService(Servlet.class, new MetricsServlet(view.metrics()), metrics));
     }
 
@@ -122,6 +129,11 @@ final class Web {
                 } catch (IllegalArgumentException e) {
                     message = "Refused: " + e.getMessage();
                 }
+            } else if ("member-put".equals(action)) {
+                message = MembershipHtml.message(view.members().put("/" + String.valueOf(req.getParameter("nodeId")).trim(),
+                        req.getParameter("role"), req.getParameter("replace"), req.getParameter("address")));
+            } else if ("member-remove".equals(action)) {
+                message = MembershipHtml.message(view.members().delete("/" + String.valueOf(req.getParameter("nodeId")).trim()));
             } else if ("save-setting".equals(action)) {
                 try {
                     message = ConsoleSettings.save(view.settingsFile(), req.getParameter("key"), req.getParameter("value"));

@@ -31,6 +31,11 @@ import paxos.api.Membership;
  * @param heartbeatTicks proposer heartbeat interval, in ticks, {@code >= 1}
  * @param electionTicks silence after which another node tries to lead, in ticks; {@code > 2 x heartbeatTicks}
  * @param proposalTimeoutMillis default timeout of a proposal, {@code 1 .. 1 hour}
+ * @param joining started to join a running cluster ({@code --join} on a fresh data directory): the
+ *     configured {@code members} are only where to find the peers; this node is no voter of any
+ *     group until a chosen membership change adds it (or replaces another node by it), and waits
+ *     for that. Once the log holds a membership naming this node, the log wins and the flag does
+ *     not matter.
  */
 public record EngineConfig(
         int nodeId,
@@ -47,7 +52,17 @@ public record EngineConfig(
         int tickMillis,
         int heartbeatTicks,
         int electionTicks,
-        long proposalTimeoutMillis) {
+        long proposalTimeoutMillis,
+        boolean joining) {
+
+    /** The settings of a node that is not joining (every member of the bootstrap configuration). */
+    public EngineConfig(int nodeId, String clusterId, List<Member> members, Path dataDir, int groupCount,
+                        int maxValueBytes, int batchCountMax, int batchBytesMax, int windowMax, int proposalQueueMax,
+                        long holdLogCount, int tickMillis, int heartbeatTicks, int electionTicks,
+                        long proposalTimeoutMillis) {
+        this(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax, batchBytesMax, windowMax,
+                proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks, electionTicks, proposalTimeoutMillis, false);
+    }
 
     /** Validates every field. */
     public EngineConfig {
@@ -167,6 +182,7 @@ public record EngineConfig(
         private int heartbeatTicks = 10;
         private int electionTicks = 50;
         private long proposalTimeoutMillis = 10_000;
+        private boolean joining;
 
         Builder(int nodeId, List<Member> members) {
             this.nodeId = nodeId;
@@ -186,12 +202,13 @@ public record EngineConfig(
         /** @return this */ public Builder heartbeatTicks(int v) { heartbeatTicks = v; return this; }
         /** @return this */ public Builder electionTicks(int v) { electionTicks = v; return this; }
         /** @return this */ public Builder proposalTimeoutMillis(long v) { proposalTimeoutMillis = v; return this; }
+        /** @return this */ public Builder joining(boolean v) { joining = v; return this; }
 
         /** Validates and builds. */
         public EngineConfig build() {
             return new EngineConfig(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax,
                     batchBytesMax, windowMax, proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks,
-                    electionTicks, proposalTimeoutMillis);
+                    electionTicks, proposalTimeoutMillis, joining);
         }
     }
 }

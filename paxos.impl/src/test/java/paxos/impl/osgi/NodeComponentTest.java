@@ -82,6 +82,7 @@ class NodeComponentTest {
             @Override public int windowMax() { return 4; }
             @Override public int maxValueBytes() { return 1 << 20; }
             @Override public long checkpointTransferBytesPerSecond() { return checkpointRate; }
+            @Override public boolean joining() { return false; }
         };
     }
 }

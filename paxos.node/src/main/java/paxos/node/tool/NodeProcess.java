@@ -42,6 +42,12 @@ import paxos.transport.netty.NettyTransport;
  *   opened &lt;group&gt;                     -&gt; opened &lt;group&gt; &lt;instance the file state machine held when opened, -1 in memory&gt;
  *   checkpoints                        -&gt; checkpoints &lt;n&gt; [&lt;group&gt;:&lt;direction&gt;:&lt;peer&gt;:&lt;phase&gt;:&lt;bytes&gt;:&lt;bytesTotal&gt;:&lt;instance&gt;:&lt;bytesPerSecond&gt;:&lt;outcome&gt; ...]
  *   peers                              -&gt; peers &lt;n&gt; [&lt;nodeId&gt;:&lt;reachable&gt;:&lt;lastHeardMillisAgo or -1&gt;:&lt;connected&gt; ...]
+ *   members &lt;group&gt;                    -&gt; members &lt;group&gt; &lt;configVersion&gt; [&lt;id&gt;:&lt;role&gt;:&lt;incarnation or -&gt; ...]
+ *   member &lt;callId&gt; add &lt;id&gt; &lt;host:port&gt; &lt;voter|follower&gt;   (cluster-wide, every group; see MemberOperation)
+ *   member &lt;callId&gt; role &lt;id&gt; &lt;voter|follower&gt;
+ *   member &lt;callId&gt; replace &lt;oldId&gt; &lt;newId&gt; &lt;host:port&gt;
+ *   member &lt;callId&gt; remove &lt;id&gt;      -&gt; ok &lt;callId&gt; &lt;configVersion per group, comma-separated&gt;
+ *                                         |  err &lt;callId&gt; &lt;group&gt;:&lt;ExceptionSimpleName&gt;[,...]
  *   quit (or end of input)             -&gt; bye, then the process exits 0
  * </pre>
  *
@@ -109,7 +115,10 @@ public final class NodeProcess {
     /** Builds the log store, transport and checkpoint settings from the flags, then starts the node. */
     private static EmbeddedNode start(ProcessOptions o) throws IOException {
         NodeConfig c = o.config();
-        LevelDbStoreConfig sc = EmbeddedNode.storeConfig(c);
+        // the identity first (--start-mode): a refused directory is left as it was
+        boolean fresh = !paxos.node.NodeIdentityFile.exists(c.dataDir());
+        var incarnations = EmbeddedNode.incarnations(c);
+        LevelDbStoreConfig sc = EmbeddedNode.storeConfig(c, fresh);
         if (o.segmentBytes() > 0) sc = sc.withSegmentBytes(o.segmentBytes()).withCleanerIntervalMillis(100);
         CheckpointConfig cc = EmbeddedNode.checkpointConfig(c);
         if (o.checkpointBytesPerSecondMax() > 0) cc = cc.withBytesPerSecondMax(o.checkpointBytesPerSecondMax());
@@ -126,8 +135,6 @@ public final class NodeProcess {
                 ((FileChecksumStateMachine) machine).close();
             }
         } : (group, dir) -> new ChecksumStateMachine(o.entriesMax());
-        // the identity first (--start-mode): a refused directory is left as it was
-        var incarnations = EmbeddedNode.incarnations(c);
         LevelDbLogStore store = new LevelDbLogStore(sc);
         NettyTransport transport = null;
         try {
@@ -168,6 +175,16 @@ public final class NodeProcess {
                     }
                     case "checkpoints" -> checkpoints();
                     case "peers" -> peers();
+                    case "members" -> {
+                        int g = group(words, 2);
+                        paxos.api.Membership m = node.node().membership(g);
+                        StringBuilder b = new StringBuilder("members " + g + " " + m.configVersion());
+                        for (paxos.api.Member x : m.members())
+                            b.append(' ').append(x.nodeId()).append(':').append(x.role().name().toLowerCase(java.util.Locale.ROOT))
+                                    .append(':').append(x.incarnation() == null ? "-" : x.incarnation());
+                        out.line(b.toString());
+                    }
+                    case "member" -> member(words);
                     case "quit" -> {
                         return;
                     }
@@ -195,6 +212,38 @@ public final class NodeProcess {
             if (e == null) out.line("ok " + client + " " + p.instance() + " " + p.index());
             else out.line("err " + client + " " + unwrap(e).getClass().getSimpleName());
         });
+    }
+
+    /** A cluster-wide membership change on a thread of its own (it waits for every group), answered ok/err. */
+    private void member(String[] words) {
+        if (words.length < 4) throw new IllegalArgumentException("usage: member <callId> add|role|replace|remove ...");
+        String call = words[1];
+        paxos.impl.runtime.MemberOperation op = switch (words[2] + "/" + words.length) {
+            case "add/6" -> paxos.impl.runtime.MemberOperation.put(Integer.parseInt(words[3]), words[4], words[5], null);
+            case "role/5" -> paxos.impl.runtime.MemberOperation.put(Integer.parseInt(words[3]), null, words[4], null);
+            case "replace/6" -> paxos.impl.runtime.MemberOperation.put(Integer.parseInt(words[4]), words[5], null, words[3]);
+            case "remove/4" -> paxos.impl.runtime.MemberOperation.remove(Integer.parseInt(words[3]));
+            default -> throw new IllegalArgumentException("usage: member <callId> add <id> <host:port> <role> | role <id> <role>"
+                    + " | replace <oldId> <newId> <host:port> | remove <id>");
+        };
+        Thread t = new Thread(() -> {
+            try {
+                var outcomes = op.apply(node.node(), 60_000);
+                StringBuilder ok = new StringBuilder();
+                StringBuilder err = new StringBuilder();
+                outcomes.forEach((g, o) -> {
+                    if (o.failure() == null) ok.append(ok.length() == 0 ? "" : ",").append(o.membership().configVersion());
+                    else err.append(err.length() == 0 ? "" : ",").append(g).append(':').append(o.failure().getClass().getSimpleName());
+                });
+                out.line(err.length() == 0 ? "ok " + call + " " + ok : "err " + call + " " + err);
+            } catch (RuntimeException e) {
+                out.line("err " + call + " " + e.getClass().getSimpleName());
+            } catch (InterruptedException e) {
+                out.line("err " + call + " InterruptedException");
+            }
+        }, "member-change-" + call);
+        t.setDaemon(true);
+        t.start();
     }
 
     private void checkpoints() {
