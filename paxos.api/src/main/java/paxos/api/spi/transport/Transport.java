@@ -1,6 +1,8 @@
 package paxos.api.spi.transport;
 
+import java.util.Collection;
 import java.util.List;
+import paxos.api.Member;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -65,4 +67,15 @@ public interface Transport extends AutoCloseable {
      * previous one; {@code null} stops reporting). Any thread. The default reports nothing.
      */
     default void observeTraffic(TrafficObserver observer) {}
+
+    /**
+     * Replaces the set of peers this transport connects to and accepts: called by the engine when
+     * the membership in force changes (a member added or removed through the log), and once at
+     * start with the membership the log holds. {@code members} is the union over every group of the
+     * members in force (including this node, which the transport skips), each with the address peers
+     * reach it at and the incarnation it was added with ({@code null}: not known yet). A peer no
+     * longer listed is disconnected and its queue dropped; a new peer is connected. Any thread; must
+     * not block. The default ignores the call (a transport with a fixed peer list).
+     */
+    default void updateMembers(Collection<Member> members) {}
 }
