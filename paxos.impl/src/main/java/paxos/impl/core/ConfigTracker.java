@@ -17,7 +17,7 @@ import paxos.api.Membership;
  *
  * <p><b>The rule.</b> A {@link MembershipCommand} chosen at instance {@code i} is decided there, as
  * a compare-and-set: it applies iff no earlier change is still pending at {@code i} (one change at a
- * time) and its expected version equals the version of the latest membership. If it applies, its
+ * time), {@code i >= 1}, and its expected version equals the version of the latest membership. If it applies, its
  * membership (version {@code i}) is in force for every instance {@code >= i + }{@link #ACTIVATION_DELAY};
  * otherwise it is a no-op everywhere. The decision depends only on chosen values at instances
  * {@code <= i}, so every replica decides the same.
@@ -154,6 +154,10 @@ public final class ConfigTracker {
     /** Applies {@code c} chosen at {@code instance} if it still applies (see the class rule); else a no-op. */
     public boolean decide(long instance, MembershipCommand c) {
         if (c == null || history.lastKey() > instance) return false; // a change is pending at this instance
+        // A membership's version is the instance that set it and the bootstrap's is 0: a change chosen
+        // at instance 0 would make a second version 0, and a stale change computed from the bootstrap
+        // would then pass the compare-and-set. Instance 0 never changes the membership (a no-op everywhere).
+        if (instance < 1) return false;
         if (c.expectedVersion() != latest().configVersion()) return false;
         history.put(instance + delay, new Membership(instance, c.members()));
         while (history.size() > HISTORY_MAX) history.pollFirstEntry();
