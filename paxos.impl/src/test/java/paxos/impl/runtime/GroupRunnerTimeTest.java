@@ -38,35 +38,6 @@ import paxos.impl.log.InMemoryLogStore;
  * the synced append, and a proposal times out on the injected clock (no real time passes).
  */
 class GroupRunnerTimeTest {
-    /** A clock that moves only when told to; its timers run then, on the test's thread. */
-    private static final class ManualClock implements RuntimeClock {
-        long now;
-        final List<long[]> due = new ArrayList<>();
-        final List<Runnable> tasks = new ArrayList<>();
-
-        @Override
-        public long nanoTime() {
-            return now;
-        }
-
-        @Override
-        public void schedule(long delayNanos, Runnable task) {
-            due.add(new long[] {now + delayNanos});
-            tasks.add(task);
-        }
-
-        void advance(long nanos) {
-            now += nanos;
-            for (int i = 0; i < tasks.size(); i++) {
-                if (due.get(i)[0] <= now) {
-                    Runnable t = tasks.remove(i);
-                    due.remove(i--);
-                    t.run();
-                }
-            }
-        }
-    }
-
     /** An in-memory store whose synced appends complete only when the test completes them. */
     private static final class HeldStore {
         final List<List<LogRecord>> synced = new ArrayList<>();
