@@ -2,6 +2,8 @@ package paxos.sim;
 
 import paxos.api.spi.log.LogRecord;
 import paxos.impl.core.Durability;
+import paxos.impl.core.Early;
+import paxos.impl.core.Message;
 import paxos.impl.core.QuorumRule;
 
 /**
@@ -54,7 +56,13 @@ public enum Variant {
      * The production executor with deduplication off: a proposal forwarded again to a new leader
      * and chosen twice executes twice (the at-most-once oracle must catch it).
      */
-    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
+    NO_DEDUP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
+    /**
+     * The production runtime sends a leader's accepts before its own accept is durable (as it
+     * should) but also counts the leader's own vote at once, before its fsync: a value may be
+     * chosen, committed and executed with a vote a crash then forgets.
+     */
+    OWN_VOTE_BEFORE_FSYNC(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -68,6 +76,11 @@ public enum Variant {
     final boolean preVote = !name().equals("NO_PRE_VOTE");
     /** Whether the production executor skips requests executed already (a {@code GroupExecutor} switch). */
     final boolean deduplicate = !name().equals("NO_DEDUP");
+    /** Which Ready effects the production runtime does before the Ready is durable. */
+    final Early early = name().equals("OWN_VOTE_BEFORE_FSYNC")
+            ? (m, self, promisePending) -> (m instanceof Message.Accepted a && a.to() == self)
+                    || Early.PRODUCTION.sendEarly(m, self, promisePending)
+            : Early.PRODUCTION;
 
     Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {
