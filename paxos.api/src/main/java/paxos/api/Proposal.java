@@ -16,7 +16,8 @@ import java.util.Objects;
  *     replica and every replay decides alike); otherwise no state machine sees it and the
  *     proposer gets {@link MasterChangedException}
  * @param timeoutMillis how long the proposer waits for the value to be chosen and executed
- *     locally before failing with {@link ProposalTimeoutException}; {@code 0} means the node's
+ *     locally before failing with {@link ProposalTimeoutException} (never sooner; the runtime
+ *     checks timeouts in 50 ms steps, so up to 50 ms later); {@code 0} means the node's
  *     default; at most one hour
  */
 public record Proposal(int group, int stateMachineId, byte[] value, long masterVersion, long timeoutMillis) {

@@ -22,6 +22,17 @@ import paxos.api.PaxosNode;
  *
  * <pre>system|mode|C|ops/s|p50_ms|p99_ms|p99.9_ms|fsync/op</pre>
  *
+ * <p>After it, two lines give the yardstick measured in the same run, on the same disk: the
+ * 1-record fsync floor (one thread appending one record-sized buffer to a file in the benchmark's
+ * directory and forcing it, {@code StorageBench}'s floor; half a second right before and half right
+ * after each window, while no client runs, the mean printed) and the window's ratios to it:
+ *
+ * <pre>floor|fsync-1-record|C|records/s|p50_ms
+ * ratio|mode|C|ops/s÷floor|p50÷floor_p50|aim</pre>
+ *
+ * The aims (issue 13): C=64 at least {@value #AIM_C64} times the floor's records/s, C=16 at least
+ * {@value #AIM_C16}, C=1 p50 at most {@value #AIM_C1_P50} times the floor's p50.
+ *
  * <p>fsync/op is the three log stores' own fsync counters ({@code LogStore.stats().fsyncs()})
  * summed over the window, divided by the operations completed in it. Diagnostics (leader, mean
  * commands per instance, errors) go to stderr as {@code #} lines. The cluster is shared by every C
@@ -31,6 +42,10 @@ import paxos.api.PaxosNode;
  */
 public final class ClusterBench {
     private static final long LATENCY_MAX_MICROS = TimeUnit.SECONDS.toMicros(60);
+    private static final double AIM_C64 = 13;
+    private static final double AIM_C16 = 4.4;
+    private static final double AIM_C1_P50 = 3;
+    private static final long FLOOR_HALF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private ClusterBench() {}
 
@@ -49,14 +64,36 @@ public final class ClusterBench {
         try (BenchCluster cluster = o.processes() ? new ProcessCluster(o) : new InProcessCluster(o)) {
             settle(cluster, o);
             System.err.println("# system|mode|C|ops/s|p50_ms|p99_ms|p99.9_ms|fsync/op");
+            int recordBytes = StorageBench.HEADER_BYTES + StorageBench.BALLOT_BYTES + o.valueBytes();
             for (int c : o.clients()) {
+                StorageBench.Result before = StorageBench.floor(cluster.dir.resolve("floor-" + c + "-before"), recordBytes, 1,
+                        FLOOR_HALF_NANOS);
                 Window w = measure(cluster, o, c);
+                StorageBench.Result after = StorageBench.floor(cluster.dir.resolve("floor-" + c + "-after"), recordBytes, 1,
+                        FLOOR_HALF_NANOS);
+                StorageBench.Result floor = StorageBench.mean(before, after);
                 System.out.printf(Locale.ROOT, "%s|%s|%d|%.0f|%.2f|%.2f|%.2f|%.3f%n", system, cluster.mode(), c,
                         w.opsPerSecond(), w.millis(50), w.millis(99), w.millis(99.9), w.fsyncsPerOp());
+                printFloor(cluster.mode(), c, w, floor);
                 System.out.flush();
             }
         }
         System.exit(0); // child JVMs are gone; do not wait for stray non-daemon threads
+    }
+
+    /** The floor line and the window's ratios to it (with the aim, where issue 13 sets one). */
+    private static void printFloor(String mode, int clients, Window w, StorageBench.Result floor) {
+        double floorP50Millis = Math.max(1, floor.p50Micros()) / 1000.0;
+        double speed = w.opsPerSecond() / floor.recordsPerSecond();
+        double p50 = w.millis(50) / floorP50Millis;
+        System.out.printf(Locale.ROOT, "floor|fsync-1-record|%d|%.0f|%.3f%n", clients, floor.recordsPerSecond(), floorP50Millis);
+        String aim = switch (clients) {
+            case 64 -> String.format(Locale.ROOT, "ops/s %s %.1fx", speed >= AIM_C64 ? "met >=" : "MISSED <", AIM_C64);
+            case 16 -> String.format(Locale.ROOT, "ops/s %s %.1fx", speed >= AIM_C16 ? "met >=" : "MISSED <", AIM_C16);
+            case 1 -> String.format(Locale.ROOT, "p50 %s %.1fx", p50 <= AIM_C1_P50 ? "met <=" : "MISSED >", AIM_C1_P50);
+            default -> "-";
+        };
+        System.out.printf(Locale.ROOT, "ratio|%s|%d|%.2f|%.2f|%s%n", mode, clients, speed, p50, aim);
     }
 
     /** Proposes until every group has chosen a value (a leader exists), at most 60 s. */

@@ -32,13 +32,13 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
  * {@code --sizes 100,4096}, {@code --writers 1,16,64}.
  */
 public final class StorageBench {
-    private static final int HEADER_BYTES = 21; // the store's record header
-    private static final int BALLOT_BYTES = 8;
+    static final int HEADER_BYTES = 21; // the store's record header
+    static final int BALLOT_BYTES = 8;
     private static final double AIM_64 = 0.7;
     private static final double AIM_1 = 0.9;
     private static final double AIM_BYTES = 1.3;
 
-    private record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros) {}
+    record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros) {}
 
     private StorageBench() {}
 
@@ -103,7 +103,7 @@ public final class StorageBench {
     }
 
     /** Two floor runs of equal length as one. */
-    private static Result mean(Result a, Result b) {
+    static Result mean(Result a, Result b) {
         return new Result((a.recordsPerSecond() + b.recordsPerSecond()) / 2, a.fsyncsPerRecord(), a.bytesPerRecord(),
                 (a.p50Micros() + b.p50Micros()) / 2, Math.max(a.p99Micros(), b.p99Micros()));
     }
@@ -122,7 +122,7 @@ public final class StorageBench {
     }
 
     /** Appends record-sized buffers to a file, forcing after every {@code perForce} records. */
-    private static Result floor(Path dir, int recordBytes, int perForce, long nanos) throws IOException {
+    static Result floor(Path dir, int recordBytes, int perForce, long nanos) throws IOException {
         Files.createDirectories(dir);
         Histogram latency = new Histogram(60_000_000L, 3);
         ByteBuffer batch = ByteBuffer.allocateDirect(recordBytes * perForce);

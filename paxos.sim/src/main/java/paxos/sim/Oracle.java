@@ -22,8 +22,8 @@ import paxos.impl.exec.DigestRecorder;
  * checkpoint at P took its prefix by copy: its digest at P must be the agreed one, and it is
  * checked on everything it executes after P.
  * (d) every instance is executed by the state machine version in force at it, computed here from
- * the chosen values alone (the activations' compare-and-set rule, re-implemented independently of
- * the executor);
+ * the chosen values alone (the activations' compare-and-set rule and exactly once, re-implemented
+ * independently of the executor: {@link OracleVersions});
  * (e) every request executes at most once (a value chosen twice, e.g. after a re-forward to a new
  * leader, reaches the state machine once).
  * The first violation is kept with the time it was seen.
@@ -41,10 +41,7 @@ final class Oracle {
     private final long[][] lastExecuted;
     private final List<Ack> acks = new ArrayList<>();
     private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
-    /** Per group: the version in force from each instance on where it changed (absent: none). */
-    private final List<TreeMap<Long, String>> versionFrom = new ArrayList<>();
-    /** Per group: every instance below it was scanned for activations. */
-    private final long[] versionScanned;
+    private final OracleVersions versions;
     /** Per group: the digests the production {@link DigestRecorder} took, by instance then node (bounded). */
     private final List<TreeMap<Long, Map<Integer, Long>>> taken = new ArrayList<>();
     private final int nodes;
@@ -67,9 +64,8 @@ final class Oracle {
             firstExecution.add(new HashMap<>());
             digests.add(new HashMap<>());
             masters.add(new HashMap<>());
-            versionFrom.add(new TreeMap<>());
         }
-        versionScanned = new long[groups];
+        versions = new OracleVersions(groups, SimNode.STATE_MACHINE_ID);
         lastExecuted = new long[nodes + 1][groups];
         for (long[] row : lastExecuted) Arrays.fill(row, -1);
     }
@@ -161,7 +157,7 @@ final class Oracle {
 
     /** (d): a node's state machine of {@code version} was called for {@code instance}. */
     void executedWith(int node, int group, long instance, boolean emptyBatch, String version) {
-        String inForce = versionAt(group, instance);
+        String inForce = versions.at(group, instance, chosen.get(group));
         if (inForce != null && !inForce.equals(version))
             violation("node " + node + " group " + group + " executed " + (emptyBatch ? "(an empty batch of) " : "") + "instance "
                     + instance + " with state machine version " + version + " where " + inForce + " was in force");
@@ -169,27 +165,7 @@ final class Oracle {
 
     /** Successful activations seen so far (all groups); for the run's statistics. */
     long versionActivations() {
-        return versionFrom.stream().mapToLong(Map::size).sum();
-    }
-
-    /** The version of the simulated state machine in force at {@code instance}: activations below it, in log order. */
-    private String versionAt(int group, long instance) {
-        TreeMap<Long, String> from = versionFrom.get(group);
-        for (long i = versionScanned[group]; i < instance; i++) {
-            byte[] value = chosen.get(group).get(i);
-            if (value == null) throw new IllegalStateException("instance " + i + " executed before it was chosen");
-            for (paxos.impl.core.BatchCommand c : paxos.impl.core.BatchCodec.decode(value, Integer.MAX_VALUE)) {
-                if (c.stateMachineId() != 0
-                        || !(paxos.impl.exec.SystemCommand.decode(c.value()) instanceof paxos.impl.exec.SystemCommand.ActivateVersion a)
-                        || a.stateMachineId() != SimNode.STATE_MACHINE_ID) continue;
-                Map.Entry<Long, String> current = from.floorEntry(i + 1); // sees an activation earlier in the same instance
-                String now = current == null ? "" : current.getValue();
-                if (a.expected().equals("*") || a.expected().equals(now)) from.put(i + 1, a.version());
-            }
-            versionScanned[group] = i + 1;
-        }
-        Map.Entry<Long, String> e = from.floorEntry(instance);
-        return e == null ? null : e.getValue();
+        return versions.activations();
     }
 
     /** The master in force after {@code executed} is a pure function of the log: equal on every replica. */

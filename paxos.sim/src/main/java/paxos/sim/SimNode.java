@@ -144,7 +144,7 @@ final class SimNode {
         installing[g] = false;
         runtimes[g] = GroupRuntime.create(g, id, cores[g], executors[g], log, sim.network::send,
                 deterministic(g, false), deterministic(g, true), deterministic(g, false), requestIds,
-                PROPOSAL_TIMEOUT_MILLIS, clock, sim.variant.durability);
+                PROPOSAL_TIMEOUT_MILLIS, clock, sim.variant.durability, sim.variant.early);
         for (String v : installed) registerVersion(g, v);
     }
 

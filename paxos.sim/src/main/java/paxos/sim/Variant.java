@@ -2,6 +2,8 @@ package paxos.sim;
 
 import paxos.api.spi.log.LogRecord;
 import paxos.impl.core.Durability;
+import paxos.impl.core.Early;
+import paxos.impl.core.Message;
 import paxos.impl.core.QuorumRule;
 
 /**
@@ -61,7 +63,13 @@ public enum Variant {
      * instances proposed under the old membership are counted by quorums of the new one elsewhere
      * (the agreement oracle must catch it).
      */
-    IMMEDIATE_MEMBERSHIP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
+    IMMEDIATE_MEMBERSHIP(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
+    /**
+     * The production runtime sends a leader's accepts before its own accept is durable (as it
+     * should) but also counts the leader's own vote at once, before its fsync: a value may be
+     * chosen, committed and executed with a vote a crash then forgets.
+     */
+    OWN_VOTE_BEFORE_FSYNC(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -77,6 +85,11 @@ public enum Variant {
     final boolean deduplicate = !name().equals("NO_DEDUP");
     /** Instances between a membership change and its coming into force (a {@code ConfigTracker} setting). */
     final int activationDelay = name().equals("IMMEDIATE_MEMBERSHIP") ? 1 : paxos.impl.core.ConfigTracker.ACTIVATION_DELAY;
+    /** Which Ready effects the production runtime does before the Ready is durable. */
+    final Early early = name().equals("OWN_VOTE_BEFORE_FSYNC")
+            ? (m, self, promisePending) -> (m instanceof Message.Accepted a && a.to() == self)
+                    || Early.PRODUCTION.sendEarly(m, self, promisePending)
+            : Early.PRODUCTION;
 
     Variant(QuorumRule quorumRule, Durability.Rule durability, int resumeOffset, boolean nonAtomicInstall,
             boolean versionsIgnored, boolean nondeterministicReplica) {

@@ -516,9 +516,13 @@ public final class GroupCore {
 
     // ---------------------------------------------------------------- sending
 
-    /** Queues a message; one addressed to this node is handled at once (it is never on the wire). */
+    /**
+     * Queues a message; one addressed to this node is handled at once (it is never on the wire),
+     * except this node's own vote (an {@link Message.Accepted} to itself): it goes into the Ready
+     * like any message and the caller steps it back in once the Ready's records are durable.
+     */
     private void send(Message m) {
-        if (m.to() == self) dispatch(m);
+        if (m.to() == self && !(m instanceof Message.Accepted)) dispatch(m);
         else out.messages.add(m);
     }
 }

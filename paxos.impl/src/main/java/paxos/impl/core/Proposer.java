@@ -308,7 +308,7 @@ final class Proposer {
             if (now - f.sentAt < cfg.retransmitTicks()) continue;
             f.sentAt = now;
             for (int v : votersOf(f.config)) {
-                if (!f.acks.contains(v))
+                if (v != self && !f.acks.contains(v)) // its own vote comes back once durable
                     host.send(new Message.Accept(cfg.group(), self, v, ballot, e.getKey(), f.value, learner.chosenUpTo()));
             }
         }
@@ -382,12 +382,14 @@ final class Proposer {
             return;
         }
         inFlight.put(instance, f);
-        f.acks.add(self);
+        // This node's own vote counts only once its accept is durable: the runtime hands the
+        // Accepted back after the Ready holding the record is synced, which lets it send the
+        // Accepts to the others before its own fsync (in parallel with it).
+        host.send(new Message.Accepted(cfg.group(), self, self, ballot, instance));
         for (int v : votersOf(config)) {
             if (v != self) host.send(new Message.Accept(cfg.group(), self, v, ballot, instance, value, learner.chosenUpTo()));
         }
         nextInstance = Math.max(nextInstance, instance + 1);
-        checkChosen(instance, f);
     }
 
     void onAccepted(Message.Accepted a) {

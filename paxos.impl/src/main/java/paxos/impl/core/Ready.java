@@ -14,7 +14,10 @@ import paxos.api.spi.log.LogRecord;
  *       until the synced ones are durable and both appends completed.</li>
  *   <li>Only then <b>send</b> {@link #messages}. Replies in it (promises, accepts) are valid only
  *       because the synced records are durable: sending first lets a crash forget a promise that
- *       a peer already counted, which breaks Paxos safety.</li>
+ *       a peer already counted, which breaks Paxos safety. An {@link Message.Accepted} addressed
+ *       to this node is its own vote: the caller steps it back into the core (it counts only once
+ *       durable). {@link Early} names the effects that need not wait for this sync (a leader's
+ *       accepts, commits); the caller may do those at once.</li>
  *   <li>Serve {@link #catchUpReads} (read the store, send the replies).</li>
  *   <li><b>Apply</b> {@link #toApply}, in list order (instance order, no gaps, continuing where
  *       the previous Ready stopped), and answer the callers waiting for them. A chosen mark may

@@ -16,6 +16,7 @@ import paxos.api.spi.log.LogStore;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.ChosenValue;
 import paxos.impl.core.Durability;
+import paxos.impl.core.Early;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
 import paxos.impl.core.ProposeResult;
@@ -107,6 +108,18 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
                 Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability) {
+        this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
+                proposalTimeoutMillis, clock, durability, Early.PRODUCTION);
+    }
+
+    /**
+     * @param early which effects of a Ready go before it is durable (production: {@link Early#PRODUCTION};
+     *     anything else is a broken build for the simulator)
+     */
+    GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
+                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability,
+                Early early) {
         this.meta = meta;
         this.registry = registry;
         this.proposalTimeoutMillis = proposalTimeoutMillis;
@@ -124,7 +137,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         this.status = new ExecStatus(group, executor, meta, clock);
         this.chosenUpTo = core.chosenUpTo();
         this.membership = new MembershipChanges(group, core);
-        this.pipeline = new ReadyPipeline(group, core, store, outbound, io, loop, durability, this);
+        this.pipeline = new ReadyPipeline(group, core, store, outbound, io, loop, durability, early, this);
         this.registrations = new Registrations(group, executor, store, meta, clock, this);
     }
 

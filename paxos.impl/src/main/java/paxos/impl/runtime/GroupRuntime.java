@@ -11,6 +11,7 @@ import paxos.api.spi.log.LogStore;
 import paxos.api.statemachine.StateMachine;
 import paxos.impl.core.BatchCommand;
 import paxos.impl.core.Durability;
+import paxos.impl.core.Early;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
 import paxos.impl.exec.ExecOutcome;
@@ -47,9 +48,18 @@ public final class GroupRuntime {
                                       Consumer<Message> outbound, Executor loop, Executor exec, Executor io,
                                       AtomicLong requestIds, long proposalTimeoutMillis, RuntimeClock clock,
                                       Durability.Rule durability) {
+        return create(group, self, core, executor, store, outbound, loop, exec, io, requestIds, proposalTimeoutMillis,
+                clock, durability, Early.PRODUCTION);
+    }
+
+    /** As above, with the rule of which effects go before a Ready is durable ({@link Early#PRODUCTION}). */
+    public static GroupRuntime create(int group, int self, GroupCore core, GroupExecutor executor, LogStore store,
+                                      Consumer<Message> outbound, Executor loop, Executor exec, Executor io,
+                                      AtomicLong requestIds, long proposalTimeoutMillis, RuntimeClock clock,
+                                      Durability.Rule durability, Early early) {
         return new GroupRuntime(new GroupRunner(group, self, core, executor, store, outbound::accept, loop, exec, io,
                 10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
-                durability));
+                durability, early));
     }
 
     /** See {@link GroupRunner#propose}: one future per command, completed when it executed here. */

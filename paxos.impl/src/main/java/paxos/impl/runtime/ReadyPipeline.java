@@ -2,6 +2,7 @@ package paxos.impl.runtime;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -10,6 +11,7 @@ import paxos.api.spi.log.LogStore;
 import paxos.impl.core.CatchUpRead;
 import paxos.impl.core.ChosenValue;
 import paxos.impl.core.Durability;
+import paxos.impl.core.Early;
 import paxos.impl.core.GroupCore;
 import paxos.impl.core.Message;
 import paxos.impl.core.Ready;
@@ -18,9 +20,11 @@ import paxos.impl.core.Ready;
  * A group's Ready cycle (the core's {@link Ready} contract): takes every Ready the core has (up
  * to its in-flight bound), appends each one's records in order as the {@link Durability.Rule}
  * splits them, and finishes them — send, serve catch-up reads, hand values to execution,
- * {@code advance()} — strictly in order as their appends complete. Overlapping the fsyncs this
- * way keeps the pipeline full instead of waiting one fsync per round trip; the store's group
- * commit may cover several Readies (and groups) with one fsync.
+ * {@code advance()} — strictly in order as their appends complete, except what {@link Early}
+ * allows before the append completed (a leader's accepts, commits), done when the Ready is
+ * taken; this node's own vote is stepped back into the core only once durable. Overlapping the
+ * fsyncs this way keeps the pipeline full instead of waiting one fsync per round trip; the
+ * store's group commit may cover several Readies (and groups) with one fsync.
  *
  * <p><b>Threads.</b> Confined to the group's event loop ({@code loop}); append completions are
  * handed back to it.
@@ -50,12 +54,16 @@ final class ReadyPipeline {
     private final Executor io;
     private final Executor loop;
     private final Durability.Rule durability;
+    private final Early early;
+    private final int selfId;
     private final Host host;
     /** Readies taken from the core and not yet finished, oldest first. */
     private final ArrayDeque<InFlight> readies = new ArrayDeque<>();
 
     ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, Executor io, Executor loop,
-                  Durability.Rule durability, Host host) {
+                  Durability.Rule durability, Early early, Host host) {
+        this.early = early;
+        this.selfId = core.config().selfNodeId();
         this.group = group;
         this.core = core;
         this.store = store;
@@ -73,9 +81,10 @@ final class ReadyPipeline {
             progress = false;
             while (core.hasReady()) {
                 Ready ready = core.ready();
-                InFlight pending = new InFlight(ready);
+                InFlight pending = new InFlight(ready, ready.toPersist().stream().anyMatch(Early::isPromise));
                 readies.addLast(pending);
                 progress = true;
+                early(pending);
                 if (ready.toPersist().isEmpty()) {
                     pending.durable = true;
                 } else {
@@ -90,7 +99,7 @@ final class ReadyPipeline {
                 }
             }
             while (!readies.isEmpty() && readies.peekFirst().durable && host.failure() == null) {
-                finish(readies.removeFirst().ready);
+                finish(readies.removeFirst());
                 progress = true;
             }
         }
@@ -114,18 +123,53 @@ final class ReadyPipeline {
     /** A Ready taken from the core whose records may still be on their way to disk. */
     private static final class InFlight {
         final Ready ready;
+        final boolean promise;
         boolean durable;
+        /** The messages {@link #early} left for {@link #finish}; all of them until it ran. */
+        List<Message> late;
+        boolean applied;
 
-        InFlight(Ready ready) {
+        InFlight(Ready ready, boolean promise) {
             this.ready = ready;
+            this.promise = promise;
+            this.late = ready.messages();
         }
     }
 
-    private void finish(Ready ready) {
-        for (Message m : ready.messages()) outbound.send(m);
+    /**
+     * Does at once what {@link Early} allows before the Ready is durable: sends the leader's
+     * accepts and the commits (and, if the rule allows, hands chosen values to execution, in
+     * order). The rest waits for {@link #finish}.
+     */
+    private void early(InFlight pending) {
+        boolean promisePending = false;
+        for (InFlight f : readies) promisePending |= f.promise && !f.durable;
+        List<Message> late = new ArrayList<>();
+        List<Message> self = new ArrayList<>();
+        for (Message m : pending.ready.messages()) {
+            if (!early.sendEarly(m, selfId, promisePending)) late.add(m);
+            else if (m.to() == selfId) self.add(m);
+            else outbound.send(m);
+        }
+        pending.late = late;
+        if (early.applyEarly()) {
+            if (!pending.ready.toApply().isEmpty()) host.apply(pending.ready.toApply());
+            pending.applied = true;
+        }
+        for (Message m : self) core.step(m); // only a broken rule delivers a vote early
+    }
+
+    private void finish(InFlight done) {
+        Ready ready = done.ready;
+        List<Message> self = new ArrayList<>();
+        for (Message m : done.late) {
+            if (m.to() == selfId) self.add(m); // this node's own vote, now durable
+            else outbound.send(m);
+        }
         for (CatchUpRead read : ready.catchUpReads()) io.execute(() -> serve(read));
-        if (!ready.toApply().isEmpty()) host.apply(ready.toApply());
+        if (!done.applied && !ready.toApply().isEmpty()) host.apply(ready.toApply());
         core.advance(ready);
+        for (Message m : self) core.step(m);
     }
 
     private void serve(CatchUpRead read) {

@@ -12,7 +12,11 @@ import java.util.concurrent.TimeUnit;
  * caller's stack and never blocks.
  */
 public interface RuntimeClock {
-    /** The real clock: {@link System#nanoTime()} and the common pool's delayed executor. */
+    /**
+     * The real clock: {@link System#nanoTime()} and the JDK's delay thread, which runs the (short)
+     * tasks itself. Why not the common pool (the default of {@code delayedExecutor}): on a 2-core
+     * machine it starts a new thread per task. The JDK owns the thread, so nothing outlives a bundle.
+     */
     RuntimeClock SYSTEM = new RuntimeClock() {
         @Override
         public long nanoTime() {
@@ -21,7 +25,7 @@ public interface RuntimeClock {
 
         @Override
         public void schedule(long delayNanos, Runnable task) {
-            CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS).execute(task);
+            CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, Runnable::run).execute(task);
         }
     };
 

@@ -55,9 +55,15 @@ final class Fixture {
         return drain(core);
     }
 
+    /**
+     * Takes and advances one Ready as a runtime would once its records are durable: this node's
+     * own vote (an Accepted addressed to itself) is stepped back in; its effects go to the next Ready.
+     */
     static Ready drain(GroupCore core) {
         Ready r = core.ready();
         core.advance(r);
+        int self = core.config().selfNodeId();
+        for (Message m : r.messages()) if (m.to() == self) core.step(m);
         return r;
     }
 

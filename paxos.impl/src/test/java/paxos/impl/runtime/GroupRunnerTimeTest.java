@@ -38,37 +38,8 @@ import paxos.impl.log.InMemoryLogStore;
  * the synced append, and a proposal times out on the injected clock (no real time passes).
  */
 class GroupRunnerTimeTest {
-    /** A clock that moves only when told to; its timers run then, on the test's thread. */
-    private static final class ManualClock implements RuntimeClock {
-        long now;
-        final List<long[]> due = new ArrayList<>();
-        final List<Runnable> tasks = new ArrayList<>();
-
-        @Override
-        public long nanoTime() {
-            return now;
-        }
-
-        @Override
-        public void schedule(long delayNanos, Runnable task) {
-            due.add(new long[] {now + delayNanos});
-            tasks.add(task);
-        }
-
-        void advance(long nanos) {
-            now += nanos;
-            for (int i = 0; i < tasks.size(); i++) {
-                if (due.get(i)[0] <= now) {
-                    Runnable t = tasks.remove(i);
-                    due.remove(i--);
-                    t.run();
-                }
-            }
-        }
-    }
-
     /** An in-memory store whose synced appends complete only when the test completes them. */
-    private static final class HeldStore {
+    static final class HeldStore {
         final List<List<LogRecord>> synced = new ArrayList<>();
         final List<CompletableFuture<Void>> held = new ArrayList<>();
         final LogStore store;
@@ -92,13 +63,18 @@ class GroupRunnerTimeTest {
 
     private static GroupRunner runner(int self, LogStore store, List<Message> sent, ManualClock clock,
                                       Durability.Rule rule) {
+        return runner(self, store, sent, clock, rule, paxos.impl.core.Early.PRODUCTION);
+    }
+
+    static GroupRunner runner(int self, LogStore store, List<Message> sent, ManualClock clock, Durability.Rule rule,
+                              paxos.impl.core.Early early) {
         List<Member> members = List.of(new Member(1, "127.0.0.1", 7001, MemberRole.VOTER),
                 new Member(2, "127.0.0.1", 7002, MemberRole.VOTER), new Member(3, "127.0.0.1", 7003, MemberRole.VOTER));
         CoreConfig cfg = CoreConfig.defaults(0, self, new Membership(0, members));
         GroupCore core = new GroupCore(cfg, CoreState.EMPTY, new SplittableRandom(1));
         GroupExecutor executor = new GroupExecutor(0, self, ExecutorState.INITIAL, 100);
         return new GroupRunner(0, self, core, executor, store, sent::add, Runnable::run, Runnable::run, Runnable::run,
-                100, new AtomicLong(1), ExecMeta.empty(), new StateMachineRegistry(), 1000, clock, rule);
+                100, new AtomicLong(1), ExecMeta.empty(), new StateMachineRegistry(), 1000, clock, rule, early);
     }
 
     @Test
