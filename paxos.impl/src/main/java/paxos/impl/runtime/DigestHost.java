@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import paxos.api.Member;
 
 /** What {@link DigestExchange} needs of the {@link Engine}: its peers, runners and checkpoint service. */
 final class DigestHost implements DigestExchange.Host {
@@ -19,10 +18,11 @@ final class DigestHost implements DigestExchange.Host {
         return engine.config().nodeId();
     }
 
+    /** The transport's peers: they follow the memberships of the logs, not the configured bootstrap list. */
     @Override
     public List<Integer> peers() {
         List<Integer> out = new ArrayList<>();
-        for (Member m : engine.config().members()) if (m.nodeId() != self()) out.add(m.nodeId());
+        for (paxos.api.PeerInfo p : engine.peers()) if (p.nodeId() != self()) out.add(p.nodeId());
         return out;
     }
 

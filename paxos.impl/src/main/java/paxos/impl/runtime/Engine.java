@@ -60,6 +60,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final LeaseTracker leases;
     private final Proposer proposer;
     private final StatusBuilder statusBuilder;
+    /** Names the incarnation of a node an operator adds. */
+    private final JoinerIncarnation joiners;
     private volatile boolean started;
     private volatile boolean closed;
     private long ticks;
@@ -97,6 +99,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 recovery);
         this.leases = new LeaseTracker(config.nodeId(), System::nanoTime);
         this.proposer = new Proposer(config, groups::get, registry, leases, () -> started && !closed, this::peers);
+        this.joiners = new JoinerIncarnation(transport, threads.clock(), config.nodeId());
         this.statusBuilder = new StatusBuilder(config, store, transport, registry, digests, groups::get, checkpoints::catchingUp);
     }
 
@@ -316,6 +319,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * version the change was computed from, in force from {@code i + }{@link paxos.impl.core.ConfigTracker#ACTIVATION_DELAY}
      * (the leader proposes no-ops to get there in an idle group). Refused at once when the result's
      * voters that were voters before are fewer than a quorum of it (add or remove one voter at a time).
+     * A node added without an incarnation gets the one it proved to this node's transport
+     * ({@link JoinerIncarnation}).
      */
     @Override
     public CompletionStage<Membership> changeMembership(int group, paxos.api.MembershipChange change) {
@@ -324,7 +329,13 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupRunner r = runner(group);
         try {
             if (r == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-            return r.changeMembership(change);
+            if (!joiners.shouldWait(change, r.membershipInForce())) return r.changeMembership(joiners.named(change));
+            // the new node's handshake may still be on its way (see JoinerIncarnation)
+            return joiners.await(change).thenCompose(named -> {
+                GroupRunner now = runner(group);
+                if (now == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
+                return now.changeMembership(named);
+            });
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
