@@ -336,10 +336,31 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupRunner r = runner(group);
         try {
             if (r == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-            return r.changeMembership(change);
+            return r.changeMembership(withIncarnation(change));
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * {@code change} with the incarnation of the node it adds, if it names none: the one that node
+     * proved to this node's transport (a node started with {@code --join} dials the peers it was
+     * told about and is refused there until added, but its incarnation is learned). Unknown (the
+     * node has not dialed this node): left out, and peers pin the first incarnation they see of it.
+     */
+    private paxos.api.MembershipChange withIncarnation(paxos.api.MembershipChange change) {
+        paxos.api.Member added = change instanceof paxos.api.MembershipChange.Add a ? a.member()
+                : change instanceof paxos.api.MembershipChange.Replace r ? r.member() : null;
+        if (added == null || added.incarnation() != null) return change;
+        String proved = transport.presentedIncarnation(added.nodeId());
+        if (proved == null) {
+            LOG.log(Level.INFO, "node {0} has not connected to node {1}: its incarnation is not known here; the membership"
+                    + " change names none and peers pin the first they see", added.nodeId(), config.nodeId());
+            return change;
+        }
+        paxos.api.Member named = new paxos.api.Member(added.nodeId(), added.host(), added.port(), added.role(), proved);
+        return change instanceof paxos.api.MembershipChange.Replace r ? new paxos.api.MembershipChange.Replace(r.oldNodeId(), named)
+                : new paxos.api.MembershipChange.Add(named);
     }
 
     /**

@@ -99,7 +99,7 @@ final class GroupRecovery {
         }
         CoreState state = new CoreState(store.promisedBallot(g), records, applyFrom);
         // the membership history in the log wins over the configured members (only a bootstrap)
-        ConfigTracker tracker = ConfigTracker.bootstrap(config.membership(), applyFrom);
+        ConfigTracker tracker = ConfigTracker.bootstrap(bootstrapMembership(), applyFrom);
         try {
             java.util.Optional<byte[]> h = store.meta(g, MembershipChanges.KEY);
             if (h.isPresent()) tracker = ConfigTracker.decode(h.get());
@@ -117,6 +117,18 @@ final class GroupRecovery {
     }
 
     private boolean warned;
+
+    /**
+     * The membership a group starts from when its log holds none: the configured members; for a
+     * joining node the configured members but itself (they only say where its peers are), so that
+     * it votes in nothing until the change that adds it is chosen and executed here. The members
+     * it learns the log from must have bootstrapped from the same list (that of the cluster's first
+     * start), so that it decides every change of the log as they did.
+     */
+    private paxos.api.Membership bootstrapMembership() {
+        if (!config.joining()) return config.membership();
+        return new paxos.api.Membership(0, config.members().stream().filter(m -> m.nodeId() != config.nodeId()).toList());
+    }
 
     /** Reports (once) a configured member list that differs from the membership the log holds: the log wins. */
     private synchronized void warnIfConfigDisagrees(int g, ConfigTracker tracker) {

@@ -259,6 +259,14 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         return membership.history();
     }
 
+    /**
+     * Tells {@code listener} this group's membership in force and latest one now and whenever they
+     * change (on the group's loop; it must not block). Call before the runner receives anything.
+     */
+    void onMembership(MembershipChanges.Listener listener) {
+        membership.listen(listener);
+    }
+
     /** The membership in force for this node's next instance; any thread. */
     paxos.api.Membership membershipInForce() {
         return membership.inForce();

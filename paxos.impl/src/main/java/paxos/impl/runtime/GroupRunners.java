@@ -53,6 +53,8 @@ final class GroupRunners {
      * checkpoint install continues the sequence, since peers drop a (node, request ID) already seen.
      */
     private final AtomicLong requestIds = new AtomicLong();
+    /** The transport's peers follow every group's membership. */
+    private final PeerMembers peers;
 
     GroupRunners(EngineConfig config, LogStore store, Transport transport, EngineThreads threads, StateMachineRegistry registry,
                  DigestExchange digests, int digestInterval, GroupRecovery recovery) {
@@ -67,6 +69,7 @@ final class GroupRunners {
         int entriesMax = Math.max(config.batchCountMax() * 64, 65_536);
         this.codec = new MessageCodec(entriesMax, Math.max(config.batchBytesMax(), config.maxValueBytes()) + 64);
         this.runners = new AtomicReferenceArray<>(config.groupCount());
+        this.peers = new PeerMembers(transport, config.groupCount());
     }
 
     /** The group's current runner; {@code null} before start. */
@@ -96,6 +99,7 @@ final class GroupRunners {
         GroupRunner runner = new GroupRunner(g, config.nodeId(), rec.core(), rec.executor(), store, outbound, threads.loop(),
                 threads.exec(), threads.io(), INBOUND_MAX, requestIds, rec.meta(), registry, config.proposalTimeoutMillis());
         if (rec.inconsistent() != null) runner.fail(rec.inconsistent());
+        runner.onMembership(peers::update);
         return runner;
     }
 

@@ -36,6 +36,14 @@ final class MembershipChanges {
     private volatile Membership inForce;
     private volatile Membership latest;
     private volatile long latestStart;
+    /** Told whenever the membership in force or the latest one changes; set once before the loop runs. */
+    private volatile Listener listener;
+
+    /** Hears of membership changes of one group (its event loop; must not block). */
+    @FunctionalInterface
+    interface Listener {
+        void changed(int group, Membership inForce, Membership latest);
+    }
 
     /** A caller waiting for the change in force from {@code start}. */
     private record Waiter(long start, CompletableFuture<Membership> done) {}
@@ -65,10 +73,19 @@ final class MembershipChanges {
 
     private void publish(GroupCore core) {
         Membership m = core.membershipInForce();
-        if (m != inForce) inForce = m;
         Membership l = core.latestMembership();
+        boolean changed = m != inForce && !m.equals(inForce) || l != latest && !l.equals(latest);
+        if (m != inForce) inForce = m;
         if (l != latest) latest = l;
         latestStart = core.latestMembershipStart();
+        Listener to = listener;
+        if (changed && to != null) to.changed(group, m, l);
+    }
+
+    /** Tells {@code to} the memberships now and at every change from now on. */
+    void listen(Listener to) {
+        listener = to;
+        to.changed(group, inForce, latest);
     }
 
     /**

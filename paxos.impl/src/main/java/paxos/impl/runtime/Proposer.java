@@ -108,7 +108,10 @@ final class Proposer {
 
     /** A fast refusal when this node cannot reach a quorum of {@code group} (see {@link QuorumWatch}), or null. */
     PaxosExceptionSupplier noQuorum(int group) {
-        GroupUnavailableException e = QuorumWatch.refusal(group, config.nodeId(), runners.apply(group), config.membership(), peers);
+        GroupRunner r = runners.apply(group);
+        // the membership in force (the configured one is only the bootstrap)
+        GroupUnavailableException e = QuorumWatch.refusal(group, config.nodeId(), r,
+                r == null ? config.membership() : r.membershipInForce(), peers);
         return e == null ? null : () -> e;
     }
 

@@ -12,12 +12,15 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import paxos.api.Member;
 import paxos.api.spi.transport.MessageHandler;
 import paxos.api.spi.transport.PeerStatus;
 import paxos.api.spi.transport.Transport;
@@ -68,6 +71,17 @@ import paxos.transport.netty.internal.TlsContexts;
  * connection "open" for seconds. Keepalives are not counted in {@code messagesSent}.
  * {@link PeerStatus#lastError()} is cleared when a connection to the peer authenticates again.
  *
+ * <p><b>Members.</b> The peers are {@link NettyTransportConfig#peers()} until the engine calls
+ * {@link #updateMembers} (at start with the membership its logs hold, then whenever it changes):
+ * from then on this node dials exactly the members named there and accepts connections only from
+ * them, under an incarnation the membership names for them (where it names none, the first one
+ * seen is pinned, see {@link Incarnations}). A new member is dialed at once; a member no longer
+ * named is disconnected both ways and its queue dropped. A node that proves the cluster secret
+ * but is not a member (one waiting to join) is refused after the handshake; the incarnation it
+ * proved is reported by {@link #presentedIncarnation}, so that the operator's add records it. When
+ * a member connects to this node while this node's connection to it waits out a reconnect
+ * backoff, this node redials it at once (it was likely refused there until just now).
+ *
  * <p>Construct with {@code new NettyTransport(config)}; nothing happens until {@link #start}.
  */
 public final class NettyTransport implements Transport {
@@ -80,7 +94,12 @@ public final class NettyTransport implements Transport {
     private final Handshake handshake;
     private final Incarnations incarnations;
     private final RateLimitedLog log = new RateLimitedLog(LOGGER, LOG_INTERVAL_MILLIS, System::nanoTime);
-    private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
+    /** The outbound links by peer, copy-on-write under {@code this}: senders read it without a lock. */
+    private volatile Map<Integer, PeerLink> links = Map.of();
+    /** Per member, the incarnations it may connect with (empty: any, first seen pinned); under {@code this}. */
+    private Map<Integer, Set<String>> memberIncarnations;
+    private final Backoff backoff;
+    private TlsContexts tls;
     private final int maxMessageBytes;
     private Io io;
     private Channel serverChannel;
@@ -103,13 +122,20 @@ public final class NettyTransport implements Transport {
         this.incarnations = Objects.requireNonNull(incarnations, "incarnations");
         this.handshake = new Handshake(config.clusterSecret(), config.clusterId(), incarnations.own());
         this.maxMessageBytes = config.maxFrameBytes() - Frame.OVERHEAD_BYTES;
-        Backoff backoff = new Backoff(config.reconnectBackoffMinMillis(), config.reconnectBackoffMaxMillis());
+        this.backoff = new Backoff(config.reconnectBackoffMinMillis(), config.reconnectBackoffMaxMillis());
+        Map<Integer, PeerLink> initial = new TreeMap<>();
+        Map<Integer, Set<String>> admitted = new TreeMap<>();
         config.peers().forEach((peerId, address) -> {
-            PeerAddress parsed = PeerAddress.parse(peerId, address);
-            links.put(peerId, new PeerLink(peerId, parsed.host(), parsed.port(), config.listenHost(),
-                    new OutboundQueue(config.outboundQueueMessagesMax(), config.outboundQueueBytesMax()),
-                    backoff, log, traffic));
+            initial.put(peerId, newLink(peerId, PeerAddress.parse(peerId, address)));
+            admitted.put(peerId, Set.of());
         });
+        this.links = initial;
+        this.memberIncarnations = admitted;
+    }
+
+    private PeerLink newLink(int peerId, PeerAddress address) {
+        return new PeerLink(peerId, address.host(), address.port(), config.listenHost(),
+                new OutboundQueue(config.outboundQueueMessagesMax(), config.outboundQueueBytesMax()), backoff, log, traffic);
     }
 
     /**
@@ -123,14 +149,18 @@ public final class NettyTransport implements Transport {
         Objects.requireNonNull(handler, "handler");
         if (started || closed) throw new IllegalStateException(closed ? "transport closed" : "already started");
         TlsStores stores = config.tls();
-        TlsContexts tls = stores == null ? null : TlsContexts.load(stores.keyStorePath(), stores.keyStorePassword(),
+        tls = stores == null ? null : TlsContexts.load(stores.keyStorePath(), stores.keyStorePassword(),
                 stores.trustStorePath(), stores.trustStorePassword());
         io = Io.create(config.ioThreads(), new DefaultThreadFactory("paxos-transport-" + config.nodeId(), true),
                 config.nativeTransport());
-        inbound = new Inbound(config.nodeId(), Set.copyOf(config.peers().keySet()), handshake, handler, log,
+        inbound = new Inbound(config.nodeId(), memberIncarnations, handshake, handler, log,
                 config.maxFrameBytes(), config.handshakeTimeoutMillis());
         inbound.traffic(traffic);
         inbound.incarnations(incarnations::admit);
+        inbound.onOpened(peer -> {
+            PeerLink link = links.get(peer);
+            if (link != null) link.redialNow();
+        });
         try {
             serverChannel = new ServerBootstrap().group(io.group()).channel(io.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 128)
@@ -151,12 +181,74 @@ public final class NettyTransport implements Transport {
                     + ": " + e.getMessage(), e);
         }
         started = true;
-        for (PeerLink link : links.values()) link.start(bootstrapFor(link, tls));
+        for (PeerLink link : links.values()) link.start(bootstrapFor(link));
         LOGGER.log(Level.INFO, "node " + config.nodeId() + " transport (" + io.name() + (tls != null ? ", TLS" : "")
-                + ") listening on " + config.listenHost() + ":" + localPort() + ", peers " + config.peers().keySet());
+                + ") listening on " + config.listenHost() + ":" + localPort() + ", peers " + links.keySet());
     }
 
-    private Bootstrap bootstrapFor(PeerLink link, TlsContexts tls) {
+    /**
+     * Makes {@code members} (this node skipped) the peers: dials the new ones at once, disconnects
+     * and drops the queues of those no longer named (or named at another address: redialed there),
+     * and from now on accepts connections only from the members under the incarnations named (a
+     * member named without one: the first seen is pinned). A node may be named more than once (one
+     * group may have it in force under another incarnation than another group): each is admitted.
+     * Never blocks (connections are made and closed on the event loops). Before {@link #start} it
+     * replaces the configured peers; after {@link #close} it does nothing.
+     */
+    @Override
+    public synchronized void updateMembers(Collection<Member> members) {
+        if (closed) return;
+        Map<Integer, PeerAddress> addresses = new TreeMap<>();
+        Map<Integer, Set<String>> admitted = new TreeMap<>();
+        Set<Integer> pinned = new TreeSet<>();
+        for (Member m : members) {
+            if (m.nodeId() == config.nodeId()) continue;
+            addresses.putIfAbsent(m.nodeId(), new PeerAddress(m.host(), m.port()));
+            Set<String> allowed = admitted.computeIfAbsent(m.nodeId(), id -> new TreeSet<>());
+            if (m.incarnation() == null) pinned.add(m.nodeId());
+            else allowed.add(m.incarnation());
+        }
+        // a node some group names without an incarnation is pinned: the named ones are not enough to know it
+        pinned.forEach(id -> admitted.get(id).clear());
+        admitted.replaceAll((id, allowed) -> Set.copyOf(allowed));
+        Map<Integer, PeerLink> next = new TreeMap<>();
+        List<PeerLink> dropped = new ArrayList<>();
+        List<PeerLink> added = new ArrayList<>();
+        for (PeerLink link : links.values()) {
+            PeerAddress a = addresses.get(link.peerId());
+            if (a != null && a.host().equals(link.host()) && a.port() == link.port()) next.put(link.peerId(), link);
+            else dropped.add(link);
+        }
+        addresses.forEach((id, address) -> {
+            if (next.containsKey(id)) return;
+            PeerLink link = newLink(id, address);
+            next.put(id, link);
+            added.add(link);
+        });
+        memberIncarnations = admitted;
+        links = next;
+        if (inbound != null) inbound.members(admitted);
+        dropped.forEach(PeerLink::close);
+        if (started) for (PeerLink link : added) link.start(bootstrapFor(link));
+        if (!dropped.isEmpty() || !added.isEmpty()) {
+            LOGGER.log(Level.INFO, "node " + config.nodeId() + " transport: peers now " + next.keySet() + " (added "
+                    + added.stream().map(PeerLink::peerId).toList() + ", removed "
+                    + dropped.stream().map(PeerLink::peerId).toList() + ")");
+        }
+    }
+
+    /**
+     * The incarnation {@code nodeId} proved in its latest authenticated handshake with this node
+     * (a member, or a node not a member yet that dialed this node to join), or null if none since
+     * this transport started.
+     */
+    @Override
+    public String presentedIncarnation(int nodeId) {
+        Inbound in = inbound;
+        return in == null ? null : in.presentedIncarnation(nodeId);
+    }
+
+    private Bootstrap bootstrapFor(PeerLink link) {
         return new Bootstrap().group(io.group()).channel(io.channelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
@@ -180,7 +272,7 @@ public final class NettyTransport implements Transport {
     /**
      * Queues {@code message} for {@code toNode}; never blocks. Any thread.
      *
-     * @return false if {@code toNode} is not a configured peer (this node included) or the
+     * @return false if {@code toNode} is not a peer now (this node included) or the
      *         transport is closed; true otherwise, even if older messages were dropped for room
      * @throws IllegalArgumentException if {@code message} exceeds {@link #maxMessageBytes()}
      */
@@ -202,7 +294,7 @@ public final class NettyTransport implements Transport {
     }
 
     /**
-     * Every configured peer in node-ID order, with this node's OUTBOUND connection state and the
+     * Every peer (member) in node-ID order, with this node's OUTBOUND connection state and the
      * time since the last frame arrived on the peer's INBOUND connection (data or keepalive).
      */
     @Override
@@ -237,7 +329,9 @@ public final class NettyTransport implements Transport {
             if (closed) return;
             closed = true;
         }
-        links.values().forEach(PeerLink::close);
+        synchronized (this) {
+            links.values().forEach(PeerLink::close);
+        }
         if (!started) return;
         serverChannel.close().syncUninterruptibly();
         inbound.closeAll();

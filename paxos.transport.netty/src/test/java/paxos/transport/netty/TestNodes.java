@@ -58,13 +58,19 @@ final class TestNodes {
 
     /** Collects every message delivered to one node. */
     static final class Inbox implements MessageHandler {
-        record Received(int from, int group, String text) {}
+        /** @param incarnation what the transport said the sender proved (hex), or null */
+        record Received(int from, int group, String text, String incarnation) {}
 
         final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
 
         @Override
         public void onMessage(int fromNode, int group, byte[] message) {
-            received.add(new Received(fromNode, group, new String(message, StandardCharsets.UTF_8)));
+            onMessage(fromNode, null, group, message);
+        }
+
+        @Override
+        public void onMessage(int fromNode, String incarnation, int group, byte[] message) {
+            received.add(new Received(fromNode, group, new String(message, StandardCharsets.UTF_8), incarnation));
         }
 
         List<String> textsFrom(int node) {

@@ -78,4 +78,17 @@ public interface Transport extends AutoCloseable {
      * not block. The default ignores the call (a transport with a fixed peer list).
      */
     default void updateMembers(Collection<Member> members) {}
+
+    /**
+     * The incarnation node {@code nodeId} proved in its latest authenticated handshake with this
+     * node (lower-case hex), whether or not it is a member: a node started to join dials the peers
+     * it was told about, so the member an operator asks to add it learns its incarnation here and
+     * records it in the membership change. Any thread; never blocks. The default knows none.
+     *
+     * @return the incarnation, or {@code null} if the node has not authenticated with this node
+     *     since the transport started (or the transport does not learn incarnations)
+     */
+    default String presentedIncarnation(int nodeId) {
+        return null;
+    }
 }

@@ -24,6 +24,8 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
     private ScheduledFuture<?> timeout;
     private Handshake.ClientHello hello;
     private byte[] serverNonce;
+    /** The incarnation the peer proved (hex), or null if none; set when the connection opens. */
+    private String incarnation;
 
     public InboundHandler(Inbound inbound, FrameDecoder decoder) {
         this.inbound = inbound;
@@ -60,7 +62,7 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
                     return;
                 }
                 inbound.heard(hello.clientNodeId());
-                if (frame.type() == Frame.DATA) inbound.deliver(hello.clientNodeId(), frame.group(), frame.body());
+                if (frame.type() == Frame.DATA) inbound.deliver(hello.clientNodeId(), incarnation, frame.group(), frame.body());
                 else inbound.keepalive(hello.clientNodeId(), frame.body());
             }
             case REJECTED -> { } // closing; drop whatever was already buffered
@@ -89,10 +91,6 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
                     + " but reached node " + inbound.selfNodeId + " (check its peers map)");
             return;
         }
-        if (!inbound.peerIds.contains(h.clientNodeId())) {
-            reject(ctx, "unknown-node", "node " + h.clientNodeId() + " is not a configured peer");
-            return;
-        }
         hello = h;
         serverNonce = Handshake.newNonce();
         byte[] mac = inbound.handshake.serverMac(h, inbound.selfNodeId, serverNonce);
@@ -113,8 +111,16 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
                     + " failed authentication (wrong cluster secret, or a replayed handshake)");
             return;
         }
-        // only now is the incarnation authentic; a node that lost its data and came back under a
-        // new incarnation must not vote, so nothing it sends is delivered
+        // only now is the incarnation authentic: remembered, so that an operator adding a node that
+        // waits to join records the incarnation it proved (Transport.presentedIncarnation)
+        inbound.presented(hello.clientNodeId(), hello.incarnation());
+        if (!inbound.isMember(hello.clientNodeId())) {
+            reject(ctx, "not-member:" + hello.clientNodeId(), "node " + hello.clientNodeId() + " is not a member (yet);"
+                    + " refused until the membership in force names it");
+            return;
+        }
+        // a node that lost its data and came back under a new incarnation must not vote, so
+        // nothing it sends is delivered
         if (!inbound.admits(hello.clientNodeId(), hello.incarnation())) {
             reject(ctx, "incarnation:" + hello.clientNodeId(), "node " + hello.clientNodeId()
                     + " presents another incarnation than the one this node knows (its data directory was"
@@ -125,7 +131,8 @@ public final class InboundHandler extends SimpleChannelInboundHandler<Frame> {
         endPending();
         decoder.raiseMaxFrameBytes(inbound.maxFrameBytes);
         registered = true;
-        inbound.opened(hello.clientNodeId(), ctx.channel());
+        incarnation = Inbound.hex(hello.incarnation());
+        inbound.opened(hello.clientNodeId(), incarnation, ctx.channel());
         inbound.heard(hello.clientNodeId());
         ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), Frame.SERVER_ACCEPT, 0, new byte[0]));
     }

@@ -46,8 +46,9 @@ public final class OutboundHandler extends SimpleChannelInboundHandler<Frame> {
         if (state == State.AWAIT_ACCEPT) {
             // both proofs of the secret matched; what the peer refuses now is who this node is
             state = State.FAILED;
-            link.recordError("closed by the peer after the handshake: most likely it refuses this node's incarnation (this node's"
-                    + " data directory is not the one it knew; see the peer's log and README 'Node identity')");
+            link.recordError("closed by the peer after the handshake: it refuses this node: not a member there (yet), or"
+                    + " another incarnation of it than the peer knows (this node's data directory is not the one it"
+                    + " knew); see the peer's log and README 'Membership'");
         } else if (state == State.AWAIT_SERVER_HELLO) {
             state = State.FAILED;
             link.recordError("closed by the peer during the handshake (wrong cluster ID or secret, or not a member there?)");

@@ -44,6 +44,8 @@ public final class PeerLink {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Bootstrap bootstrap;
     private volatile Channel channel;
+    /** The reconnect waiting out its backoff, or null. */
+    private volatile java.util.concurrent.Future<?> reconnect;
     private volatile boolean authenticated;
     private volatile boolean closed;
     private volatile String lastError;
@@ -74,6 +76,16 @@ public final class PeerLink {
 
     public int peerId() {
         return peerId;
+    }
+
+    /** The host dialed. */
+    public String host() {
+        return host;
+    }
+
+    /** The port dialed. */
+    public int port() {
+        return port;
     }
 
     /** Starts dialing with {@code bootstrap}, whose handler must end in an {@link OutboundHandler} for this link. */
@@ -134,10 +146,22 @@ public final class PeerLink {
         if (closed) return;
         long delay = backoff.delayMillis(attempts.getAndIncrement(), random);
         try {
-            ch.eventLoop().parent().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            reconnect = ch.eventLoop().parent().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             // the transport is closing
         }
+    }
+
+    /**
+     * Dials now if this link waits out a reconnect backoff: the peer just connected to this node,
+     * so it is up and most likely accepts this node now (e.g. it has just added it as a member).
+     * Any thread; never blocks.
+     */
+    public void redialNow() {
+        java.util.concurrent.Future<?> waiting = reconnect;
+        if (closed || channel != null || waiting == null || !waiting.cancel(false)) return;
+        attempts.set(0);
+        connect();
     }
 
     /** Called by the {@link OutboundHandler} once the peer accepted our handshake. */

@@ -233,6 +233,16 @@ public final class TransportComponent implements Transport {
         transport.observeTraffic(observer);
     }
 
+    @Override
+    public void updateMembers(java.util.Collection<paxos.api.Member> members) {
+        transport.updateMembers(members);
+    }
+
+    @Override
+    public String presentedIncarnation(int nodeId) {
+        return transport.presentedIncarnation(nodeId);
+    }
+
     /** Closing is the component's lifecycle (the consumer ungetting the service); a client's close() is ignored. */
     @Override
     public void close() {
