@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * prints the longest pause between acknowledgements and the time of each step.
  */
 class MembershipGrowShrinkIT {
-    private static final Duration BOUND = Duration.ofSeconds(45);
+    private static final Duration BOUND = Duration.ofSeconds(60);
     private static final int WINDOW = 32;
     private static final int GROUPS = 2;
     private static final long PAUSE_MAX_MILLIS = 10_000;
@@ -51,6 +51,7 @@ class MembershipGrowShrinkIT {
     @TempDir Path dir;
     private final NodeHandle[] nodes = new NodeHandle[5];
     private final String[] address = new String[5];
+    private final List<CompletableFuture<NodeHandle>> starting = new ArrayList<>();
     private final List<String> steps = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
     private long stepStart = System.nanoTime();
@@ -58,6 +59,14 @@ class MembershipGrowShrinkIT {
     @AfterEach
     void stop() throws InterruptedException {
         for (NodeHandle n : nodes) if (n != null) n.quit();
+        for (CompletableFuture<NodeHandle> f : starting) { // started after the test failed: stop those too
+            try {
+                NodeHandle n = f.get(90, TimeUnit.SECONDS);
+                if (!Arrays.asList(nodes).contains(n) && n.alive()) n.quit();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // never started
+            }
+        }
     }
 
     @Test
@@ -65,16 +74,20 @@ class MembershipGrowShrinkIT {
         String modulePath = MultiProcessClusterIT.modulePath();
         for (int i = 0; i < 5; i++) address[i] = IPS[i] + ":" + MultiProcessClusterIT.freePort(IPS[i]);
         String bootstrap = members(1, 2, 3);
-        // all five JVMs start at once: 4 and 5 only wait to be added; a joining node's list is the
-        // cluster's bootstrap list (where to find the peers) plus itself
-        List<CompletableFuture<NodeHandle>> starting = new ArrayList<>();
+        // nodes 1-3 start at once; 4 and 5 (which only wait to be added) while the load begins. A
+        // joining node's list is the cluster's bootstrap list (where to find the peers) plus itself
+        // a thread per start (the common pool has one thread on two cores)
+        java.util.concurrent.Executor perStart = r -> new Thread(r, "start-node").start();
         for (int i = 0; i < 5; i++) {
+            if (i == 3) {
+                for (int j = 0; j < 3; j++) nodes[j] = starting.get(j).get(90, TimeUnit.SECONDS);
+                step("nodes 1-3 started");
+            }
             int slot = i;
             String list = i < 3 ? bootstrap : bootstrap + "," + members(i + 1);
-            starting.add(CompletableFuture.supplyAsync(() -> start(modulePath, slot, list, slot < 3 ? "bootstrap" : "join")));
+            starting.add(CompletableFuture.supplyAsync(() -> start(modulePath, slot, list, slot < 3 ? "bootstrap" : "join"),
+                    perStart));
         }
-        for (int i = 0; i < 5; i++) nodes[i] = starting.get(i).get(90, TimeUnit.SECONDS);
-        step("5 processes started");
 
         Workload clients = new Workload(nodes, 0, WINDOW);
         long pauseMillis;
@@ -82,6 +95,8 @@ class MembershipGrowShrinkIT {
             awaitAcked(clients, 300);
             clients.resetPause();
             step("first 300 writes");
+            for (int j = 3; j < 5; j++) nodes[j] = starting.get(j).get(90, TimeUnit.SECONDS);
+            step("nodes 4 and 5 started to join");
 
             // grow: node 4 as a follower, which learns, serves STALE reads and does not take writes
             long added = member(0, "add 4 " + address[3] + " follower");
