@@ -53,6 +53,8 @@ class MembershipGrowShrinkIT {
     private final String[] address = new String[5];
     private final List<CompletableFuture<NodeHandle>> starting = new ArrayList<>();
     private final List<String> steps = new ArrayList<>();
+    /** How long each cluster-wide action took until it was in force in every group on the node asked. */
+    private final List<String> changeMillis = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
     private long stepStart = System.nanoTime();
 
@@ -134,7 +136,8 @@ class MembershipGrowShrinkIT {
         }
         clients.drain(WINDOW, 20_000);
         System.out.printf("grow 3 -> 5 and shrink 5 -> 3 under load: %d writes acknowledged, %d failed; longest pause"
-                + " between acknowledged writes %d ms; steps: %s%n", clients.acked(), clients.failed(), pauseMillis, steps);
+                + " between acknowledged writes %d ms; membership actions (request to in force in both groups): %s; steps: %s%n",
+                clients.acked(), clients.failed(), pauseMillis, changeMillis, steps);
         assertTrue(pauseMillis < PAUSE_MAX_MILLIS, "writes paused " + pauseMillis + " ms");
         ReplicaCheck.verify(List.of(nodes[0], nodes[3], nodes[4]), clients.ackedValues(), BOUND);
         step("replicas 1, 4, 5 verified");
@@ -216,8 +219,10 @@ class MembershipGrowShrinkIT {
     private long member(int slot, String action) throws Exception {
         CompletableFuture<String[]> answer = new CompletableFuture<>();
         String id = "m" + calls.incrementAndGet();
+        long t0 = System.nanoTime();
         nodes[slot].call(id, "member " + id + " " + action, answer::complete);
         String[] a = answer.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        changeMillis.add(action.split(" ")[0] + " " + action.split(" ")[1] + ": " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertEquals("ok", a[0], "member " + action + " answered " + String.join(" ", a));
         String[] versions = a[2].split(",");
         assertEquals(GROUPS, versions.length, "one change per group: " + a[2]);
