@@ -81,6 +81,11 @@ class MembershipReplaceIT {
             assertTrue(List.of(inForce).subList(3, inForce.length).stream().map(m -> m.split(":")[0]).toList()
                     .equals(List.of("1", "2", "4")), "node 1's membership in force: " + String.join(" ", inForce));
             assertTrue(Long.parseLong(inForce[2]) > 0, "configVersion is the instance of the change: " + inForce[2]);
+            // the change carries the incarnation node 4 proved in its handshake with node 1 (the
+            // operator gave only host:port): peers admit node 4 only under it
+            String incarnation4 = incarnation(dir.resolve("node-4"));
+            assertTrue(List.of(inForce).contains("4:voter:" + incarnation4), "node 4 added with the incarnation of its"
+                    + " data directory " + incarnation4 + ": " + String.join(" ", inForce));
             // node 4 has caught up (and knows itself as a member): the replace is complete end to end
             await().atMost(BOUND).until(() -> members(3).contains(" 4:voter:") && executed(3) >= executed(0) - 1);
             endToEndMillis = (System.nanoTime() - lostAt) / 1_000_000;
@@ -117,6 +122,15 @@ class MembershipReplaceIT {
     /** {@code members 0 <configVersion> <id>:<role>:<incarnation> ...} of the node in {@code slot}. */
     private String members(int slot) throws Exception {
         return String.join(" ", nodes[slot].request("members 0"));
+    }
+
+    /** The incarnation in the node's data directory ({@code node.properties}). */
+    private static String incarnation(Path dataDir) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(dataDir.resolve("node.properties"))) {
+            p.load(in);
+        }
+        return p.getProperty("incarnation");
     }
 
     private long executed(int slot) throws Exception {

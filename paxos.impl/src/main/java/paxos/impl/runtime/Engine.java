@@ -62,6 +62,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final LeaseTracker leases;
     private final Proposer proposer;
     private final StatusBuilder statusBuilder;
+    /** Names the incarnation of a node an operator adds. */
+    private final JoinerIncarnation joiners;
     private volatile boolean started;
     private volatile boolean closed;
     private long ticks;
@@ -99,6 +101,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 recovery);
         this.leases = new LeaseTracker(config.nodeId(), System::nanoTime);
         this.proposer = new Proposer(config, groups::get, registry, leases, () -> started && !closed, this::peers);
+        this.joiners = new JoinerIncarnation(transport, threads.clock(), config.nodeId());
         this.statusBuilder = new StatusBuilder(config, store, transport, registry, digests, groups::get, checkpoints::catchingUp);
     }
 
@@ -328,6 +331,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * version the change was computed from, in force from {@code i + }{@link paxos.impl.core.ConfigTracker#ACTIVATION_DELAY}
      * (the leader proposes no-ops to get there in an idle group). Refused at once when the result's
      * voters that were voters before are fewer than a quorum of it (add or remove one voter at a time).
+     * A node added without an incarnation gets the one it proved to this node's transport
+     * ({@link JoinerIncarnation}).
      */
     @Override
     public CompletionStage<Membership> changeMembership(int group, paxos.api.MembershipChange change) {
@@ -336,31 +341,16 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupRunner r = runner(group);
         try {
             if (r == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-            return r.changeMembership(withIncarnation(change));
+            if (!joiners.shouldWait(change, r.membershipInForce())) return r.changeMembership(joiners.named(change));
+            // the new node's handshake may still be on its way (see JoinerIncarnation)
+            return joiners.await(change).thenCompose(named -> {
+                GroupRunner now = runner(group);
+                if (now == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
+                return now.changeMembership(named);
+            });
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
-    }
-
-    /**
-     * {@code change} with the incarnation of the node it adds, if it names none: the one that node
-     * proved to this node's transport (a node started with {@code --join} dials the peers it was
-     * told about and is refused there until added, but its incarnation is learned). Unknown (the
-     * node has not dialed this node): left out, and peers pin the first incarnation they see of it.
-     */
-    private paxos.api.MembershipChange withIncarnation(paxos.api.MembershipChange change) {
-        paxos.api.Member added = change instanceof paxos.api.MembershipChange.Add a ? a.member()
-                : change instanceof paxos.api.MembershipChange.Replace r ? r.member() : null;
-        if (added == null || added.incarnation() != null) return change;
-        String proved = transport.presentedIncarnation(added.nodeId());
-        if (proved == null) {
-            LOG.log(Level.INFO, "node {0} has not connected to node {1}: its incarnation is not known here; the membership"
-                    + " change names none and peers pin the first they see", added.nodeId(), config.nodeId());
-            return change;
-        }
-        paxos.api.Member named = new paxos.api.Member(added.nodeId(), added.host(), added.port(), added.role(), proved);
-        return change instanceof paxos.api.MembershipChange.Replace r ? new paxos.api.MembershipChange.Replace(r.oldNodeId(), named)
-                : new paxos.api.MembershipChange.Add(named);
     }
 
     /**
