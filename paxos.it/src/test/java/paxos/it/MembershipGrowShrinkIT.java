@@ -116,6 +116,8 @@ class MembershipGrowShrinkIT {
             step("node 4 promoted to voter");
             member(0, "add 5 " + address[4] + " voter");
             assertEquals(List.of("1:voter", "2:voter", "3:voter", "4:voter", "5:voter"), roles(0, 0));
+            for (int n = 4; n <= 5; n++) assertEquals(incarnationOnDisk(n), incarnationInForce(0, n),
+                    "node " + n + " is a member under the incarnation of its data directory");
             awaitAcked(clients, clients.acked() + 200);
             step("node 5 added as a voter: 5 voters");
 
@@ -239,6 +241,21 @@ class MembershipGrowShrinkIT {
     private List<String> roles(int slot, int group) throws Exception {
         String[] m = nodes[slot].request("members " + group); // members <g> <configVersion> <id>:<role>:<incarnation> ...
         return Arrays.stream(m, 3, m.length).map(x -> x.substring(0, x.lastIndexOf(':'))).toList();
+    }
+
+    /** The incarnation node {@code id} has in group 0's membership in force on the node in {@code slot}. */
+    private String incarnationInForce(int slot, int id) throws Exception {
+        String[] m = nodes[slot].request("members 0");
+        return Arrays.stream(m, 3, m.length).filter(x -> x.startsWith(id + ":")).map(x -> x.substring(x.lastIndexOf(':') + 1))
+                .findFirst().orElseThrow();
+    }
+
+    private String incarnationOnDisk(int id) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(dir.resolve("node-" + id).resolve("node.properties"))) {
+            p.load(in);
+        }
+        return p.getProperty("incarnation");
     }
 
     private long configVersion(int slot, int group) throws Exception {
