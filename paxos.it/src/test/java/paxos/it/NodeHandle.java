@@ -39,6 +39,9 @@ final class NodeHandle {
     /** The last {@value #RECENT_STDERR_MAX} stderr lines, e.g. why a node refused to start. */
     private final java.util.Deque<String> recentStderr = new java.util.ArrayDeque<>();
     private static final int RECENT_STDERR_MAX = 50;
+    /** Log lines at WARNING and above ({@code LOG WARNING ...}, {@code LOG SEVERE ...}), the first 200. */
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final int WARNINGS_MAX = 200;
     private final Thread stderrReader;
     private volatile boolean alive = true;
 
@@ -114,6 +117,11 @@ final class NodeHandle {
         synchronized (recentStderr) {
             return String.join("\n", recentStderr);
         }
+    }
+
+    /** The child's log lines at WARNING and above so far (the first 200), e.g. to count a warning. */
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** Sends a proposal; {@code onAnswer} runs on this handle's reader thread. */
@@ -214,6 +222,8 @@ final class NodeHandle {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 stderrLines.incrementAndGet();
+                if ((line.startsWith("LOG WARNING ") || line.startsWith("LOG SEVERE ")) && warnings.size() < WARNINGS_MAX)
+                    warnings.add(line);
                 synchronized (recentStderr) {
                     if (recentStderr.size() == RECENT_STDERR_MAX) recentStderr.removeFirst();
                     recentStderr.addLast(line);

@@ -7,7 +7,8 @@ import java.util.Map;
  * The console page's "Membership" section: per group the membership in force (the instance of
  * the change that made it, each member with role and incarnation) and the forms that change it
  * cluster-wide (add / change role, replace, remove; the same as {@code /paxos/members}, see
- * {@link MembersResource}). The forms post to the page itself (actions {@code member-put} and
+ * {@link MembersResource}), and a warning when the configured members disagree with the log's
+ * (status field {@code configuredMembersIgnored}). The forms post to the page itself (actions {@code member-put} and
  * {@code member-remove}); the answer comes back as the page's message.
  */
 final class MembershipHtml {
@@ -32,6 +33,8 @@ final class MembershipHtml {
                     .append(members).append("</td></tr>");
         }
         b.append("</tbody></table>");
+        if (model.get("configuredMembersIgnored") instanceof String ignored)
+            b.append("<p id='paxos-members-ignored' class='statline'>Warning: ").append(ConsoleHtml.esc(ignored)).append("</p>");
         b.append("<form method='post' id='paxos-member-put'><input type='hidden' name='action' value='member-put'>")
                 .append("Node ID <input id='paxos-member-id' name='nodeId' size='6'> ")
                 .append("address <input id='paxos-member-address' name='address' size='22' placeholder='host:port (Paxos port)'> ")

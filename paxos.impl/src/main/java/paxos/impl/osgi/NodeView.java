@@ -118,6 +118,8 @@ final class NodeView {
         out.put("peers", peers);
         // the membership in force per group, with the instance of the change that made it
         out.put("membership", MembersResource.model(engine));
+        // a node file / paxos.node members list that the log overrides (null: none, or it agrees)
+        out.put("configuredMembersIgnored", engine.configuredMembersIgnored());
         LogStoreStats s = store.stats();
         Map<String, Object> log = new LinkedHashMap<>();
         log.put("recordsAppended", s.recordsAppended());

@@ -51,6 +51,8 @@ public final class Engine implements PaxosNode, AutoCloseable {
     private final Transport transport;
     private final EngineThreads threads;
     private final GroupRunners groups;
+    /** Rebuilds groups; also remembers whether the configured members disagree with a log's. */
+    private final GroupRecovery recovery;
     private final int groupCount;
     private final CheckpointService checkpoints;
     private final CheckpointConfig checkpointConfig;
@@ -94,7 +96,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
                 throw new IllegalStateException("group " + g + ": cannot recover an interrupted checkpoint install: " + e.getMessage(), e);
             }
         }
-        GroupRecovery recovery = new GroupRecovery(config, store, checkpoints::recordCompletedInstall, new SecureRandom());
+        this.recovery = new GroupRecovery(config, store, checkpoints::recordCompletedInstall, new SecureRandom());
         this.groups = new GroupRunners(config, store, transport, threads, registry, digests, checkpointConfig.digestInterval(),
                 recovery);
         this.leases = new LeaseTracker(config.nodeId(), System::nanoTime);
@@ -303,6 +305,16 @@ public final class Engine implements PaxosNode, AutoCloseable {
     @Override
     public Map<Integer, CompletionStage<String>> activateVersion(int stateMachineId, String version) {
         return proposer.activateVersion(stateMachineId, version);
+    }
+
+    /**
+     * Why the configured members (the node file's {@code members=}, the transport's list) are not
+     * obeyed: they differ from the membership a group's log holds, which is in force (configuration
+     * is a bootstrap only). {@code null} if they agree or no log holds a change yet. Found when a
+     * group recovers (start, checkpoint install) and logged then as one WARNING per engine.
+     */
+    public String configuredMembersIgnored() {
+        return recovery.configDisagrees;
     }
 
     @Override

@@ -134,13 +134,16 @@ final class GroupRecovery {
     private synchronized void warnIfConfigDisagrees(int g, ConfigTracker tracker) {
         paxos.api.Membership logged = tracker.latest();
         if (warned || logged.configVersion() == 0) return;
+        // node, address and role (the configured list has no incarnations; the log's is what a peer checks)
         java.util.Set<String> a = new java.util.TreeSet<>(), b = new java.util.TreeSet<>();
-        logged.members().forEach(m -> a.add(m.nodeId() + ":" + m.role()));
-        config.members().forEach(m -> b.add(m.nodeId() + ":" + m.role()));
+        logged.members().forEach(m -> a.add(m.nodeId() + "@" + m.host() + ":" + m.port() + ":" + m.role()));
+        config.members().forEach(m -> b.add(m.nodeId() + "@" + m.host() + ":" + m.port() + ":" + m.role()));
         if (a.equals(b)) return;
         warned = true;
         configDisagrees = "configured members " + EngineConfig.describe(config.members()) + " differ from the membership in the log of group "
-                + g + " (instance " + logged.configVersion() + "): " + EngineConfig.describe(logged.members()) + "; the log's is in force";
+                + g + " (changed at instance " + logged.configVersion() + "): " + String.join(",", a) + "; the log's is in force"
+                + " and the configured list is not obeyed (it only bootstraps a new cluster): change members with"
+                + " /paxos/members, and update the node file to match to silence this";
         System.getLogger(GroupRecovery.class.getName()).log(System.Logger.Level.WARNING, configDisagrees);
     }
 

@@ -35,6 +35,9 @@ import paxos.transport.netty.NettyTransport;
  * <pre>
  *   propose &lt;group&gt; &lt;clientId&gt; &lt;value&gt;  -&gt; ok &lt;clientId&gt; &lt;instance&gt; &lt;index&gt;  |  err &lt;clientId&gt; &lt;ExceptionSimpleName&gt;
  *   status &lt;group&gt;                     -&gt; status &lt;group&gt; &lt;executedInstance&gt; &lt;checksum&gt; &lt;count&gt;
+ *   read &lt;group&gt; &lt;stale|lease|linearizable&gt;  -&gt; read &lt;group&gt; &lt;barrierInstance&gt; &lt;executedInstance&gt; &lt;checksum&gt; &lt;count&gt;
+ *                                         (a read through {@code readBarrier}, then the state machine's snapshot;
+ *                                         waits at most {@value #READ_WAIT_MILLIS} ms; {@code error ...} if refused)
  *   dump &lt;group&gt; &lt;from&gt; &lt;max&gt;          -&gt; dump &lt;group&gt; &lt;from&gt; &lt;n&gt; &lt;truncated&gt; [&lt;instance&gt;:&lt;index&gt;:&lt;value&gt; ...]
  *   leader &lt;group&gt;                     -&gt; leader &lt;group&gt; &lt;nodeId or 0&gt;
  *   stats                              -&gt; stats &lt;fsyncs&gt; &lt;recordsAppended&gt; &lt;logLinesAtInfoOrAbove&gt;
@@ -66,6 +69,8 @@ public final class NodeProcess {
     public static final int STATE_MACHINE_ID = 1;
     /** Most proposals waiting for their answer at once. */
     static final int IN_FLIGHT_MAX = 10_000;
+    /** How long {@code read} waits for its barrier at most (the command loop waits with it). */
+    static final long READ_WAIT_MILLIS = 10_000;
 
     private final EmbeddedNode node;
     private final LogLineCounter logs;
@@ -154,6 +159,7 @@ public final class NodeProcess {
                 switch (words[0]) {
                     case "propose" -> propose(words);
                     case "status" -> status(words);
+                    case "read" -> read(words);
                     case "dump" -> dump(words);
                     case "leader" -> {
                         int g = group(words, 2);
@@ -270,9 +276,32 @@ public final class NodeProcess {
 
     private void status(String[] words) {
         int g = group(words, 2);
-        ChecksumStateMachine.Snapshot s = machine(g) instanceof FileChecksumStateMachine f ? f.snapshot()
-                : ((ChecksumStateMachine) machine(g)).snapshot();
+        ChecksumStateMachine.Snapshot s = snapshot(g);
         out.line("status " + g + " " + s.executedInstance() + " " + s.checksum() + " " + s.count());
+    }
+
+    /** {@code read}: the barrier of the consistency asked for, then the local snapshot (at or after the barrier). */
+    private void read(String[] words) {
+        if (words.length != 3) throw new IllegalArgumentException("usage: read <group> <stale|lease|linearizable>");
+        int g = group(words, 3);
+        paxos.api.ReadConsistency c = paxos.api.ReadConsistency.valueOf(words[2].toUpperCase(java.util.Locale.ROOT));
+        long barrier;
+        try {
+            barrier = node.node().readBarrier(g, c).toCompletableFuture().get(READ_WAIT_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            out.line("error read " + g + " " + c + ": " + e.getCause().getClass().getSimpleName());
+            return;
+        } catch (java.util.concurrent.TimeoutException e) {
+            out.line("error read " + g + " " + c + ": no barrier within " + READ_WAIT_MILLIS + " ms");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.line("error read interrupted");
+            return;
+        }
+        ChecksumStateMachine.Snapshot s = snapshot(g);
+        out.line("read " + g + " " + barrier + " " + s.executedInstance() + " " + s.checksum() + " " + s.count());
     }
 
     private void dump(String[] words) {
@@ -298,6 +327,10 @@ public final class NodeProcess {
         if (g < 0 || g >= node.node().groupCount())
             throw new IllegalArgumentException("group must be in 0.." + (node.node().groupCount() - 1) + ": " + g);
         return g;
+    }
+
+    private ChecksumStateMachine.Snapshot snapshot(int g) {
+        return machine(g) instanceof FileChecksumStateMachine f ? f.snapshot() : ((ChecksumStateMachine) machine(g)).snapshot();
     }
 
     private StateMachine machine(int group) {
