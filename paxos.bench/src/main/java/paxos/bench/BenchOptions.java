@@ -64,20 +64,23 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
                 case "--seconds" -> seconds = number(flag, v);
                 case "--warmup" -> warmup = number(flag, v);
                 case "--window" -> window = number(flag, v);
-                case "--sync" -> {
-                    try {
-                        sync = SyncPolicy.valueOf(v.toUpperCase(Locale.ROOT));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--sync must be SYNC or NONE: '" + v + "'");
-                    }
-                }
+                case "--sync" -> sync = syncPolicy(v);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
         return new BenchOptions(clients, valueBytes, groups, seconds, warmup, processes, sync, window);
     }
 
-    private static int number(String flag, String v) {
+    /** The {@code --sync} value, case-insensitive. */
+    static SyncPolicy syncPolicy(String v) {
+        try {
+            return SyncPolicy.valueOf(v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sync must be SYNC or NONE: '" + v + "'");
+        }
+    }
+
+    static int number(String flag, String v) {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
@@ -85,7 +88,7 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
         }
     }
 
-    private static void range(String flag, int v, int min, int max) {
+    static void range(String flag, int v, int min, int max) {
         if (v < min || v > max) throw new IllegalArgumentException(flag + " must be in " + min + ".." + max + ": " + v);
     }
 }
