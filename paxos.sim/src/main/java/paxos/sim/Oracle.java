@@ -43,6 +43,8 @@ final class Oracle {
     private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
     /** Per group: the version in force from each instance on where it changed (absent: none). */
     private final List<TreeMap<Long, String>> versionFrom = new ArrayList<>();
+    /** Per group: the activations seen, by (proposer node, request ID). */
+    private final List<java.util.Set<String>> activations = new ArrayList<>();
     /** Per group: every instance below it was scanned for activations. */
     private final long[] versionScanned;
     /** Per group: the digests the production {@link DigestRecorder} took, by instance then node (bounded). */
@@ -68,6 +70,7 @@ final class Oracle {
             digests.add(new HashMap<>());
             masters.add(new HashMap<>());
             versionFrom.add(new TreeMap<>());
+            activations.add(new java.util.HashSet<>());
         }
         versionScanned = new long[groups];
         lastExecuted = new long[nodes + 1][groups];
@@ -182,6 +185,8 @@ final class Oracle {
                 if (c.stateMachineId() != 0
                         || !(paxos.impl.exec.SystemCommand.decode(c.value()) instanceof paxos.impl.exec.SystemCommand.ActivateVersion a)
                         || a.stateMachineId() != SimNode.STATE_MACHINE_ID) continue;
+                // a request chosen twice (re-forwarded to a new leader) executes once: its copy decides nothing
+                if (!activations.get(group).add(c.proposerNode() + "/" + c.requestId())) continue;
                 Map.Entry<Long, String> current = from.floorEntry(i + 1); // sees an activation earlier in the same instance
                 String now = current == null ? "" : current.getValue();
                 if (a.expected().equals("*") || a.expected().equals(now)) from.put(i + 1, a.version());
