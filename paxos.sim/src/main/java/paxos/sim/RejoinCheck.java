@@ -9,7 +9,7 @@ import paxos.impl.core.GroupCore;
  * heal was on the majority side must still have that leader at the same ballot. Each group that changed
  * is one leader change caused by the heal; any is a violation. The cut-off node's own groups
  * change leader legitimately and are not counted, and so do groups whose other voters are no quorum
- * (membership changes may leave two voters).
+ * (membership changes may leave two voters) and groups led by a node a change demoted or removed.
  */
 final class RejoinCheck {
     static final int CUT_ELECTIONS = 8;
@@ -56,7 +56,9 @@ final class RejoinCheck {
         changes = 0;
         StringBuilder which = new StringBuilder();
         for (int g = 0; g < leaderBefore.length; g++) {
-            if (leaderBefore[g] == 0 || leaderBefore[g] == victim || !quorumWithout(g)) continue;
+            // a leader the membership in force no longer lists as voter steps down anyway (a lame duck)
+            if (leaderBefore[g] == 0 || leaderBefore[g] == victim || !quorumWithout(g)
+                    || !sim.nodes[leaderBefore[g]].core(g).isVoterNow()) continue;
             int now = leader(g);
             if (now != leaderBefore[g] || sim.nodes[now].core(g).ballot() != ballotBefore[g]) {
                 changes++;

@@ -41,6 +41,8 @@ public final class Simulation {
     final Oracle oracle;
     final SimNetwork network;
     final SimNode[] nodes;
+    /** Every group's configured membership (the bootstrap). */
+    private final Membership bootstrap;
     /** Where nodes keep their durable logs on the real store, or {@code null} for memory. */
     final java.nio.file.Path diskRoot;
     private final long seed;
@@ -137,6 +139,7 @@ public final class Simulation {
         for (int n = 1; n <= params.nodes(); n++) members.add(new Member(n, "127.0.0.1", 7000 + n,
                 n > params.nodes() - params.followers() ? MemberRole.FOLLOWER : MemberRole.VOTER));
         Membership membership = new Membership(0, members);
+        this.bootstrap = membership;
         nodes = new SimNode[params.nodes() + 1];
         for (int n = 1; n <= params.nodes(); n++) nodes[n] = new SimNode(this, n, membership);
     }
@@ -427,10 +430,11 @@ public final class Simulation {
         after(20L * SimParams.TICK_UNITS, this::replaceLoop);
     }
 
+    /** True if the voters other than {@code node} are a quorum of every membership chosen so far from the highest chosen instance on. */
     private boolean othersAreQuorum(int g, int node) {
-        SimNode best = mostAdvanced(g);
-        if (best == null) return false;
-        for (Membership m : List.of(best.membershipInForce(g), best.latestMembership(g))) {
+        paxos.impl.core.ConfigTracker chosen = oracle.memberships(g, bootstrap);
+        if (chosen == null) return false;
+        for (Membership m : List.of(chosen.at(oracle.maxChosen(g) + 1), chosen.latest())) {
             long others = m.members().stream().filter(x -> x.role() == MemberRole.VOTER && x.nodeId() != node).count();
             if (others < m.quorum()) return false;
         }

@@ -169,7 +169,14 @@ public final class GroupCore {
         // A sender this node does not know as a member may be one added by a change it has not
         // learned yet (it is behind): its commits and heartbeats are how it notices and catches up.
         // Votes are still taken only from voters (plausible); the transport admits only peers.
-        if (m.to() != self || !plausible(m)) return;
+        if (m.to() != self) return;
+        if (!plausible(m)) {
+            // a voter removed by a change it never learned (no member sends it anything now) campaigns
+            // for ever: tell it how far the log is, so that it catches up and learns it was removed
+            if ((m instanceof Message.PreVote || m instanceof Message.Prepare) && !voters.contains(m.from())
+                    && learner.isChosen(learner.chosenUpTo())) sendCommit(m.from(), learner.chosenUpTo());
+            return;
+        }
         if (others.contains(m.from())) heardAt.put(m.from(), now);
         dispatch(m);
         maybeCatchUp();
