@@ -430,11 +430,23 @@ public final class Simulation {
         after(20L * SimParams.TICK_UNITS, this::replaceLoop);
     }
 
-    /** True if the voters other than {@code node} are a quorum of every membership chosen so far from the highest chosen instance on. */
+    /**
+     * True if the voters other than {@code node} are a quorum of every membership the chosen values
+     * put in force from the first instance some other node does not know chosen on (instances the
+     * node alone learned may still need its vote to be recovered), every other node being up.
+     */
     private boolean othersAreQuorum(int g, int node) {
         paxos.impl.core.ConfigTracker chosen = oracle.memberships(g, bootstrap);
         if (chosen == null) return false;
-        for (Membership m : List.of(chosen.at(oracle.maxChosen(g) + 1), chosen.latest())) {
+        long from = Long.MAX_VALUE;
+        for (int n = 1; n <= params.nodes(); n++) {
+            if (n == node) continue;
+            if (!nodes[n].up) return false;
+            from = Math.min(from, nodes[n].chosenUpTo(g) + 1);
+        }
+        List<Membership> memberships = new ArrayList<>(chosen.history().tailMap(from, false).values());
+        memberships.add(chosen.at(from));
+        for (Membership m : memberships) {
             long others = m.members().stream().filter(x -> x.role() == MemberRole.VOTER && x.nodeId() != node).count();
             if (others < m.quorum()) return false;
         }
