@@ -73,6 +73,18 @@ final class LogStoreDurable implements SimStore.DurableLog {
         store = open();
     }
 
+    /** Closes the store, deletes its directory and opens an empty one there. */
+    @Override
+    public void wipe() {
+        store.close();
+        try (var files = java.nio.file.Files.walk(directory)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        store = open();
+    }
+
     @Override
     public void close() {
         store.close();

@@ -203,6 +203,24 @@ final class Oracle {
         for (Ack a : acks) checkAck(a);
     }
 
+    /**
+     * The memberships of {@code group} as the chosen values decide them (the production
+     * {@link paxos.impl.core.ConfigTracker} fed every value chosen anywhere so far, in order), or
+     * {@code null} if some instance below the highest chosen one was not heard chosen yet.
+     */
+    paxos.impl.core.ConfigTracker memberships(int group, paxos.api.Membership bootstrap) {
+        paxos.impl.core.ConfigTracker t = paxos.impl.core.ConfigTracker.bootstrap(bootstrap, 0);
+        TreeMap<Long, byte[]> values = chosen.get(group);
+        long max = maxChosen(group);
+        if (values.size() != max + 1) return null;
+        for (Map.Entry<Long, byte[]> e : values.entrySet()) {
+            for (paxos.impl.core.BatchCommand c : paxos.impl.core.BatchCodec.decode(e.getValue(), Integer.MAX_VALUE)) {
+                if (c.stateMachineId() == 0) t.decide(e.getKey(), paxos.impl.core.MembershipCommand.decode(c.value()));
+            }
+        }
+        return t;
+    }
+
     long maxChosen(int group) {
         TreeMap<Long, byte[]> map = chosen.get(group);
         return map.isEmpty() ? -1 : map.lastKey();

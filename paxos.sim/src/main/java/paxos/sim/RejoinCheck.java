@@ -8,7 +8,8 @@ import paxos.impl.core.GroupCore;
  * then healed; {@link #SETTLE_ELECTIONS} election timeouts later every group whose leader at the
  * heal was on the majority side must still have that leader at the same ballot. Each group that changed
  * is one leader change caused by the heal; any is a violation. The cut-off node's own groups
- * change leader legitimately and are not counted.
+ * change leader legitimately and are not counted, and so do groups whose other voters are no quorum
+ * (membership changes may leave two voters) and groups led by a node a change demoted or removed.
  */
 final class RejoinCheck {
     static final int CUT_ELECTIONS = 8;
@@ -55,7 +56,9 @@ final class RejoinCheck {
         changes = 0;
         StringBuilder which = new StringBuilder();
         for (int g = 0; g < leaderBefore.length; g++) {
-            if (leaderBefore[g] == 0 || leaderBefore[g] == victim) continue;
+            // a leader the membership in force no longer lists as voter steps down anyway (a lame duck)
+            if (leaderBefore[g] == 0 || leaderBefore[g] == victim || !quorumWithout(g)
+                    || !sim.nodes[leaderBefore[g]].core(g).isVoterNow()) continue;
             int now = leader(g);
             if (now != leaderBefore[g] || sim.nodes[now].core(g).ballot() != ballotBefore[g]) {
                 changes++;
@@ -65,6 +68,17 @@ final class RejoinCheck {
         if (changes > 0)
             sim.oracle.violation("disruptive rejoin: node " + victim + " coming back after a cut changed the leader of "
                     + changes + " group(s) led from the majority:" + which);
+    }
+
+    /**
+     * True if the voters of {@code g}'s membership in force other than the victim are a quorum: only
+     * then is the group led from a majority (after membership changes, the victim may be one of two voters).
+     */
+    private boolean quorumWithout(int g) {
+        paxos.api.Membership m = sim.inForce(g);
+        if (m == null) return true;
+        long others = m.members().stream().filter(x -> x.role() == paxos.api.MemberRole.VOTER && x.nodeId() != victim).count();
+        return others >= m.quorum();
     }
 
     /** The up node leading {@code g} at the highest ballot (a stale, cut-off leader loses), or 0. */

@@ -31,7 +31,7 @@ final class SimLogStore implements LogStore {
 
         void after(long delay, Runnable action);
 
-        /** A chosen record was appended (the oracle's hook). */
+        /** A chosen record was appended and the node may act on it (the oracle's hook; see {@link #appendUnsynced}). */
         void chosen(int node, int group, long instance, byte[] value);
     }
 
@@ -43,6 +43,10 @@ final class SimLogStore implements LogStore {
     /** When the last scheduled fsync completes: fsyncs complete in order. */
     private long lastSyncAt;
     private int syncsPending;
+    /** Records appended unsynced while a sync was pending; the oracle hears their chosen marks at the next sync. */
+    private final List<LogRecord> unheard = new java.util.ArrayList<>();
+    /** Per group, its syncs pending (every group's Ready waits for its own only). */
+    private final java.util.Map<Integer, Integer> groupSyncsPending = new java.util.HashMap<>();
 
     SimLogStore(Host sim, SimStore disk, int node) {
         this.sim = sim;
@@ -52,36 +56,62 @@ final class SimLogStore implements LogStore {
 
     @Override
     public CompletionStage<Void> append(List<LogRecord> records) {
-        write(records);
+        disk.append(records);
         CompletableFuture<Void> done = new CompletableFuture<>();
         int gen = generation;
         long at = Math.max(lastSyncAt, sim.now() + sim.fsyncDelay());
         lastSyncAt = at;
         syncsPending++;
+        java.util.Set<Integer> groups = new java.util.TreeSet<>();
+        for (LogRecord r : records) groups.add(r.group());
+        for (int g : groups) groupSyncsPending.merge(g, 1, Integer::sum);
         sim.after(at - sim.now(), () -> {
             if (gen != generation) return;
             syncsPending--;
-            disk.sync();
+            for (int g : groups) groupSyncsPending.merge(g, -1, Integer::sum);
+            sync();
+            report(records);
             done.complete(null);
         });
         return done;
     }
 
+    /**
+     * The oracle hears of a chosen mark once it rests on durable votes: at once if no sync of its
+     * group is pending (the value was learned from peers), else at the next sync, which makes the
+     * accepts appended before it (its own Ready's) durable too; the group's Readies complete in
+     * order, so it acts on the mark no earlier. A crash before that loses the mark unheard:
+     * with a single voter, it may rest on an accept that never became durable, so the value was
+     * never chosen.
+     */
     @Override
     public CompletionStage<Void> appendUnsynced(List<LogRecord> records) {
-        write(records);
+        disk.append(records);
+        for (LogRecord r : records) {
+            if (groupSyncsPending.getOrDefault(r.group(), 0) == 0) report(List.of(r));
+            else unheard.add(r);
+        }
         return CompletableFuture.completedFuture(null);
     }
 
-    private void write(List<LogRecord> records) {
+    /** Makes everything appended durable now (also a checkpoint install's own sync); the oracle hears the chosen marks. */
+    void sync() {
+        disk.sync();
+        List<LogRecord> heard = List.copyOf(unheard);
+        unheard.clear();
+        report(heard);
+    }
+
+    private void report(List<LogRecord> records) {
         for (LogRecord r : records) {
             if (r instanceof LogRecord.Chosen c) sim.chosen(node, c.group(), c.instance(), c.value());
         }
-        disk.append(records);
     }
 
     /** Power loss: the disk drops what is not synced; interrupted fsyncs never complete. */
     void crash() {
+        unheard.clear();
+        groupSyncsPending.clear();
         generation++;
         syncsPending = 0;
         lastSyncAt = 0;

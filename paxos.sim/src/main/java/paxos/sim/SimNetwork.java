@@ -19,8 +19,10 @@ final class SimNetwork {
         this.side = new int[nodes + 1];
     }
 
+    /** A core message; the receiver learns the sender's incarnation as the transport's handshake presents it. */
     void send(Message m) {
-        send(m.from(), m.to(), () -> sim.nodes[m.to()].receive(m));
+        String incarnation = sim.nodes[m.from()].incarnation();
+        send(m.from(), m.to(), () -> sim.nodes[m.to()].receive(m, incarnation));
     }
 
     /** A runtime-level message (checkpoint catch-up): same faults as core messages. */

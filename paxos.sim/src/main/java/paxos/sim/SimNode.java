@@ -23,6 +23,7 @@ import paxos.impl.exec.SystemCommand;
 import paxos.impl.runtime.CheckpointRequests;
 import paxos.impl.runtime.CheckpointTrigger;
 import paxos.impl.runtime.GroupRuntime;
+import paxos.impl.runtime.IncarnationGate;
 import paxos.impl.runtime.RuntimeClock;
 
 /**
@@ -73,6 +74,13 @@ final class SimNode {
     /** The request ID sequence of this incarnation (unique across restarts, as the engine's). */
     private AtomicLong requestIds;
     private final RuntimeClock clock;
+    /** Disks this node had (a wipe gives it a new one), and the incarnation of the current one. */
+    private int disks;
+    private String diskIncarnation;
+    /** The disk was wiped: the node came back through the join path and waits to be replaced by itself. */
+    boolean joining;
+    /** The production gate on peers' votes; in memory, so a restart forgets its pins. */
+    private IncarnationGate gate;
 
     SimNode(Simulation sim, int id, Membership membership) {
         this.sim = sim;
@@ -82,6 +90,7 @@ final class SimNode {
                 : new SimStore(new LogStoreDurable(sim.diskRoot.resolve("node-" + id)));
         this.log = new SimLogStore(sim.disks, store, id);
         for (int g = 0; g < sim.params.groups(); g++) waiting.add(new TreeMap<>());
+        this.diskIncarnation = incarnationOf(id, 0);
         this.clock = new RuntimeClock() {
             @Override
             public long nanoTime() {
@@ -103,6 +112,7 @@ final class SimNode {
      * durable checkpoint, or replay from instance 0 if they have none.
      */
     void start() {
+        gate = sim.variant.incarnationGate ? IncarnationGate.create() : IncarnationGate.disabled();
         incarnation++;
         up = true;
         requestIds = new AtomicLong(((long) incarnation << 40) + 1); // the engine's layout (BootCounter)
@@ -254,8 +264,9 @@ final class SimNode {
     private void maybeRequestCheckpoint(int g, long need) {
         if (installing[g]) return;
         List<Integer> reachable = new ArrayList<>();
-        for (int p = 1; p < sim.nodes.length; p++) {
-            if (p != id && sim.nodes[p].up && sim.network.connected(id, p)) reachable.add(p);
+        // the peers catch-up may ask (members in force or pending), as the engine's CheckpointService
+        for (int p : runtimes[g].catchUpPeers()) {
+            if (sim.nodes[p].up && sim.network.connected(id, p)) reachable.add(p);
         }
         if (reachable.isEmpty()) return;
         int peer = triggers[g].decide(need, clock.nanoTime(), reachable, runtimes[g].peerChosen());
@@ -273,7 +284,7 @@ final class SimNode {
             if (inc != incarnation || !up) return;
             int crashPoint = sim.chance(sim.params.installCrashPermille()) ? 1 + sim.random.nextInt(2) : 0;
             if (crashPoint == 1 && sim.crashDuringInstall(this)) return; // before the commit: the old state stays
-            store.sync();
+            log.sync();
             if (sim.variant.nonAtomicInstall) {
                 store.commitPositionOnly(g);
                 if (crashPoint == 2 && sim.crashDuringInstall(this)) return;
@@ -298,7 +309,36 @@ final class SimNode {
     private ConfigTracker tracker(int g, long applyFrom) {
         byte[] h = store.meta(g, GroupRuntime.MEMBERSHIP_KEY);
         ConfigTracker t = h == null ? ConfigTracker.bootstrap(membership, applyFrom) : ConfigTracker.decode(h);
-        return t.withDelay(sim.variant.activationDelay);
+        return t.withDelay(sim.variant.activationDelay).identifiedAs(sim.variant.incarnationGate ? diskIncarnation : null, joining);
+    }
+
+    // ---------------------------------------------------------------- node identity
+
+    /** The incarnation of disk {@code disk} of node {@code node} (lower-case hex, as a data directory's). */
+    private static String incarnationOf(int node, int disk) {
+        return Integer.toHexString(node * 0x100 + disk);
+    }
+
+    /** The incarnation of this node's current disk, which its transport presents to peers. */
+    String incarnation() {
+        return diskIncarnation;
+    }
+
+    /** This node as an operator adds it: its address and the incarnation of its current disk. */
+    paxos.api.Member member(paxos.api.MemberRole role) {
+        return new paxos.api.Member(id, "127.0.0.1", 7000 + id, role, diskIncarnation);
+    }
+
+    /**
+     * The whole disk is lost (crashing the node if it is up): it comes back empty, with a new
+     * incarnation, through the join path: it learns, and votes nowhere until an operator replaces
+     * it by itself under the new incarnation.
+     */
+    void wipe() {
+        if (up) crash();
+        store.wipe();
+        diskIncarnation = incarnationOf(id, ++disks);
+        joining = true;
     }
 
     /** The group restarts from its new checkpoint; requests waiting on the old runtime fail. */
@@ -332,7 +372,7 @@ final class SimNode {
         for (GroupRuntime r : runtimes) r.tick();
     }
 
-    void receive(Message m) {
+    void receive(Message m, String senderIncarnation) {
         if (!up) return;
         int g = m.group();
         // below the retained log: say so (the requester may need a checkpoint), as the engine does
@@ -341,7 +381,7 @@ final class SimNode {
             sim.network.send(new ShellMessage.Compacted(id, q.from(), g, Math.max(store.minRetained(g), q.fromInstance() + 1)));
             return;
         }
-        runtimes[g].receive(m);
+        runtimes[g].receive(m, senderIncarnation, gate);
         // a peer behind too may be what keeps this node from asking for a checkpoint: look again
         if (m instanceof Message.CatchUpReply r && r.chosenUpTo() < cores[g].chosenUpTo() + 1) {
             maybeRequestCheckpoint(g, cores[g].chosenUpTo() + 1);
@@ -387,6 +427,11 @@ final class SimNode {
     private static boolean expectedFailure(Throwable error) {
         return error instanceof MasterChangedException || error instanceof NotMemberException
                 || error instanceof OverloadedException || error instanceof ProposalTimeoutException;
+    }
+
+    /** The latest decided membership of {@code g} here (in force, or chosen and pending). */
+    paxos.api.Membership latestMembership(int g) {
+        return runtimes[g].latestMembership();
     }
 
     /** The membership in force in {@code g} for this node's next instance. */

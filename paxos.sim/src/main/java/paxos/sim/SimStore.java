@@ -80,6 +80,18 @@ final class SimStore implements AutoCloseable {
         durable.crash();
     }
 
+    /**
+     * The whole disk is lost (a replaced drive, a deleted data directory): every record, checkpoint
+     * and metadata value is gone, as after a crash. The node comes back with an empty disk.
+     */
+    void wipe() {
+        crash();
+        minRetained.clear();
+        checkpoints.clear();
+        meta.clear();
+        durable.wipe();
+    }
+
     /** The lowest instance of {@code group} still held. */
     long minRetained(int group) {
         return minRetained.getOrDefault(group, 0L);
@@ -226,6 +238,9 @@ final class SimStore implements AutoCloseable {
         /** The process died: whatever was not written is gone; durable state stays. */
         void crash();
 
+        /** The disk is lost: nothing durable stays. */
+        void wipe();
+
         @Override
         void close();
     }
@@ -266,6 +281,12 @@ final class SimStore implements AutoCloseable {
         @Override
         public void crash() {
             // memory stands for the disk here: nothing durable is lost
+        }
+
+        @Override
+        public void wipe() {
+            promised.clear();
+            instances.clear();
         }
 
         @Override

@@ -41,6 +41,8 @@ public final class Simulation {
     final Oracle oracle;
     final SimNetwork network;
     final SimNode[] nodes;
+    /** Every group's configured membership (the bootstrap). */
+    private final Membership bootstrap;
     /** Where nodes keep their durable logs on the real store, or {@code null} for memory. */
     final java.nio.file.Path diskRoot;
     private final long seed;
@@ -63,6 +65,13 @@ public final class Simulation {
     /** The operator's own randomness (membership changes), and how often it changes something (0: never). */
     private final SplittableRandom operator;
     private final int membershipEveryTicks;
+    /** How often (about) a node loses its whole disk (0: never); one at a time, replaced before the next. */
+    private final int wipeEveryTicks;
+    /** Until then the operator changes nothing (a wipe is coming, and no change may be in flight then). */
+    private long quietUntil;
+    long wipes;
+    /** Operator replacements of a wiped node by its new incarnation that came into force. */
+    long replacements;
     long membershipChanges;
     /** Changes that came into force for their proposer. */
     long membershipApplied;
@@ -116,17 +125,21 @@ public final class Simulation {
         this.params = SimParams.draw(random);
         // drawn from a stream of its own, so that the seeds' other draws stay what they were
         this.operator = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 14);
-        // membership changes are drawn only when asked for (-Dpaxos.sim.membership=true): liveness
-        // across some change sequences is still open (see the README), safety held in every run
+        // membership changes and wiped disks are drawn unless switched off (-Dpaxos.sim.membership=false)
+        boolean on = !"false".equals(System.getProperty("paxos.sim.membership"));
         int[] every = {0, 0, 15, 40, 100};
         int drawn = every[operator.nextInt(every.length)];
-        this.membershipEveryTicks = Boolean.getBoolean("paxos.sim.membership") ? drawn : 0;
+        this.membershipEveryTicks = on ? drawn : 0;
+        int[] wipes = {0, 0, 100, 250};
+        int wipe = wipes[operator.nextInt(wipes.length)];
+        this.wipeEveryTicks = on ? wipe : 0;
         this.oracle = new Oracle(params.nodes(), params.groups(), !variant.nondeterministicReplica);
         this.network = new SimNetwork(this, params.nodes());
         List<Member> members = new ArrayList<>();
         for (int n = 1; n <= params.nodes(); n++) members.add(new Member(n, "127.0.0.1", 7000 + n,
                 n > params.nodes() - params.followers() ? MemberRole.FOLLOWER : MemberRole.VOTER));
         Membership membership = new Membership(0, members);
+        this.bootstrap = membership;
         nodes = new SimNode[params.nodes() + 1];
         for (int n = 1; n <= params.nodes(); n++) nodes[n] = new SimNode(this, n, membership);
     }
@@ -192,6 +205,7 @@ public final class Simulation {
             }
         }
         if (membershipEveryTicks > 0) after((long) membershipEveryTicks * SimParams.TICK_UNITS, this::membershipLoop);
+        if (wipeEveryTicks > 0) after((long) (1 + operator.nextInt(wipeEveryTicks)) * SimParams.TICK_UNITS, this::wipeLoop);
         after(healAt, this::heal);
         deadline = healAt + (long) SimParams.LIVENESS_TICKS * SimParams.TICK_UNITS;
         while (!finished && (!immediate.isEmpty() || !events.isEmpty())) {
@@ -355,7 +369,7 @@ public final class Simulation {
         if (healed) return;
         after((long) (1 + operator.nextInt(2 * membershipEveryTicks)) * SimParams.TICK_UNITS, this::membershipLoop);
         SimNode via = nodes[1 + operator.nextInt(params.nodes())];
-        if (!via.up) return;
+        if (!via.up || wiped() != null || now < quietUntil) return; // a sane operator replaces a lost machine first
         int g = operator.nextInt(params.groups());
         Membership m = via.membershipInForce(g);
         List<Integer> outside = new ArrayList<>();
@@ -365,7 +379,7 @@ public final class Simulation {
         int kind = operator.nextInt(4);
         if (!outside.isEmpty() && kind <= 1) {
             int n = outside.get(operator.nextInt(outside.size()));
-            Member add = new Member(n, "127.0.0.1", 7000 + n, operator.nextInt(3) == 0 ? MemberRole.FOLLOWER : MemberRole.VOTER);
+            Member add = nodes[n].member(operator.nextInt(3) == 0 ? MemberRole.FOLLOWER : MemberRole.VOTER);
             change = kind == 0 ? new paxos.api.MembershipChange.Add(add) : new paxos.api.MembershipChange.Replace(any.nodeId(), add);
         } else if (kind == 2) {
             change = new paxos.api.MembershipChange.Remove(any.nodeId());
@@ -377,13 +391,119 @@ public final class Simulation {
         via.changeMembership(g, change);
     }
 
+    // ---------------------------------------------------------------- wiped disks
+
+    /**
+     * A node loses its whole disk, during the faults, and comes back (after a while) through the
+     * join path with a new incarnation. Only a node whose loss leaves every group a quorum of other
+     * voters (as the most advanced node sees the latest membership), and one at a time: the
+     * operator replaces it by itself ({@link #replaceLoop}) before another goes.
+     */
+    private void wipeLoop() {
+        if (healed) return;
+        after((long) (1 + operator.nextInt(2 * wipeEveryTicks)) * SimParams.TICK_UNITS, this::wipeLoop);
+        if (wiped() != null || now < quietUntil) return;
+        if (membershipEveryTicks == 0) {
+            wipeOne();
+            return;
+        }
+        // no other change in flight when a disk goes (one may still be chosen until its proposal times out):
+        // a disk lost in the middle of a shrink to two voters is a cluster lost, in production too
+        quietUntil = now + (SimParams.CLIENT_TIMEOUT_TICKS + 20L) * SimParams.TICK_UNITS;
+        after(quietUntil - now, this::wipeOne);
+    }
+
+    private void wipeOne() {
+        quietUntil = 0;
+        if (healed || wiped() != null) return;
+        SimNode victim = nodes[1 + operator.nextInt(params.nodes())];
+        for (int g = 0; g < params.groups(); g++) if (!othersAreQuorum(g, victim.id)) return;
+        boolean wasUp = victim.up;
+        victim.wipe();
+        wipes++;
+        if (wasUp) {
+            crashes++;
+            after((2L + operator.nextInt(60)) * SimParams.TICK_UNITS, () -> {
+                if (!victim.up) victim.start();
+            });
+        }
+        after(20L * SimParams.TICK_UNITS, this::replaceLoop);
+    }
+
+    /**
+     * True if the voters other than {@code node} are a quorum of every membership the chosen values
+     * put in force from the first instance some other node does not know chosen on (instances the
+     * node alone learned may still need its vote to be recovered), every other node being up.
+     */
+    private boolean othersAreQuorum(int g, int node) {
+        paxos.impl.core.ConfigTracker chosen = oracle.memberships(g, bootstrap);
+        if (chosen == null) return false;
+        long from = Long.MAX_VALUE;
+        for (int n = 1; n <= params.nodes(); n++) {
+            if (n == node) continue;
+            if (!nodes[n].up) return false;
+            from = Math.min(from, nodes[n].chosenUpTo(g) + 1);
+        }
+        List<Membership> memberships = new ArrayList<>(chosen.history().tailMap(from, false).values());
+        memberships.add(chosen.at(from));
+        for (Membership m : memberships) {
+            long others = m.members().stream().filter(x -> x.role() == MemberRole.VOTER && x.nodeId() != node).count();
+            if (others < m.quorum()) return false;
+        }
+        return true;
+    }
+
+    /** The wiped node not yet replaced by its new incarnation in every group, or {@code null}. */
+    private SimNode wiped() {
+        for (int n = 1; n <= params.nodes(); n++) if (nodes[n].joining) return nodes[n];
+        return null;
+    }
+
+    /**
+     * The operator replaces the wiped node by itself under its new incarnation, group by group,
+     * through a random live node (also after the healing, until done): wherever the membership in
+     * force lists the node under another incarnation. Done when none does.
+     */
+    private void replaceLoop() {
+        SimNode n = wiped();
+        if (n == null) return;
+        boolean done = true;
+        for (int g = 0; g < params.groups(); g++) {
+            SimNode best = mostAdvanced(g);
+            if (best == null) {
+                done = false;
+                continue;
+            }
+            for (Member x : best.latestMembership(g).members()) {
+                if (x.nodeId() != n.id || n.incarnation().equals(x.incarnation())) continue;
+                done = false;
+                SimNode via = nodes[1 + operator.nextInt(params.nodes())];
+                if (via.up && n.up) via.changeMembership(g, new paxos.api.MembershipChange.Replace(n.id, n.member(x.role())));
+            }
+            Membership inForce = best.membershipInForce(g);
+            if (inForce.members().stream().anyMatch(x -> x.nodeId() == n.id && !n.incarnation().equals(x.incarnation()))) done = false;
+        }
+        if (done) {
+            n.joining = false;
+            replacements++;
+            return;
+        }
+        after(20L * SimParams.TICK_UNITS, this::replaceLoop);
+    }
+
     /** The membership in force in {@code g} as the most advanced live node sees it. */
-    private Membership inForce(int g) {
+    Membership inForce(int g) {
+        SimNode best = mostAdvanced(g);
+        return best == null ? null : best.membershipInForce(g);
+    }
+
+    /** The live node that knows the most chosen instances of {@code g}, or {@code null}. */
+    private SimNode mostAdvanced(int g) {
         SimNode best = null;
         for (int n = 1; n <= params.nodes(); n++) {
             if (nodes[n].up && (best == null || nodes[n].chosenUpTo(g) > best.chosenUpTo(g))) best = nodes[n];
         }
-        return best == null ? null : best.membershipInForce(g);
+        return best;
     }
 
     // ---------------------------------------------------------------- liveness
@@ -444,7 +564,7 @@ public final class Simulation {
                 + " installCrashes=" + installCrashes + " versionActivations=" + oracle.versionActivations()
                 + " versionHolds=" + versionHolds + " versionHandOvers=" + versionHandOvers
                 + " rejoinLeaderChanges=" + (rejoin == null ? -1 : rejoin.changes)
-                + " membershipChanges=" + membershipChanges + "/" + membershipApplied;
+                + " membershipChanges=" + membershipChanges + "/" + membershipApplied + " wipes=" + wipes + "/" + replacements;
     }
 
     long seed() {

@@ -69,7 +69,13 @@ public enum Variant {
      * should) but also counts the leader's own vote at once, before its fsync: a value may be
      * chosen, committed and executed with a vote a crash then forgets.
      */
-    OWN_VOTE_BEFORE_FSYNC(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
+    OWN_VOTE_BEFORE_FSYNC(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false),
+    /**
+     * The incarnation gate off: peers step votes from any incarnation of a member, and a node whose
+     * disk was wiped votes under its old entry at once, with an empty acceptor (the agreement or
+     * acknowledgement oracle must catch a chosen value lost so).
+     */
+    WIPED_VOTES(QuorumRule.MAJORITY, Durability.Rule.PRODUCTION, 1, false, false, false);
 
     final QuorumRule quorumRule;
     /** Handed to the production runtime: which records it syncs before a Ready's effects. */
@@ -83,6 +89,8 @@ public enum Variant {
     final boolean preVote = !name().equals("NO_PRE_VOTE");
     /** Whether the production executor skips requests executed already (a {@code GroupExecutor} switch). */
     final boolean deduplicate = !name().equals("NO_DEDUP");
+    /** Whether the production {@code IncarnationGate} and the core's own incarnation check are on. */
+    final boolean incarnationGate = !name().equals("WIPED_VOTES");
     /** Instances between a membership change and its coming into force (a {@code ConfigTracker} setting). */
     final int activationDelay = name().equals("IMMEDIATE_MEMBERSHIP") ? 1 : paxos.impl.core.ConfigTracker.ACTIVATION_DELAY;
     /** Which Ready effects the production runtime does before the Ready is durable. */

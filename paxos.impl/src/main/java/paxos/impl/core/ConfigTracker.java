@@ -48,6 +48,9 @@ public final class ConfigTracker {
     private final TreeMap<Long, Membership> history = new TreeMap<>();
     /** {@link #ACTIVATION_DELAY} in production; another value only in the simulator's broken variant. */
     private int delay = ACTIVATION_DELAY;
+    /** This node's incarnation ({@code null}: unknown, every entry of its ID is this node); see {@link #identifiedAs}. */
+    private String incarnation;
+    private boolean joining;
     private long scannedUpTo;
     private int changes;
 
@@ -70,6 +73,32 @@ public final class ConfigTracker {
         if (delay < 1) throw new IllegalArgumentException("delay must be >= 1: " + delay);
         this.delay = delay;
         return this;
+    }
+
+    /**
+     * This tracker knowing which incarnation of its node's data directory it runs on, so that the
+     * core votes only where a membership lists this node <em>as this incarnation</em> ({@link #isSelf}).
+     * Without it (tests, tools) every entry of the node's ID is taken for this node.
+     *
+     * @param incarnation this node's incarnation, or {@code null} if it has none
+     * @param joining the node was started to join with a fresh data directory: an entry of its ID
+     *     without an incarnation (a bootstrap configuration's) is a former incarnation, not this one
+     */
+    public ConfigTracker identifiedAs(String incarnation, boolean joining) {
+        this.incarnation = incarnation;
+        this.joining = joining;
+        return this;
+    }
+
+    /**
+     * True if {@code m} (an entry of this node's ID) is this incarnation of the node: it carries this
+     * incarnation, or none and this node is not joining (a bootstrap member: the first incarnation
+     * peers see is pinned). A data directory that was lost and recreated has a new incarnation, so
+     * an entry made for the old one is not this node and it must not vote on its behalf.
+     */
+    public boolean isSelf(Member m) {
+        if (incarnation == null) return true;
+        return m.incarnation() == null ? !joining : m.incarnation().equals(incarnation);
     }
 
     /** Only the bootstrap membership, in force from instance 0; nothing scanned below {@code from}. */
@@ -118,6 +147,12 @@ public final class ConfigTracker {
 
     static boolean isVoter(Membership m, int node) {
         for (Member x : m.members()) if (x.nodeId() == node) return x.role() == MemberRole.VOTER;
+        return false;
+    }
+
+    /** True if {@code m} lists this node as a voter under this incarnation ({@link #isSelf}): only then may it run elections or take proposals. */
+    boolean selfVotesIn(Membership m, int self) {
+        for (Member x : m.members()) if (x.nodeId() == self) return x.role() == MemberRole.VOTER && isSelf(x);
         return false;
     }
 

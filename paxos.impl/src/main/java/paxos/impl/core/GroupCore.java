@@ -78,6 +78,12 @@ public final class GroupCore {
     private final int self;
     private final List<Integer> voters = new ArrayList<>();
     private final List<Integer> others = new ArrayList<>();
+    /**
+     * This acceptor votes: this node is a voter of the membership in force or a pending one, and
+     * every one of them that lists its ID lists this incarnation ({@link ConfigTracker#isSelf}): a
+     * node whose disk was wiped never votes for the acceptor it was, whose promises it forgot.
+     */
+    private boolean selfVotes;
     /** Memberships by instance, followed along the chosen log; {@link #voters}/{@link #others} mirror it. */
     private final ConfigTracker tracker;
     private final Outbox out = new Outbox();
@@ -163,7 +169,14 @@ public final class GroupCore {
         // A sender this node does not know as a member may be one added by a change it has not
         // learned yet (it is behind): its commits and heartbeats are how it notices and catches up.
         // Votes are still taken only from voters (plausible); the transport admits only peers.
-        if (m.to() != self || !plausible(m)) return;
+        if (m.to() != self) return;
+        if (!plausible(m)) {
+            // a voter removed by a change it never learned (no member sends it anything now) campaigns
+            // for ever: tell it how far the log is, so that it catches up and learns it was removed
+            if ((m instanceof Message.PreVote || m instanceof Message.Prepare) && !voters.contains(m.from())
+                    && learner.isChosen(learner.chosenUpTo())) sendCommit(m.from(), learner.chosenUpTo());
+            return;
+        }
         if (others.contains(m.from())) heardAt.put(m.from(), now);
         dispatch(m);
         maybeCatchUp();
@@ -344,9 +357,18 @@ public final class GroupCore {
         return tracker.encode();
     }
 
-    /** True if this node votes in the membership in force for its next instance. */
+    /**
+     * The peers catch-up may ask: every other member of the membership in force for this node's
+     * next instance and of a pending one (a copy). A node asks no one else for the log, so only
+     * these count when it decides whether every peer that could serve the log deleted it.
+     */
+    public List<Integer> catchUpPeers() {
+        return List.copyOf(others);
+    }
+
+    /** True if this node votes in the membership in force for its next instance (as this incarnation). */
     public boolean isVoterNow() {
-        return ConfigTracker.isVoter(membershipInForce(), self);
+        return tracker.selfVotesIn(membershipInForce(), self);
     }
 
     /** The history goes into the Ready that records the change chosen (synced before it executes: see {@link Durability}). */
@@ -373,6 +395,11 @@ public final class GroupCore {
                 if (x.nodeId() != self) o.add(x.nodeId());
             }
         }
+        boolean me = v.contains(self);
+        for (paxos.api.Membership m : tracker.from(learner.chosenUpTo() + 1)) {
+            for (Member x : m.members()) if (x.nodeId() == self && !tracker.isSelf(x)) me = false;
+        }
+        selfVotes = me;
         if (!v.equals(new java.util.TreeSet<>(voters))) {
             voters.clear();
             voters.addAll(v);
@@ -392,7 +419,14 @@ public final class GroupCore {
 
     private void onPrepare(Message.Prepare p) {
         // votes only once it learned the change that made it a voter (a joining node waits silently)
-        if (!voters.contains(self)) return;
+        if (!selfVotes) {
+            // but a candidate behind it (the only voter left may be one) learns that it is and catches up,
+            // and one ahead of it (it never promised here, so it asks from its first instance not known
+            // chosen) makes this node catch up: it may be a voter of the instances it lacks
+            if (learner.isChosen(p.fromInstance())) sendCommit(p.from(), p.fromInstance());
+            else learner.notePeer(p.from(), p.fromInstance() - 1);
+            return;
+        }
         if (!acceptor.promise(p.ballot())) {
             send(new Message.Reject(cfg.group(), self, p.from(), p.ballot(), acceptor.promised()));
             return;
@@ -406,11 +440,9 @@ public final class GroupCore {
     }
 
     private void onAccept(Message.Accept a) {
-        if (!voters.contains(self) && !learner.isChosen(a.instance())) return;
+        if (!selfVotes && !learner.isChosen(a.instance())) return;
         if (learner.isChosen(a.instance())) {
-            Learner.Chosen c = learner.chosen(a.instance());
-            send(new Message.Commit(cfg.group(), self, a.from(), a.instance(), c == null ? Ballot.NONE : c.ballot(),
-                    c == null ? null : c.value(), learner.chosenUpTo()));
+            sendCommit(a.from(), a.instance());
             return;
         }
         if (!acceptor.accept(a.ballot(), a.instance(), a.value())) {
@@ -421,6 +453,13 @@ public final class GroupCore {
         proposer.hearLeader(a.from());
         learner.notePeer(a.from(), a.chosenUpTo());
         send(new Message.Accepted(cfg.group(), self, a.from(), a.ballot(), a.instance()));
+    }
+
+    /** Tells {@code to} that {@code instance} is chosen (with the value if still held) and how far this node knows. */
+    private void sendCommit(int to, long instance) {
+        Learner.Chosen c = learner.chosen(instance);
+        send(new Message.Commit(cfg.group(), self, to, instance, c == null ? Ballot.NONE : c.ballot(),
+                c == null ? null : c.value(), learner.chosenUpTo()));
     }
 
     private void onHeartbeat(Message.Heartbeat h) {

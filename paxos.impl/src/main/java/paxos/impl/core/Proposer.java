@@ -98,7 +98,7 @@ final class Proposer {
 
     /** Votes in the membership in force for the next instance (only such a node runs elections). */
     private boolean selfVoter() {
-        return ConfigTracker.isVoter(tracker.at(learner.chosenUpTo() + 1), self);
+        return tracker.selfVotesIn(tracker.at(learner.chosenUpTo() + 1), self);
     }
 
     /** Most instances in flight: the configured window, capped so memberships are known (see {@link ConfigTracker}). */

@@ -163,10 +163,12 @@ final class CheckpointService implements AutoCloseable {
         if (lifecycle == null || closed || receiving.active(g)) return;
         long now = System.nanoTime();
         if (now - retryAtNanos.getOrDefault(g, now - 1) < 0) return;
-        List<Integer> peers = host.reachablePeers();
+        GroupRunner runner = host.runner(g);
+        // only the peers catch-up may ask count: a reachable non-member never serves this group's log
+        List<Integer> peers = new java.util.ArrayList<>(host.reachablePeers());
+        if (runner != null) peers.retainAll(runner.catchUpPeers());
         Map<Integer, Note> n = notes.getOrDefault(g, Map.of());
         if (peers.isEmpty()) return;
-        GroupRunner runner = host.runner(g);
         Map<Integer, Long> chosen = runner == null ? Map.of() : runner.peerChosen();
         Map<Integer, CheckpointTrigger.Note> heard = new java.util.TreeMap<>();
         n.forEach((p, note) -> heard.put(p, new CheckpointTrigger.Note(note.minRetained(), note.atNanos())));

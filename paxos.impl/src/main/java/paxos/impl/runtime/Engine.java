@@ -171,13 +171,24 @@ public final class Engine implements PaxosNode, AutoCloseable {
         if (started) throw new IllegalStateException("already started");
         groups.startAll();
         started = true;
-        transport.start(this::onMessage);
+        transport.start(new paxos.api.spi.transport.MessageHandler() {
+            @Override
+            public void onMessage(int fromNode, int group, byte[] message) {
+                Engine.this.onMessage(fromNode, null, group, message);
+            }
+
+            @Override
+            public void onMessage(int fromNode, String incarnation, int group, byte[] message) {
+                Engine.this.onMessage(fromNode, incarnation, group, message);
+            }
+        });
         threads.clock().scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "node {0} started: {1} group(s), members {2}", config.nodeId(), groupCount,
                 EngineConfig.describe(config.members()));
     }
 
-    private void onMessage(int fromNode, int group, byte[] bytes) {
+    /** Inbound dispatch; {@code incarnation} is the one the sender presented ({@code null}: none). */
+    private void onMessage(int fromNode, String incarnation, int group, byte[] bytes) {
         if (!started || closed || group < 0 || group >= groupCount) return;
         if (CheckpointWire.isCheckpoint(bytes)) {
             checkpoints.onMessage(fromNode, group, bytes);
@@ -187,7 +198,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
             digests.onMessage(fromNode, group, bytes);
             return;
         }
-        groups.deliver(fromNode, group, bytes, checkpoints::answerCompacted);
+        groups.deliver(fromNode, incarnation, group, bytes, checkpoints::answerCompacted);
     }
 
     private void tick() {

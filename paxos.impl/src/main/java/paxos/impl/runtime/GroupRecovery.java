@@ -107,6 +107,8 @@ final class GroupRecovery {
         } catch (IllegalArgumentException e) {
             if (inconsistent == null) inconsistent = "unreadable membership history: " + e.getMessage();
         }
+        // this node votes only where a membership names this incarnation of it (a wiped disk votes nowhere)
+        tracker.identifiedAs(config.self().incarnation(), config.joining());
         GroupCore core = new GroupCore(coreConfig(g), state, random, tracker);
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom),

@@ -189,14 +189,24 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         return futures;
     }
 
-    /** A message from a peer (already decoded and checked against the sender). */
+    /** A message from a peer (already decoded and checked against the sender), not checked for its incarnation. */
     void receive(Message m) {
+        receive(m, null, null);
+    }
+
+    /**
+     * A message from a peer (already decoded and checked against the sender) that presented
+     * {@code incarnation}; {@code gate} (if not {@code null}) drops it on the loop if it is a vote
+     * from an incarnation the group's memberships do not name.
+     */
+    void receive(Message m, String incarnation, IncarnationGate gate) {
         if (inboundPending.incrementAndGet() > inboundMax) { // Paxos retransmits; the heap must not grow
             inboundPending.decrementAndGet();
             return;
         }
         loop.execute(() -> {
             inboundPending.decrementAndGet();
+            if (gate != null && !gate.admits(m, incarnation, core)) return;
             notePeer(m);
             core.step(m);
             membership.afterCore(core);
@@ -278,6 +288,16 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      */
     void onMembership(MembershipChanges.Listener listener) {
         membership.listen(listener);
+    }
+
+    /** The peers catch-up may ask (members of the memberships in force and pending, not this node); any thread. */
+    List<Integer> catchUpPeers() {
+        return membership.catchUpPeers();
+    }
+
+    /** The latest decided membership (in force, or chosen and pending); any thread. */
+    paxos.api.Membership latestMembership() {
+        return membership.latest();
     }
 
     /** The membership in force for this node's next instance; any thread. */

@@ -55,6 +55,8 @@ final class GroupRunners {
     private final AtomicLong requestIds = new AtomicLong();
     /** The transport's peers follow every group's membership. */
     private final PeerMembers peers;
+    /** Drops votes from a former incarnation of a member; one per node (its pins hold for every group). */
+    private final IncarnationGate gate = IncarnationGate.create();
 
     GroupRunners(EngineConfig config, LogStore store, Transport transport, EngineThreads threads, StateMachineRegistry registry,
                  DigestExchange digests, int digestInterval, GroupRecovery recovery) {
@@ -108,8 +110,12 @@ final class GroupRunners {
         runners.set(group, runner);
     }
 
-    /** A consensus message for {@code group} (valid, started) from {@code fromNode}, as the transport authenticated it. */
-    void deliver(int fromNode, int group, byte[] bytes, CompactedAnswer compacted) {
+    /**
+     * A consensus message for {@code group} (valid, started) from {@code fromNode}, as the transport
+     * authenticated it, presenting {@code incarnation} ({@code null}: none); votes go through the
+     * node's {@link IncarnationGate}.
+     */
+    void deliver(int fromNode, String incarnation, int group, byte[] bytes, CompactedAnswer compacted) {
         Message m;
         try {
             m = codec.decode(bytes);
@@ -121,7 +127,7 @@ final class GroupRunners {
         if (m.from() != fromNode || m.group() != group || m.to() != config.nodeId()) return;
         // below the retained log: say so (the requester may need a checkpoint) instead of dropping it
         if (m instanceof Message.CatchUpRequest q && compacted.answered(fromNode, group, q.fromInstance())) return;
-        runners.get(group).receive(m);
+        runners.get(group).receive(m, incarnation, gate);
     }
 
     /** Ticks every group, with a bookkeeping round every {@value #HOUSEKEEPING_TICKS} ticks (engine clock thread). */

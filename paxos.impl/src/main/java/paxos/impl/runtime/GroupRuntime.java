@@ -67,9 +67,17 @@ public final class GroupRuntime {
         return runner.propose(commands, timeoutMillis);
     }
 
-    /** A message from a peer. */
+    /** A message from a peer whose incarnation is not known (not checked). */
     public void receive(Message m) {
         runner.receive(m);
+    }
+
+    /**
+     * A message from a peer that presented {@code incarnation}, through the engine's {@code gate}
+     * (votes from an incarnation the group's memberships do not name are dropped).
+     */
+    public void receive(Message m, String incarnation, IncarnationGate gate) {
+        runner.receive(m, incarnation, gate);
     }
 
     /** One clock tick. */
@@ -93,9 +101,19 @@ public final class GroupRuntime {
         return runner.changeMembership(change);
     }
 
+    /** The latest decided membership: in force, or chosen and pending. */
+    public paxos.api.Membership latestMembership() {
+        return runner.latestMembership();
+    }
+
     /** The membership in force for this node's next instance. */
     public paxos.api.Membership membershipInForce() {
         return runner.membershipInForce();
+    }
+
+    /** The peers catch-up may ask: only they count for {@link CheckpointTrigger} (members in force and pending). */
+    public List<Integer> catchUpPeers() {
+        return runner.catchUpPeers();
     }
 
     /** The membership history as last persisted (metadata key {@link #MEMBERSHIP_KEY}), or {@code null}. */

@@ -44,6 +44,7 @@ final class MembershipChanges {
     interface Listener {
         void changed(int group, Membership inForce, Membership latest);
     }
+    private volatile List<Integer> catchUpPeers = List.of();
 
     /** A caller waiting for the change in force from {@code start}. */
     private record Waiter(long start, CompletableFuture<Membership> done) {}
@@ -78,6 +79,8 @@ final class MembershipChanges {
         if (m != inForce) inForce = m;
         if (l != latest) latest = l;
         latestStart = core.latestMembershipStart();
+        List<Integer> peers = core.catchUpPeers();
+        if (!peers.equals(catchUpPeers)) catchUpPeers = peers;
         Listener to = listener;
         if (changed && to != null) to.changed(group, m, l);
     }
@@ -110,6 +113,16 @@ final class MembershipChanges {
     /** The history as last persisted; any thread. */
     byte[] history() {
         return history;
+    }
+
+    /** The latest decided membership (in force, or chosen and pending); any thread. */
+    Membership latest() {
+        return latest;
+    }
+
+    /** The peers catch-up may ask ({@link GroupCore#catchUpPeers}); any thread. */
+    List<Integer> catchUpPeers() {
+        return catchUpPeers;
     }
 
     /** The membership in force for this node's next instance. */
@@ -150,14 +163,20 @@ final class MembershipChanges {
             out.set(i, out.get(i).withRole(c.role()));
         } else if (change instanceof MembershipChange.Replace r) {
             int i = indexOf(out, r.oldNodeId());
-            if (m.contains(r.member().nodeId())) throw new IllegalArgumentException("node " + r.member().nodeId() + " is already a member");
             Member n = r.member();
+            // a node replaced by itself is a new incarnation of it (its disk was lost and it joined again)
+            boolean again = n.nodeId() == r.oldNodeId();
+            if (again && (n.incarnation() == null || n.incarnation().equals(out.get(i).incarnation())))
+                throw new IllegalArgumentException("node " + n.nodeId() + " can replace itself only under a new incarnation");
+            if (!again && m.contains(n.nodeId())) throw new IllegalArgumentException("node " + n.nodeId() + " is already a member");
             out.set(i, new Member(n.nodeId(), n.host(), n.port(), out.get(i).role(), n.incarnation()));
         }
         out.sort(java.util.Comparator.comparingInt(Member::nodeId));
         Membership next = new Membership(0, out);
         if (next.voters() == 0) throw new IllegalArgumentException("the change would leave group without voters");
-        long staying = out.stream().filter(x -> x.role() == MemberRole.VOTER)
+        // the replacing node has not caught up, even under the ID it replaces
+        int fresh = change instanceof MembershipChange.Replace r ? r.member().nodeId() : 0;
+        long staying = out.stream().filter(x -> x.role() == MemberRole.VOTER && x.nodeId() != fresh)
                 .filter(x -> m.members().stream().anyMatch(o -> o.nodeId() == x.nodeId() && o.role() == MemberRole.VOTER)).count();
         if (staying < next.quorum())
             throw new IllegalArgumentException("the change leaves " + staying + " caught-up voters, fewer than a quorum ("
