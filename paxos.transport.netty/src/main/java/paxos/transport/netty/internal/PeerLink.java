@@ -100,7 +100,8 @@ public final class PeerLink {
      */
     public boolean enqueue(int group, byte[] message) {
         if (closed) return false;
-        int droppedNow = queue.offer(group, message);
+        // an unreachable peer gets a small backlog only (see OutboundQueue): it catches up from the log
+        int droppedNow = queue.offer(group, message, authenticated);
         if (droppedNow > 0) dropped.addAndGet(droppedNow);
         scheduleDrain();
         return true;

@@ -45,6 +45,24 @@ class PureUnitsTest {
     }
 
     @Test
+    void anUnreachablePeerKeepsOnlyTheSmallBacklogAndTheNewestMessages() {
+        OutboundQueue queue = new OutboundQueue(10_000, 64L << 20);
+        int n = OutboundQueue.UNREACHABLE_MESSAGES_MAX + 10;
+        for (int i = 0; i < n; i++) queue.offer(0, java.nio.ByteBuffer.allocate(4).putInt(i).array(), false);
+        assertEquals(OutboundQueue.UNREACHABLE_MESSAGES_MAX, queue.size());
+        assertEquals(10, java.nio.ByteBuffer.wrap(queue.poll().message()).getInt(), "the oldest went first");
+        byte[] big = new byte[1 << 20];
+        for (int i = 0; i < 10; i++) queue.offer(0, big, false);
+        assertTrue(queue.bytes() <= OutboundQueue.UNREACHABLE_BYTES_MAX, "bytes " + queue.bytes());
+        // reachable again: the configured bounds hold
+        for (int i = 0; i < 10; i++) queue.offer(0, big, true);
+        assertTrue(queue.bytes() > OutboundQueue.UNREACHABLE_BYTES_MAX);
+        // one message above the unreachable byte bound still fits alone
+        queue.offer(0, new byte[8 << 20], false);
+        assertEquals(1, queue.size());
+    }
+
+    @Test
     void backoffGrowsExponentiallyWithJitterUpToTheMax() {
         Backoff backoff = new Backoff(50, 1000);
         SplittableRandom random = new SplittableRandom(1);
