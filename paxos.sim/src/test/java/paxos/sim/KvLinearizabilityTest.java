@@ -57,6 +57,14 @@ class KvLinearizabilityTest {
         return -1;
     }
 
+    /** A leader that releases LINEARIZABLE reads without its quorum round serves stale reads once deposed. */
+    @Test
+    void readIndexWithoutQuorumRoundIsCaught() {
+        long seed = firstCaught(KvSimulation.Break.READ_INDEX_WITHOUT_QUORUM);
+        System.out.println("KvLinearizabilityTest: READ_INDEX_WITHOUT_QUORUM caught at seed " + seed);
+        assertTrue(seed > 0);
+    }
+
     @Test
     void leaseReadsOnNodesWithoutALeaseAreCaught() {
         assertTrue(firstCaught(KvSimulation.Break.LEASE_READS_ANYWHERE) > 0);

@@ -66,6 +66,8 @@ final class Proposer {
     private long leaderHeardAt = Long.MIN_VALUE / 2;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private long nextInstance;
+    /** As leader: the highest instance phase 1 found (or knew chosen) when this node became leader. */
+    private long electedUpTo = -1;
 
     /** Builds the proposer of a core whose acceptor and learner were already restored from the log. */
     Proposer(CoreConfig cfg, List<Integer> voters, List<Integer> others, RandomGenerator random,
@@ -96,6 +98,21 @@ final class Proposer {
     /** This node's ballot as candidate or leader ({@link Ballot#NONE} if it never ran). */
     long ballot() {
         return ballot;
+    }
+
+    /**
+     * As leader: the highest instance phase 1 found accepted or known chosen when it became leader.
+     * Every value chosen at a lower ballot is at or below it.
+     */
+    long electedUpTo() {
+        return electedUpTo;
+    }
+
+    /** The voters answering read-index rounds (the leader sends to the others). */
+    void sendReadProbes(long round) {
+        for (int v : voters) {
+            if (v != self) host.send(new Message.ReadProbe(cfg.group(), self, v, ballot, round));
+        }
     }
 
     int inFlightCount() {
@@ -239,6 +256,7 @@ final class Proposer {
         role = GroupCore.Role.LEADER;
         leaderId = self;
         long last = Math.max(one.maxInstance(), learner.maxKnownChosen());
+        electedUpTo = last;
         nextInstance = Math.max(one.from, learner.chosenUpTo() + 1);
         for (long i = one.from; i <= last && role == GroupCore.Role.LEADER; i++) {
             if (learner.isChosen(i)) continue;

@@ -68,6 +68,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /** Retention never passes this instance (a checkpoint above it is being sent); see {@link #capRetention}. */
     private volatile long retentionCap = Long.MAX_VALUE;
 
+    /** LINEARIZABLE reads (read-index on the leader, else a barrier). */
+    private final LinearizableReads reads;
+
     /** The Ready cycle; loop-confined. */
     private final ReadyPipeline pipeline;
 
@@ -136,6 +139,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         this.chosenUpTo = core.chosenUpTo();
         this.pipeline = new ReadyPipeline(group, core, store, outbound, io, loop, durability, early, this);
         this.registrations = new Registrations(group, executor, store, meta, clock, this);
+        this.reads = new LinearizableReads(group, self, clock, loop, exec, executor::executedInstance,
+                (commands, timeout) -> propose(commands, timeout).get(0));
     }
 
     /** Ready cycle: hands chosen values to execution. */
@@ -151,6 +156,22 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     @Override
     public void driven() {
         publishLoop();
+        reads.released(core.drainReads());
+    }
+
+    /**
+     * A LINEARIZABLE read barrier: completes with an executed instance once everything chosen
+     * before this call executed here (see {@link LinearizableReads}); fails with
+     * {@link paxos.api.ProposalTimeoutException} after {@code timeoutMillis}.
+     */
+    CompletableFuture<Long> readBarrier(long timeoutMillis) {
+        String why = failure;
+        if (why != null) return CompletableFuture.failedFuture(new GroupUnavailableException("group " + group + " failed: " + why));
+        return reads.read(timeoutMillis, id -> {
+            boolean registered = core.read(id);
+            pipeline.drive();
+            return registered;
+        });
     }
 
     /** Registrations: proposes a first activation. */
@@ -362,6 +383,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
 
     private void publishExec() {
         status.publish(executor);
+        reads.executed();
         String f = executor.failure();
         if (f != null && failure == null) fail(f);
     }
@@ -405,6 +427,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         state = GroupState.FAILED;
         LOG.log(Level.ERROR, "group {0} stopped: {1}", group, why);
         pending.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
+        reads.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
     }
 
     /**
@@ -415,6 +438,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         if (failure != null) return;
         failure = why;
         pending.failAll(() -> new GroupUnavailableException(why + "; retry"));
+        reads.failAll(() -> new GroupUnavailableException(why + "; retry"));
     }
 
     /** Fails every waiting caller (node shutdown). */
@@ -426,6 +450,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     void close() {
         state = GroupState.STOPPED;
         pending.failAll(() -> new GroupUnavailableException("node is shutting down"));
+        reads.failAll(() -> new GroupUnavailableException("node is shutting down"));
     }
 
     // ------------------------------------------------------------------ status (any thread)

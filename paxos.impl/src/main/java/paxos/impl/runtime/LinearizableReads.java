@@ -1,0 +1,130 @@
+package paxos.impl.runtime;
+
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import paxos.api.PaxosException;
+import paxos.api.Proposal;
+import paxos.api.ProposalTimeoutException;
+import paxos.impl.core.BatchCommand;
+import paxos.impl.core.GroupCore;
+import paxos.impl.exec.ExecOutcome;
+import paxos.impl.exec.SystemCommand;
+
+/**
+ * The LINEARIZABLE reads of one group's runner. On the leader a read is a read-index
+ * ({@link GroupCore#read}): the core confirms leadership with a quorum round and names the
+ * instance the read must see; the read completes once this node executed that far, with no log
+ * write. Elsewhere, or when the core cannot confirm it (leadership lost, too many reads waiting,
+ * no quorum in time), it is a no-op barrier command chosen through Paxos, as before.
+ *
+ * <p><b>Threads.</b> {@link #read} and {@link #failAll}: any thread; {@link #released}: the
+ * group's loop; {@link #executed}: the execution queue. Every read fails with
+ * {@link ProposalTimeoutException} after its timeout (one clock timer each).
+ */
+final class LinearizableReads {
+    private static final byte[] BARRIER = new SystemCommand.Barrier().encode();
+
+    private record Waiting(CompletableFuture<Long> out, long timeoutMillis) {}
+
+    private record Confirmed(long index, CompletableFuture<Long> out) {}
+
+    private final int group;
+    private final int self;
+    private final RuntimeClock clock;
+    private final Executor loop;
+    private final Executor exec;
+    private final LongSupplier executedInstance;
+    private final BiFunction<List<BatchCommand>, Long, CompletableFuture<ExecOutcome.Completed>> propose;
+    private final AtomicLong ids = new AtomicLong();
+    /** Reads registered in the core, by ID; loop-written. */
+    private final Map<Long, Waiting> registered = new ConcurrentHashMap<>();
+    /** Confirmed reads waiting for execution, lowest index first; exec-confined. */
+    private final PriorityQueue<Confirmed> confirmed = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
+
+    /**
+     * @param executedInstance this node's executed position (read on the execution queue)
+     * @param propose proposes one unit through the runner (the barrier)
+     */
+    LinearizableReads(int group, int self, RuntimeClock clock, Executor loop, Executor exec, LongSupplier executedInstance,
+                      BiFunction<List<BatchCommand>, Long, CompletableFuture<ExecOutcome.Completed>> propose) {
+        this.group = group;
+        this.self = self;
+        this.clock = clock;
+        this.loop = loop;
+        this.exec = exec;
+        this.executedInstance = executedInstance;
+        this.propose = propose;
+    }
+
+    /**
+     * A read; {@code register} runs on the loop with the read's ID and says whether the core took
+     * it as a read-index (false: it goes through a barrier).
+     */
+    CompletableFuture<Long> read(long timeoutMillis, LongPredicate register) {
+        CompletableFuture<Long> out = new CompletableFuture<>();
+        long id = ids.incrementAndGet();
+        clock.schedule(TimeUnit.MILLISECONDS.toNanos(timeoutMillis), () -> {
+            if (out.completeExceptionally(new ProposalTimeoutException("group " + group
+                    + ": LINEARIZABLE read not done here within " + timeoutMillis + " ms"))) registered.remove(id);
+        });
+        loop.execute(() -> {
+            if (out.isDone()) return;
+            registered.put(id, new Waiting(out, timeoutMillis));
+            if (!register.test(id) && registered.remove(id) != null) barrier(out, timeoutMillis);
+        });
+        return out;
+    }
+
+    /** The core released these reads (loop): confirmed ones wait for execution, the others take a barrier. */
+    void released(List<GroupCore.ReadDone> done) {
+        for (GroupCore.ReadDone d : done) {
+            Waiting w = registered.remove(d.id());
+            if (w == null || w.out.isDone()) continue;
+            if (!d.confirmed()) {
+                barrier(w.out, w.timeoutMillis);
+            } else {
+                exec.execute(() -> {
+                    confirmed.add(new Confirmed(d.index(), w.out));
+                    executed();
+                });
+            }
+        }
+    }
+
+    /** Execution advanced (exec queue): completes the confirmed reads it reached. */
+    void executed() {
+        long at = executedInstance.getAsLong();
+        while (!confirmed.isEmpty() && confirmed.peek().index <= at) confirmed.poll().out.complete(at);
+    }
+
+    /** Fails every waiting read (the group stopped or is retired). */
+    void failAll(Supplier<PaxosException> why) {
+        for (Long id : List.copyOf(registered.keySet())) {
+            Waiting w = registered.remove(id);
+            if (w != null) w.out.completeExceptionally(why.get());
+        }
+        exec.execute(() -> {
+            while (!confirmed.isEmpty()) confirmed.poll().out.completeExceptionally(why.get());
+        });
+    }
+
+    /** A no-op system command chosen through Paxos: once it executed here, so did everything chosen before the read. */
+    private void barrier(CompletableFuture<Long> out, long timeoutMillis) {
+        propose.apply(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, self, 0, BARRIER)), timeoutMillis)
+                .whenComplete((c, e) -> {
+                    if (e == null) out.complete(c.instance());
+                    else out.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                });
+    }
+}
