@@ -69,10 +69,15 @@ final class LinearizableReads {
 
     /**
      * A read; {@code register} runs on the loop with the read's ID and says whether the core took
-     * it as a read-index (false: it goes through a barrier).
+     * it as a read-index (false: it goes through a barrier). {@code maybeLeader} false (this node
+     * last saw another leader): straight to the barrier, without a pass through the loop.
      */
-    CompletableFuture<Long> read(long timeoutMillis, LongPredicate register) {
+    CompletableFuture<Long> read(long timeoutMillis, boolean maybeLeader, LongPredicate register) {
         CompletableFuture<Long> out = new CompletableFuture<>();
+        if (!maybeLeader) {
+            barrier(out, timeoutMillis);
+            return out;
+        }
         long id = ids.incrementAndGet();
         clock.schedule(TimeUnit.MILLISECONDS.toNanos(timeoutMillis), () -> {
             if (out.completeExceptionally(new ProposalTimeoutException("group " + group
