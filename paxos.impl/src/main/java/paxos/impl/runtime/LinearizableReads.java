@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.LongPredicate;
@@ -30,18 +29,21 @@ import paxos.impl.exec.SystemCommand;
  *
  * <p><b>Threads.</b> {@link #read} and {@link #failAll}: any thread; {@link #released}: the
  * group's loop; {@link #executed}: the execution queue. Every read fails with
- * {@link ProposalTimeoutException} after its timeout (one clock timer each).
+ * {@link ProposalTimeoutException} after its timeout (timers coalesced by {@link DeadlineBuckets}).
  */
 final class LinearizableReads {
     private static final byte[] BARRIER = new SystemCommand.Barrier().encode();
 
     private record Waiting(CompletableFuture<Long> out, long timeoutMillis) {}
 
+    /** Every read until it completes, by ID (the timeouts' map). */
+    private final Map<Long, Waiting> open = new ConcurrentHashMap<>();
+    private final DeadlineBuckets timeouts;
+
     private record Confirmed(long index, CompletableFuture<Long> out) {}
 
     private final int group;
     private final int self;
-    private final RuntimeClock clock;
     private final Executor loop;
     private final Executor exec;
     private final LongSupplier executedInstance;
@@ -60,11 +62,18 @@ final class LinearizableReads {
                       BiFunction<List<BatchCommand>, Long, CompletableFuture<ExecOutcome.Completed>> propose) {
         this.group = group;
         this.self = self;
-        this.clock = clock;
         this.loop = loop;
         this.exec = exec;
         this.executedInstance = executedInstance;
         this.propose = propose;
+        this.timeouts = new DeadlineBuckets(clock, this::expire);
+    }
+
+    private void expire(long id) {
+        Waiting w = open.remove(id);
+        registered.remove(id);
+        if (w != null) w.out.completeExceptionally(new ProposalTimeoutException("group " + group
+                + ": LINEARIZABLE read not done here within " + w.timeoutMillis + " ms"));
     }
 
     /**
@@ -75,14 +84,13 @@ final class LinearizableReads {
     CompletableFuture<Long> read(long timeoutMillis, boolean maybeLeader, LongPredicate register) {
         CompletableFuture<Long> out = new CompletableFuture<>();
         if (!maybeLeader) {
-            barrier(out, timeoutMillis);
+            barrier(out, timeoutMillis); // the barrier's own timeout
             return out;
         }
         long id = ids.incrementAndGet();
-        clock.schedule(TimeUnit.MILLISECONDS.toNanos(timeoutMillis), () -> {
-            if (out.completeExceptionally(new ProposalTimeoutException("group " + group
-                    + ": LINEARIZABLE read not done here within " + timeoutMillis + " ms"))) registered.remove(id);
-        });
+        open.put(id, new Waiting(out, timeoutMillis));
+        out.whenComplete((v, e) -> open.remove(id));
+        timeouts.expireAfter(timeoutMillis, id);
         loop.execute(() -> {
             if (out.isDone()) return;
             registered.put(id, new Waiting(out, timeoutMillis));
@@ -115,13 +123,9 @@ final class LinearizableReads {
 
     /** Fails every waiting read (the group stopped or is retired). */
     void failAll(Supplier<PaxosException> why) {
-        for (Long id : List.copyOf(registered.keySet())) {
-            Waiting w = registered.remove(id);
-            if (w != null) w.out.completeExceptionally(why.get());
-        }
-        exec.execute(() -> {
-            while (!confirmed.isEmpty()) confirmed.poll().out.completeExceptionally(why.get());
-        });
+        registered.clear();
+        for (Waiting w : List.copyOf(open.values())) w.out.completeExceptionally(why.get());
+        exec.execute(confirmed::clear);
     }
 
     /** A no-op system command chosen through Paxos: once it executed here, so did everything chosen before the read. */
