@@ -57,6 +57,23 @@ class ReadIndexTest {
         assertEquals(List.of(new GroupCore.ReadDone(2, 0)), core.drainReads());
     }
 
+    /** A value phase 1 found accepted may have been chosen (and acknowledged) under the old leader. */
+    @Test
+    void theIndexCoversWhatPhaseOneFoundEvenBeforeItIsKnownChosen() {
+        GroupCore core = Fixture.core(1);
+        Message.Prepare p = only(Fixture.tickUntilCandidate(core).messages(), Message.Prepare.class).get(0);
+        byte[] old = BatchCodec.encode(List.of(Fixture.command(2, 1, "old")));
+        core.step(new Message.Promise(GROUP, 2, 1, p.ballot(), p.fromInstance(), -1,
+                List.of(new Message.Entry(3, p.ballot() - 1, old, false)), false));
+        drain(core);
+        assertEquals(GroupCore.Role.LEADER, core.role());
+        assertEquals(-1, core.chosenUpTo(), "instances 0..3 are proposed again, none known chosen yet");
+        assertTrue(core.read(1));
+        Message.ReadProbe probe = probes(core).get(0);
+        core.step(new Message.ReadProbeAck(GROUP, probe.to(), 1, probe.ballot(), probe.round()));
+        assertEquals(List.of(new GroupCore.ReadDone(1, 3)), core.drainReads());
+    }
+
     @Test
     void aHigherPromiseReleasesTheReadUnconfirmed() {
         GroupCore core = leaderWithOneChosen();
