@@ -10,14 +10,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Key-value histories from {@link KvSimulation} (partitions, crashes, message loss, clock skew,
  * master changes; LEASE, LINEARIZABLE reads and master-conditional writes) are linearizable, over
- * {@code -Dpaxos.kv.seeds=N} seeds (default 100), or the one seed {@code -Dpaxos.kv.seed=S}.
+ * {@code -Dpaxos.kv.seeds=N} seeds (default 100) from {@code -Dpaxos.kv.from=F} (default 1), or the
+ * one seed {@code -Dpaxos.kv.seed=S}.
  * Deliberately broken builds are caught, so the check can fail.
  */
 class KvLinearizabilityTest {
     @Test
     void everyHistoryIsLinearizable() {
         Long one = Long.getLong("paxos.kv.seed");
-        long from = one != null ? one : 1;
+        long from = one != null ? one : Long.getLong("paxos.kv.from", 1);
         long count = one != null ? 1 : Long.getLong("paxos.kv.seeds", 100);
         Map<String, Long> totals = new TreeMap<>();
         StringBuilder failures = new StringBuilder();
@@ -55,6 +56,14 @@ class KvLinearizabilityTest {
             if (!r.check().ok()) return seed;
         }
         return -1;
+    }
+
+    /** A leader that releases LINEARIZABLE reads without its quorum round serves stale reads once deposed. */
+    @Test
+    void readIndexWithoutQuorumRoundIsCaught() {
+        long seed = firstCaught(KvSimulation.Break.READ_INDEX_WITHOUT_QUORUM);
+        System.out.println("KvLinearizabilityTest: READ_INDEX_WITHOUT_QUORUM caught at seed " + seed);
+        assertTrue(seed > 0);
     }
 
     @Test

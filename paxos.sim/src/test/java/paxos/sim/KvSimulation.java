@@ -46,7 +46,8 @@ import paxos.testkit.Linearizability;
  * runtime ({@link GroupRuntime}) with the production durability rule, over a simulated disk.
  *
  * <p>Two disciplines, drawn per seed: <b>master</b> — writes go to the master, conditional on its
- * version; reads are LEASE (on the master) or LINEARIZABLE (a barrier through Paxos, any node);
+ * version; reads are LEASE (on the master) or LINEARIZABLE (the runtime's read barrier, any node: a
+ * read-index on the Paxos leader, a no-op barrier through Paxos elsewhere);
  * <b>anywhere</b> — unconditional writes and LINEARIZABLE reads through any node.
  */
 final class KvSimulation {
@@ -54,12 +55,13 @@ final class KvSimulation {
      * Deliberately broken builds, to show the checker catches stale reads. (Takeover without
      * waiting for the lease is not caught within 200 seeds: it needs a new master's acknowledged
      * write and a lease read on the old one inside the overlap; kept for manual runs.)
+     * {@code READ_INDEX_WITHOUT_QUORUM}: the leader releases LINEARIZABLE reads without its
+     * confirmation round ({@link GroupCore#releaseReadsUnconfirmed}).
      */
-    enum Break { NONE, LEASE_READS_ANYWHERE, TAKEOVER_WITHOUT_WAITING }
+    enum Break { NONE, LEASE_READS_ANYWHERE, TAKEOVER_WITHOUT_WAITING, READ_INDEX_WITHOUT_QUORUM }
 
     static final int SM = 1;
     static final int TICK = 10;
-    private static final byte[] BARRIER = {2};
     private static final String[] KEYS = {"x", "y", "z"};
 
     /** Summary of one run. */
@@ -255,6 +257,7 @@ final class KvSimulation {
         boolean up;
         int incarnation;
         GroupRuntime runtime;
+        GroupCore core;
         Map<String, String> kv;
         long requestCounter;
         /** This node's callers waiting for their command, by a local token. */
@@ -315,7 +318,8 @@ final class KvSimulation {
             up = true;
             CoreConfig cfg = CoreConfig.defaults(0, id, membership).withTimeouts(3, 15, 5)
                     .withBatching(8, 16, 64 << 10, 0, 1024).withBounds(1000, 1 << 20, 64, 64 << 10, 256).withPreVote(preVote);
-            GroupCore core = new GroupCore(cfg, store.recover(0), random.split());
+            core = new GroupCore(cfg, store.recover(0), random.split());
+            if (broken == Break.READ_INDEX_WITHOUT_QUORUM) core.releaseReadsUnconfirmed();
             kv = new HashMap<>();
             GroupExecutor executor = new GroupExecutor(0, id, ExecutorState.INITIAL, 10_000);
             int inc = incarnation;
@@ -423,8 +427,14 @@ final class KvSimulation {
                 else leaseReads.add(new Object[] {before, key, cb});
                 return;
             }
-            propose(0, -1, BARRIER, (done, error) -> {
-                if (done != null) cb.done(Outcome.DONE, kv.get(key));
+            // the production path: a read-index on the leader, a barrier through Paxos elsewhere
+            if (core.role() == GroupCore.Role.LEADER) count("linRead.onLeader", 1);
+            long token = requestCounter++;
+            waiting.put(token, (done, error) -> cb.done(Outcome.UNKNOWN, null)); // failAll: the node crashed
+            int inc = incarnation;
+            runtime.readBarrier(300L * TICK).whenComplete((instance, error) -> {
+                if (inc != incarnation || waiting.remove(token) == null) return;
+                if (error == null) cb.done(Outcome.DONE, kv.get(key));
                 else if (refused(error)) cb.done(Outcome.REFUSED, null);
                 else cb.done(Outcome.UNKNOWN, null);
             });

@@ -93,6 +93,9 @@ public final class GroupCore {
     private final Proposer proposer;
     private final CatchUp catchUp;
     private final Reforward reforward;
+    private final ReadIndex reads;
+    /** The simulator's broken variant: reads are released without a confirmation round. */
+    private boolean unconfirmedReads;
 
     private long now;
     /** Tick each peer was last heard from (any message of this group); bounded by the membership. */
@@ -151,6 +154,24 @@ public final class GroupCore {
         // kept for many election timeouts: longer than any caller waits, so a unit is never re-forwarded
         // after its caller gave up (then it could only surprise); bounded by the queue's own bound
         this.reforward = new Reforward(self, cfg.queueMax(), 64L * cfg.electionTimeoutTicks(), cfg.batchCountMax());
+        // A competing leader that could choose beyond a read's index needs promises from a quorum of
+        // the membership in force there: the one in force now or a pending one, so confirm with both.
+        this.reads = new ReadIndex(self, acks -> tracker.quorumInAll(acks, learner.chosenUpTo() + 1, cfg.quorumRule()),
+                cfg.queueMax(), 4L * cfg.electionTimeoutTicks());
+    }
+
+    /**
+     * A read released by {@link #read}: {@code index} is the instance the caller must see
+     * executed before it reads, or {@link #UNCONFIRMED}: this node could not confirm it (it lost
+     * leadership, or no quorum answered in time); the caller falls back to a barrier.
+     */
+    public record ReadDone(long id, long index) {
+        /** The {@code index} of a read this node could not confirm. */
+        public static final long UNCONFIRMED = -2;
+
+        public boolean confirmed() {
+            return index != UNCONFIRMED;
+        }
     }
 
     // ---------------------------------------------------------------- inputs
@@ -161,6 +182,8 @@ public final class GroupCore {
         proposer.tick();
         maybeCatchUp();
         flushQueue();
+        reads.expire(now);
+        driveReads();
     }
 
     /** Handles one message addressed to this node and group. */
@@ -181,6 +204,7 @@ public final class GroupCore {
         dispatch(m);
         maybeCatchUp();
         flushQueue();
+        driveReads();
     }
 
     /** Drops messages no correct peer sends (negative instances, votes from non-voters). */
@@ -192,6 +216,8 @@ public final class GroupCore {
         if (m instanceof Message.Accept a) return a.instance() >= 0 && voters.contains(a.from());
         if (m instanceof Message.Accepted a) return a.instance() >= 0 && voters.contains(a.from());
         if (m instanceof Message.Commit c) return c.instance() >= 0;
+        if (m instanceof Message.ReadProbe p) return voters.contains(p.from());
+        if (m instanceof Message.ReadProbeAck a) return voters.contains(a.from());
         return true;
     }
 
@@ -209,6 +235,10 @@ public final class GroupCore {
         else if (m instanceof Message.PreVote p)
             send(new Message.PreVoteReply(cfg.group(), self, p.from(), p.ballot(), proposer.grantsPreVote(p.from())));
         else if (m instanceof Message.PreVoteReply r) proposer.onPreVoteReply(r);
+        else if (m instanceof Message.ReadProbe p) onReadProbe(p);
+        else if (m instanceof Message.ReadProbeAck a) {
+            if (proposer.role() == Role.LEADER && a.ballot() == proposer.ballot()) reads.ack(a.from(), a.ballot(), a.round());
+        }
     }
 
     /**
@@ -226,6 +256,51 @@ public final class GroupCore {
         ProposeResult r = queue.offer(commands, now);
         if (r == ProposeResult.QUEUED) flushQueue();
         return r;
+    }
+
+    /**
+     * A LINEARIZABLE read (read-index): on the leader, registers read {@code id} (the caller's,
+     * unique among its waiting reads) and returns true; {@link #drainReads} later releases it.
+     * Its index is the highest instance known chosen here or found by this leader's phase 1, so
+     * it covers every value chosen at this leader's ballot or a lower one; the read is released
+     * once a quorum of voters answered a confirmation round started after this call without
+     * having promised a higher ballot (see {@link ReadIndex}). Returns false (nothing registered)
+     * on a non-leader or when too many reads wait: the caller uses a no-op barrier instead.
+     */
+    public boolean read(long id) {
+        if (proposer.role() != Role.LEADER) return false;
+        long index = Math.max(learner.maxKnownChosen(), proposer.electedUpTo());
+        if (unconfirmedReads) {
+            reads.releaseNow(id, index);
+            return true;
+        }
+        if (!reads.register(id, index, proposer.ballot(), now)) return false;
+        driveReads();
+        return true;
+    }
+
+    /** Reads released since the last call, confirmed or not (see {@link ReadDone}). */
+    public List<ReadDone> drainReads() {
+        return reads.drain();
+    }
+
+    /**
+     * Makes this core release reads without a confirmation round: a broken build, for the
+     * simulator's variant test only (a deposed leader then serves stale reads).
+     */
+    public void releaseReadsUnconfirmed() {
+        unconfirmedReads = true;
+    }
+
+    /** Fails the reads of a lost leadership; starts a confirmation round when one is due. */
+    private void driveReads() {
+        if (reads.isEmpty()) return;
+        if (proposer.role() != Role.LEADER || proposer.ballot() != reads.ballot()) {
+            reads.failAll();
+            return;
+        }
+        long round = reads.startRoundIfDue(now, cfg.retransmitTicks());
+        if (round >= 0) proposer.sendReadProbes(round);
     }
 
     // ---------------------------------------------------------------- outputs
@@ -463,13 +538,24 @@ public final class GroupCore {
     }
 
     private void onHeartbeat(Message.Heartbeat h) {
-        if (h.ballot() < acceptor.promised()) {
-            send(new Message.Reject(cfg.group(), self, h.from(), h.ballot(), acceptor.promised()));
-            return;
-        }
+        if (rejectedBelowPromise(h.from(), h.ballot())) return;
         proposer.observe(h.ballot());
         if (proposer.role() == Role.FOLLOWER) proposer.hearLeader(h.from());
         learner.notePeer(h.from(), h.chosenUpTo());
+    }
+
+    private void onReadProbe(Message.ReadProbe p) {
+        if (rejectedBelowPromise(p.from(), p.ballot())) return;
+        proposer.observe(p.ballot());
+        if (proposer.role() == Role.FOLLOWER) proposer.hearLeader(p.from());
+        send(new Message.ReadProbeAck(cfg.group(), self, p.from(), p.ballot(), p.round()));
+    }
+
+    /** Sends a reject if {@code ballot} is below this acceptor's promise; true if it did. */
+    private boolean rejectedBelowPromise(int from, long ballot) {
+        if (ballot >= acceptor.promised()) return false;
+        send(new Message.Reject(cfg.group(), self, from, ballot, acceptor.promised()));
+        return true;
     }
 
     // ---------------------------------------------------------------- learner side

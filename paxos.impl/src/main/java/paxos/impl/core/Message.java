@@ -82,6 +82,15 @@ public sealed interface Message {
     /** The active proposer is alive; {@code chosenUpTo} lets followers notice they are behind. */
     record Heartbeat(int group, int from, int to, long ballot, long chosenUpTo) implements Message {}
 
+    /**
+     * Read-index confirmation round {@code round} of the leader at {@code ballot}: the receiver
+     * answers with a {@link ReadProbeAck} unless it promised a higher ballot (then a {@link Reject}).
+     */
+    record ReadProbe(int group, int from, int to, long ballot, long round) implements Message {}
+
+    /** The sender had promised no ballot above {@code ballot} when it answered {@code round}. */
+    record ReadProbeAck(int group, int from, int to, long ballot, long round) implements Message {}
+
     /** Asks for the chosen values of {@code [fromInstance, toInstance)}; the reply is bounded. */
     record CatchUpRequest(int group, int from, int to, long fromInstance, long toInstance) implements Message {}
 

@@ -74,6 +74,8 @@ final class Proposer {
     /** As leader: the phase 1 whose reported values it still has to re-propose, up to {@link #recoverLast}. */
     private PhaseOne recovery;
     private long recoverLast = -1;
+    /** As leader: the highest instance phase 1 found (or knew chosen) when this node became leader. */
+    private long electedUpTo = -1;
 
     /** Builds the proposer of a core whose acceptor and learner were already restored from the log. */
     Proposer(CoreConfig cfg, List<Integer> voters, List<Integer> others, RandomGenerator random,
@@ -114,6 +116,21 @@ final class Proposer {
     /** This node's ballot as candidate or leader ({@link Ballot#NONE} if it never ran). */
     long ballot() {
         return ballot;
+    }
+
+    /**
+     * As leader: the highest instance phase 1 found accepted or known chosen when it became leader.
+     * Every value chosen at a lower ballot is at or below it.
+     */
+    long electedUpTo() {
+        return electedUpTo;
+    }
+
+    /** The voters answering read-index rounds (the leader sends to the others). */
+    void sendReadProbes(long round) {
+        for (int v : voters) {
+            if (v != self) host.send(new Message.ReadProbe(cfg.group(), self, v, ballot, round));
+        }
     }
 
     int inFlightCount() {
@@ -262,6 +279,7 @@ final class Proposer {
         promisers = Set.copyOf(one.completed());
         recovery = one;
         recoverLast = Math.max(one.maxInstance(), learner.maxKnownChosen());
+        electedUpTo = recoverLast;
         nextInstance = Math.max(one.from, learner.chosenUpTo() + 1);
         proposeRecovered();
         if (role == GroupCore.Role.LEADER) broadcastHeartbeat();

@@ -244,7 +244,9 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * them may already be chosen and read elsewhere. It sees everything chosen before the master's
      * term and every write this master proposed. Writes acknowledged by <em>other</em> nodes during the term reach
      * the master asynchronously, so route writes through the master (or use LINEARIZABLE) when a
-     * lease read must see them. LINEARIZABLE proposes a no-op barrier through Paxos.
+     * lease read must see them. LINEARIZABLE is a read-index on the leader (a quorum round
+     * confirms its leadership, then it waits until this node executed the leader's commit point; no
+     * log write) and a no-op barrier proposed through Paxos elsewhere.
      */
     /** True unless this node can tell it reaches no quorum of {@code group} (status pages). */
     public boolean quorumReachable(int group) {

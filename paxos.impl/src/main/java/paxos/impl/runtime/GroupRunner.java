@@ -68,6 +68,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /** Retention never passes this instance (a checkpoint above it is being sent); see {@link #capRetention}. */
     private volatile long retentionCap = Long.MAX_VALUE;
 
+    /** LINEARIZABLE reads (read-index on the leader, else a barrier). */
+    private final LinearizableReads reads;
+
     /** The Ready cycle; loop-confined. */
     private final ReadyPipeline pipeline;
     /** Membership history persisted, published, and callers of changes; loop-confined. */
@@ -139,6 +142,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         this.membership = new MembershipChanges(group, core);
         this.pipeline = new ReadyPipeline(group, core, store, outbound, io, loop, durability, early, this);
         this.registrations = new Registrations(group, executor, store, meta, clock, this);
+        this.reads = new LinearizableReads(group, self, clock, loop, exec, executor::executedInstance,
+                (commands, timeout) -> propose(commands, timeout).get(0));
     }
 
     /** Ready cycle: hands chosen values to execution. */
@@ -154,6 +159,22 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     @Override
     public void driven() {
         publishLoop();
+        reads.released(core.drainReads());
+    }
+
+    /**
+     * A LINEARIZABLE read barrier: completes with an executed instance once everything chosen
+     * before this call executed here (see {@link LinearizableReads}); fails with
+     * {@link paxos.api.ProposalTimeoutException} after {@code timeoutMillis}.
+     */
+    CompletableFuture<Long> readBarrier(long timeoutMillis) {
+        String why = failure;
+        if (why != null) return CompletableFuture.failedFuture(new GroupUnavailableException("group " + group + " failed: " + why));
+        return reads.read(timeoutMillis, leaderId == self, id -> {
+            boolean registered = core.read(id);
+            pipeline.drive();
+            return registered;
+        });
     }
 
     /** Registrations: proposes a first activation. */
@@ -267,14 +288,29 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      * @throws IllegalArgumentException if the change does not apply to the latest membership
      */
     CompletableFuture<paxos.api.Membership> changeMembership(paxos.api.MembershipChange change) {
-        byte[] cmd = membership.command(change, chosenUpTo).encode();
         CompletableFuture<paxos.api.Membership> done = new CompletableFuture<>();
+        proposeChange(membership.command(change, chosenUpTo).encode(), change, done, true);
+        return done;
+    }
+
+    private void proposeChange(byte[] cmd, paxos.api.MembershipChange change, CompletableFuture<paxos.api.Membership> done,
+                               boolean mayRepeat) {
         propose(List.of(new BatchCommand(0, paxos.api.Proposal.NO_MASTER_CONDITION, self, 0, cmd)), proposalTimeoutMillis)
                 .get(0).whenComplete((c, e) -> {
-                    if (e != null) done.completeExceptionally(e);
-                    else loop.execute(() -> membership.await(core, c.instance(), done));
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else if (c.instance() == 0 && mayRepeat) {
+                        // instance 0 never changes the membership (ConfigTracker): a change that was a
+                        // group's first command was a no-op everywhere; propose it once more
+                        try {
+                            proposeChange(membership.command(change, chosenUpTo).encode(), change, done, false);
+                        } catch (RuntimeException refused) {
+                            done.completeExceptionally(refused);
+                        }
+                    } else {
+                        loop.execute(() -> membership.await(core, c.instance(), done));
+                    }
                 });
-        return done;
     }
 
     /** The membership history as last persisted ({@code null} before the first write); any thread. */
@@ -424,6 +460,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
 
     private void publishExec() {
         status.publish(executor);
+        reads.executed();
         String f = executor.failure();
         if (f != null && failure == null) fail(f);
     }
@@ -467,6 +504,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         state = GroupState.FAILED;
         LOG.log(Level.ERROR, "group {0} stopped: {1}", group, why);
         pending.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
+        reads.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
     }
 
     /**
@@ -477,6 +515,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         if (failure != null) return;
         failure = why;
         pending.failAll(() -> new GroupUnavailableException(why + "; retry"));
+        reads.failAll(() -> new GroupUnavailableException(why + "; retry"));
     }
 
     /** Fails every waiting caller (node shutdown). */
@@ -488,6 +527,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     void close() {
         state = GroupState.STOPPED;
         pending.failAll(() -> new GroupUnavailableException("node is shutting down"));
+        reads.failAll(() -> new GroupUnavailableException("node is shutting down"));
     }
 
     // ------------------------------------------------------------------ status (any thread)

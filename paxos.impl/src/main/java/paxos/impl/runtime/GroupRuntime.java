@@ -67,6 +67,11 @@ public final class GroupRuntime {
         return runner.propose(commands, timeoutMillis);
     }
 
+    /** See {@link GroupRunner#readBarrier}: a LINEARIZABLE read barrier (read-index on the leader). */
+    public CompletableFuture<Long> readBarrier(long timeoutMillis) {
+        return runner.readBarrier(timeoutMillis);
+    }
+
     /** A message from a peer whose incarnation is not known (not checked). */
     public void receive(Message m) {
         runner.receive(m);

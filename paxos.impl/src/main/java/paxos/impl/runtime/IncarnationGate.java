@@ -13,7 +13,7 @@ import paxos.impl.core.Message;
  * (phase 1a and 2a, where a leader counts its own forgotten vote), count only once a membership
  * names its new incarnation (an operator replaced it by itself). One per node, shared by its groups.
  *
- * <p><b>The rule.</b> A prepare, promise, accept or accepted from node {@code n} that presents
+ * <p><b>The rule.</b> A prepare, promise, accept, accepted, read probe or its answer from node {@code n} that presents
  * incarnation {@code x} is stepped only if every membership of the group in force or pending that
  * lists {@code n} lists it with {@code x}. A member listed without one (a bootstrap configuration's)
  * is pinned to the first incarnation seen from it (kept in memory; the transport keeps its own
@@ -61,7 +61,8 @@ public final class IncarnationGate {
     }
 
     private static boolean isVote(Message m) {
+        // a read probe's answer confirms leadership as a promise would: a wiped node forgot its promises
         return m instanceof Message.Prepare || m instanceof Message.Promise || m instanceof Message.Accept
-                || m instanceof Message.Accepted;
+                || m instanceof Message.Accepted || m instanceof Message.ReadProbe || m instanceof Message.ReadProbeAck;
     }
 }

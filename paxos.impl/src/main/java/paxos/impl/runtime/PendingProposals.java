@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import paxos.api.GroupUnavailableException;
@@ -20,11 +19,9 @@ import paxos.impl.exec.ExecOutcome;
  * stopped). LEASE reads use it too ({@link #afterEarlier}): they must not answer before a write
  * this node proposed earlier executed here (it may already be chosen and read elsewhere).
  *
- * <p><b>Timeouts</b> are coalesced: a proposal's request ID goes into the bucket of its deadline
- * (rounded up to {@value #BUCKET_MILLIS} ms on the runtime's clock), and one timer per bucket fails
- * whatever of it still waits. Why: one timer per proposal cost a heap entry holding the future
- * (kept alive for the whole timeout after it completed) and, on the common pool of a 2-core
- * machine, a new thread per expiry; a proposal may now time out up to one bucket late, never early.
+ * <p><b>Timeouts</b> are coalesced ({@link DeadlineBuckets}): one timer per {@value #BUCKET_MILLIS} ms
+ * bucket of deadlines fails whatever of it still waits; a proposal may time out up to one bucket
+ * late, never early.
  *
  * <p><b>Threads.</b> Any thread. Bounded by what the runner accepts: every future completes, at
  * the latest when its proposal times out; a bucket holds only IDs and lives until its deadline.
@@ -33,33 +30,11 @@ final class PendingProposals {
     private final int group;
     private final int self;
     private final AtomicLong nextRequestId;
-    private final RuntimeClock clock;
     private final ConcurrentHashMap<Long, Waiter> waiting = new ConcurrentHashMap<>();
-    /** Request IDs by deadline bucket ({@code ceil(deadline / BUCKET_NANOS)}), each with one timer. */
-    private final ConcurrentHashMap<Long, Bucket> buckets = new ConcurrentHashMap<>();
+    /** One timer per deadline bucket of request IDs. */
+    private final DeadlineBuckets timeouts;
 
-    static final long BUCKET_MILLIS = 50;
-    private static final long BUCKET_NANOS = TimeUnit.MILLISECONDS.toNanos(BUCKET_MILLIS);
-
-    /** Request IDs whose deadline falls into one bucket; closed once its timer ran. */
-    private static final class Bucket {
-        private long[] ids = new long[16];
-        private int size;
-        private boolean closed;
-
-        /** False if the timer already ran (the caller takes a fresh bucket). */
-        synchronized boolean add(long id) {
-            if (closed) return false;
-            if (size == ids.length) ids = java.util.Arrays.copyOf(ids, size * 2);
-            ids[size++] = id;
-            return true;
-        }
-
-        synchronized long[] close() {
-            closed = true;
-            return java.util.Arrays.copyOf(ids, size);
-        }
-    }
+    static final long BUCKET_MILLIS = DeadlineBuckets.BUCKET_MILLIS;
 
     /** A caller's future; {@code application}: a state machine's command (not a barrier or claim). */
     private record Waiter(CompletableFuture<ExecOutcome.Completed> future, boolean application, long timeoutMillis) {}
@@ -69,7 +44,7 @@ final class PendingProposals {
         this.group = group;
         this.self = self;
         this.nextRequestId = requestIds;
-        this.clock = clock;
+        this.timeouts = new DeadlineBuckets(clock, this::expire);
     }
 
     /**
@@ -91,39 +66,17 @@ final class PendingProposals {
             }
             waiting.put(id, new Waiter(f, c.stateMachineId() != 0, timeoutMillis));
             f.whenComplete((v, e) -> waiting.remove(id));
-            expireAt(clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), id);
+            timeouts.expireAfter(timeoutMillis, id);
         }
         return futures;
     }
 
-    /** Puts {@code id} into the bucket of {@code deadline}, creating it (and its timer) if needed. */
-    private void expireAt(long deadline, long id) {
-        long index = -Math.floorDiv(-deadline, BUCKET_NANOS); // ceil: the bucket's time is never before the deadline
-        while (true) {
-            Bucket b = buckets.get(index);
-            if (b == null) {
-                Bucket fresh = new Bucket();
-                b = buckets.putIfAbsent(index, fresh);
-                if (b == null) {
-                    b = fresh; // in the map before its timer exists, so the timer always finds it
-                    clock.schedule(Math.max(0, index * BUCKET_NANOS - clock.nanoTime()), () -> expire(index));
-                }
-            }
-            if (b.add(id)) return;
-            // its timer ran (and removed it) meanwhile: the next turn makes a fresh one that fires at once
-        }
-    }
-
-    /** A bucket's timer: fails the proposals of it that still wait. */
-    private void expire(long index) {
-        Bucket b = buckets.remove(index);
-        if (b == null) return;
-        for (long id : b.close()) {
-            Waiter w = waiting.get(id);
-            if (w == null) continue;
-            w.future().completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
-                    + w.timeoutMillis() + " ms; the value may still be chosen"));
-        }
+    /** A bucket's timer: fails the proposal if it still waits. */
+    private void expire(long id) {
+        Waiter w = waiting.get(id);
+        if (w == null) return;
+        w.future().completeExceptionally(new ProposalTimeoutException("group " + group + ": not executed here within "
+                + w.timeoutMillis() + " ms; the value may still be chosen"));
     }
 
     /** Completes the callers of these outcomes (others' requests and gone callers are skipped). */

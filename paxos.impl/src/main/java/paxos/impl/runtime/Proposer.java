@@ -36,8 +36,6 @@ import paxos.impl.exec.SystemCommand;
  */
 final class Proposer {
     private static final System.Logger LOG = System.getLogger(Proposer.class.getName());
-    /** A system command that executes as a no-op: its execution is a read barrier. */
-    private static final byte[] BARRIER = new SystemCommand.Barrier().encode();
 
     private final EngineConfig config;
     private final int groupCount;
@@ -137,16 +135,14 @@ final class Proposer {
     }
 
     /**
-     * A no-op system command chosen through Paxos: once it executed here, everything chosen
-     * before the read began has executed here too. Confirmed by a quorum, no clock assumption.
+     * Once it completes, everything chosen before the read began has executed here: a read-index
+     * on the leader (a quorum round, no log write), a no-op barrier through Paxos elsewhere (see
+     * {@link LinearizableReads}). Confirmed by a quorum, no clock assumption.
      */
     private CompletionStage<Long> barrier(int group) {
         PaxosExceptionSupplier refused = noQuorum(group);
         if (refused != null) return CompletableFuture.failedFuture(refused.get());
-        CompletableFuture<ExecOutcome.Completed> f = runner(group)
-                .propose(List.of(new BatchCommand(0, Proposal.NO_MASTER_CONDITION, config.nodeId(), 0, BARRIER)),
-                        config.proposalTimeoutMillis()).get(0);
-        return map(f, ExecOutcome.Completed::instance);
+        return runner(group).readBarrier(config.proposalTimeoutMillis());
     }
 
     private CompletableFuture<Long> leaseRead(int group) {

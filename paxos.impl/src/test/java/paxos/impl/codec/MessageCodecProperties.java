@@ -84,6 +84,8 @@ class MessageCodecProperties {
                 Combinators.combine(group, node, node, num, num).as(Message.Reject::new),
                 Combinators.combine(group, node, node, num, num, value.injectNull(0.3), num).as(Message.Commit::new),
                 Combinators.combine(group, node, node, num, num).as(Message.Heartbeat::new),
+                Combinators.combine(group, node, node, num, num).as(Message.ReadProbe::new),
+                Combinators.combine(group, node, node, num, num).as(Message.ReadProbeAck::new),
                 Combinators.combine(group, node, node, num, num).as(Message.CatchUpRequest::new),
                 Combinators.combine(group, node, node, entries, num).as(Message.CatchUpReply::new),
                 Combinators.combine(group, node, node, units, Arbitraries.integers().between(0, 255)).as(Message.Forward::new));
