@@ -47,6 +47,10 @@ public final class PeerLink {
     /** The reconnect waiting out its backoff, or null. */
     private volatile java.util.concurrent.Future<?> reconnect;
     private volatile boolean authenticated;
+    /** {@link System#nanoTime} of the first failure since the link was last authenticated, or -1. */
+    private volatile long unreachableSince = -1;
+    /** How long a link must have failed before its peer counts as unreachable (its queue bound shrinks). */
+    static final long UNREACHABLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(2);
     private volatile boolean closed;
     private volatile String lastError;
     private volatile long lastErrorAtMillis;
@@ -100,8 +104,11 @@ public final class PeerLink {
      */
     public boolean enqueue(int group, byte[] message) {
         if (closed) return false;
-        // an unreachable peer gets a small backlog only (see OutboundQueue): it catches up from the log
-        int droppedNow = queue.offer(group, message, authenticated);
+        // a peer unreachable for a while gets a small backlog only (see OutboundQueue): it catches up
+        // from the log; a link still starting or reconnecting keeps the full bounds
+        long since = unreachableSince;
+        boolean reachable = since < 0 || System.nanoTime() - since < UNREACHABLE_AFTER_NANOS;
+        int droppedNow = queue.offer(group, message, reachable);
         if (droppedNow > 0) dropped.addAndGet(droppedNow);
         scheduleDrain();
         return true;
@@ -140,6 +147,7 @@ public final class PeerLink {
     }
 
     private void onClosed(Channel ch) {
+        markUnreachable();
         if (channel == ch) {
             authenticated = false;
             channel = null;
@@ -165,11 +173,16 @@ public final class PeerLink {
         connect();
     }
 
+    private void markUnreachable() {
+        if (unreachableSince < 0) unreachableSince = System.nanoTime();
+    }
+
     /** Called by the {@link OutboundHandler} once the peer accepted our handshake. */
     void onAuthenticated(Channel ch) {
         if (channel != ch) return;
         attempts.set(0);
         authenticated = true;
+        unreachableSince = -1;
         lastError = null; // the peer is back: an old "connection refused" would mislead status pages
         ScheduledFuture<?> keepalive = ch.eventLoop().scheduleAtFixedRate(() -> keepalive(ch),
                 KEEPALIVE_MILLIS, KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
@@ -180,6 +193,7 @@ public final class PeerLink {
 
     /** Records why a connection attempt or connection failed; logged rate-limited per peer. */
     void recordError(String error) {
+        markUnreachable();
         lastErrorAtMillis = System.currentTimeMillis();
         lastError = error;
         log.log(Level.INFO, "peer-error:" + peerId, "node " + peerId + ": " + error);
