@@ -247,8 +247,17 @@ final class Proposer {
                 if (from >= 0 && v != self) host.send(new Message.Prepare(cfg.group(), self, v, ballot, from));
             }
         }
-        // A phase 1 that cannot finish (no quorum reachable) starts over with a fresh ballot.
-        if (++electionElapsed >= 4 * electionTimeout) startPhaseOne();
+        // A phase 1 that cannot finish (no quorum reachable) starts over with a fresh ballot, after a
+        // pre-vote if those are on: a candidate cut off (seed 1479) must not come back with a ballot
+        // raised alone and unseat the leader the others elected meanwhile.
+        if (++electionElapsed >= 4 * electionTimeout) {
+            if (cfg.preVote()) {
+                stepDown(ballot);
+                startPreVote();
+            } else {
+                startPhaseOne();
+            }
+        }
     }
 
     void onPromise(Message.Promise p) {

@@ -102,6 +102,28 @@ class PreVoteTest {
     }
 
     @Test
+    void aCandidateCutOffDuringItsPhaseOneRaisesNoFurtherBallot() {
+        // seed 1479: its pre-vote granted, then cut off before the promises came; it retried phase 1
+        // alone every four election timeouts and came back with a ballot that unseated the new leader
+        GroupCore node = Fixture.core(Fixture.config(3).withPreVote(true), CoreState.EMPTY);
+        Message.PreVote asked = null;
+        for (int i = 0; i < 1_000 && asked == null; i++) {
+            node.tick();
+            asked = only(drain(node).messages(), Message.PreVote.class).stream().filter(m -> m.to() == 1).findFirst().orElse(null);
+        }
+        assertTrue(asked != null);
+        node.step(new Message.PreVoteReply(GROUP, 1, 3, asked.ballot(), true));
+        drain(node);
+        assertEquals(GroupCore.Role.CANDIDATE, node.role());
+        long promised = node.promisedBallot();
+        for (int i = 0; i < 20 * Fixture.config(3).electionTimeoutTicks(); i++) {
+            node.tick();
+            drain(node);
+        }
+        assertEquals(promised, node.promisedBallot(), "no quorum of pre-votes: no ballot raised");
+    }
+
+    @Test
     void withoutPreVoteTheReturningNodeDeposesTheLeader() {
         Cluster c = new Cluster(false);
         c.run(100);
