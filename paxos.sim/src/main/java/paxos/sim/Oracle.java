@@ -157,7 +157,13 @@ final class Oracle {
 
     /** (d): a node's state machine of {@code version} was called for {@code instance}. */
     void executedWith(int node, int group, long instance, boolean emptyBatch, String version) {
-        String inForce = versions.at(group, instance, chosen.get(group));
+        String inForce;
+        try {
+            inForce = versions.at(group, instance, chosen.get(group));
+        } catch (IllegalStateException e) { // not the state machine's failure: the run's finding
+            violation("node " + node + " group " + group + " executed instance " + instance + ": " + e.getMessage());
+            return;
+        }
         if (inForce != null && !inForce.equals(version))
             violation("node " + node + " group " + group + " executed " + (emptyBatch ? "(an empty batch of) " : "") + "instance "
                     + instance + " with state machine version " + version + " where " + inForce + " was in force");

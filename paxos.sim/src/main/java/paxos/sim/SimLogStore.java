@@ -45,8 +45,12 @@ final class SimLogStore implements LogStore {
     private int syncsPending;
     /** Records appended unsynced while a sync was pending; the oracle hears their chosen marks at the next sync. */
     private final List<LogRecord> unheard = new java.util.ArrayList<>();
-    /** Per group, its syncs pending (every group's Ready waits for its own only). */
-    private final java.util.Map<Integer, Integer> groupSyncsPending = new java.util.HashMap<>();
+    /**
+     * The groups with records appended to be synced that no sync covered yet. Any sync makes
+     * everything appended durable (a scheduled fsync, or a checkpoint install's own sync: the
+     * runtime rebuilt after an install does not wait for the old one's fsyncs still scheduled).
+     */
+    private final java.util.Set<Integer> groupsNotDurable = new java.util.HashSet<>();
 
     SimLogStore(Host sim, SimStore disk, int node) {
         this.sim = sim;
@@ -62,13 +66,10 @@ final class SimLogStore implements LogStore {
         long at = Math.max(lastSyncAt, sim.now() + sim.fsyncDelay());
         lastSyncAt = at;
         syncsPending++;
-        java.util.Set<Integer> groups = new java.util.TreeSet<>();
-        for (LogRecord r : records) groups.add(r.group());
-        for (int g : groups) groupSyncsPending.merge(g, 1, Integer::sum);
+        for (LogRecord r : records) groupsNotDurable.add(r.group());
         sim.after(at - sim.now(), () -> {
             if (gen != generation) return;
             syncsPending--;
-            for (int g : groups) groupSyncsPending.merge(g, -1, Integer::sum);
             sync();
             report(records);
             done.complete(null);
@@ -77,8 +78,9 @@ final class SimLogStore implements LogStore {
     }
 
     /**
-     * The oracle hears of a chosen mark once it rests on durable votes: at once if no sync of its
-     * group is pending (the value was learned from peers), else at the next sync, which makes the
+     * The oracle hears of a chosen mark once it rests on durable votes: at once if every record of
+     * its group appended to be synced is durable (the value was learned from peers), else at the
+     * next sync, which makes the
      * accepts appended before it (its own Ready's) durable too; the group's Readies complete in
      * order, so it acts on the mark no earlier. A crash before that loses the mark unheard:
      * with a single voter, it may rest on an accept that never became durable, so the value was
@@ -88,7 +90,7 @@ final class SimLogStore implements LogStore {
     public CompletionStage<Void> appendUnsynced(List<LogRecord> records) {
         disk.append(records);
         for (LogRecord r : records) {
-            if (groupSyncsPending.getOrDefault(r.group(), 0) == 0) report(List.of(r));
+            if (!groupsNotDurable.contains(r.group())) report(List.of(r));
             else unheard.add(r);
         }
         return CompletableFuture.completedFuture(null);
@@ -97,6 +99,7 @@ final class SimLogStore implements LogStore {
     /** Makes everything appended durable now (also a checkpoint install's own sync); the oracle hears the chosen marks. */
     void sync() {
         disk.sync();
+        groupsNotDurable.clear();
         List<LogRecord> heard = List.copyOf(unheard);
         unheard.clear();
         report(heard);
@@ -111,7 +114,7 @@ final class SimLogStore implements LogStore {
     /** Power loss: the disk drops what is not synced; interrupted fsyncs never complete. */
     void crash() {
         unheard.clear();
-        groupSyncsPending.clear();
+        groupsNotDurable.clear();
         generation++;
         syncsPending = 0;
         lastSyncAt = 0;
