@@ -324,6 +324,11 @@ final class SimNode {
         return diskIncarnation;
     }
 
+    /** True if {@code m} lists this node's current disk: its incarnation, or none (the bootstrap's) for the first disk. */
+    boolean holdsDiskOf(paxos.api.Member m) {
+        return m.nodeId() == id && (m.incarnation() == null ? disks == 0 : m.incarnation().equals(diskIncarnation));
+    }
+
     /** This node as an operator adds it: its address and the incarnation of its current disk. */
     paxos.api.Member member(paxos.api.MemberRole role) {
         return new paxos.api.Member(id, "127.0.0.1", 7000 + id, role, diskIncarnation);

@@ -396,7 +396,7 @@ public final class Simulation {
     /**
      * A node loses its whole disk, during the faults, and comes back (after a while) through the
      * join path with a new incarnation. Only a node whose loss leaves every group a quorum of other
-     * voters (as the most advanced node sees the latest membership), and one at a time: the
+     * intact voters ({@link #othersAreQuorum}), and one at a time: the
      * operator replaces it by itself ({@link #replaceLoop}) before another goes.
      */
     private void wipeLoop() {
@@ -416,7 +416,10 @@ public final class Simulation {
     private void wipeOne() {
         quietUntil = 0;
         if (healed || wiped() != null) return;
-        SimNode victim = nodes[1 + operator.nextInt(params.nodes())];
+        // half the time the node that knows the most (usually a leader, in every recent quorum): the
+        // loss that puts the most votes at stake, still within the rule below
+        SimNode ahead = mostAdvanced(0);
+        SimNode victim = operator.nextBoolean() && ahead != null ? ahead : nodes[1 + operator.nextInt(params.nodes())];
         for (int g = 0; g < params.groups(); g++) if (!othersAreQuorum(g, victim.id)) return;
         boolean wasUp = victim.up;
         victim.wipe();
@@ -431,9 +434,12 @@ public final class Simulation {
     }
 
     /**
-     * True if the voters other than {@code node} are a quorum of every membership the chosen values
-     * put in force from the first instance some other node does not know chosen on (instances the
-     * node alone learned may still need its vote to be recovered), every other node being up.
+     * True if the voters other than {@code node}, each counted only while it still holds the disk it
+     * is listed with, are a quorum of every membership the chosen values put in force from the
+     * first instance some other node does not know chosen on (instances the node alone learned may
+     * still need its vote to be recovered), every other node being up: the rule a careful operator
+     * obeys (never wipe a disk unless a quorum of intact, caught-up disks of every membership still
+     * needing votes remains).
      */
     private boolean othersAreQuorum(int g, int node) {
         paxos.impl.core.ConfigTracker chosen = oracle.memberships(g, bootstrap);
@@ -447,7 +453,10 @@ public final class Simulation {
         List<Membership> memberships = new ArrayList<>(chosen.history().tailMap(from, false).values());
         memberships.add(chosen.at(from));
         for (Membership m : memberships) {
-            long others = m.members().stream().filter(x -> x.role() == MemberRole.VOTER && x.nodeId() != node).count();
+            // a voter counts only as the disk it is listed with: a replaced node is not a voter of the
+            // instances before its replacement came into force (seed 694: the second wipe lost them)
+            long others = m.members().stream()
+                    .filter(x -> x.role() == MemberRole.VOTER && x.nodeId() != node && nodes[x.nodeId()].holdsDiskOf(x)).count();
             if (others < m.quorum()) return false;
         }
         return true;
