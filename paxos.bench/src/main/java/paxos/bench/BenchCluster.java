@@ -46,6 +46,14 @@ abstract class BenchCluster implements AutoCloseable {
     /** fsyncs performed by the three nodes' log stores since they opened. */
     abstract long fsyncs() throws IOException;
 
+    /**
+     * CPU time used so far by this JVM (clients, local nodes) and the child JVMs, in nanoseconds;
+     * {@code -1} if the platform does not tell.
+     */
+    long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** Starts one node in this JVM with the benchmark's state machine. */
     EmbeddedNode startLocal(int id, BenchOptions o) {
         return startLocal(id, o, 0);

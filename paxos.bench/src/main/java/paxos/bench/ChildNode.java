@@ -44,6 +44,11 @@ final class ChildNode implements AutoCloseable {
         if (!"ready".equals(line)) throw new IOException("node " + nodeId + " did not start (first line: " + line + ")");
     }
 
+    /** CPU time the child JVM used so far, in nanoseconds; {@code -1} if the platform does not tell. */
+    long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** The child's log store fsync count. */
     long fsyncs() throws IOException {
         return Long.parseLong(request("stats")[1]);

@@ -133,6 +133,7 @@ public final class ClusterBench {
         }
         TimeUnit.SECONDS.sleep(o.warmupSeconds());
         long fsyncsBefore = cluster.fsyncs();
+        long cpuBefore = cluster.cpuNanos();
         long[] batchBefore = batchCounters(entry, o.groups());
         long start = System.nanoTime();
         for (Client t : threads) t.windowStart = start;
@@ -140,6 +141,7 @@ public final class ClusterBench {
         long end = System.nanoTime();
         for (Client t : threads) t.windowEnd = end;
         long fsyncs = cluster.fsyncs() - fsyncsBefore;
+        long cpuAfter = cluster.cpuNanos();
         long[] batchAfter = batchCounters(entry, o.groups());
         for (Client t : threads) t.running = false;
         Histogram all = new Histogram(LATENCY_MAX_MICROS, 3);
@@ -156,6 +158,10 @@ public final class ClusterBench {
         System.err.printf(Locale.ROOT, "# C=%d: %d ops in %.1f s, %d errors, %.2f commands/instance, %d fsyncs, in flight %s%n",
                 clients, all.getTotalCount(), (end - start) / 1e9, errors, instances == 0 ? 0.0 : (double) commands / instances,
                 fsyncs, inFlight(entry, o.groups()));
+        // CPU per operation does not depend on how much CPU other processes leave to this run
+        if (cpuBefore >= 0 && cpuAfter >= 0 && all.getTotalCount() > 0)
+            System.err.printf(Locale.ROOT, "# C=%d: cpu %.3f ms/op (%.2f cores) in the nodes' and clients' JVMs%n", clients,
+                    (cpuAfter - cpuBefore) / 1e6 / all.getTotalCount(), (cpuAfter - cpuBefore) / (double) (end - start));
         return new Window(all, (end - start) / 1e9, fsyncs);
     }
 

@@ -52,6 +52,17 @@ final class ProcessCluster extends BenchCluster {
     }
 
     @Override
+    long cpuNanos() {
+        long sum = super.cpuNanos();
+        for (ChildNode c : children) {
+            long n = c.cpuNanos();
+            if (sum < 0 || n < 0) return -1;
+            sum += n;
+        }
+        return sum;
+    }
+
+    @Override
     public void close() throws IOException {
         for (ChildNode c : children) if (c != null) c.close();
         if (local != null) local.close();
