@@ -16,12 +16,13 @@ final class ProcessCluster extends BenchCluster {
 
     ProcessCluster(BenchOptions o) throws IOException {
         try {
-            // node 1 first, with the default election timeout, the children with a long one
-            // (ChildNode.ELECTION_TICKS): node 1 leads, as the node clients propose through does
-            // in-process (otherwise every proposal takes one more hop)
-            local = startLocal(1, o);
+            // the children with a long election timeout (ChildNode.ELECTION_TICKS), node 1 with the
+            // default: node 1 leads, as the node clients propose through does in-process (otherwise
+            // every proposal takes one more hop). Children first: node 1 then finds them listening
+            // (started first, it could be left in its transport's reconnect back-off meanwhile).
             for (int i = 0; i < 2; i++)
                 children[i] = new ChildNode(i + 2, members, dir.resolve("node-" + (i + 2)), o.groups(), o.sync());
+            local = startLocal(1, o);
             for (ChildNode c : children) c.awaitReady();
         } catch (IOException | RuntimeException e) {
             close();
