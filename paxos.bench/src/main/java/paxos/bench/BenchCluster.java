@@ -46,11 +46,28 @@ abstract class BenchCluster implements AutoCloseable {
     /** fsyncs performed by the three nodes' log stores since they opened. */
     abstract long fsyncs() throws IOException;
 
+    /**
+     * CPU time used so far by this JVM (clients, local nodes) and the child JVMs, in nanoseconds;
+     * {@code -1} if the platform does not tell.
+     */
+    long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** Starts one node in this JVM with the benchmark's state machine. */
     EmbeddedNode startLocal(int id, BenchOptions o) {
+        return startLocal(id, o, 0);
+    }
+
+    /**
+     * Starts one node in this JVM with the benchmark's state machine and {@code electionTicks}
+     * ({@code 0}: the default), so that a shorter one makes this node the likely first leader.
+     */
+    EmbeddedNode startLocal(int id, BenchOptions o, int electionTicks) {
         NodeConfig.Builder b = NodeConfig.builder(id, members).startMode(paxos.node.NodeIdentityFile.StartMode.BOOTSTRAP).clusterSecret(SECRET).dataDir(dir.resolve("node-" + id))
                 .groupCount(o.groups()).syncPolicy(o.sync());
         if (o.windowMax() > 0) b.windowMax(o.windowMax());
+        if (electionTicks > 0) b.electionTicks(electionTicks);
         NodeConfig c = b.build();
         StateMachineFactory factory = (group, data) -> new Counting();
         return EmbeddedNode.start(c, Map.of(STATE_MACHINE_ID, factory));

@@ -17,13 +17,17 @@ import paxos.api.spi.log.SyncPolicy;
  * @param processes nodes 2 and 3 in child JVMs (node 1 and the clients stay in this JVM)
  * @param sync the log's sync policy ({@code SYNC} unless comparing)
  * @param windowMax the nodes' {@code NodeConfig.windowMax} (instances in flight per group), {@code 0} = its default
+ * @param routeToLeader each client proposes through the node leading its group (looked up before
+ *     each window) instead of through the entry node; a group led outside this JVM still goes
+ *     through the entry node
  */
 record BenchOptions(List<Integer> clients, int valueBytes, int groups, int seconds, int warmupSeconds,
-                    boolean processes, SyncPolicy sync, int windowMax) {
+                    boolean processes, SyncPolicy sync, int windowMax, boolean routeToLeader) {
 
     static final String USAGE = """
             usage: ./paxos bench cluster [--clients 1,16,64] [--value-bytes 100] [--groups 1] [--seconds 10]
-                                         [--warmup 5] [--processes] [--sync SYNC|NONE] [--window N]""";
+                                         [--warmup 5] [--processes] [--sync SYNC|NONE] [--window N]
+                                         [--route entry|leader]""";
 
     BenchOptions {
         clients = List.copyOf(clients);
@@ -36,6 +40,12 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
         range("--window", windowMax, 0, 1024);
     }
 
+    /** Options that route every client through the entry node (the other benchmarks' shape). */
+    BenchOptions(List<Integer> clients, int valueBytes, int groups, int seconds, int warmupSeconds, boolean processes,
+                 SyncPolicy sync, int windowMax) {
+        this(clients, valueBytes, groups, seconds, warmupSeconds, processes, sync, windowMax, false);
+    }
+
     static BenchOptions parse(String... args) {
         List<Integer> clients = List.of(1, 16, 64);
         int valueBytes = 100;
@@ -45,6 +55,7 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
         boolean processes = false;
         SyncPolicy sync = SyncPolicy.SYNC;
         int window = 0;
+        boolean routeToLeader = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--processes")) {
@@ -65,10 +76,20 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
                 case "--warmup" -> warmup = number(flag, v);
                 case "--window" -> window = number(flag, v);
                 case "--sync" -> sync = syncPolicy(v);
+                case "--route" -> routeToLeader = route(v);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
-        return new BenchOptions(clients, valueBytes, groups, seconds, warmup, processes, sync, window);
+        return new BenchOptions(clients, valueBytes, groups, seconds, warmup, processes, sync, window, routeToLeader);
+    }
+
+    /** The {@code --route} value: {@code true} for {@code leader}. */
+    static boolean route(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "leader" -> true;
+            case "entry" -> false;
+            default -> throw new IllegalArgumentException("--route must be entry or leader: '" + v + "'");
+        };
     }
 
     /** The {@code --sync} value, case-insensitive. */

@@ -16,6 +16,13 @@ import paxos.api.spi.log.SyncPolicy;
  * Its stderr (log lines) is inherited. Not thread-safe: one caller at a time.
  */
 final class ChildNode implements AutoCloseable {
+    /**
+     * The children's election timeout, in ticks (10 ms): 30 to 60 s, so that node 1, in the
+     * benchmark's JVM with the default, runs the first election and leads every group even on a
+     * machine so loaded that connecting the three nodes takes several seconds (a child with a
+     * 5 s timeout still won one start in three there). Failover is not benchmarked.
+     */
+    static final int ELECTION_TICKS = 3000;
     private final int nodeId;
     private final Process process;
     private final BufferedReader out;
@@ -27,7 +34,7 @@ final class ChildNode implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "paxos.node.tool.NodeProcess",
                 "--node-id", String.valueOf(nodeId), "--members", members, "--data-dir", dataDir.toString(),
                 "--secret", BenchCluster.SECRET, "--groups", String.valueOf(groups), "--sync", sync.name(),
-                "--entries-max", "0");
+                "--entries-max", "0", "--election-ticks", String.valueOf(ELECTION_TICKS));
         this.process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -37,6 +44,11 @@ final class ChildNode implements AutoCloseable {
     void awaitReady() throws IOException {
         String line = out.readLine();
         if (!"ready".equals(line)) throw new IOException("node " + nodeId + " did not start (first line: " + line + ")");
+    }
+
+    /** CPU time the child JVM used so far, in nanoseconds; {@code -1} if the platform does not tell. */
+    long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /** The child's log store fsync count. */

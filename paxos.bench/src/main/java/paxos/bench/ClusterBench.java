@@ -38,7 +38,9 @@ import paxos.api.PaxosNode;
  * commands per instance, errors) go to stderr as {@code #} lines. The cluster is shared by every C
  * (one warm-up each). In-process mode proposes through the node leading group 0; 3-process mode
  * through node 1, which runs in this JVM while nodes 2 and 3 run in child JVMs
- * ({@code paxos.node.tool.NodeProcess}).
+ * ({@code paxos.node.tool.NodeProcess}); node 1 starts with a shorter election timeout so that it
+ * leads. With {@code --route leader}, each client proposes through the node leading its group
+ * instead (in-process, where groups' leaders spread over the three nodes).
  */
 public final class ClusterBench {
     private static final long LATENCY_MAX_MICROS = TimeUnit.SECONDS.toMicros(60);
@@ -121,13 +123,17 @@ public final class ClusterBench {
     /** One measured window for {@code clients} closed-loop threads. */
     private static Window measure(BenchCluster cluster, BenchOptions o, int clients) throws Exception {
         PaxosNode entry = cluster.entry();
+        PaxosNode[] through = routes(cluster, o);
+        System.err.println("# C=" + clients + ": leaders by group " + leaders(entry, o.groups()) + ", clients propose through "
+                + (o.routeToLeader() ? "their group's leader where it runs in this JVM, else " : "") + "node " + entry.nodeId());
         Client[] threads = new Client[clients];
         for (int i = 0; i < clients; i++) {
-            threads[i] = new Client(entry, i, i % o.groups(), o.valueBytes());
+            threads[i] = new Client(through[i % o.groups()], i, i % o.groups(), o.valueBytes());
             threads[i].start();
         }
         TimeUnit.SECONDS.sleep(o.warmupSeconds());
         long fsyncsBefore = cluster.fsyncs();
+        long cpuBefore = cluster.cpuNanos();
         long[] batchBefore = batchCounters(entry, o.groups());
         long start = System.nanoTime();
         for (Client t : threads) t.windowStart = start;
@@ -135,6 +141,7 @@ public final class ClusterBench {
         long end = System.nanoTime();
         for (Client t : threads) t.windowEnd = end;
         long fsyncs = cluster.fsyncs() - fsyncsBefore;
+        long cpuAfter = cluster.cpuNanos();
         long[] batchAfter = batchCounters(entry, o.groups());
         for (Client t : threads) t.running = false;
         Histogram all = new Histogram(LATENCY_MAX_MICROS, 3);
@@ -151,7 +158,29 @@ public final class ClusterBench {
         System.err.printf(Locale.ROOT, "# C=%d: %d ops in %.1f s, %d errors, %.2f commands/instance, %d fsyncs, in flight %s%n",
                 clients, all.getTotalCount(), (end - start) / 1e9, errors, instances == 0 ? 0.0 : (double) commands / instances,
                 fsyncs, inFlight(entry, o.groups()));
+        // CPU per operation does not depend on how much CPU other processes leave to this run
+        if (cpuBefore >= 0 && cpuAfter >= 0 && all.getTotalCount() > 0)
+            System.err.printf(Locale.ROOT, "# C=%d: cpu %.3f ms/op (%.2f cores) in the nodes' and clients' JVMs%n", clients,
+                    (cpuAfter - cpuBefore) / 1e6 / all.getTotalCount(), (cpuAfter - cpuBefore) / (double) (end - start));
         return new Window(all, (end - start) / 1e9, fsyncs);
+    }
+
+    /** The node each group's clients propose through: the entry node, or with {@code --route leader} the group's leader if local. */
+    private static PaxosNode[] routes(BenchCluster cluster, BenchOptions o) {
+        PaxosNode[] through = new PaxosNode[o.groups()];
+        java.util.Map<Integer, PaxosNode> local = cluster.localNodes();
+        for (int g = 0; g < o.groups(); g++) {
+            PaxosNode leader = o.routeToLeader() ? local.get(cluster.entry().status(g).leaderNodeId()) : null;
+            through[g] = leader != null ? leader : cluster.entry();
+        }
+        return through;
+    }
+
+    /** Each group's leader as the entry node sees it, e.g. {@code 1,3,2,1} (at most 16 groups). */
+    private static String leaders(PaxosNode node, int groups) {
+        List<String> out = new ArrayList<>();
+        for (int g = 0; g < groups && g < 16; g++) out.add(String.valueOf(node.status(g).leaderNodeId()));
+        return String.join(",", out) + (groups > 16 ? ",..." : "");
     }
 
     /** Executed instances and commands on the entry node, summed over groups. */

@@ -16,6 +16,10 @@ final class ProcessCluster extends BenchCluster {
 
     ProcessCluster(BenchOptions o) throws IOException {
         try {
+            // the children with a long election timeout (ChildNode.ELECTION_TICKS), node 1 with the
+            // default: node 1 leads, as the node clients propose through does in-process (otherwise
+            // every proposal takes one more hop). Children first: node 1 then finds them listening
+            // (started first, it could be left in its transport's reconnect back-off meanwhile).
             for (int i = 0; i < 2; i++)
                 children[i] = new ChildNode(i + 2, members, dir.resolve("node-" + (i + 2)), o.groups(), o.sync());
             local = startLocal(1, o);
@@ -45,6 +49,17 @@ final class ProcessCluster extends BenchCluster {
     long fsyncs() throws IOException {
         long sum = local.store().stats().fsyncs();
         for (ChildNode c : children) sum += c.fsyncs();
+        return sum;
+    }
+
+    @Override
+    long cpuNanos() {
+        long sum = super.cpuNanos();
+        for (ChildNode c : children) {
+            long n = c.cpuNanos();
+            if (sum < 0 || n < 0) return -1;
+            sum += n;
+        }
         return sum;
     }
 

@@ -32,12 +32,13 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
                                [--state-machine memory|file] [--hold-log-count N=1000000] [--segment-bytes N]
                                [--checkpoint-bytes-per-second N] [--checkpoint-chunk-bytes N]
                                [--restart-delay-millis N=0] [--listen-host ADDRESS=127.0.0.1]
-                               [--start-mode bootstrap|member|join=bootstrap] [--forget-incarnations ID,ID...]""";
+                               [--start-mode bootstrap|member|join=bootstrap] [--forget-incarnations ID,ID...]
+                               [--election-ticks N]""";
 
     private static final Set<String> KNOWN = Set.of("--node-id", "--members", "--data-dir", "--secret", "--groups",
             "--sync", "--cluster-id", "--entries-max", "--proposal-timeout-millis", "--state-machine", "--hold-log-count",
             "--segment-bytes", "--checkpoint-bytes-per-second", "--checkpoint-chunk-bytes", "--restart-delay-millis",
-            "--listen-host", "--start-mode", "--forget-incarnations");
+            "--listen-host", "--start-mode", "--forget-incarnations", "--election-ticks");
 
     /** Parses and validates {@code args}. */
     public static ProcessOptions parse(String... args) {
@@ -47,7 +48,7 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
             if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + args[i] + " needs a value");
             flags.put(args[i], args[i + 1]);
         }
-        NodeConfig config = NodeConfig.builder(number(flags, "--node-id", null), required(flags, "--members"))
+        NodeConfig.Builder builder = NodeConfig.builder(number(flags, "--node-id", null), required(flags, "--members"))
                 .dataDir(Path.of(required(flags, "--data-dir")))
                 .listenHost(flags.getOrDefault("--listen-host", "127.0.0.1"))
                 .clusterSecret(required(flags, "--secret"))
@@ -58,8 +59,10 @@ public record ProcessOptions(NodeConfig config, int entriesMax, boolean fileStat
                 .holdLogCount(number(flags, "--hold-log-count", 1_000_000))
                 // a test tool: bootstrap (create a missing directory) unless told otherwise
                 .startMode(startMode(flags.getOrDefault("--start-mode", "bootstrap")))
-                .forgetIncarnations(ids(flags.getOrDefault("--forget-incarnations", "")))
-                .build();
+                .forgetIncarnations(ids(flags.getOrDefault("--forget-incarnations", "")));
+        // benchmarks give followers a long one so that the node in the benchmark's JVM leads
+        if (flags.containsKey("--election-ticks")) builder.electionTicks(number(flags, "--election-ticks", null));
+        NodeConfig config = builder.build();
         int entriesMax = number(flags, "--entries-max", 1_000_000);
         if (entriesMax < 0) throw new IllegalArgumentException("--entries-max must be >= 0: " + entriesMax);
         String machine = flags.getOrDefault("--state-machine", "memory");
