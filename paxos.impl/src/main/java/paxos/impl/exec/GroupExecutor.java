@@ -82,6 +82,8 @@ public final class GroupExecutor {
     private List<String> waitingForVersions = List.of();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final ArrayDeque<ChosenValue> queue = new ArrayDeque<>();
+    /** Value bytes in {@link #queue}. */
+    private long queuedBytes;
     private long nextInstance;
     private long lastOffered;
     private MasterInfo master;
@@ -203,6 +205,7 @@ public final class GroupExecutor {
             throw new IllegalArgumentException("expected instance " + (lastOffered + 1) + " but got " + chosen.instance());
         lastOffered = chosen.instance();
         queue.addLast(chosen);
+        queuedBytes += chosen.value().length;
     }
 
     /** Executes queued instances as far as possible; returns the outcomes for this node's requests. */
@@ -219,6 +222,7 @@ public final class GroupExecutor {
             }
             if (!execute(next.instance(), commands, outcomes)) break;
             queue.removeFirst();
+            queuedBytes -= next.value().length;
             nextInstance = next.instance() + 1;
         }
         return outcomes;
@@ -443,5 +447,10 @@ public final class GroupExecutor {
     /** Chosen instances received and not yet executed. */
     public int queuedInstances() {
         return queue.size();
+    }
+
+    /** Value bytes of the chosen instances received and not yet executed. */
+    public long queuedBytes() {
+        return queuedBytes;
     }
 }

@@ -57,6 +57,15 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     private final SerialExecutor exec;
     private final int inboundMax;
     private final AtomicInteger inboundPending = new AtomicInteger();
+    /**
+     * Value bytes not yet executed above which catch-up replies are dropped on arrival: a learner
+     * holds at most about this plus what one reply and the leader's commits bring.
+     */
+    static final long CATCH_UP_HOLD_BYTES_MAX = 32L << 20;
+    /** Value bytes handed to the execution queue and not yet offered to the executor. */
+    private final AtomicLong toExecBytes = new AtomicLong();
+    /** The executor's queued bytes as of its last run; written on the exec queue. */
+    private volatile long execQueuedBytes;
     private final PendingProposals pending;
     /** Durable bookkeeping (positions, master history); exec-confined. */
     private final ExecMeta meta;
@@ -92,12 +101,12 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /**
      * @param loopPool threads shared by every group's event loop
      * @param execPool threads shared by every group's execution
-     * @param io threads for catch-up reads from the store
+     * @param io serves peers' catch-up reads from the store (paced; see {@link CatchUpServer})
      * @param requestIds this node incarnation's request ID sequence (unique across restarts), shared by
      *     the runners that replace one another after a checkpoint install
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis) {
         this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
                 proposalTimeoutMillis, RuntimeClock.SYSTEM, Durability.Rule.PRODUCTION);
@@ -109,7 +118,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      *     {@link Durability.Rule#PRODUCTION}; anything else is a broken build for the simulator)
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability) {
         this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
                 proposalTimeoutMillis, clock, durability, Early.PRODUCTION);
@@ -120,7 +129,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      *     anything else is a broken build for the simulator)
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, Executor io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability,
                 Early early) {
         this.meta = meta;
@@ -149,10 +158,23 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /** Ready cycle: hands chosen values to execution. */
     @Override
     public void apply(List<ChosenValue> values) {
+        long bytes = 0;
+        for (ChosenValue v : values) bytes += v.value().length;
+        long handed = bytes;
+        toExecBytes.addAndGet(handed);
         exec.execute(() -> {
             for (ChosenValue v : values) executor.offer(v);
+            toExecBytes.addAndGet(-handed);
             runExecutor();
         });
+    }
+
+    /**
+     * Value bytes chosen here and not yet executed, on their way to execution or queued there
+     * (the learner's backlog); any thread, a snapshot.
+     */
+    long unexecutedBytes() {
+        return toExecBytes.get() + execQueuedBytes;
     }
 
     /** Ready cycle: one pass done. */
@@ -221,6 +243,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      * from an incarnation the group's memberships do not name.
      */
     void receive(Message m, String incarnation, IncarnationGate gate) {
+        // the learner's bound: while execution lags this far, new catch-up values wait (the core asks
+        // again after its retransmit timeout), so a slow state machine never piles the log up in memory
+        if (m instanceof Message.CatchUpReply && unexecutedBytes() > CATCH_UP_HOLD_BYTES_MAX) return;
         if (inboundPending.incrementAndGet() > inboundMax) { // Paxos retransmits; the heap must not grow
             inboundPending.decrementAndGet();
             return;
@@ -368,6 +393,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         boolean again = true;
         while (again) {
             List<ExecOutcome> ran = executor.run();
+            execQueuedBytes = executor.queuedBytes();
             status.record(ran, executor, meta);
             meta.requests().noteExecuted(executor.drainExecutedRequests());
             outcomes.addAll(ran);

@@ -57,6 +57,8 @@ final class GroupRunners {
     private final PeerMembers peers;
     /** Drops votes from a former incarnation of a member; one per node (its pins hold for every group). */
     private final IncarnationGate gate = IncarnationGate.create();
+    /** Serves every group's catch-up reads, paced by the bytes the transport holds per learner. */
+    private final CatchUpServer catchUp;
 
     GroupRunners(EngineConfig config, LogStore store, Transport transport, EngineThreads threads, StateMachineRegistry registry,
                  DigestExchange digests, int digestInterval, GroupRecovery recovery) {
@@ -72,6 +74,7 @@ final class GroupRunners {
         this.codec = new MessageCodec(entriesMax, Math.max(config.batchBytesMax(), config.maxValueBytes()) + 64);
         this.runners = new AtomicReferenceArray<>(config.groupCount());
         this.peers = new PeerMembers(transport, config.groupCount());
+        this.catchUp = new CatchUpServer(threads.io(), transport::queuedBytes);
     }
 
     /** The group's current runner; {@code null} before start. */
@@ -99,7 +102,7 @@ final class GroupRunners {
         rec.executor().observer(new DigestRecorder(g, digestInterval, digests.sink(g)));
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), rec.core(), rec.executor(), store, outbound, threads.loop(),
-                threads.exec(), threads.io(), INBOUND_MAX, requestIds, rec.meta(), registry, config.proposalTimeoutMillis());
+                threads.exec(), catchUp, INBOUND_MAX, requestIds, rec.meta(), registry, config.proposalTimeoutMillis());
         if (rec.inconsistent() != null) runner.fail(rec.inconsistent());
         runner.onMembership(peers::update);
         return runner;

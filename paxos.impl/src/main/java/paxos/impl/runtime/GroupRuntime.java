@@ -57,8 +57,8 @@ public final class GroupRuntime {
                                       Consumer<Message> outbound, Executor loop, Executor exec, Executor io,
                                       AtomicLong requestIds, long proposalTimeoutMillis, RuntimeClock clock,
                                       Durability.Rule durability, Early early) {
-        return new GroupRuntime(new GroupRunner(group, self, core, executor, store, outbound::accept, loop, exec, io,
-                10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
+        return new GroupRuntime(new GroupRunner(group, self, core, executor, store, outbound::accept, loop, exec,
+                CatchUpServer.unpaced(io), 10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
                 durability, early));
     }
 

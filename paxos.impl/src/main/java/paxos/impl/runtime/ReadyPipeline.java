@@ -1,12 +1,10 @@
 package paxos.impl.runtime;
 
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import paxos.api.spi.log.InstanceRecord;
 import paxos.api.spi.log.LogStore;
 import paxos.impl.core.CatchUpRead;
 import paxos.impl.core.ChosenValue;
@@ -30,8 +28,6 @@ import paxos.impl.core.Ready;
  * handed back to it.
  */
 final class ReadyPipeline {
-    private static final System.Logger LOG = System.getLogger(ReadyPipeline.class.getName());
-
     /** What the group's runner does around the cycle. */
     interface Host {
         /** Why the group stopped, or {@code null}; a stopped group writes and sends nothing more. */
@@ -51,7 +47,7 @@ final class ReadyPipeline {
     private final GroupCore core;
     private final LogStore store;
     private final Outbound outbound;
-    private final Executor io;
+    private final CatchUpServer catchUp;
     private final Executor loop;
     private final Durability.Rule durability;
     private final Early early;
@@ -60,7 +56,7 @@ final class ReadyPipeline {
     /** Readies taken from the core and not yet finished, oldest first. */
     private final ArrayDeque<InFlight> readies = new ArrayDeque<>();
 
-    ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, Executor io, Executor loop,
+    ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, CatchUpServer catchUp, Executor loop,
                   Durability.Rule durability, Early early, Host host) {
         this.early = early;
         this.selfId = core.config().selfNodeId();
@@ -68,7 +64,7 @@ final class ReadyPipeline {
         this.core = core;
         this.store = store;
         this.outbound = outbound;
-        this.io = io;
+        this.catchUp = catchUp;
         this.loop = loop;
         this.durability = durability;
         this.host = host;
@@ -166,20 +162,9 @@ final class ReadyPipeline {
             if (m.to() == selfId) self.add(m); // this node's own vote, now durable
             else outbound.send(m);
         }
-        for (CatchUpRead read : ready.catchUpReads()) io.execute(() -> serve(read));
+        for (CatchUpRead read : ready.catchUpReads()) catchUp.serve(read, store, outbound);
         if (!done.applied && !ready.toApply().isEmpty()) host.apply(ready.toApply());
         core.advance(ready);
         for (Message m : self) core.step(m);
-    }
-
-    private void serve(CatchUpRead read) {
-        try {
-            List<InstanceRecord> records = store.readRange(group, read.fromInstance(), read.toInstance(), read.entriesMax());
-            outbound.send(read.reply(records));
-        } catch (RuntimeException e) {
-            // compacted or unavailable: the requester asks another peer
-            LOG.log(Level.DEBUG, "group {0}: catch-up read [{1},{2}) failed: {3}", group, read.fromInstance(),
-                    read.toInstance(), e.getMessage());
-        }
     }
 }

@@ -287,6 +287,13 @@ public final class NettyTransport implements Transport {
         return link != null && link.enqueue(group, message);
     }
 
+    /** The peer's bounded queue plus what its connection still buffers (see {@link PeerLink#queuedBytes}). */
+    @Override
+    public long queuedBytes(int toNode) {
+        PeerLink link = links.get(toNode);
+        return link == null ? 0 : link.queuedBytes();
+    }
+
     /** {@link NettyTransportConfig#maxFrameBytes()} minus the 14-byte frame header. */
     @Override
     public int maxMessageBytes() {

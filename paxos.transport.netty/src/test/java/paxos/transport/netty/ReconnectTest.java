@@ -74,9 +74,13 @@ class ReconnectTest {
         byte[] big = new byte[node1.maxMessageBytes()];
         for (int i = 0; i < 5; i++) node1.send(2, i, big); // each fills a third of the byte bound
         assertEquals(2, node1.peers().get(0).messagesDropped());
+        // what pacing senders see (catch-up): the three frames held, within the bound; nothing once delivered
+        assertEquals(3L * frameBytes, node1.queuedBytes(2));
+        assertEquals(0, node1.queuedBytes(7));
         Inbox inbox2 = new Inbox();
         start(config(2, ports), inbox2);
         awaiting().until(() -> inbox2.size() == 3);
+        awaiting().until(() -> node1.queuedBytes(2) == 0);
         assertEquals(List.of(2, 3, 4), inbox2.all().stream().map(Inbox.Received::group).toList());
     }
 }

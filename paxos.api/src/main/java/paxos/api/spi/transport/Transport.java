@@ -48,6 +48,17 @@ public interface Transport extends AutoCloseable {
      */
     boolean send(int toNode, int group, byte[] message);
 
+    /**
+     * Bytes of messages to {@code toNode} accepted by {@link #send} and not yet handed to the
+     * network (queued, or buffered by the connection), {@code 0} for an unknown peer. The engine
+     * paces what it queues for one peer by it (catch-up replies: a learner that does not read must
+     * not grow this node's heap). Any thread; never blocks; a snapshot. The default reports
+     * {@code 0} (a transport that cannot tell: no pacing).
+     */
+    default long queuedBytes(int toNode) {
+        return 0;
+    }
+
     /** Largest message {@link #send} accepts, in bytes. */
     int maxMessageBytes();
 

@@ -114,6 +114,18 @@ public final class PeerLink {
         return true;
     }
 
+    /**
+     * Bytes waiting for this peer: the queue's, plus what the connection buffered and the socket
+     * did not take yet (Netty's outbound buffer, at most about the high water mark plus one frame).
+     * Any thread; a snapshot.
+     */
+    public long queuedBytes() {
+        long bytes = queue.bytes();
+        Channel ch = channel;
+        io.netty.channel.ChannelOutboundBuffer buffered = ch == null ? null : ch.unsafe().outboundBuffer();
+        return buffered == null ? bytes : bytes + buffered.totalPendingWriteBytes();
+    }
+
     /** @param lastHeardMillisAgo from the inbound side ({@link Inbound#lastHeardMillisAgo}) */
     public PeerStatus status(long lastHeardMillisAgo) {
         Channel ch = channel;
