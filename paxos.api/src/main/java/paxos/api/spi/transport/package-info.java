@@ -5,5 +5,5 @@
  * ({@code paxos.transport.netty}) and by the simulator's network.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.5.0")
+@org.osgi.annotation.versioning.Version("0.6.0")
 package paxos.api.spi.transport;
