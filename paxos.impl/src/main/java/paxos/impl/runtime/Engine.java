@@ -87,7 +87,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.groupCount = config.groupCount();
         this.checkpointConfig = checkpointConfig;
         this.checkpoints = new CheckpointService(new CheckpointHost(this::runners, transport, () -> closed), store, checkpointConfig, registry);
-        this.digests = new DigestExchange(new DigestHost(this), config.members().size());
+        this.digests = new DigestExchange(new DigestHost(this));
         for (int g = 0; g < groupCount; g++) {
             try {
                 checkpoints.installer().recoverFiles(g);
