@@ -338,6 +338,18 @@ public final class Engine implements PaxosNode, AutoCloseable {
     }
 
     /**
+     * The group's latest chosen membership: the one in force, or one chosen and not in force yet
+     * (from {@link paxos.impl.core.ConfigTracker#ACTIVATION_DELAY} instances after its change). A node
+     * that a chosen change removes sees it here at once, while its peers may stop talking to it
+     * before it learns the instance from which the change is in force.
+     */
+    public Membership latestMembership(int group) {
+        checkGroup(group);
+        GroupRunner r = runner(group);
+        return r == null ? config.membership() : r.latestMembership();
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>Decided in the group's log at instance {@code i} as a compare-and-set on the membership
