@@ -366,12 +366,13 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupRunner r = runner(group);
         try {
             if (r == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-            if (!joiners.shouldWait(change, r.membershipInForce())) return r.changeMembership(joiners.named(change));
+            if (!joiners.shouldWait(change, r.membershipInForce()))
+                return r.changeMembership(joiners.checkSameId(joiners.named(change), r.membershipInForce(), groups.gate()::pinned));
             // the new node's handshake may still be on its way (see JoinerIncarnation)
             return joiners.await(change).thenCompose(named -> {
                 GroupRunner now = runner(group);
                 if (now == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-                return now.changeMembership(named);
+                return now.changeMembership(joiners.checkSameId(named, now.membershipInForce(), groups.gate()::pinned));
             });
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(e);

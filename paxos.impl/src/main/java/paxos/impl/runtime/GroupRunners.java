@@ -58,6 +58,11 @@ final class GroupRunners {
     /** Drops votes from a former incarnation of a member; one per node (its pins hold for every group). */
     private final IncarnationGate gate = IncarnationGate.create();
 
+    /** The gate (its pins tell which incarnation of a bootstrap member this node counts). */
+    IncarnationGate gate() {
+        return gate;
+    }
+
     GroupRunners(EngineConfig config, LogStore store, Transport transport, EngineThreads threads, StateMachineRegistry registry,
                  DigestExchange digests, int digestInterval, GroupRecovery recovery) {
         this.config = config;

@@ -41,6 +41,11 @@ public final class IncarnationGate {
         return new IncarnationGate(false);
     }
 
+    /** The incarnation first seen from {@code node} where the membership names none, or null (any thread). */
+    String pinned(int node) {
+        return pinned.get(node);
+    }
+
     /** Loop: may {@code m}, from a sender presenting {@code incarnation}, be stepped into {@code core}? */
     boolean admits(Message m, String incarnation, GroupCore core) {
         if (!enabled || !isVote(m)) return true;
