@@ -39,15 +39,16 @@ public sealed interface MembershipChange {
     /**
      * Adds {@code member} in the place of node {@code oldNodeId} as one change: the new member takes
      * the old one's role, the old one leaves. For a dead machine's replacement. The new member may
-     * keep the old node ID if it names a new {@link Member#incarnation() incarnation}: the node lost
-     * its disk and joined again (it votes only from the instance the change is in force at).
+     * keep the old node ID under a new {@link Member#incarnation() incarnation}: the node lost its
+     * disk and joined again on a fresh one (it votes only from the instance the change is in force
+     * at). Such a replacement that names no incarnation gets the one the new node proved to the
+     * node that proposes it; the engine refuses it if that is unknown or the one the member already
+     * has (the old disk), and always refuses one whose incarnation is the member's own.
      */
     record Replace(int oldNodeId, Member member) implements MembershipChange {
         public Replace {
             Member.checkNodeId(oldNodeId);
             Objects.requireNonNull(member, "member");
-            if (member.nodeId() == oldNodeId && member.incarnation() == null)
-                throw new IllegalArgumentException("a replacement needs a new node ID, or the new incarnation of node " + oldNodeId);
         }
     }
 }

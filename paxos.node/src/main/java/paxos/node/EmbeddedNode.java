@@ -57,14 +57,15 @@ public final class EmbeddedNode implements AutoCloseable {
 
     private record Opened(int group, int id, StateMachine machine) {}
 
-    private EmbeddedNode(NodeConfig config, LogStore store, Transport transport, Map<Integer, StateMachineFactory> factories,
-                         CheckpointConfig checkpoints) {
+    private EmbeddedNode(NodeConfig config, String incarnation, LogStore store, Transport transport,
+                         Map<Integer, StateMachineFactory> factories, CheckpointConfig checkpoints) {
         this.config = config;
         this.store = store;
         this.transport = transport;
         this.factories = Map.copyOf(factories);
         // the engine finishes or rolls back an interrupted checkpoint install before any state machine opens
-        this.engine = new Engine(config.engine(), store, transport, checkpoints);
+        // the engine votes only where a membership names this node as this data directory's incarnation
+        this.engine = new Engine(config.engine().withIncarnation(incarnation), store, transport, checkpoints);
         this.engine.lifecycle(new FactoryLifecycle());
     }
 
@@ -82,10 +83,10 @@ public final class EmbeddedNode implements AutoCloseable {
         try {
             // before anything touches the directory: a lost one must not be recreated silently
             boolean fresh = !NodeIdentityFile.exists(config.dataDir());
-            Incarnations incarnations = incarnations(config);
+            NodeIdentityFile identity = identity(config);
             store = new LevelDbLogStore(storeConfig(config, fresh));
-            transport = new NettyTransport(transportConfig(config), incarnations);
-            node = new EmbeddedNode(config, store, transport, factories, checkpointConfig(config));
+            transport = new NettyTransport(transportConfig(config), incarnations(config, identity));
+            node = new EmbeddedNode(config, identity.incarnation(), store, transport, factories, checkpointConfig(config));
             node.openStateMachines();
             node.engine.start();
             return node;
@@ -112,8 +113,8 @@ public final class EmbeddedNode implements AutoCloseable {
      */
     public static EmbeddedNode start(NodeConfig config, LogStore store, Transport transport,
                                      Map<Integer, StateMachineFactory> factories, CheckpointConfig checkpoints) throws IOException {
-        NodeIdentityFile.open(config.dataDir(), config.clusterId(), config.nodeId(), config.startMode());
-        EmbeddedNode node = new EmbeddedNode(config, store, transport, factories, checkpoints);
+        NodeIdentityFile identity = identity(config);
+        EmbeddedNode node = new EmbeddedNode(config, identity.incarnation(), store, transport, factories, checkpoints);
         try {
             node.openStateMachines();
             node.engine.start();
@@ -132,8 +133,16 @@ public final class EmbeddedNode implements AutoCloseable {
      * @throws IllegalStateException with the operator's message if the directory is refused
      */
     public static Incarnations incarnations(NodeConfig c) throws IOException {
-        NodeIdentityFile id = NodeIdentityFile.open(c.dataDir(), c.clusterId(), c.nodeId(), c.startMode());
+        return incarnations(c, identity(c));
+    }
+
+    private static Incarnations incarnations(NodeConfig c, NodeIdentityFile id) throws IOException {
         return Incarnations.open(id.incarnation(), c.dataDir().resolve(Incarnations.FILE), c.forgetIncarnations());
+    }
+
+    /** Checks (or, in bootstrap and join mode, creates) the data directory's identity. */
+    private static NodeIdentityFile identity(NodeConfig c) throws IOException {
+        return NodeIdentityFile.open(c.dataDir(), c.clusterId(), c.nodeId(), c.startMode());
     }
 
     /** Checkpoint settings of a node: staging under {@code dataDir/checkpoint}. */

@@ -112,6 +112,15 @@ class NodeIdentityClusterTest {
         assertEquals(old3, recordedBy(1, 3), "node 1 still knows only the old incarnation");
         assertEquals(old3, recordedBy(2, 3));
 
+        // the pin of a bootstrap member's incarnation survives a restart: node 2's engine counts again only
+        // what its transport admits, and that is the durable record (peer-incarnations.properties)
+        nodes[2].close();
+        nodes[2] = null;
+        start(2, StartMode.MEMBER, Set.of());
+        for (int i = 40; i < 45; i++) putRetrying(2, "k" + i); // 1 + 2, node 3 still not counted
+        assertThrows(Exception.class, () -> put(3, "via-3-again", 2_000).get(30, TimeUnit.SECONDS));
+        assertEquals(old3, recordedBy(2, 3), "node 2 restarted knows only the old incarnation");
+
         // the documented override: node 1 restarted with forgetIncarnations = {3} admits the new one
         nodes[1].close();
         nodes[1] = null;

@@ -253,6 +253,9 @@ public final class GroupCore {
         }
         if (!isVoterNow())
             return new ProposeResult.Refused(ProposeResult.Reason.NOT_MEMBER, "node " + self + " is not a voter of group " + cfg.group());
+        if (!tracker.selfVotesIn(tracker.latest(), self))
+            return new ProposeResult.Refused(ProposeResult.Reason.NOT_MEMBER, "node " + self + " is no voter of group "
+                    + cfg.group() + " from instance " + tracker.latestStart() + " on (a chosen membership change removes it)");
         ProposeResult r = queue.offer(commands, now);
         if (r == ProposeResult.QUEUED) flushQueue();
         return r;

@@ -141,7 +141,9 @@ final class Proposer {
     void tick() {
         switch (role) {
             case FOLLOWER -> {
-                if (selfVoter() && ++electionElapsed >= electionTimeout) {
+                // a node the latest chosen membership drops (removed, demoted, replaced) no longer campaigns:
+                // it still answers as an acceptor until the change is in force, and that membership's voters lead
+                if (selfVoter() && tracker.selfVotesIn(tracker.latest(), self) && ++electionElapsed >= electionTimeout) {
                     if (cfg.preVote()) startPreVote();
                     else startPhaseOne();
                 }

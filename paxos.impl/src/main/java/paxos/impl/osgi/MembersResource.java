@@ -13,6 +13,7 @@ import paxos.api.ConflictException;
 import paxos.api.GroupState;
 import paxos.api.Member;
 import paxos.api.Membership;
+import paxos.impl.runtime.Engine;
 import paxos.api.PaxosException;
 import paxos.api.PaxosNode;
 import paxos.api.ProposalTimeoutException;
@@ -150,7 +151,14 @@ final class MembersResource {
         for (int g = 0; g < node.groupCount(); g++) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("group", g);
-            m.putAll(group(node.membership(g)));
+            Membership inForce = node.membership(g);
+            m.putAll(group(inForce));
+            // a change chosen and not in force yet; on a node it removes, the only sign it is leaving
+            if (node instanceof Engine e) {
+                Membership latest = e.latestMembership(g);
+                if (!latest.equals(inForce)) m.put("pending", group(latest));
+                m.put("selfMember", latest.contains(e.nodeId()));
+            }
             out.add(m);
         }
         return out;

@@ -131,7 +131,8 @@ public final class NodeComponent {
             engineConfig = toEngineConfig(context, config, transport.getKey());
             checkLimits(engineConfig, store, transport.getValue());
             Files.createDirectories(engineConfig.dataDir());
-            NodeIdentity.check(engineConfig.dataDir(), engineConfig.clusterId(), engineConfig.nodeId());
+            String own = NodeIdentity.check(engineConfig.dataDir(), engineConfig.clusterId(), engineConfig.nodeId());
+            engineConfig = withIncarnation(engineConfig, own);
         } catch (IOException | RuntimeException e) {
             throw rejected(e);
         }
@@ -273,9 +274,27 @@ public final class NodeComponent {
                     + " is not a number: " + nodeId);
         }
         Path dataDir = !c.dataDir().isBlank() ? Path.of(c.dataDir()) : defaultDataDir(context);
+        Object incarnation = transportProperties.get(TransportProperties.INCARNATION);
         return EngineConfig.builder(id, members.toString()).clusterId(clusterId.toString()).dataDir(dataDir)
+                .incarnation(incarnation == null ? null : incarnation.toString())
                 .groupCount(c.groupCount()).holdLogCount(c.holdLogCount()).batchCountMax(c.batchCountMax())
                 .batchBytesMax(c.batchBytesMax()).windowMax(c.windowMax()).maxValueBytes(c.maxValueBytes()).joining(c.joining()).build();
+    }
+
+    /**
+     * The engine's settings with the data directory's incarnation ({@code own}, from its identity
+     * marker): the engine votes only where a membership names this node as that incarnation. A
+     * transport that presents another one to the peers is refused: the peers would count votes the
+     * engine does not cast as this directory's.
+     */
+    static EngineConfig withIncarnation(EngineConfig c, String own) {
+        if (own == null) return c;
+        EngineConfig mine = c.withIncarnation(own);
+        if (c.incarnation() != null && !c.incarnation().equals(mine.incarnation()))
+            throw new IllegalArgumentException("the transport presents incarnation " + c.incarnation() + " but the data directory "
+                    + c.dataDir() + " has incarnation " + mine.incarnation() + ": set the transport's incarnation "
+                    + "(paxos.transport.netty) to the data directory's, or point dataDir at this node's directory");
+        return mine;
     }
 
     /** Checkpoint catch-up settings: the defaults with this node's transfer rate limit (rejected below 64 KiB/s, naming the key). */

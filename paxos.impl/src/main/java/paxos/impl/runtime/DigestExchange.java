@@ -54,6 +54,13 @@ public final class DigestExchange {
         /** The other members of the group. */
         List<Integer> peers();
 
+        /**
+         * Every member of {@code group}'s membership in force (this node too, if it is one): the
+         * replicas whose digests are compared, and how many make a majority. Follows the log, so
+         * members added or removed at runtime count from the change on.
+         */
+        java.util.Collection<Integer> members(int group);
+
         boolean send(int toNode, int group, byte[] message);
 
         /** State machines registered here for {@code group}, by ID: version ({@code ""} if unknown) and state. */
@@ -111,7 +118,6 @@ public final class DigestExchange {
     }
 
     private final Host host;
-    private final int clusterSize;
     private final DigestHistory history = new DigestHistory();
     private final Map<Integer, Map<Integer, Map<Integer, Presence>>> peerPresence = new HashMap<>();
     private final Map<Key, Episode> episodes = new HashMap<>();
@@ -120,9 +126,8 @@ public final class DigestExchange {
     private final Map<Integer, Long> lastSentNanos = new HashMap<>();
     private final AtomicLong messagesSent = new AtomicLong();
 
-    DigestExchange(Host host, int clusterSize) {
+    DigestExchange(Host host) {
         this.host = host;
-        this.clusterSize = clusterSize;
     }
 
     /** Where group {@code group}'s {@link DigestRecorder} puts its digests (execution thread). */
@@ -171,6 +176,10 @@ public final class DigestExchange {
     /** Compares what is known at {@code instance}; queues halts and logs as {@code effects}. Under the monitor. */
     private void evaluate(Key k, long instance, List<Runnable> effects) {
         Map<Integer, Long> digests = history.at(k.group(), k.id(), instance, host.self());
+        // the replicas of the membership in force (a removed node's last digests do not vote)
+        java.util.Collection<Integer> members = host.members(k.group());
+        digests.keySet().removeIf(n -> n != host.self() && !members.contains(n));
+        int clusterSize = Math.max(members.size(), 1);
         Long mine = digests.get(host.self());
         if (digests.size() < 2) return;
         DigestComparison.Verdict v = DigestComparison.compare(digests, Math.max(clusterSize, digests.size()));

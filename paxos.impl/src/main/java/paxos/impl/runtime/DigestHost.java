@@ -27,6 +27,11 @@ final class DigestHost implements DigestExchange.Host {
     }
 
     @Override
+    public java.util.Collection<Integer> members(int group) {
+        return engine.membership(group).members().stream().map(paxos.api.Member::nodeId).toList();
+    }
+
+    @Override
     public boolean send(int toNode, int group, byte[] message) {
         return engine.sendRuntime(toNode, group, message);
     }

@@ -87,7 +87,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         this.groupCount = config.groupCount();
         this.checkpointConfig = checkpointConfig;
         this.checkpoints = new CheckpointService(new CheckpointHost(this::runners, transport, () -> closed), store, checkpointConfig, registry);
-        this.digests = new DigestExchange(new DigestHost(this), config.members().size());
+        this.digests = new DigestExchange(new DigestHost(this));
         for (int g = 0; g < groupCount; g++) {
             try {
                 checkpoints.installer().recoverFiles(g);
@@ -338,6 +338,18 @@ public final class Engine implements PaxosNode, AutoCloseable {
     }
 
     /**
+     * The group's latest chosen membership: the one in force, or one chosen and not in force yet
+     * (from {@link paxos.impl.core.ConfigTracker#ACTIVATION_DELAY} instances after its change). A node
+     * that a chosen change removes sees it here at once, while its peers may stop talking to it
+     * before it learns the instance from which the change is in force.
+     */
+    public Membership latestMembership(int group) {
+        checkGroup(group);
+        GroupRunner r = runner(group);
+        return r == null ? config.membership() : r.latestMembership();
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>Decided in the group's log at instance {@code i} as a compare-and-set on the membership
@@ -354,12 +366,13 @@ public final class Engine implements PaxosNode, AutoCloseable {
         GroupRunner r = runner(group);
         try {
             if (r == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-            if (!joiners.shouldWait(change, r.membershipInForce())) return r.changeMembership(joiners.named(change));
+            if (!joiners.shouldWait(change, r.membershipInForce()))
+                return r.changeMembership(joiners.checkSameId(joiners.named(change), r.membershipInForce(), groups.gate()::pinned));
             // the new node's handshake may still be on its way (see JoinerIncarnation)
             return joiners.await(change).thenCompose(named -> {
                 GroupRunner now = runner(group);
                 if (now == null) throw new paxos.api.GroupUnavailableException("group " + group + " is not running");
-                return now.changeMembership(named);
+                return now.changeMembership(joiners.checkSameId(named, now.membershipInForce(), groups.gate()::pinned));
             });
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(e);

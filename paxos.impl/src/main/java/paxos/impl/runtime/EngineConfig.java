@@ -53,7 +53,18 @@ public record EngineConfig(
         int heartbeatTicks,
         int electionTicks,
         long proposalTimeoutMillis,
-        boolean joining) {
+        boolean joining,
+        String incarnation) {
+
+    /** The settings of a node without an incarnation. */
+    public EngineConfig(int nodeId, String clusterId, List<Member> members, Path dataDir, int groupCount,
+                        int maxValueBytes, int batchCountMax, int batchBytesMax, int windowMax, int proposalQueueMax,
+                        long holdLogCount, int tickMillis, int heartbeatTicks, int electionTicks,
+                        long proposalTimeoutMillis, boolean joining) {
+        this(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax, batchBytesMax, windowMax,
+                proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks, electionTicks, proposalTimeoutMillis, joining,
+                null);
+    }
 
     /** The settings of a node that is not joining (every member of the bootstrap configuration). */
     public EngineConfig(int nodeId, String clusterId, List<Member> members, Path dataDir, int groupCount,
@@ -90,6 +101,16 @@ public record EngineConfig(
                     + ") must exceed twice heartbeatTicks (" + heartbeatTicks + ")");
         if (proposalTimeoutMillis < 1 || proposalTimeoutMillis > 3_600_000)
             throw new IllegalArgumentException("proposalTimeoutMillis must be in 1..3600000: " + proposalTimeoutMillis);
+        incarnation = incarnation == null || incarnation.isBlank() ? null : incarnation.trim().toLowerCase(java.util.Locale.ROOT);
+        if (incarnation != null && (incarnation.length() > 64 || !incarnation.matches("[0-9a-f]+")))
+            throw new IllegalArgumentException("incarnation must be 1..64 hex digits: " + incarnation);
+    }
+
+    /** These settings for a node whose data directory has incarnation {@code incarnation} (blank or null: none). */
+    public EngineConfig withIncarnation(String incarnation) {
+        return new EngineConfig(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax,
+                batchBytesMax, windowMax, proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks, electionTicks,
+                proposalTimeoutMillis, joining, incarnation);
     }
 
     /** This node's own member entry. */
@@ -183,6 +204,7 @@ public record EngineConfig(
         private int electionTicks = 50;
         private long proposalTimeoutMillis = 10_000;
         private boolean joining;
+        private String incarnation;
 
         Builder(int nodeId, List<Member> members) {
             this.nodeId = nodeId;
@@ -203,12 +225,13 @@ public record EngineConfig(
         /** @return this */ public Builder electionTicks(int v) { electionTicks = v; return this; }
         /** @return this */ public Builder proposalTimeoutMillis(long v) { proposalTimeoutMillis = v; return this; }
         /** @return this */ public Builder joining(boolean v) { joining = v; return this; }
+        /** @return this */ public Builder incarnation(String v) { incarnation = v; return this; }
 
         /** Validates and builds. */
         public EngineConfig build() {
             return new EngineConfig(nodeId, clusterId, members, dataDir, groupCount, maxValueBytes, batchCountMax,
                     batchBytesMax, windowMax, proposalQueueMax, holdLogCount, tickMillis, heartbeatTicks,
-                    electionTicks, proposalTimeoutMillis, joining);
+                    electionTicks, proposalTimeoutMillis, joining, incarnation);
         }
     }
 }

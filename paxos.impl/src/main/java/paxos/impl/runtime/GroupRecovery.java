@@ -108,7 +108,7 @@ final class GroupRecovery {
             if (inconsistent == null) inconsistent = "unreadable membership history: " + e.getMessage();
         }
         // this node votes only where a membership names this incarnation of it (a wiped disk votes nowhere)
-        tracker.identifiedAs(config.self().incarnation(), config.joining());
+        tracker.identifiedAs(config.incarnation(), config.joining());
         GroupCore core = new GroupCore(coreConfig(g), state, random, tracker);
         GroupExecutor executor = new GroupExecutor(g, config.nodeId(),
                 new ExecutorState(applyFrom, meta.masterBefore(applyFrom),

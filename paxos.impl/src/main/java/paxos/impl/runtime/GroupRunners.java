@@ -60,6 +60,11 @@ final class GroupRunners {
     /** Serves every group's catch-up reads, paced by the bytes the transport holds per learner. */
     private final CatchUpServer catchUp;
 
+    /** The gate (its pins tell which incarnation of a bootstrap member this node counts). */
+    IncarnationGate gate() {
+        return gate;
+    }
+
     GroupRunners(EngineConfig config, LogStore store, Transport transport, EngineThreads threads, StateMachineRegistry registry,
                  DigestExchange digests, int digestInterval, GroupRecovery recovery) {
         this.config = config;

@@ -16,8 +16,12 @@ import paxos.impl.core.Message;
  * <p><b>The rule.</b> A prepare, promise, accept, accepted, read probe or its answer from node {@code n} that presents
  * incarnation {@code x} is stepped only if every membership of the group in force or pending that
  * lists {@code n} lists it with {@code x}. A member listed without one (a bootstrap configuration's)
- * is pinned to the first incarnation seen from it (kept in memory; the transport keeps its own
- * record across restarts). A sender presenting none (a transport without incarnations) is stepped
+ * is pinned to the first incarnation seen from it. The pin is kept in memory only, and that loses
+ * nothing on a restart: a transport that presents incarnations records the first it admitted per
+ * peer durably and admits no other for a member listed without one (the Netty transport's
+ * {@code peer-incarnations.properties}), so after a restart the first incarnation seen here is that
+ * record again ({@code NodeIdentityClusterTest} restarts a node for it). A transport without
+ * incarnations presents none, and nothing is pinned. A sender presenting none (a transport without incarnations) is stepped
  * only where it is listed without one. Every other message (commits, heartbeats, catch-up) passes:
  * learning from a new incarnation is safe.
  *
@@ -39,6 +43,11 @@ public final class IncarnationGate {
     /** A gate that lets everything through: only the simulator's broken variant. */
     public static IncarnationGate disabled() {
         return new IncarnationGate(false);
+    }
+
+    /** The incarnation first seen from {@code node} where the membership names none, or null (any thread). */
+    String pinned(int node) {
+        return pinned.get(node);
     }
 
     /** Loop: may {@code m}, from a sender presenting {@code incarnation}, be stepped into {@code core}? */

@@ -66,6 +66,27 @@ final class JoinerIncarnation {
                 : new MembershipChange.Add(named);
     }
 
+    /**
+     * {@code change} if it is no replacement of a node by itself under a new incarnation, or one
+     * whose incarnation is new: another than the one {@code inForce} lists for the node and, where
+     * it lists none, than the one this node counts for it ({@code pinned}: its old disk's).
+     *
+     * @throws IllegalArgumentException telling the operator what to do otherwise
+     */
+    MembershipChange checkSameId(MembershipChange change, Membership inForce, java.util.function.IntFunction<String> pinned) {
+        if (!(change instanceof MembershipChange.Replace r) || r.member().nodeId() != r.oldNodeId()) return change;
+        int node = r.oldNodeId();
+        String proved = r.member().incarnation();
+        String listed = inForce.members().stream().filter(m -> m.nodeId() == node).map(Member::incarnation)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(pinned.apply(node));
+        if (proved == null || proved.equals(listed))
+            throw new IllegalArgumentException("node " + node + " has not connected to node " + self + " under a new incarnation"
+                    + (listed == null ? "" : " (it is a member as " + listed + ", its old data directory)")
+                    + ": start the replacement node " + node + " with --join on a fresh data directory, with node " + self
+                    + " in its members list, and repeat once it runs");
+        return change;
+    }
+
     /** Completes with {@link #named} once the new node's incarnation is known here, or after {@link #WAIT_MILLIS}. */
     CompletableFuture<MembershipChange> await(MembershipChange change) {
         CompletableFuture<MembershipChange> out = new CompletableFuture<>();

@@ -49,8 +49,8 @@ public record MemberOperation(Kind kind, int nodeId, String host, int port, Memb
     /** Checks the fields' combination; throws {@link IllegalArgumentException} for the operator. */
     public MemberOperation {
         if (nodeId < 1 || nodeId > 65_535) throw new IllegalArgumentException("node ID must be in 1..65535: " + nodeId);
-        if (kind == Kind.REPLACE && (host == null || replaced == nodeId || replaced < 1 || replaced > 65_535))
-            throw new IllegalArgumentException("a replacement needs host:port and a new node ID, other than " + replaced);
+        if (kind == Kind.REPLACE && (host == null || replaced < 1 || replaced > 65_535))
+            throw new IllegalArgumentException("a replacement needs host:port of the new node and the replaced node's ID: " + replaced);
         if (kind == Kind.REPLACE && role != null)
             throw new IllegalArgumentException("a replacement takes the replaced member's role; change it afterwards");
     }
@@ -111,6 +111,11 @@ public record MemberOperation(Kind kind, int nodeId, String host, int port, Memb
             case REMOVE -> current == null ? null : new MembershipChange.Remove(nodeId);
             case REPLACE -> {
                 Member old = find(m, replaced);
+                // a node replaced by itself: its new incarnation (a fresh disk) is the one it proved (see JoinerIncarnation)
+                if (replaced == nodeId) {
+                    if (old == null) throw new IllegalArgumentException("node " + replaced + " is not a member");
+                    yield new MembershipChange.Replace(replaced, new Member(nodeId, host, port, old.role()));
+                }
                 if (old == null && current != null && sameAddress(current)) yield null; // done before
                 if (old == null) throw new IllegalArgumentException("node " + replaced + " is not a member");
                 if (current != null) throw new IllegalArgumentException("node " + nodeId + " is already a member");
@@ -189,7 +194,8 @@ public record MemberOperation(Kind kind, int nodeId, String host, int port, Memb
         String address = host == null ? "" : " at " + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         return switch (kind) {
             case REMOVE -> "remove node " + nodeId;
-            case REPLACE -> "replace node " + replaced + " by node " + nodeId + address;
+            case REPLACE -> replaced == nodeId ? "replace node " + nodeId + " by a new incarnation of it" + address
+                    : "replace node " + replaced + " by node " + nodeId + address;
             case PUT -> "add or change node " + nodeId + address + (role == null ? "" : " as " + role.name().toLowerCase(Locale.ROOT));
         };
     }

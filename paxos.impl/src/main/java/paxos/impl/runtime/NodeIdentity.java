@@ -20,8 +20,14 @@ public final class NodeIdentity {
 
     private NodeIdentity() {}
 
-    /** @throws IllegalStateException if the directory belongs to another cluster or node */
-    public static void check(Path dataDir, String clusterId, int nodeId) throws IOException {
+    /**
+     * Checks the marker, writing it (without an incarnation) if it is missing.
+     *
+     * @return the directory's incarnation as its marker records it (the launcher and the embedded
+     *     node write one), or {@code null} if it records none
+     * @throws IllegalStateException if the directory belongs to another cluster or node
+     */
+    public static String check(Path dataDir, String clusterId, int nodeId) throws IOException {
         Path file = dataDir.resolve(FILE);
         if (!Files.exists(file)) {
             Properties p = new Properties();
@@ -32,7 +38,7 @@ public final class NodeIdentity {
                 p.store(out, "written at this node's first start; do not copy this directory to another node");
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            return;
+            return null;
         }
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -43,5 +49,7 @@ public final class NodeIdentity {
         if (!clusterId.equals(c) || !Integer.toString(nodeId).equals(n))
             throw new IllegalStateException("data directory " + dataDir + " belongs to cluster " + c + " node " + n
                     + ", not to cluster " + clusterId + " node " + nodeId + " (copied from another node or cluster?)");
+        String incarnation = p.getProperty("incarnation");
+        return incarnation == null || incarnation.isBlank() ? null : incarnation.trim();
     }
 }

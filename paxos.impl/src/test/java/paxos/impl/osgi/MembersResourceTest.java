@@ -136,6 +136,17 @@ class MembersResourceTest {
         assertEquals(List.of("0:Remove[nodeId=2]", "1:Remove[nodeId=2]"), proposed);
         assertEquals(404, resource().delete("/9").status());
         assertEquals(404, resource().put("/4", null, "9", "127.0.0.1:7004").status(), "replacing an unknown node");
+        assertEquals(404, resource().put("/4", null, "4", "127.0.0.1:7004").status(), "replacing an unknown node by itself");
+    }
+
+    @Test
+    void aNodeReplacedByItselfIsProposedForTheEngineToNameItsNewIncarnation() {
+        CommandResource.Answer a = resource().put("/3", null, "3", "127.0.0.1:7003");
+        assertEquals(200, a.status(), body(a));
+        assertEquals(List.of("0:Replace[oldNodeId=3, member=Member[nodeId=3, host=127.0.0.1, port=7003, role=VOTER, "
+                + "incarnation=null]]", "1:Replace[oldNodeId=3, member=Member[nodeId=3, host=127.0.0.1, port=7003, role=VOTER, "
+                + "incarnation=null]]"), proposed);
+        assertTrue(body(a).startsWith("{\"action\":\"replace node 3 by a new incarnation of it at 127.0.0.1:7003\",\"ok\":true"), body(a));
     }
 
     @Test
@@ -146,7 +157,6 @@ class MembersResourceTest {
         assertEquals(400, resource().put("/x", null, null, "127.0.0.1:7004").status());
         assertEquals(400, resource().put("/0", null, null, "127.0.0.1:7004").status());
         assertEquals(400, resource().put("/4", null, null, "").status(), "neither address nor role");
-        assertEquals(400, resource().put("/4", null, "4", "127.0.0.1:7004").status(), "replace by itself");
         assertEquals(400, resource().put("/4", "follower", "3", "127.0.0.1:7004").status(), "replace takes the old role");
         assertEquals(400, resource().put("/3", null, null, "127.0.0.2:7003").status(), "a member moved to another address");
         assertEquals(400, resource().delete("").status());

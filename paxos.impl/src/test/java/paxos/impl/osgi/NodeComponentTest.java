@@ -33,6 +33,29 @@ class NodeComponentTest {
     }
 
     @Test
+    void theIncarnationComesFromTheTransportsServiceProperties() {
+        assertEquals(null, NodeComponent.toEngineConfig(null, form(4 << 20), TRANSPORT).incarnation());
+        Map<String, Object> withIncarnation = new java.util.HashMap<>(TRANSPORT);
+        withIncarnation.put(TransportProperties.INCARNATION, "00112233445566778899aabbccddeeff");
+        assertEquals("00112233445566778899aabbccddeeff",
+                NodeComponent.toEngineConfig(null, form(4 << 20), withIncarnation).incarnation());
+        withIncarnation.put(TransportProperties.INCARNATION, "");
+        assertEquals(null, NodeComponent.toEngineConfig(null, form(4 << 20), withIncarnation).incarnation());
+    }
+
+    @Test
+    void theDataDirectorysIncarnationWinsAndATransportPresentingAnotherIsRefused() {
+        EngineConfig none = NodeComponent.toEngineConfig(null, form(4 << 20), TRANSPORT);
+        assertEquals("0a0b", NodeComponent.withIncarnation(none, "0a0b").incarnation());
+        assertEquals(null, NodeComponent.withIncarnation(none, null).incarnation());
+        EngineConfig presented = none.withIncarnation("0a0b");
+        assertEquals("0a0b", NodeComponent.withIncarnation(presented, "0A0B").incarnation());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.withIncarnation(presented, "0c0d"));
+        assertTrue(e.getMessage().contains("presents incarnation 0a0b") && e.getMessage().contains("0c0d"), e.getMessage());
+    }
+
+    @Test
     void aTransportWithoutIdentityOrWithAForeignNodeIsRefusedByName() {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> NodeComponent.toEngineConfig(null, form(4 << 20), Map.of("nodeId", 1)));

@@ -33,8 +33,12 @@ class DigestExchangeTest {
         TransferStatus ended;
         Map<Integer, DigestExchange.Presence> machines = Map.of(SM, new DigestExchange.Presence("", "RUNNING"));
 
+        /** The membership in force (node 3 of three unless a test changes it). */
+        List<Integer> members = List.of(1, 2, 3);
+
         @Override public int self() { return 3; }
-        @Override public List<Integer> peers() { return List.of(1, 2); }
+        @Override public List<Integer> peers() { return members.stream().filter(n -> n != 3).toList(); }
+        @Override public List<Integer> members(int group) { return members; }
 
         @Override
         public boolean send(int toNode, int group, byte[] message) {
@@ -61,7 +65,7 @@ class DigestExchangeTest {
     }
 
     private final FakeHost host = new FakeHost();
-    private final DigestExchange exchange = new DigestExchange(host, 3);
+    private final DigestExchange exchange = new DigestExchange(host);
     private SevereLog log;
 
     @BeforeEach
@@ -115,6 +119,29 @@ class DigestExchangeTest {
         assertFalse(exchange.diverged(0, SM));
         assertTrue(exchange.reports(0).isEmpty());
         assertEquals(1, log.lines().size());
+    }
+
+    @Test
+    void aMajorityIsCountedInTheMembershipInForceNotTheConfiguredOne() {
+        host.members = List.of(1, 2, 3, 4, 5); // two voters added at runtime
+        at15(9, 7, 7);
+        assertFalse(exchange.diverged(0, SM), "two of five agree: no majority yet");
+        assertTrue(host.stopped.isEmpty());
+        peerSays(4, 15, 7);
+        assertTrue(exchange.diverged(0, SM), "three of five agree: node 3 departed");
+        assertEquals(List.of(3), exchange.reports(0).get(0).differing());
+    }
+
+    @Test
+    void aRemovedNodesDigestsNoLongerCount() {
+        exchange.sink(0).digest(SM, 15, 9);
+        peerSays(2, 15, 7);
+        host.members = List.of(1, 3, 4); // node 2 removed, node 4 added
+        peerSays(1, 15, 7);
+        assertFalse(exchange.diverged(0, SM), "node 2 is no member now: its digest does not make a majority");
+        peerSays(4, 15, 7);
+        assertTrue(exchange.diverged(0, SM));
+        assertEquals(java.util.Set.of(1, 3, 4), exchange.reports(0).get(0).digests().keySet());
     }
 
     @Test

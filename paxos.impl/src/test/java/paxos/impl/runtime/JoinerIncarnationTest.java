@@ -71,4 +71,26 @@ class JoinerIncarnationTest {
         assertSame(explicit, joiners.named(explicit));
         assertFalse(joiners.shouldWait(new MembershipChange.Remove(3), three));
     }
+
+    @Test
+    void aNodeReplacedByItselfGetsTheNewIncarnationItProvedAndNeverItsOldOne() {
+        String old3 = "33333333333333333333333333333333", new3 = "3333333333333333333333333333333f";
+        MembershipChange again = new MembershipChange.Replace(3, member(3, null));
+        Map<Integer, String> pins = Map.of(3, old3); // this node counts node 3's first incarnation
+        IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> joiners.checkSameId(joiners.named(again), three, pins::get));
+        assertTrue(unknown.getMessage().contains("has not connected to node 1 under a new incarnation")
+                && unknown.getMessage().contains("--join"), unknown.getMessage());
+        proved.put(3, old3); // the old disk dialed last
+        IllegalArgumentException old = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> joiners.checkSameId(joiners.named(again), three, pins::get));
+        assertTrue(old.getMessage().contains("it is a member as " + old3), old.getMessage());
+        proved.put(3, new3); // the fresh disk's node 3 dialed
+        assertEquals(new MembershipChange.Replace(3, member(3, new3)), joiners.checkSameId(joiners.named(again), three, pins::get));
+        Membership listed = new Membership(0, List.of(member(1, null), member(2, null), member(3, new3)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> joiners.checkSameId(joiners.named(again), listed, n -> null), "already the member's incarnation");
+        MembershipChange other = new MembershipChange.Replace(3, member(4, null));
+        assertSame(other, joiners.checkSameId(other, three, pins::get), "another node ID: nothing to check");
+    }
 }

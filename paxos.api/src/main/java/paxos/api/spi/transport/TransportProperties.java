@@ -23,4 +23,11 @@ public final class TransportProperties {
      * initial membership.
      */
     public static final String MEMBERS = "members";
+
+    /**
+     * Optional: this node's incarnation ({@code String}, hex digits), the random ID of its data
+     * directory's identity that the transport presents to its peers; absent or blank: none. The
+     * engine votes only where a membership names this node without an incarnation or with this one.
+     */
+    public static final String INCARNATION = "incarnation";
 }
