@@ -13,7 +13,6 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import paxos.launcher.node.PlatformProbe;
 
 /**
  * {@code ./paxos demo} as the user runs it: Demo in its own JVM on free ports with a temp data
@@ -39,11 +38,9 @@ class DemoIT {
     String paxosPorts = ports[0] + "," + ports[1] + "," + ports[2];
     int[] httpPorts = {ports[3], ports[4], ports[5]};
     Path data = temp.resolve("demo");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    demo = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-            "-Dpaxos.platform.jar=" + PlatformProbe.platformJar(), Demo.class.getName(),
+    demo = TestSupport.demo(List.of(), List.of(
             "--paxos-ports", paxosPorts, "--http-ports", httpPorts[0] + "," + httpPorts[1] + "," + httpPorts[2],
-            "--data", data.toString())
+            "--data", data.toString()))
         .redirectErrorStream(true)
         .redirectOutput(temp.resolve("demo.out").toFile())
         .start();

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import paxos.launcher.node.PlatformProbe;
 
 /**
  * The README's main command end to end: {@code ./paxos demo} (Demo in its own JVM, non-default
@@ -160,12 +159,9 @@ class DemoKillRestartIT {
 
   /** {@code ./paxos demo FLAGS EXTRA} in its own JVM (this test's class path), output to a file. */
   static Process demo(String[] flags, List<String> extra, Path output) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "-Dpaxos.platform.jar=" + PlatformProbe.platformJar(), Demo.class.getName()));
-    command.addAll(List.of(flags));
-    command.addAll(extra);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    List<String> all = new ArrayList<>(List.of(flags));
+    all.addAll(extra);
+    return TestSupport.demo(List.of(), all).redirectErrorStream(true).redirectOutput(output.toFile()).start();
   }
 
   static Map<Integer, Long> pids(String demoOutput) {

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import paxos.launcher.node.PidFile;
-import paxos.launcher.node.PlatformProbe;
 
 /**
  * {@code ./paxos demo stop|status} on nodes started by two separate demo launchers (as after
@@ -120,13 +119,9 @@ class DemoStopIT {
   }
 
   private Process launcher(List<String> prefix, List<String> flags, String node) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "-Dpaxos.platform.jar=" + PlatformProbe.platformJar(), Demo.class.getName()));
-    command.addAll(flags);
-    command.addAll(List.of("--node", node));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+    List<String> all = new ArrayList<>(flags);
+    all.addAll(List.of("--node", node));
+    Process process = TestSupport.demo(prefix, all).redirectErrorStream(true)
         .redirectOutput(temp.resolve("launcher-" + node + ".out").toFile()).start();
     launchers.add(process);
     return process;

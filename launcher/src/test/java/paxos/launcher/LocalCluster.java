@@ -62,7 +62,7 @@ final class LocalCluster implements AutoCloseable {
       Path home = dir.resolve("node-" + n);
       nodes.add(new NodeSettings(n, members, "127.0.0.1", ports[n - 1], home, home.resolve("paxos"),
           "127.0.0.1", ports[count + n - 1], USER, PASSWORD,
-          List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), dir.resolve("deploy"), engine, httpMembers));
+          TestSupport.nodeJvmOptions("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), dir.resolve("deploy"), engine, httpMembers));
     }
     LocalCluster cluster = new LocalCluster(dir, nodes);
     for (int n = 1; n <= count; n++) {

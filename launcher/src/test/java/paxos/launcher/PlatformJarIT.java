@@ -58,7 +58,7 @@ class PlatformJarIT {
     Path home = temp.resolve("node-1");
     NodeSettings settings = new NodeSettings(1, List.of(new MemberAddress(1, "127.0.0.1", ports[0])),
         "127.0.0.1", ports[0], home, home.resolve("paxos"), "127.0.0.1", ports[1], "tester", "s3cret-Pw",
-        List.of("-Xmx256m"), null, Map.of("groupCount", "4", "syncPolicy", "group",
+        TestSupport.nodeJvmOptions("-Xmx256m"), null, Map.of("groupCount", "4", "syncPolicy", "group",
         NodeSettings.START_MODE_KEY, "bootstrap"));
     Files.createDirectories(home);
     Path log = home.resolve("node.log");

@@ -33,6 +33,39 @@ final class TestSupport {
   private TestSupport() {
   }
 
+  /**
+   * JVM options for every platform JVM the tests start (a node of {@link LocalCluster}, of a demo,
+   * the single node of PlatformJarIT): the C1 compiler only and the serial collector. Three
+   * platform JVMs starting at once on a 2-core machine spent much of their CPU in C2 compilations
+   * that a test of seconds never profits from; a 3-node cluster was ready in 28-40 s with these
+   * flags against 90-99 s without, back to back at load average 15-28 (StartStopProbe, see the
+   * commit). What runs is the same platform; only how HotSpot compiles it differs.
+   */
+  static final List<String> NODE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  /** {@code options} followed by {@link #NODE_JVM_OPTIONS}. */
+  static List<String> nodeJvmOptions(String... options) {
+    List<String> all = new ArrayList<>(List.of(options));
+    all.addAll(NODE_JVM_OPTIONS);
+    return all;
+  }
+
+  /**
+   * The launcher command {@code ./paxos demo} runs (Demo on this class path), its node JVMs with
+   * {@link #NODE_JVM_OPTIONS}: through {@code JDK_JAVA_OPTIONS}, which the demo's JVM and the node
+   * JVMs it starts read (each prints a line "Picked up JDK_JAVA_OPTIONS" to its output).
+   */
+  static ProcessBuilder demo(List<String> prefix, List<String> flags) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "-Dpaxos.platform.jar=" + paxos.launcher.node.PlatformProbe.platformJar(), Demo.class.getName()));
+    command.addAll(flags);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("JDK_JAVA_OPTIONS", String.join(" ", NODE_JVM_OPTIONS));
+    return builder;
+  }
+
   /** Awaitility polling every 250 ms; every use sets its own bound with atMost. */
   static ConditionFactory await() {
     return Awaitility.await().pollInterval(Duration.ofMillis(250)).pollDelay(Duration.ZERO);

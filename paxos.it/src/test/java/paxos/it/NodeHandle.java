@@ -83,7 +83,7 @@ final class NodeHandle {
     private static NodeHandle launch(List<String> launcher, int nodeId, String members, Path dataDir, String... extraFlags)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseSerialGC", "-Xshare:auto"));
+                "-Xmx192m", "-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(launcher);
         cmd.addAll(List.of("--node-id", String.valueOf(nodeId), "--members", members, "--data-dir", dataDir.toString(),
                 "--secret", "multi-process-test-secret", "--sync", "SYNC"));
