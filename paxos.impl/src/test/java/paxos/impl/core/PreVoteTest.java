@@ -75,6 +75,23 @@ class PreVoteTest {
     }
 
     @Test
+    void aPreVoteBelowThePromiseIsRefusedAndThePromiseSentBack() {
+        // seed 5616: node 1 pre-voted at round 7 while node 3's phase 1 at a higher round 7 ballot was
+        // promised; the voters granted, node 1 ran phase 1 at round 8, was cut off, and its promise
+        // made the leader elected meanwhile (node 3) step down when it came back
+        GroupCore voter = Fixture.core(2);
+        voter.step(new Message.Prepare(GROUP, 3, 2, Ballot.of(7, 3), 0));
+        long promised = voter.promisedBallot();
+        drain(voter);
+        voter.step(new Message.PreVote(GROUP, 1, 2, Ballot.of(7, 1)));
+        java.util.List<Message> out = drain(voter).messages();
+        assertFalse(only(out, Message.PreVoteReply.class).get(0).granted(), "a stale round is refused");
+        assertEquals(promised, only(out, Message.Reject.class).get(0).promised(), "the asker learns the promise");
+        voter.step(new Message.PreVote(GROUP, 1, 2, Ballot.of(8, 1)));
+        assertTrue(only(drain(voter).messages(), Message.PreVoteReply.class).get(0).granted(), "a round above it is granted");
+    }
+
+    @Test
     void aLeaderRefusesPreVotes() {
         GroupCore leader = Fixture.core(1);
         Fixture.elect(leader);
