@@ -232,13 +232,24 @@ public final class GroupCore {
         else if (m instanceof Message.CatchUpRequest q) onCatchUpRequest(q);
         else if (m instanceof Message.CatchUpReply r) onCatchUpReply(r);
         else if (m instanceof Message.Forward f) onForward(f);
-        else if (m instanceof Message.PreVote p)
-            send(new Message.PreVoteReply(cfg.group(), self, p.from(), p.ballot(), proposer.grantsPreVote(p.from())));
+        else if (m instanceof Message.PreVote p) onPreVote(p);
         else if (m instanceof Message.PreVoteReply r) proposer.onPreVoteReply(r);
         else if (m instanceof Message.ReadProbe p) onReadProbe(p);
         else if (m instanceof Message.ReadProbeAck a) {
             if (proposer.role() == Role.LEADER && a.ballot() == proposer.ballot()) reads.ack(a.from(), a.ballot(), a.round());
         }
+    }
+
+    /**
+     * A pre-vote for a ballot this node's acceptor already promised above is stale (the asker ran it
+     * while another candidate's phase 1 went on, seed 5616): refused, and the promise is sent back
+     * as a reject so that the asker's next round asks above it. Granting it let the asker start
+     * phase 1 above the other candidate, get cut off, and depose the leader elected meanwhile on return.
+     */
+    private void onPreVote(Message.PreVote p) {
+        boolean fresh = p.ballot() > acceptor.promised();
+        send(new Message.PreVoteReply(cfg.group(), self, p.from(), p.ballot(), fresh && proposer.grantsPreVote(p.from())));
+        if (!fresh) send(new Message.Reject(cfg.group(), self, p.from(), p.ballot(), acceptor.promised()));
     }
 
     /**

@@ -209,6 +209,13 @@ final class Proposer {
 
     void onPreVoteReply(Message.PreVoteReply r) {
         if (role != GroupCore.Role.FOLLOWER || preVote == null || r.ballot() != preVote.ballot || !r.granted()) return;
+        if (Math.max(highestSeen, acceptor.promised()) >= preVote.ballot) {
+            // another node's phase 1 went above this round meanwhile (seeds 5616, 5159): grants given
+            // before they saw it would let this node start a rival phase 1 above it, and if cut off
+            // then, depose the leader elected meanwhile when it comes back; wait for the next timeout
+            preVote = null;
+            return;
+        }
         if (preVote.grant(r.from()) >= cfg.quorumRule().size(Math.max(1, tracker.at(learner.chosenUpTo() + 1).voters()))) {
             preVote = null;
             startPhaseOne();

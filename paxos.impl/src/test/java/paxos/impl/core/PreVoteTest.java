@@ -75,6 +75,34 @@ class PreVoteTest {
     }
 
     @Test
+    void aPreVoteBelowThePromiseIsRefusedAndThePromiseSentBack() {
+        // seed 5616: node 1 pre-voted at round 7 while node 3's phase 1 at a higher round 7 ballot was
+        // promised; the voters granted, node 1 ran phase 1 at round 8, was cut off, and its promise
+        // made the leader elected meanwhile (node 3) step down when it came back
+        GroupCore voter = Fixture.core(2);
+        voter.step(new Message.Prepare(GROUP, 3, 2, Ballot.of(7, 3), 0));
+        long promised = voter.promisedBallot();
+        drain(voter);
+        voter.step(new Message.PreVote(GROUP, 1, 2, Ballot.of(7, 1)));
+        java.util.List<Message> out = drain(voter).messages();
+        assertFalse(only(out, Message.PreVoteReply.class).get(0).granted(), "a stale round is refused");
+        assertEquals(promised, only(out, Message.Reject.class).get(0).promised(), "the asker learns the promise");
+        voter.step(new Message.PreVote(GROUP, 1, 2, Ballot.of(8, 1)));
+        assertTrue(only(drain(voter).messages(), Message.PreVoteReply.class).get(0).granted(), "a round above it is granted");
+    }
+
+    /** Ticks {@code node} (bounded) until its election timer fires and it asks node 1 for a pre-vote. */
+    private static Message.PreVote tickUntilPreVoteTo1(GroupCore node) {
+        Message.PreVote asked = null;
+        for (int i = 0; i < 1_000 && asked == null; i++) {
+            node.tick();
+            asked = only(drain(node).messages(), Message.PreVote.class).stream().filter(m -> m.to() == 1).findFirst().orElse(null);
+        }
+        assertTrue(asked != null);
+        return asked;
+    }
+
+    @Test
     void aLeaderRefusesPreVotes() {
         GroupCore leader = Fixture.core(1);
         Fixture.elect(leader);
@@ -106,12 +134,7 @@ class PreVoteTest {
         // seed 1479: its pre-vote granted, then cut off before the promises came; it retried phase 1
         // alone every four election timeouts and came back with a ballot that unseated the new leader
         GroupCore node = Fixture.core(Fixture.config(3).withPreVote(true), CoreState.EMPTY);
-        Message.PreVote asked = null;
-        for (int i = 0; i < 1_000 && asked == null; i++) {
-            node.tick();
-            asked = only(drain(node).messages(), Message.PreVote.class).stream().filter(m -> m.to() == 1).findFirst().orElse(null);
-        }
-        assertTrue(asked != null);
+        Message.PreVote asked = tickUntilPreVoteTo1(node);
         node.step(new Message.PreVoteReply(GROUP, 1, 3, asked.ballot(), true));
         drain(node);
         assertEquals(GroupCore.Role.CANDIDATE, node.role());
@@ -121,6 +144,21 @@ class PreVoteTest {
             drain(node);
         }
         assertEquals(promised, node.promisedBallot(), "no quorum of pre-votes: no ballot raised");
+    }
+
+    @Test
+    void aPreVoteRoundOvertakenByAnotherPhaseOneDoesNotStartPhaseOne() {
+        // seed 5159: node 3's grants came from voters that had not yet seen node 5's higher Prepare;
+        // node 3 had (a reject), ran phase 1 above node 5, was cut off and deposed it on return
+        GroupCore node = Fixture.core(Fixture.config(3).withPreVote(true), CoreState.EMPTY);
+        Message.PreVote asked = tickUntilPreVoteTo1(node);
+        node.step(new Message.Prepare(GROUP, 2, 3, Ballot.nextAbove(asked.ballot(), 2), 0));
+        drain(node);
+        long promised = node.promisedBallot();
+        node.step(new Message.PreVoteReply(GROUP, 1, 3, asked.ballot(), true));
+        drain(node);
+        assertEquals(GroupCore.Role.FOLLOWER, node.role(), "the round is stale: no rival phase 1");
+        assertEquals(promised, node.promisedBallot());
     }
 
     @Test
