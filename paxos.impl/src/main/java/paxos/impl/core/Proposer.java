@@ -67,6 +67,9 @@ final class Proposer {
     private PreVote preVote;
     /** Tick this node last heard {@link #leaderId} act as leader (heartbeat or accept). */
     private long leaderHeardAt = Long.MIN_VALUE / 2;
+    /** The other node whose pre-vote this node granted last, and when (tick); 0: none. */
+    private int preVoteGrantedTo;
+    private long preVoteGrantedAt;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private long nextInstance;
     /** As leader: the voters whose promises (complete) made it leader; see {@link ConfigTracker}. */
@@ -201,10 +204,23 @@ final class Proposer {
         }
     }
 
-    /** Acceptor side: whether this node would promise a higher ballot to {@code asker} now. */
+    /**
+     * Acceptor side: whether this node would promise a higher ballot to {@code asker} now. Besides
+     * {@link PreVote#grants}, a candidate refuses (its own phase 1 is on), and so does a node that
+     * granted another node's pre-vote within the last election timeout (seed 8710): two rounds
+     * granted concurrently let both askers start phase 1; the one with the higher ballot, cut off
+     * before its Prepare went out, deposed the other (elected meanwhile) when it came back.
+     */
     boolean grantsPreVote(int asker) {
-        return PreVote.grants(asker, role == GroupCore.Role.LEADER, leaderId, leaderHeardAt, host.now(),
-                cfg.electionTimeoutTicks());
+        long now = host.now();
+        if (role == GroupCore.Role.CANDIDATE && asker != self) return false;
+        if (preVoteGrantedTo != 0 && preVoteGrantedTo != asker && now - preVoteGrantedAt < cfg.electionTimeoutTicks()) return false;
+        boolean granted = PreVote.grants(asker, role == GroupCore.Role.LEADER, leaderId, leaderHeardAt, now, cfg.electionTimeoutTicks());
+        if (granted && asker != self) {
+            preVoteGrantedTo = asker;
+            preVoteGrantedAt = now;
+        }
+        return granted;
     }
 
     void onPreVoteReply(Message.PreVoteReply r) {

@@ -162,6 +162,35 @@ class PreVoteTest {
     }
 
     @Test
+    void aVoterGrantsOneAskerPerElectionTimeoutAndACandidateGrantsNone() {
+        // seed 8710 (voters 3, 4, 5): node 3 granted node 4's pre-vote (round 3), then node 5's (round 3,
+        // higher ballot) before node 4's Prepare arrived, and node 4, already a candidate, granted it too;
+        // both ran phase 1, node 5 was cut off before its Prepare went out, node 4 won, and node 5's
+        // promise (above node 4's ballot) made node 4 step down at the heal
+        GroupCore voter = Fixture.core(Fixture.config(2).withPreVote(true), CoreState.EMPTY);
+        voter.step(new Message.PreVote(GROUP, 1, 2, Ballot.of(3, 1)));
+        assertTrue(only(drain(voter).messages(), Message.PreVoteReply.class).get(0).granted());
+        voter.step(new Message.PreVote(GROUP, 3, 2, Ballot.of(3, 3)));
+        assertFalse(only(drain(voter).messages(), Message.PreVoteReply.class).get(0).granted(),
+                "another asker within an election timeout of a grant is refused");
+        for (int i = 0; i < Fixture.config(2).electionTimeoutTicks(); i++) {
+            voter.tick();
+            drain(voter);
+        }
+        voter.step(new Message.PreVote(GROUP, 3, 2, Ballot.of(3, 3)));
+        assertTrue(only(drain(voter).messages(), Message.PreVoteReply.class).get(0).granted(), "granted once it expired");
+
+        GroupCore candidate = Fixture.core(Fixture.config(3).withPreVote(true), CoreState.EMPTY);
+        Message.PreVote asked = tickUntilPreVoteTo1(candidate);
+        candidate.step(new Message.PreVoteReply(GROUP, 1, 3, asked.ballot(), true));
+        drain(candidate);
+        assertEquals(GroupCore.Role.CANDIDATE, candidate.role());
+        candidate.step(new Message.PreVote(GROUP, 2, 3, Ballot.nextAbove(candidate.promisedBallot(), 2)));
+        assertFalse(only(drain(candidate).messages(), Message.PreVoteReply.class).get(0).granted(),
+                "a candidate grants no rival round");
+    }
+
+    @Test
     void withoutPreVoteTheReturningNodeDeposesTheLeader() {
         Cluster c = new Cluster(false);
         c.run(100);
