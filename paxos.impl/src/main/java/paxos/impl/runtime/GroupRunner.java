@@ -507,7 +507,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
 
     private void notePeer(Message m) {
         long c = chosenOf(m);
-        if (c >= -1) peerChosen.merge(m.from(), c, Math::max);
+        // the latest report, not the highest: a peer whose disk was wiped comes back at -1, and a
+        // remembered 66 would keep the checkpoint trigger waiting for a log it no longer has (seed 5147)
+        if (c >= -1) peerChosen.put(m.from(), c);
         if (c >= -1) peerReportNanos.put(m.from(), System.nanoTime());
     }
 
