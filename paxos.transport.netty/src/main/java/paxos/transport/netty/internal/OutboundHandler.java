@@ -32,6 +32,7 @@ public final class OutboundHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        link.onActive(ctx.channel());
         hello = new Handshake.ClientHello(handshake.clusterId(), selfNodeId, link.peerId(), Handshake.newNonce(),
                 handshake.incarnation());
         ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), Frame.CLIENT_HELLO, 0, hello.encode()));

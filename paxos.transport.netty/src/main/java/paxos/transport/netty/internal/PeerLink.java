@@ -151,7 +151,7 @@ public final class PeerLink {
             return;
         }
         Channel ch = future.channel();
-        channel = ch;
+        channel = ch; // usually set already by onActive; see there
         future.addListener(done -> {
             if (!done.isSuccess()) recordError("connect to " + host + ":" + port + " failed: " + done.cause().getMessage());
         });
@@ -187,6 +187,21 @@ public final class PeerLink {
 
     private void markUnreachable() {
         if (unreachableSince < 0) unreachableSince = System.nanoTime();
+    }
+
+    /**
+     * Called by the {@link OutboundHandler} when a dialed connection is up, before it says hello.
+     * Why here and not only in {@link #connect}: the dialing thread may be descheduled between
+     * starting the connect and recording its channel while the whole handshake completes on the
+     * event loop; {@link #onAuthenticated} then saw a stranger's channel, ignored it, and the link
+     * stayed connected but never sent (seen under CI load as probes undelivered for 20 s).
+     */
+    void onActive(Channel ch) {
+        if (closed) {
+            ch.close();
+            return;
+        }
+        channel = ch;
     }
 
     /** Called by the {@link OutboundHandler} once the peer accepted our handshake. */
