@@ -58,7 +58,7 @@ public final class GroupRuntime {
                                       AtomicLong requestIds, long proposalTimeoutMillis, RuntimeClock clock,
                                       Durability.Rule durability, Early early) {
         return new GroupRuntime(new GroupRunner(group, self, core, executor, store, outbound::accept, loop, exec,
-                CatchUpServer.unpaced(io), 10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
+                CatchUpServer.unpaced(io), 10_000, RequestIds.open(requestIds), ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
                 durability, early));
     }
 
