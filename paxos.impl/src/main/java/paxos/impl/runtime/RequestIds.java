@@ -28,21 +28,39 @@ import paxos.impl.core.ConfigTracker;
  * counter is stored, so later starts number above it too. Once every group is open the store
  * records {@link #KEY} and later starts open every group at once.
  *
+ * <p>The engine keeps the counter and the check in its log store ({@link #start(LogStore, int)});
+ * the simulator passes its simulated disk ({@link #start(Durable, int)}), so that a wiped disk
+ * restarts the counter there too and this rule is what keeps its requests apart.
+ *
  * <p><b>Threads.</b> Any thread; {@link #openAbove} blocks on one durable write at most.
  */
-final class RequestIds {
+public final class RequestIds {
+    /** Where a node keeps its boot counter and whether its IDs were checked; every write durable before it returns. */
+    public interface Durable {
+        /** Reads the previous boot counter ({@code 0} if none), stores and returns the next one. */
+        long nextBoot();
+
+        /** Makes the stored boot counter at least {@code boot}. */
+        void raiseBoot(long boot);
+
+        /** True once {@link #markChecked} was stored. */
+        boolean checked();
+
+        /** Records that every group was opened (need not be durable: without it, the next start checks again). */
+        void markChecked();
+    }
     /** Group 0 metadata written once every group was opened (the IDs were checked against every group's history). */
     static final String KEY = "ids-checked";
 
     private final AtomicLong sequence;
     /** Per group: 1 once open; {@code null}: every group is open. */
     private final AtomicIntegerArray open;
-    private final LogStore store;
+    private final Durable durable;
 
-    private RequestIds(AtomicLong sequence, AtomicIntegerArray open, LogStore store) {
+    private RequestIds(AtomicLong sequence, AtomicIntegerArray open, Durable durable) {
         this.sequence = sequence;
         this.open = open;
-        this.store = store;
+        this.durable = durable;
     }
 
     /** Every group open from the start, numbering from {@code sequence} (tests, the simulator's nodes). */
@@ -50,14 +68,39 @@ final class RequestIds {
         return new RequestIds(sequence, null, null);
     }
 
-    /**
-     * This start's IDs: a new boot counter from {@code store}; every group open if the store says
-     * the IDs were checked before, else every group closed until {@link #openAbove}.
-     */
+    /** This start's IDs kept in the engine's log store: group 0 metadata {@code boot} and {@value #KEY}. */
     static RequestIds start(LogStore store, int groups) {
-        boolean checked = store.meta(0, KEY).isPresent();
-        AtomicLong sequence = new AtomicLong(BootCounter.firstRequestId(BootCounter.next(store)));
-        return checked ? open(sequence) : new RequestIds(sequence, new AtomicIntegerArray(groups), store);
+        return start(new Durable() {
+            @Override
+            public long nextBoot() {
+                return BootCounter.next(store);
+            }
+
+            @Override
+            public void raiseBoot(long boot) {
+                BootCounter.raise(store, boot);
+            }
+
+            @Override
+            public boolean checked() {
+                return store.meta(0, KEY).isPresent();
+            }
+
+            @Override
+            public void markChecked() {
+                store.append(List.of(new LogRecord.Meta(0, KEY, new byte[] {1})));
+            }
+        }, groups);
+    }
+
+    /**
+     * This start's IDs: a new boot counter from {@code durable}; every group open if it says the IDs
+     * were checked before, else every group closed until {@link #openAbove}.
+     */
+    public static RequestIds start(Durable durable, int groups) {
+        boolean checked = durable.checked();
+        AtomicLong sequence = new AtomicLong(BootCounter.firstRequestId(durable.nextBoot()));
+        return checked ? open(sequence) : new RequestIds(sequence, new AtomicIntegerArray(groups), durable);
     }
 
     /**
@@ -102,12 +145,12 @@ final class RequestIds {
             long boot = BootCounter.bootOf(highestOwn) + 1;
             long first = BootCounter.firstRequestId(boot);
             if (sequence.get() < first) {
-                BootCounter.raise(store, boot);
+                durable.raiseBoot(boot);
                 sequence.accumulateAndGet(first, Math::max);
             }
         }
         open.set(group, 1);
         for (int g = 0; g < open.length(); g++) if (open.get(g) == 0) return;
-        store.append(List.of(new LogRecord.Meta(0, KEY, new byte[] {1})));
+        durable.markChecked();
     }
 }
