@@ -229,7 +229,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
 
     /**
      * Queues one unit of commands that must share an instance; returns one future per command.
-     * {@code commands} carry request ID 0: this method assigns them.
+     * {@code commands} carry request ID 0: this method assigns them, except while the group is
+     * closed to this node's request IDs ({@link RequestIds}): then the unit waits unnumbered
+     * (within its timeout) until the group opens, or fails at once if this node votes nowhere here.
      */
     List<CompletableFuture<ExecOutcome.Completed>> propose(List<BatchCommand> commands, long timeoutMillis) {
         if (!ids.isOpen(group) && failure == null) return proposeClosed(commands, timeoutMillis);
@@ -280,9 +282,10 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         for (HeldProposals.Unit u : held.drain()) release(u);
     }
 
-    /** Loop, while closed: fixes the instance to execute before opening, once it can be told (see {@link RequestIds#openingInstance}). */
+    /** Loop, while closed: fixes the instance to execute before opening, once it can be told ({@link RequestIds#openingInstance}). */
     private void aimOpening() {
-        if (openAt == Long.MIN_VALUE && core.isVoterNow()) openAt = RequestIds.openingInstance(membership.inForce(), self, peerChosen);
+        if (openAt != Long.MIN_VALUE || !core.isVoterNow()) return;
+        openAt = RequestIds.openingInstance(membership.inForce(), self, peerChosen);
     }
 
     /** Exec queue: opens the group once the instance {@link #aimOpening} fixed has executed here. */
@@ -291,9 +294,10 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         if (ids.isOpen(group) || at == Long.MIN_VALUE || executor.executedInstance() < at) return;
         long highest = executor.highestExecutedRequest(self);
         ids.openAbove(group, highest);
-        LOG.log(Level.INFO, "group {0}: request IDs checked against the executed history of node {1} (up to instance {2},"
-                + " highest executed ID {3}); this node proposes from ID {4}", group, self, executor.executedInstance(),
-                highest, ids.sequence().get());
+        // INFO only where this node ID has a history (a former incarnation): a new cluster's first start says nothing
+        LOG.log(highest > 0 ? Level.INFO : Level.DEBUG, "group {0}: request IDs checked against the executed history of"
+                + " node {1} (up to instance {2}, highest executed ID {3}); this node proposes from ID {4}", group, self,
+                executor.executedInstance(), highest, ids.sequence().get());
         loop.execute(this::releaseHeld);
     }
 

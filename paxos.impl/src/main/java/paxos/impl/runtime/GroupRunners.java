@@ -89,6 +89,9 @@ final class GroupRunners {
     /** Builds every group from the store and hands each the registrations in force. */
     void startAll() {
         requestIds = RequestIds.start(store, runners.length());
+        if (!requestIds.isOpen(0)) LOG.log(Level.INFO, "node {0}: request IDs not checked yet (a new data directory, or one"
+                + " of an older version): each group takes proposals once this node has executed its history of node ID {0};"
+                + " until then they wait", config.nodeId());
         for (int g = 0; g < runners.length(); g++) {
             GroupRunner r = build(g, registry.machines(g));
             runners.set(g, r);
