@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
+import java.util.List;
+import paxos.api.Member;
 import paxos.api.Proposal;
+import paxos.api.Proposed;
+import paxos.impl.runtime.MemberOperation;
+import paxos.plugins.kv.KvResult;
+import paxos.plugins.kv.internal.KvStateMachine;
 import paxos.api.spi.log.SyncPolicy;
 import paxos.node.NodeIdentityFile.StartMode;
 import paxos.plugins.kv.KvCommand;
@@ -31,6 +39,7 @@ class NodeIdentityClusterTest {
     @TempDir Path dir;
     private String members;
     private final EmbeddedNode[] nodes = new EmbeddedNode[4];
+    private int groupCount = 1;
 
     @AfterEach
     void close() {
@@ -39,7 +48,7 @@ class NodeIdentityClusterTest {
 
     private NodeConfig config(int id, StartMode mode, Set<Integer> forget) {
         return NodeConfig.builder(id, members).clusterSecret("a-secret-of-sixteen+").dataDir(dir.resolve("n" + id))
-                .groupCount(1).syncPolicy(SyncPolicy.NONE).startMode(mode).forgetIncarnations(forget).build();
+                .groupCount(groupCount).syncPolicy(SyncPolicy.NONE).startMode(mode).forgetIncarnations(forget).build();
     }
 
     private EmbeddedNode start(int id, StartMode mode, Set<Integer> forget) {
@@ -127,5 +136,85 @@ class NodeIdentityClusterTest {
         start(1, StartMode.MEMBER, Set.of(3));
         await().atMost(Duration.ofSeconds(20)).until(() -> new3.equals(recordedBy(1, 3)));
         assertEquals(old3, recordedBy(2, 3), "node 2 was not told to forget");
+    }
+
+    /** {@code count} puts per group through {@code via}, all at once; the acknowledgements, in proposal order. */
+    private List<Proposed> putAll(int via, String prefix, int count) {
+        List<CompletableFuture<Proposed>> fs = new ArrayList<>();
+        for (int g = 0; g < groupCount; g++) {
+            for (int i = 0; i < count; i++) {
+                byte[] cmd = KvCommand.put(prefix + "-" + i, (prefix + i).getBytes()).encode();
+                fs.add(nodes[via].node().propose(new Proposal(g, KvCluster.KV, cmd, Proposal.NO_MASTER_CONDITION, 20_000))
+                        .toCompletableFuture());
+            }
+        }
+        List<Proposed> out = new ArrayList<>();
+        for (CompletableFuture<Proposed> f : fs) out.add(f.orTimeout(60, TimeUnit.SECONDS).join());
+        return out;
+    }
+
+    /**
+     * A lost machine replaced by a new incarnation of itself (same node ID and address, an empty data
+     * directory: {@code --join}, then {@code PUT /paxos/members/3?replace=3}), two groups. Node 3 had
+     * proposed before it was lost, so the executed-requests tables hold its former incarnation's
+     * request IDs, which its new boot counter (1 again) would reuse (before {@code RequestIds}, its
+     * proposals timed out). Every put through the new node 3 is stored on nodes 1, 2 and 3 with the
+     * version its acknowledgement named (a second execution would have moved it; an acknowledgement
+     * completed by the former incarnation's command would name a write of another key).
+     */
+    @Test
+    void proposalsThroughANewIncarnationOfAReplacedNodeExecuteExactlyOnce() throws Exception {
+        groupCount = 2;
+        int count = 30;
+        int port3 = KvCluster.freePort();
+        members = "1@127.0.0.1:" + KvCluster.freePort() + ",2@127.0.0.1:" + KvCluster.freePort() + ",3@127.0.0.1:" + port3;
+        for (int id = 1; id <= 3; id++) start(id, StartMode.BOOTSTRAP, Set.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes[1].engine().quorumReachable(0)
+                && nodes[3].engine().quorumReachable(0) && nodes[3].engine().quorumReachable(1));
+        putAll(3, "old", count); // node 3's former incarnation's request IDs are now in every group's table
+        String old3 = incarnationOf(3);
+
+        // node 3's machine dies with its disk; a new one under the same ID and address joins
+        nodes[3].close();
+        nodes[3] = null;
+        try (var paths = Files.walk(dir.resolve("n3"))) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        start(3, StartMode.JOIN, Set.of());
+        String new3 = incarnationOf(3);
+        assertNotEquals(old3, new3);
+
+        // PUT /paxos/members/3?replace=3 with its host:port, through node 1, once node 1 saw the new incarnation
+        MemberOperation replace = MemberOperation.put(3, "127.0.0.1:" + port3, null, "3");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            Map<Integer, MemberOperation.Outcome> out = replace.apply(nodes[1].node(), 20_000);
+            return out.values().stream().allMatch(o -> o.failure() == null);
+        });
+        for (int g = 0; g < groupCount; g++) {
+            int group = g;
+            await().atMost(Duration.ofSeconds(60)).until(() -> nodes[3].node().membership(group).members().stream()
+                    .anyMatch((Member m) -> m.nodeId() == 3 && new3.equals(m.incarnation())));
+        }
+
+        List<Proposed> acked = putAll(3, "new", count); // through the new node 3
+        for (int g = 0; g < groupCount; g++) {
+            long last = acked.get((g + 1) * count - 1).instance();
+            int group = g;
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (int n = 1; n <= 3; n++) if (nodes[n].node().status(group).executedInstance() < last) return false;
+                return true;
+            });
+            for (int i = 0; i < count; i++) {
+                KvResult r = (KvResult) acked.get(g * count + i).result();
+                assertEquals(KvResult.Status.APPLIED, r.status(), "new-" + i + " in group " + g);
+                for (int n = 1; n <= 3; n++) {
+                    var entry = ((KvStateMachine) nodes[n].stateMachine(g, KvCluster.KV)).get(g, "new-" + i).orElseThrow();
+                    assertEquals(r.version(), entry.version(), "node " + n + ", group " + g + ": new-" + i
+                            + " stored by the write acknowledged, executed once");
+                    assertEquals("new" + i, new String(entry.value()));
+                }
+            }
+        }
+        assertNull(nodes[3].node().status(0).failure());
     }
 }

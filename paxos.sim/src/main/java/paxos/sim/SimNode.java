@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import paxos.api.MasterInfo;
 import paxos.api.Membership;
 import paxos.api.MasterChangedException;
@@ -24,6 +23,7 @@ import paxos.impl.runtime.CheckpointRequests;
 import paxos.impl.runtime.CheckpointTrigger;
 import paxos.impl.runtime.GroupRuntime;
 import paxos.impl.runtime.IncarnationGate;
+import paxos.impl.runtime.RequestIds;
 import paxos.impl.runtime.RuntimeClock;
 
 /**
@@ -71,8 +71,12 @@ final class SimNode {
     static final int DIGEST_INTERVAL = 8;
     private CheckpointTrigger[] triggers;
     private boolean[] installing;
-    /** The request ID sequence of this incarnation (unique across restarts, as the engine's). */
-    private AtomicLong requestIds;
+    /**
+     * This start's request IDs, as the engine's: a boot counter kept on this node's disk (a wiped
+     * disk starts it at 1 again), groups closed to them until this node executed their history of
+     * its node ID when the disk has not checked them yet (see {@link RequestIds}).
+     */
+    private RequestIds requestIds;
     private final RuntimeClock clock;
     /** Disks this node had (a wipe gives it a new one), and the incarnation of the current one. */
     private int disks;
@@ -115,8 +119,8 @@ final class SimNode {
         gate = sim.variant.incarnationGate ? IncarnationGate.create() : IncarnationGate.disabled();
         incarnation++;
         up = true;
-        requestIds = new AtomicLong(((long) incarnation << 40) + 1); // the engine's layout (BootCounter)
         int groups = sim.params.groups();
+        requestIds = RequestIds.start(new DiskIds(store), groups);
         cores = new GroupCore[groups];
         executors = new GroupExecutor[groups];
         runtimes = new GroupRuntime[groups];
@@ -486,5 +490,38 @@ final class SimNode {
 
     GroupCore core(int g) {
         return cores[g];
+    }
+
+    /** The boot counter and the IDs' check as metadata of the simulated disk (durable at once; lost with a wipe). */
+    private record DiskIds(SimStore disk) implements RequestIds.Durable {
+        private static final String BOOT = "boot";
+        private static final String CHECKED = "ids-checked";
+
+        @Override
+        public long nextBoot() {
+            long next = boot() + 1;
+            disk.putMeta(0, BOOT, java.nio.ByteBuffer.allocate(8).putLong(next).array());
+            return next;
+        }
+
+        @Override
+        public void raiseBoot(long boot) {
+            if (boot > boot()) disk.putMeta(0, BOOT, java.nio.ByteBuffer.allocate(8).putLong(boot).array());
+        }
+
+        private long boot() {
+            byte[] b = disk.meta(0, BOOT);
+            return b == null ? 0 : java.nio.ByteBuffer.wrap(b).getLong();
+        }
+
+        @Override
+        public boolean checked() {
+            return disk.meta(0, CHECKED) != null;
+        }
+
+        @Override
+        public void markChecked() {
+            disk.putMeta(0, CHECKED, new byte[] {1});
+        }
     }
 }

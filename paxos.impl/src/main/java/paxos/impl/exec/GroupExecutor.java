@@ -374,6 +374,15 @@ public final class GroupExecutor {
         return executedRequests.entries();
     }
 
+    /**
+     * The highest request ID of proposer {@code node} in the executed-requests table ({@code -1} if
+     * none): a node on a new data directory numbers its requests above it (see the runtime's
+     * {@code RequestIds}).
+     */
+    public long highestExecutedRequest(int node) {
+        return executedRequests.highest(node);
+    }
+
     /** Whether duplicates are skipped (as constructed). */
     public boolean deduplicates() {
         return deduplicate;

@@ -58,6 +58,12 @@ public final class RequestDedup {
         return at == null ? -1 : at;
     }
 
+    /** The highest request ID of {@code node} kept ({@code -1} if none): the window keeps the highest, so it is never evicted alone. */
+    public long highest(int node) {
+        TreeMap<Long, Long> ids = byProposer.get(node);
+        return ids == null ? -1 : ids.lastKey();
+    }
+
     /** Records a fresh request executed (or decided) at {@code instance}. */
     public void record(int node, long requestId, long instance) {
         TreeMap<Long, Long> ids = byProposer.get(node);

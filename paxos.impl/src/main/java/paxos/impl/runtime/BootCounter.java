@@ -40,4 +40,21 @@ final class BootCounter {
     static long firstRequestId(long boot) {
         return (boot << SEQUENCE_BITS) + 1;
     }
+
+    /** The boot counter (high bits) of {@code requestId}. */
+    static long bootOf(long requestId) {
+        return requestId >>> SEQUENCE_BITS;
+    }
+
+    /**
+     * Makes the stored counter at least {@code boot} (durably, before returning), so that the next
+     * start numbers above it: called when this start raised its request IDs into {@code boot}'s range.
+     */
+    static void raise(LogStore store, long boot) {
+        long stored = store.meta(0, KEY).map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L);
+        if (stored >= boot) return;
+        if (boot >= 1L << BOOT_BITS) throw new IllegalStateException("boot counter exhausted: " + boot);
+        byte[] bytes = ByteBuffer.allocate(8).putLong(boot).array();
+        store.append(List.of(new LogRecord.Meta(0, KEY, bytes))).toCompletableFuture().join();
+    }
 }

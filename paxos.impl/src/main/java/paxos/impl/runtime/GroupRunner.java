@@ -67,6 +67,18 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /** The executor's queued bytes as of its last run; written on the exec queue. */
     private volatile long execQueuedBytes;
     private final PendingProposals pending;
+    /** This node's request IDs: whether this group is open to them yet (see {@link RequestIds}). */
+    private final RequestIds ids;
+    /** Units proposed while the group was closed to this node's request IDs; at most {@link #HELD_MAX}. */
+    private final HeldProposals held;
+    static final int HELD_MAX = 10_000;
+    /**
+     * While the group is closed: the instance this node must have executed before it opens (its
+     * own node ID's history is then in the executed-requests table), once known; {@link Long#MIN_VALUE}
+     * before. Written on the loop, read on the exec queue.
+     */
+    private volatile long openAt = Long.MIN_VALUE;
+    private final RuntimeClock clock;
     /** Durable bookkeeping (positions, master history); exec-confined. */
     private final ExecMeta meta;
     /** The state machine registrations and which one executes; exec-confined. */
@@ -106,10 +118,10 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      *     the runners that replace one another after a checkpoint install
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, RequestIds requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis) {
         this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
-                proposalTimeoutMillis, RuntimeClock.SYSTEM, Durability.Rule.PRODUCTION);
+                proposalTimeoutMillis, RuntimeClock.SYSTEM, Durability.Rule.PRODUCTION, Early.PRODUCTION);
     }
 
     /**
@@ -120,8 +132,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
                 Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability) {
-        this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, requestIds, meta, registry,
-                proposalTimeoutMillis, clock, durability, Early.PRODUCTION);
+        this(group, self, core, executor, store, outbound, loopPool, execPool, io, inboundMax, RequestIds.open(requestIds), meta,
+                registry, proposalTimeoutMillis, clock, durability, Early.PRODUCTION);
     }
 
     /**
@@ -129,7 +141,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      *     anything else is a broken build for the simulator)
      */
     GroupRunner(int group, int self, GroupCore core, GroupExecutor executor, LogStore store, Outbound outbound,
-                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, AtomicLong requestIds, ExecMeta meta,
+                Executor loopPool, Executor execPool, CatchUpServer io, int inboundMax, RequestIds requestIds, ExecMeta meta,
                 StateMachineRegistry registry, long proposalTimeoutMillis, RuntimeClock clock, Durability.Rule durability,
                 Early early) {
         this.meta = meta;
@@ -142,7 +154,10 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         this.executor = executor;
         this.store = store;
         this.inboundMax = inboundMax;
-        this.pending = new PendingProposals(group, self, requestIds, clock);
+        this.ids = requestIds;
+        this.clock = clock;
+        this.held = new HeldProposals(group, HELD_MAX, clock);
+        this.pending = new PendingProposals(group, self, requestIds.sequence(), clock);
         Thread.UncaughtExceptionHandler onError = (t, e) -> fail("internal error: " + e);
         this.loop = new SerialExecutor(loopPool, onError);
         this.exec = new SerialExecutor(execPool, onError);
@@ -214,9 +229,79 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
 
     /**
      * Queues one unit of commands that must share an instance; returns one future per command.
-     * {@code commands} carry request ID 0: this method assigns them.
+     * {@code commands} carry request ID 0: this method assigns them, except while the group is
+     * closed to this node's request IDs ({@link RequestIds}): then the unit waits unnumbered
+     * (within its timeout) until the group opens, or fails at once if this node votes nowhere here.
      */
     List<CompletableFuture<ExecOutcome.Completed>> propose(List<BatchCommand> commands, long timeoutMillis) {
+        if (!ids.isOpen(group) && failure == null) return proposeClosed(commands, timeoutMillis);
+        return proposeNumbered(commands, timeoutMillis);
+    }
+
+    /**
+     * A unit proposed while this group is closed to this node's request IDs: refused as the core
+     * would if this node is no voter (nothing to wait for), else held unnumbered until the group
+     * opens (decided on the loop, where {@link #releaseHeld} runs: none is left behind).
+     */
+    private List<CompletableFuture<ExecOutcome.Completed>> proposeClosed(List<BatchCommand> commands, long timeoutMillis) {
+        HeldProposals.Unit u = new HeldProposals.Unit(List.copyOf(commands), timeoutMillis, clock.nanoTime(),
+                HeldProposals.futures(commands.size()));
+        loop.execute(() -> {
+            if (ids.isOpen(group) || failure != null) {
+                release(u);
+            } else if (!core.isVoterNow()) {
+                fail(u, new paxos.api.NotMemberException("node " + self + " is not a voter of group " + group));
+            } else if (!held.hold(u)) {
+                fail(u, new paxos.api.OverloadedException("group " + group + ": " + HELD_MAX + " proposals wait for this"
+                        + " node to execute the group's history of its node ID (a new data directory)"));
+            }
+        });
+        return u.futures();
+    }
+
+    private static void fail(HeldProposals.Unit u, paxos.api.PaxosException e) {
+        for (CompletableFuture<ExecOutcome.Completed> f : u.futures()) f.completeExceptionally(e);
+    }
+
+    /** Numbers and proposes a held unit, within what is left of its timeout; its callers get the outcome. */
+    private void release(HeldProposals.Unit u) {
+        if (u.done()) return;
+        long left = u.timeoutMillis() - (clock.nanoTime() - u.heldAtNanos()) / 1_000_000L;
+        List<CompletableFuture<ExecOutcome.Completed>> inner = proposeNumbered(u.commands(), Math.max(1, left));
+        for (int i = 0; i < inner.size(); i++) {
+            CompletableFuture<ExecOutcome.Completed> outer = u.futures().get(i);
+            inner.get(i).whenComplete((v, e) -> {
+                if (e == null) outer.complete(v);
+                else outer.completeExceptionally(e);
+            });
+        }
+    }
+
+    /** Loop: the group opened; proposes what waited for it, oldest first. */
+    private void releaseHeld() {
+        for (HeldProposals.Unit u : held.drain()) release(u);
+    }
+
+    /** Loop, while closed: fixes the instance to execute before opening, once it can be told ({@link RequestIds#openingInstance}). */
+    private void aimOpening() {
+        if (openAt != Long.MIN_VALUE || !core.isVoterNow()) return;
+        openAt = RequestIds.openingInstance(membership.inForce(), self, peerChosen);
+    }
+
+    /** Exec queue: opens the group once the instance {@link #aimOpening} fixed has executed here. */
+    private void openIfCaughtUp() {
+        long at = openAt;
+        if (ids.isOpen(group) || at == Long.MIN_VALUE || executor.executedInstance() < at) return;
+        long highest = executor.highestExecutedRequest(self);
+        ids.openAbove(group, highest);
+        // INFO only where this node ID has a history (a former incarnation): a new cluster's first start says nothing
+        LOG.log(highest > 0 ? Level.INFO : Level.DEBUG, "group {0}: request IDs checked against the executed history of"
+                + " node {1} (up to instance {2}, highest executed ID {3}); this node proposes from ID {4}", group, self,
+                executor.executedInstance(), highest, ids.sequence().get());
+        loop.execute(this::releaseHeld);
+    }
+
+    private List<CompletableFuture<ExecOutcome.Completed>> proposeNumbered(List<BatchCommand> commands, long timeoutMillis) {
         List<BatchCommand> numbered = new ArrayList<>(commands.size());
         String why = failure;
         List<CompletableFuture<ExecOutcome.Completed>> futures = pending.open(commands, timeoutMillis, why, numbered);
@@ -266,6 +351,10 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             core.tick();
             membership.afterCore(core);
             pipeline.drive();
+            if (!ids.isOpen(group)) {
+                aimOpening();
+                if (openAt != Long.MIN_VALUE) exec.execute(this::openIfCaughtUp);
+            }
         });
     }
 
@@ -410,6 +499,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         // must see this node's master and position at least as far (e.g. "current" master version)
         publishExec();
         pending.complete(outcomes);
+        if (!ids.isOpen(group)) openIfCaughtUp();
     }
 
     /**
@@ -533,6 +623,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         LOG.log(Level.ERROR, "group {0} stopped: {1}", group, why);
         pending.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
         reads.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
+        held.failAll(() -> new GroupUnavailableException("group " + group + " failed: " + why));
     }
 
     /**
@@ -544,6 +635,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         failure = why;
         pending.failAll(() -> new GroupUnavailableException(why + "; retry"));
         reads.failAll(() -> new GroupUnavailableException(why + "; retry"));
+        held.failAll(() -> new GroupUnavailableException(why + "; retry"));
     }
 
     /** Fails every waiting caller (node shutdown). */
@@ -556,6 +648,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         state = GroupState.STOPPED;
         pending.failAll(() -> new GroupUnavailableException("node is shutting down"));
         reads.failAll(() -> new GroupUnavailableException("node is shutting down"));
+        held.failAll(() -> new GroupUnavailableException("node is shutting down"));
     }
 
     // ------------------------------------------------------------------ status (any thread)

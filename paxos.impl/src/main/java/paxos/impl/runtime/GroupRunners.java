@@ -2,7 +2,6 @@ package paxos.impl.runtime;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import paxos.api.spi.log.LogStore;
 import paxos.api.spi.transport.Transport;
@@ -49,10 +48,10 @@ final class GroupRunners {
     /** One runner per group; an element is replaced when the group resumes from an installed checkpoint. */
     private final AtomicReferenceArray<GroupRunner> runners;
     /**
-     * The next request ID of this incarnation, shared by every runner: a runner rebuilt after a
-     * checkpoint install continues the sequence, since peers drop a (node, request ID) already seen.
+     * This start's request IDs, shared by every runner: a runner rebuilt after a checkpoint install
+     * continues the sequence (peers drop a (node, request ID) already seen) and keeps its group open.
      */
-    private final AtomicLong requestIds = new AtomicLong();
+    private volatile RequestIds requestIds;
     /** The transport's peers follow every group's membership. */
     private final PeerMembers peers;
     /** Drops votes from a former incarnation of a member; one per node (its pins hold for every group). */
@@ -89,7 +88,10 @@ final class GroupRunners {
 
     /** Builds every group from the store and hands each the registrations in force. */
     void startAll() {
-        requestIds.set(BootCounter.firstRequestId(BootCounter.next(store)));
+        requestIds = RequestIds.start(store, runners.length());
+        if (!requestIds.isOpen(0)) LOG.log(Level.INFO, "node {0}: request IDs not checked yet (a new data directory, or one"
+                + " of an older version): each group takes proposals once this node has executed its history of node ID {0};"
+                + " until then they wait", config.nodeId());
         for (int g = 0; g < runners.length(); g++) {
             GroupRunner r = build(g, registry.machines(g));
             runners.set(g, r);

@@ -57,9 +57,22 @@ public final class GroupRuntime {
                                       Consumer<Message> outbound, Executor loop, Executor exec, Executor io,
                                       AtomicLong requestIds, long proposalTimeoutMillis, RuntimeClock clock,
                                       Durability.Rule durability, Early early) {
+        return create(group, self, core, executor, store, outbound, loop, exec, io, RequestIds.open(requestIds),
+                proposalTimeoutMillis, clock, durability, early);
+    }
+
+    /**
+     * As above, numbering with the node's {@link RequestIds} (one per node start, shared by its
+     * groups and their rebuilt runtimes): a group closed to them holds proposals until this node
+     * executed the group's history of its node ID.
+     */
+    public static GroupRuntime create(int group, int self, GroupCore core, GroupExecutor executor, LogStore store,
+                                      Consumer<Message> outbound, Executor loop, Executor exec, Executor io,
+                                      RequestIds requestIds, long proposalTimeoutMillis, RuntimeClock clock,
+                                      Durability.Rule durability, Early early) {
         return new GroupRuntime(new GroupRunner(group, self, core, executor, store, outbound::accept, loop, exec,
-                CatchUpServer.unpaced(io), 10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis, clock,
-                durability, early));
+                CatchUpServer.unpaced(io), 10_000, requestIds, ExecMeta.empty(), new StateMachineRegistry(), proposalTimeoutMillis,
+                clock, durability, early));
     }
 
     /** See {@link GroupRunner#propose}: one future per command, completed when it executed here. */

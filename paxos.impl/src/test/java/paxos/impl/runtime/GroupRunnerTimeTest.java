@@ -74,7 +74,7 @@ class GroupRunnerTimeTest {
         GroupCore core = new GroupCore(cfg, CoreState.EMPTY, new SplittableRandom(1));
         GroupExecutor executor = new GroupExecutor(0, self, ExecutorState.INITIAL, 100);
         return new GroupRunner(0, self, core, executor, store, sent::add, Runnable::run, Runnable::run, CatchUpServer.unpaced(Runnable::run),
-                100, new AtomicLong(1), ExecMeta.empty(), new StateMachineRegistry(), 1000, clock, rule, early);
+                100, RequestIds.open(new AtomicLong(1)), ExecMeta.empty(), new StateMachineRegistry(), 1000, clock, rule, early);
     }
 
     @Test

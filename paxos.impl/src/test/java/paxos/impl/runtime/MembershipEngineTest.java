@@ -184,4 +184,58 @@ class MembershipEngineTest {
         assertThrows(CompletionException.class,
                 () -> join(engines[1].changeMembership(0, new MembershipChange.ChangeRole(2, MemberRole.VOTER))));
     }
+
+    /** {@code count} puts per group through {@code via}, all at once; the acknowledgements, in proposal order. */
+    private List<Proposed> proposeAll(int via, String prefix, int count) {
+        List<java.util.concurrent.CompletableFuture<Proposed>> fs = new ArrayList<>();
+        for (int g = 0; g < GROUPS; g++) {
+            for (int i = 0; i < count; i++) {
+                byte[] value = (prefix + g + "-" + i).getBytes();
+                fs.add(engines[via].propose(new paxos.api.Proposal(g, 1, value, paxos.api.Proposal.NO_MASTER_CONDITION, 5_000))
+                        .toCompletableFuture());
+            }
+        }
+        List<Proposed> out = new ArrayList<>();
+        for (var f : fs) out.add(f.orTimeout(30, TimeUnit.SECONDS).join());
+        return out;
+    }
+
+    /**
+     * A node back under its old node ID on a new (empty) store: its boot counter starts at 1 again,
+     * so before {@link RequestIds} its request IDs were the ones its former incarnation had executed;
+     * a node replaying the log completed its new callers with its former incarnation's results. Node
+     * 3 proposes, loses its store, comes back (the {@code --bootstrap} override: same membership) and
+     * proposes at once: every new proposal executes exactly once on every node, at the position it
+     * was acknowledged at, with this execution's result.
+     */
+    @Test
+    void aNodeOnANewStoreUnderItsOldIdProposesExactlyOnce() {
+        int count = 40;
+        for (int n = 1; n <= 3; n++) start(n);
+        await().atMost(Duration.ofSeconds(20)).until(() -> engines[1].quorumReachable(0) && engines[3].quorumReachable(1));
+        proposeAll(3, "old", count);
+        engines[3].close();
+        engines[3] = null;
+        stores[3] = null; // the disk is lost
+        start(3);
+        List<Proposed> acked = proposeAll(3, "new", count); // at once: held until node 3 executed its ID's history
+        for (int g = 0; g < GROUPS; g++) {
+            long last = acked.get((g + 1) * count - 1).instance();
+            int group = g;
+            await().atMost(Duration.ofSeconds(20)).until(() -> engines[1].status(group).executedInstance() >= last
+                    && engines[3].status(group).executedInstance() >= last);
+            for (int i = 0; i < count; i++) {
+                Proposed p = acked.get(g * count + i);
+                String value = ":new" + g + "-" + i;
+                String entry = p.instance() + ":" + p.index() + value;
+                for (int n : new int[] {1, 3}) {
+                    List<String> executed = machines[n].snapshot();
+                    assertEquals(1, executed.stream().filter(e -> e.endsWith(value)).count(), "node " + n + ": " + value);
+                    assertTrue(executed.contains(entry), "node " + n + " executed " + entry);
+                }
+                // the recording machine answers with its running count: node 3's own execution of this command
+                assertEquals(machines[3].snapshot().indexOf(entry) + 1, p.result(), "the result of " + entry);
+            }
+        }
+    }
 }
