@@ -28,8 +28,12 @@ import paxos.node.EmbeddedNode;
  *       and continues from the log. Printed beside the whole time: the transfer's own rate (first
  *       byte to installed), as its status reports it.</li>
  * </ul>
- * One line per phase on stdout:
- * <pre>catchup log: N MB in T s = X MB/s (heap peak P MB of max M MB)</pre>
+ * Two lines per phase on stdout: the rate, and its ratio to the aim and to the write rate of the
+ * same run with the bounds that held:
+ * <pre>catchup log: N MB in T s = X MB/s (heap peak P MB of max M MB)
+ * catchup log ratio: R of the 100 MB/s aim, W x the write rate through Paxos in this run (...); bounds: ...</pre>
+ * The CPU time of the measured window goes to stderr ({@link ProfileWindow}; with
+ * {@code -Dpaxos.bench.jfr=PREFIX} also a flight recording of the window only).
  * MB are {@code 10^6} bytes of written values. The write rate (not the point) goes to stderr as a
  * {@code #} line. Nothing is asserted about the numbers. Exit code 2 for bad flags.
  */
@@ -67,13 +71,18 @@ public final class CatchUpBench {
         try (CatchUpCluster cluster = new CatchUpCluster(HOLD_ALL, o.sync(), SEGMENT_BYTES)) {
             Behind b = behind(cluster, o);
             HeapPeak.reset();
-            long t0 = System.nanoTime();
-            EmbeddedNode c = cluster.start(b.lagging());
-            awaitUntil("node " + b.lagging() + " to execute instance " + b.target(),
-                    () -> c.node().status(0).executedInstance() >= b.target(), o);
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds;
+            EmbeddedNode c;
+            try (ProfileWindow w = ProfileWindow.open("log")) {
+                long t0 = System.nanoTime();
+                c = cluster.start(b.lagging());
+                awaitUntil("node " + b.lagging() + " to execute instance " + b.target(),
+                        () -> c.node().status(0).executedInstance() >= b.target(), o);
+                seconds = (System.nanoTime() - t0) / 1e9;
+            }
             boolean viaCheckpoint = c.engine().transfers().stream().anyMatch(t -> "receive".equals(t.direction()));
             print("log", b.bytes(), seconds, viaCheckpoint ? " (took a checkpoint: the log was not retained)" : "");
+            printRatio("log", b, seconds);
         }
     }
 
@@ -89,18 +98,23 @@ public final class CatchUpBench {
                 cluster.start(id);
             }
             HeapPeak.reset();
-            long t0 = System.nanoTime();
-            EmbeddedNode c = cluster.start(b.lagging());
-            awaitUntil("node " + b.lagging() + " to install a checkpoint", () -> received(c) != null && received(c).outcome() != null, o);
-            awaitUntil("node " + b.lagging() + " to execute instance " + b.target(),
-                    () -> c.node().status(0).executedInstance() >= b.target(), o);
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds;
+            EmbeddedNode c;
+            try (ProfileWindow w = ProfileWindow.open("checkpoint")) {
+                long t0 = System.nanoTime();
+                c = cluster.start(b.lagging());
+                awaitUntil("node " + b.lagging() + " to install a checkpoint", () -> received(c) != null && received(c).outcome() != null, o);
+                awaitUntil("node " + b.lagging() + " to execute instance " + b.target(),
+                        () -> c.node().status(0).executedInstance() >= b.target(), o);
+                seconds = (System.nanoTime() - t0) / 1e9;
+            }
             TransferStatus t = received(c);
             String transfer = t.outcome() == TransferOutcome.INSTALLED
                     ? String.format(Locale.ROOT, "; transfer %.1f MB in %d files at %.1f MB/s (first byte to installed)",
                             t.bytes() / MB, t.files(), t.bytesPerSecond() / MB)
                     : "; transfer " + t.describeOutcome();
             print("checkpoint", b.bytes(), seconds, transfer);
+            printRatio("checkpoint", b, seconds);
         }
     }
 
@@ -123,14 +137,15 @@ public final class CatchUpBench {
         long t0 = System.nanoTime();
         cluster.write(leader, o.values(), o.valueBytes());
         long bytes = (long) o.values() * o.valueBytes();
+        double writeSeconds = (System.nanoTime() - t0) / 1e9;
         System.err.printf(Locale.ROOT, "# wrote %.1f MB through Paxos in %.1f s (node %d down, node %d leads)%n", bytes / MB,
-                (System.nanoTime() - t0) / 1e9, lagging, leader);
+                writeSeconds, lagging, leader);
         if (cluster.node(leader).node().status(0).leaderNodeId() != leader)
             throw new IllegalStateException("the leader changed while writing; run again");
         long target = executed(cluster, leader);
         int other = 6 - leader - lagging;
         awaitUntil("node " + other + " to execute instance " + target, () -> executed(cluster, other) >= target, o);
-        return new Behind(lagging, bytes, warm, target);
+        return new Behind(lagging, bytes, warm, target, writeSeconds);
     }
 
     /**
@@ -138,8 +153,26 @@ public final class CatchUpBench {
      * @param bytes value bytes written while it was down
      * @param lastExecuted the last instance it executed before
      * @param target the instance the others executed
+     * @param writeSeconds how long writing them through Paxos took (same run, same machine)
      */
-    private record Behind(int lagging, long bytes, long lastExecuted, long target) {}
+    private record Behind(int lagging, long bytes, long lastExecuted, long target, double writeSeconds) {}
+
+    /** The aim, in MB/s: catch-up from the log and through a checkpoint. */
+    static final double AIM_MB_PER_SECOND = 100;
+
+    /**
+     * A second line per phase: the rate as a ratio to the aim and to writing the same values
+     * through Paxos in this run (a reference measured on the same machine at the same moment:
+     * this machine is shared, and absolute rates move with its load), and the bounds that held.
+     */
+    private static void printRatio(String phase, Behind b, double seconds) {
+        double rate = b.bytes() / MB / seconds;
+        System.out.printf(Locale.ROOT, "catchup %s ratio: %.2f of the %.0f MB/s aim, %.2fx the write rate through Paxos "
+                        + "in this run (%.1f MB/s); bounds: heap max %d MB for the 3 nodes, %s%n", phase, rate / AIM_MB_PER_SECOND,
+                AIM_MB_PER_SECOND, b.writeSeconds() / seconds, b.bytes() / MB / b.writeSeconds(),
+                Runtime.getRuntime().maxMemory() >> 20, paxos.impl.runtime.CatchUpLimits.describe());
+        System.out.flush();
+    }
 
     private static void print(String phase, long bytes, double seconds, String detail) {
         System.out.printf(Locale.ROOT, "catchup %s: %.1f MB in %.2f s = %.1f MB/s (heap peak %d MB of max %d MB)%s%n",

@@ -44,7 +44,8 @@ public final class MessageCodec {
 
     /** The bytes of {@code m}. */
     public byte[] encode(Message m) {
-        Writer w = new Writer(64 + payloadHint(m));
+        int exact = encodedBytes(m);
+        Writer w = new Writer(exact >= 0 ? exact : SMALL_BYTES);
         w.u8(VERSION);
         if (m instanceof Message.Prepare p) {
             w.u8(PREPARE).head(p.group(), p.from(), p.to());
@@ -221,14 +222,40 @@ public final class MessageCodec {
         return Short.toUnsignedInt(b.getShort());
     }
 
-    private static int payloadHint(Message m) {
-        if (m instanceof Message.Accept a) return a.value().length;
-        if (m instanceof Message.Commit c) return c.value() == null ? 0 : c.value().length;
-        if (m instanceof Message.Promise p) return p.entries().stream().mapToInt(e -> e.value().length + 32).sum();
-        if (m instanceof Message.CatchUpReply r) return r.entries().stream().mapToInt(e -> e.value().length + 32).sum();
-        if (m instanceof Message.Forward f)
-            return f.units().stream().flatMap(List::stream).mapToInt(c -> c.value().length + 32).sum();
-        return 0;
+    /** Room for any message without values (the writer grows if one needs more). */
+    private static final int SMALL_BYTES = 64;
+    /** Version, type, group, from, to. */
+    private static final int HEAD_BYTES = 1 + 1 + 4 + 2 + 2;
+    /** Instance, ballot, chosen flag and value length of one entry. */
+    private static final int ENTRY_BYTES = 8 + 8 + 1 + 4;
+    /** State machine, master version, proposer, request ID and value length of one forwarded command. */
+    private static final int COMMAND_BYTES = 2 + 8 + 2 + 8 + 4;
+
+    /**
+     * The exact encoded size of a message that carries values, {@code -1} for the others. Why: the
+     * writer then fills an array of exactly that size and hands it over as it is, instead of
+     * copying every value (up to {@code batchBytesMax}) once more into an array of the final size.
+     */
+    static int encodedBytes(Message m) {
+        if (m instanceof Message.Accept a) return HEAD_BYTES + 24 + 4 + a.value().length;
+        if (m instanceof Message.Commit c) return HEAD_BYTES + 24 + 1 + (c.value() == null ? 0 : 4 + c.value().length);
+        if (m instanceof Message.Promise p) return HEAD_BYTES + 25 + entriesBytes(p.entries());
+        if (m instanceof Message.CatchUpReply r) return HEAD_BYTES + 8 + entriesBytes(r.entries());
+        if (m instanceof Message.Forward f) {
+            long n = HEAD_BYTES + 1 + 4;
+            for (List<BatchCommand> unit : f.units()) {
+                n += 4;
+                for (BatchCommand c : unit) n += COMMAND_BYTES + c.value().length;
+            }
+            return (int) Math.min(n, Integer.MAX_VALUE);
+        }
+        return -1;
+    }
+
+    private static int entriesBytes(List<Message.Entry> entries) {
+        long n = 4;
+        for (Message.Entry e : entries) n += ENTRY_BYTES + e.value().length;
+        return (int) Math.min(n, Integer.MAX_VALUE - 64);
     }
 
     /** A growable big-endian writer. */
@@ -256,6 +283,7 @@ public final class MessageCodec {
         Writer head(int group, int from, int to) { return i32(group).u16(from).u16(to); }
 
         byte[] toArray() {
+            if (buf.position() == buf.capacity()) return buf.array(); // sized exactly: no copy
             byte[] out = new byte[buf.position()];
             buf.flip();
             buf.get(out);

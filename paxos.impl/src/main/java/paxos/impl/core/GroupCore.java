@@ -57,8 +57,9 @@ import paxos.api.spi.log.InstanceRecord;
  * <p><b>Learning.</b> The leader sends a commit per chosen instance to every member, with the
  * value only for non-voters (voters were sent the accept; one that lost it catches up).
  * Heartbeats, accepts and commits carry the sender's contiguous chosen position; a node behind it
- * asks one peer for the missing range and receives at most {@link CoreConfig#replyEntriesMax()}
- * values per reply, asking again until it caught up.
+ * asks one peer for the missing range, in several requests outstanding at once (bounded; see
+ * {@code CatchUp}), each answered with at most {@link CoreConfig#replyEntriesMax()} values,
+ * asking again until it caught up; the caller can hold new requests ({@link #holdCatchUp}).
  *
  * <p><b>Failures.</b> Bad input from peers (wrong receiver, non-member sender) is dropped;
  * calling methods out of contract throws {@link IllegalStateException} or
@@ -73,6 +74,11 @@ public final class GroupCore {
 
     /** Most Readies the caller may hold un-advanced at once. */
     public static final int READIES_IN_FLIGHT_MAX = 64;
+
+    /** Most catch-up requests a lagging node keeps outstanding (each answered by at most one reply). */
+    public static final int CATCH_UP_REQUESTS_MAX = CatchUp.REQUESTS_MAX;
+    /** Value bytes one catch-up request asks for, as estimated from the values seen. */
+    public static final int CATCH_UP_REQUEST_BYTES = CatchUp.REQUEST_BYTES_TARGET;
 
     private final CoreConfig cfg;
     private final int self;
@@ -184,6 +190,15 @@ public final class GroupCore {
         flushQueue();
         reads.expire(now);
         driveReads();
+    }
+
+    /**
+     * Holds catch-up (no new request while {@code hold}; outstanding ones are still answered) or
+     * releases it. The runtime holds it while execution lags, so that the values it asks for do
+     * not pile up in memory; released, the next tick or step asks again.
+     */
+    public void holdCatchUp(boolean hold) {
+        catchUp.hold(hold);
     }
 
     /** Handles one message addressed to this node and group. */
@@ -601,8 +616,7 @@ public final class GroupCore {
     }
 
     private void maybeCatchUp() {
-        Message.CatchUpRequest q = catchUp.request(now);
-        if (q != null) send(q);
+        for (Message.CatchUpRequest q : catchUp.requests(now)) send(q);
     }
 
     private void onCatchUpRequest(Message.CatchUpRequest q) {
@@ -611,13 +625,12 @@ public final class GroupCore {
     }
 
     private void onCatchUpReply(Message.CatchUpReply r) {
-        long before = learner.chosenUpTo();
         for (Message.Entry e : r.entries()) {
             if (e.chosen()) learn(e.instance(), e.ballot(), e.value());
         }
         learner.notePeer(r.from(), r.chosenUpTo());
-        // Progress: ask for the next range at once; none: let the retry timer pick another peer.
-        if (learner.chosenUpTo() > before) catchUp.progressed();
+        // the request it answers is done: the next ones go at once; an empty reply leaves the retry timer running
+        catchUp.replied(r);
     }
 
     // ---------------------------------------------------------------- proposals

@@ -1,8 +1,11 @@
 package paxos.impl.runtime;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -10,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntToLongFunction;
 import paxos.api.spi.log.InstanceRecord;
+import paxos.api.spi.log.LogCompactedException;
 import paxos.api.spi.log.LogStore;
 import paxos.impl.core.CatchUpRead;
 
@@ -18,7 +22,9 @@ import paxos.impl.core.CatchUpRead;
  * the bytes this node has queued for each learner, so that a learner that reads slowly or not at
  * all never grows this node's heap beyond a stated bound:
  * <ul>
- *   <li>at most one read per (group, learner) waits or runs; a request arriving meanwhile (a
+ *   <li>one (group, learner)'s reads run one at a time, in the order requested (a learner keeps
+ *       several requests outstanding: see {@code paxos.impl.core.CatchUp}); at most
+ *       {@link #LEARNER_READS_MAX} wait, and a request for a range that already waits or runs (a
  *       learner's retry) is dropped;</li>
  *   <li>a read starts only while the transport holds less than {@link #PEER_QUEUED_BYTES_MAX} for
  *       that learner and less than {@link #TOTAL_QUEUED_BYTES_MAX} for every learner served, reads
@@ -42,49 +48,101 @@ final class CatchUpServer {
     static final long TOTAL_QUEUED_BYTES_MAX = 32L << 20;
     /** Entries of a read's first chunk, before the value sizes are known. */
     static final int FIRST_CHUNK_ENTRIES = 8;
+    /** Reads of one (group, learner) that may wait; above the core's outstanding requests per learner. */
+    static final int LEARNER_READS_MAX = 16;
 
     private final Executor io;
     private final IntToLongFunction queuedBytes;
-    /** (group, learner) pairs with a read waiting or running. */
-    private final Set<Long> busy = ConcurrentHashMap.newKeySet();
+    /** Per (group, learner): its reads waiting or running; as many as groups times peers. */
+    private final Map<Long, Lane> lanes = new ConcurrentHashMap<>();
     /** Learners served since start (few: the peers), whose queues count toward the total. */
     private final Set<Integer> learners = ConcurrentHashMap.newKeySet();
     /** Bytes of reads in progress (each counted as its {@code bytesMax} until its reply is queued). */
     private final AtomicLong reading = new AtomicLong();
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final Compacted compacted;
+
+    /** Tells a learner that this node cannot serve its request from the log (it may need a checkpoint). */
+    @FunctionalInterface
+    interface Compacted {
+        /** {@code read} asked for an instance this log no longer holds as chosen (see {@link CheckpointTrigger#cannotServe}). */
+        void answer(CatchUpRead read);
+    }
 
     /**
      * @param io runs the store reads
      * @param queuedBytes the transport's bytes queued per peer ({@code Transport#queuedBytes})
+     * @param compacted answers a request the log cannot serve
      */
-    CatchUpServer(Executor io, IntToLongFunction queuedBytes) {
+    CatchUpServer(Executor io, IntToLongFunction queuedBytes, Compacted compacted) {
         this.io = io;
         this.queuedBytes = queuedBytes;
+        this.compacted = compacted;
     }
 
-    /** A server whose transport reports nothing queued (the simulator, tests). */
+    /** A server whose transport reports nothing queued and that answers nothing "compacted" (the simulator, tests). */
     static CatchUpServer unpaced(Executor io) {
-        return new CatchUpServer(io, peer -> 0);
+        return new CatchUpServer(io, peer -> 0, read -> { });
     }
 
     /** Reads {@code read} from {@code store} and sends the reply on {@code outbound}, or drops it (see above). */
     void serve(CatchUpRead read, LogStore store, Outbound outbound) {
         long key = ((long) read.group() << 32) | (read.toNode() & 0xffffffffL);
-        if (!busy.add(key)) {
-            dropped.incrementAndGet();
-            return;
+        Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
+        synchronized (lane) {
+            if (lane.waiting.size() >= LEARNER_READS_MAX || lane.has(read.fromInstance())) {
+                dropped.incrementAndGet();
+                return;
+            }
+            lane.waiting.addLast(new Job(read, store, outbound));
+            if (lane.running != null) return;
+            lane.running = lane.waiting.peekFirst();
         }
+        schedule(lane);
+    }
+
+    /** One (group, learner)'s reads: waiting in order, and the one running. Guarded by itself. */
+    private static final class Lane {
+        final ArrayDeque<Job> waiting = new ArrayDeque<>();
+        /** The read on the io executor (taken or about to be), or {@code null}. */
+        Job running;
+
+        boolean has(long fromInstance) {
+            if (running != null && running.read().fromInstance() == fromInstance) return true;
+            for (Job j : waiting) if (j.read().fromInstance() == fromInstance) return true;
+            return false;
+        }
+    }
+
+    private record Job(CatchUpRead read, LogStore store, Outbound outbound) {}
+
+    /** Runs the lane's first read on the io executor, then the next one (a task per read: fair to other lanes). */
+    private void schedule(Lane lane) {
         try {
             io.execute(() -> {
+                Job job;
+                synchronized (lane) {
+                    job = lane.waiting.pollFirst();
+                    lane.running = job;
+                }
+                if (job == null) return;
                 try {
-                    run(read, store, outbound);
+                    run(job.read(), job.store(), job.outbound());
                 } finally {
-                    busy.remove(key);
+                    boolean more;
+                    synchronized (lane) {
+                        lane.running = lane.waiting.peekFirst();
+                        more = lane.running != null;
+                    }
+                    if (more) schedule(lane);
                 }
             });
         } catch (RejectedExecutionException closing) {
-            busy.remove(key);
+            synchronized (lane) {
+                lane.waiting.clear();
+                lane.running = null;
+            }
         }
     }
 
@@ -112,10 +170,20 @@ final class CatchUpServer {
                         read.group(), read.toNode(), peer, total);
                 return;
             }
-            outbound.send(read.reply(readChunked(read, store)));
+            List<InstanceRecord> records = readChunked(read, store);
+            // checked here, on the read done anyway, rather than by a read of its own per request
+            InstanceRecord first = records.isEmpty() ? null : records.get(0);
+            if (CheckpointTrigger.cannotServe(read.fromInstance(), Long.MIN_VALUE, read.chosenUpTo(),
+                    i -> first != null && first.instance() == i ? Optional.of(first) : Optional.empty())) {
+                compacted.answer(read);
+                return;
+            }
+            outbound.send(read.reply(records));
             served.incrementAndGet();
+        } catch (LogCompactedException e) {
+            compacted.answer(read); // retention passed it since the request arrived
         } catch (RuntimeException e) {
-            // compacted or unavailable: the requester asks another peer
+            // unavailable: the requester asks another peer
             LOG.log(Level.DEBUG, "group {0}: catch-up read [{1},{2}) failed: {3}", read.group(), read.fromInstance(),
                     read.toInstance(), e.getMessage());
         } finally {

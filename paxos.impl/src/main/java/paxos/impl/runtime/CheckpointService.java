@@ -139,16 +139,28 @@ final class CheckpointService implements AutoCloseable {
     }
 
     /**
-     * A catch-up request for {@code fromInstance} reached this node: if the log no longer holds it,
-     * answers "compacted" and returns true (the core could not serve it anyway).
+     * A catch-up request for {@code fromInstance} reached this node: if the log no longer holds it
+     * (below the retained log), answers "compacted" and returns true (the core could not serve it
+     * anyway). Whether an instance the log still holds is held as chosen is checked by the serving
+     * read ({@link #answerCompacted(CatchUpRead)}): a read here would load every requested value twice.
      */
     boolean answerCompacted(int from, int group, long fromInstance) {
-        long min = store.range(group).minRetained();
-        long chosen = host.runner(group).chosenUpTo();
-        if (!CheckpointTrigger.cannotServe(fromInstance, min, chosen, i -> store.read(group, i))) return false;
-        host.send(from, group, CheckpointWire.encode(
-                new CheckpointWire.Compacted(group, 0, Math.max(min, fromInstance + 1), chosen)));
+        if (fromInstance >= store.range(group).minRetained()) return false;
+        sendCompacted(from, group, fromInstance);
         return true;
+    }
+
+    /** The serving read found that the log cannot serve {@code read} ({@link CheckpointTrigger#cannotServe}). */
+    void answerCompacted(paxos.impl.core.CatchUpRead read) {
+        sendCompacted(read.toNode(), read.group(), read.fromInstance());
+    }
+
+    private void sendCompacted(int to, int group, long fromInstance) {
+        long min = store.range(group).minRetained();
+        GroupRunner runner = host.runner(group);
+        long chosen = runner == null ? -1 : runner.chosenUpTo();
+        host.send(to, group, CheckpointWire.encode(
+                new CheckpointWire.Compacted(group, 0, Math.max(min, fromInstance + 1), chosen)));
     }
 
     private void onCompacted(int from, CheckpointWire.Compacted c) {

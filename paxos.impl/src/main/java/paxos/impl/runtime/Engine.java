@@ -98,7 +98,7 @@ public final class Engine implements PaxosNode, AutoCloseable {
         }
         this.recovery = new GroupRecovery(config, store, checkpoints::recordCompletedInstall, new SecureRandom());
         this.groups = new GroupRunners(config, store, transport, threads, registry, digests, checkpointConfig.digestInterval(),
-                recovery);
+                recovery, checkpoints::answerCompacted);
         this.leases = new LeaseTracker(config.nodeId(), System::nanoTime);
         this.proposer = new Proposer(config, groups::get, registry, leases, () -> started && !closed, this::peers);
         this.joiners = new JoinerIncarnation(transport, threads.clock(), config.nodeId());

@@ -62,6 +62,12 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      * holds at most about this plus what one reply and the leader's commits bring.
      */
     static final long CATCH_UP_HOLD_BYTES_MAX = 32L << 20;
+    /**
+     * Value bytes not yet executed above which the core sends no new catch-up request
+     * ({@code GroupCore.holdCatchUp}): half the drop bound, so that the requests outstanding
+     * (bounded by the core) arrive below it and are not dropped and asked again.
+     */
+    static final long CATCH_UP_REQUEST_HOLD_BYTES = CATCH_UP_HOLD_BYTES_MAX / 2;
     /** Value bytes handed to the execution queue and not yet offered to the executor. */
     private final AtomicLong toExecBytes = new AtomicLong();
     /** The executor's queued bytes as of its last run; written on the exec queue. */
@@ -339,6 +345,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             inboundPending.decrementAndGet();
             if (gate != null && !gate.admits(m, incarnation, core)) return;
             notePeer(m);
+            core.holdCatchUp(unexecutedBytes() > CATCH_UP_REQUEST_HOLD_BYTES);
             core.step(m);
             membership.afterCore(core);
             pipeline.drive();
@@ -348,6 +355,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /** One clock tick. */
     void tick() {
         loop.execute(() -> {
+            core.holdCatchUp(unexecutedBytes() > CATCH_UP_REQUEST_HOLD_BYTES);
             core.tick();
             membership.afterCore(core);
             pipeline.drive();

@@ -65,7 +65,7 @@ final class GroupRunners {
     }
 
     GroupRunners(EngineConfig config, LogStore store, Transport transport, EngineThreads threads, StateMachineRegistry registry,
-                 DigestExchange digests, int digestInterval, GroupRecovery recovery) {
+                 DigestExchange digests, int digestInterval, GroupRecovery recovery, CatchUpServer.Compacted compacted) {
         this.config = config;
         this.store = store;
         this.transport = transport;
@@ -78,7 +78,7 @@ final class GroupRunners {
         this.codec = new MessageCodec(entriesMax, Math.max(config.batchBytesMax(), config.maxValueBytes()) + 64);
         this.runners = new AtomicReferenceArray<>(config.groupCount());
         this.peers = new PeerMembers(transport, config.groupCount());
-        this.catchUp = new CatchUpServer(threads.io(), transport::queuedBytes);
+        this.catchUp = new CatchUpServer(threads.io(), transport::queuedBytes, compacted);
     }
 
     /** The group's current runner; {@code null} before start. */

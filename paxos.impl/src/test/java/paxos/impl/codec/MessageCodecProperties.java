@@ -27,6 +27,12 @@ class MessageCodecProperties {
         assertArrayEquals(bytes, codec.encode(back));
     }
 
+    @Property(tries = 2000)
+    void aMessageWithValuesIsEncodedIntoAnArrayOfExactlyItsSize(@ForAll("messages") Message m) {
+        int exact = MessageCodec.encodedBytes(m);
+        if (exact >= 0) assertEquals(exact, codec.encode(m).length, "the size the writer is given for " + m.getClass());
+    }
+
     @Property(tries = 3000)
     void randomBytesNeverEscapeAsAnotherException(@ForAll byte[] junk) {
         try {

@@ -62,6 +62,71 @@ class LearnerTest {
         assertEquals(2, only(r.messages(), Message.CatchUpRequest.class).get(0).fromInstance());
     }
 
+    /** A reply of {@code count} values of {@code bytes} each from node 1, from {@code from} on. */
+    private static Message.CatchUpReply reply(long from, int count, int bytes, long peerChosen) {
+        List<Message.Entry> entries = new java.util.ArrayList<>();
+        for (long i = from; i < from + count; i++) entries.add(new Message.Entry(i, 9, new byte[bytes], true));
+        return new Message.CatchUpReply(GROUP, 1, 3, entries, peerChosen);
+    }
+
+    @Test
+    void onceValueSizesAreKnownSeveralRequestsForConsecutiveRangesAreOutstanding() {
+        follower.step(new Message.Heartbeat(GROUP, 1, 3, Ballot.of(1, 1), 10_000));
+        assertEquals(1, only(drain(follower).messages(), Message.CatchUpRequest.class).size(), "sizes unknown: one request");
+        follower.step(reply(0, 2, 100 << 10, 10_000)); // 100 KiB values: two per ~256 KiB request
+        List<Message.CatchUpRequest> asks = only(drain(follower).messages(), Message.CatchUpRequest.class);
+        assertEquals(CatchUp.REQUESTS_MAX, asks.size());
+        long from = 2;
+        for (Message.CatchUpRequest q : asks) {
+            assertEquals(from, q.fromInstance(), "consecutive, no gap, no overlap");
+            assertEquals(from + 2, q.toInstance());
+            assertEquals(1, q.to());
+            from = q.toInstance();
+        }
+        follower.step(reply(2, 2, 100 << 10, 10_000));
+        List<Message.CatchUpRequest> next = only(drain(follower).messages(), Message.CatchUpRequest.class);
+        assertEquals(1, next.size(), "one answered: one more goes out, the bound holds");
+        assertEquals(from, next.get(0).fromInstance());
+    }
+
+    @Test
+    void theRestOfAReplyCutShortIsAskedAgainFirst() {
+        follower.step(new Message.Heartbeat(GROUP, 1, 3, Ballot.of(1, 1), 10_000));
+        drain(follower);
+        follower.step(reply(0, 4, 10 << 10, 10_000));
+        List<Message.CatchUpRequest> asks = only(drain(follower).messages(), Message.CatchUpRequest.class);
+        Message.CatchUpRequest first = asks.get(0);
+        follower.step(reply(first.fromInstance(), 3, 10 << 10, 10_000)); // fewer than asked (the server's byte bound)
+        Message.CatchUpRequest rest = only(drain(follower).messages(), Message.CatchUpRequest.class).get(0);
+        assertEquals(first.fromInstance() + 3, rest.fromInstance());
+        assertEquals(first.toInstance(), rest.toInstance());
+    }
+
+    @Test
+    void withoutProgressForTheRetransmitTimeEverythingIsAskedAgainOfTheNextPeer() {
+        follower.step(new Message.Heartbeat(GROUP, 1, 3, Ballot.of(1, 1), 10_000));
+        drain(follower);
+        follower.step(reply(1, 2, 10 << 10, 10_000)); // node 1 lacks instance 0: nothing contiguous
+        drain(follower);
+        List<Message.CatchUpRequest> again = List.of();
+        for (int t = 0; t < 2 * follower.config().retransmitTicks() && again.isEmpty(); t++) {
+            follower.tick();
+            again = only(drain(follower).messages(), Message.CatchUpRequest.class);
+        }
+        assertEquals(0, again.get(0).fromInstance(), "from the first instance not known chosen");
+        assertEquals(2, again.get(0).to(), "of the other peer");
+    }
+
+    @Test
+    void aHeldCatchUpSendsNothingNewUntilReleased() {
+        follower.holdCatchUp(true);
+        follower.step(new Message.Heartbeat(GROUP, 1, 3, Ballot.of(1, 1), 40));
+        assertTrue(only(drain(follower).messages(), Message.CatchUpRequest.class).isEmpty());
+        follower.holdCatchUp(false);
+        follower.tick();
+        assertEquals(0, only(drain(follower).messages(), Message.CatchUpRequest.class).get(0).fromInstance());
+    }
+
     @Test
     void followerForwardsProposalsToTheLeaderItHeardOf() {
         follower.step(new Message.Heartbeat(GROUP, 1, 3, Ballot.of(1, 1), -1));

@@ -45,6 +45,18 @@ final class RecordFormat {
         return (int) crc.getValue();
     }
 
+    /**
+     * CRC32C of an accept or chosen record read in two parts: {@code head} (header and ballot, from
+     * index 0) and its value.
+     */
+    static int crc(ByteBuffer head, byte[] value) {
+        CRC32C crc = new CRC32C();
+        crc.update(head.duplicate().position(0).limit(CRC_OFFSET));
+        crc.update(head.duplicate().position(HEADER_BYTES).limit(HEADER_BYTES + Long.BYTES));
+        crc.update(value);
+        return (int) crc.getValue();
+    }
+
     static int payloadLength(ByteBuffer header) {
         return header.getInt(0);
     }

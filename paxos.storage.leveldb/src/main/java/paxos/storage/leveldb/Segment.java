@@ -44,11 +44,17 @@ final class Segment {
     /** Reads exactly {@code length} bytes at {@code offset}. */
     ByteBuffer read(long offset, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf, offset + buf.position());
-            if (n < 0) throw new EOFException(path + ": " + length + " bytes at offset " + offset + " run past the end");
-        }
+        readFully(buf, offset);
         return buf.flip();
+    }
+
+    /** Fills {@code buf} (from its position) with the bytes at {@code offset}. */
+    void readFully(ByteBuffer buf, long offset) throws IOException {
+        long at = offset - buf.position();
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, at + buf.position());
+            if (n < 0) throw new EOFException(path + ": " + buf.limit() + " bytes at offset " + offset + " run past the end");
+        }
     }
 
     /** Writes the whole buffer at {@code offset}. */

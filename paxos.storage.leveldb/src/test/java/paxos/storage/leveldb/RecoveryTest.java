@@ -133,6 +133,27 @@ class RecoveryTest {
     }
 
     @Test
+    void aLargeValueIsReadIntoItsOwnArrayAndAFlippedByteInItIsCaught() throws IOException {
+        // above LevelDbLogStore.SPLIT_READ_BYTES: header and value are read apart, the CRC spans both
+        byte[][] values = new byte[4][];
+        LevelDbStoreConfig config = LevelDbStoreConfig.defaults(dir).withCreateDirectory(true).withMaxValueBytes(1 << 20);
+        try (LevelDbLogStore store = new LevelDbLogStore(config)) {
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (("large-" + i + "-").repeat(20_000)).getBytes(StandardCharsets.UTF_8);
+                store.append(List.of(new Accept(1, i, 1, values[i]))).toCompletableFuture().join();
+            }
+            for (int i = 0; i < values.length; i++)
+                assertTrue(java.util.Arrays.equals(values[i], store.read(1, i).orElseThrow().value()), "value " + i);
+            // damaged under the open store (a reopen's scan would find it first): the read itself must notice
+            Path seg = onlySegment();
+            long at = offsetOf(seg, values[2]);
+            flipByte(seg, at + values[2].length / 2);
+            LogCorruptException e = assertThrows(LogCorruptException.class, () -> store.read(1, 2));
+            assertTrue(e.getMessage().contains("offset " + (at - RecordFormat.HEADER_BYTES - 8)), e.getMessage());
+        }
+    }
+
+    @Test
     void corruptRecordFoundByTheRebuildScanMarksItsGroup() throws IOException {
         try (LevelDbLogStore store = open()) {
             fill(store, 2, 10);

@@ -84,6 +84,28 @@ class FrameCodecPropertiesTest {
         ch.finishAndReleaseAll();
     }
 
+    @Property(tries = 40)
+    void largeFramesBuiltOfPiecesRoundTripWhateverTheChunking(@ForAll @IntRange(min = 1, max = 5 * FrameEncoder.PIECE_BYTES) int bodyBytes,
+                                                            @ForAll @IntRange(min = 1, max = 3 * FrameEncoder.PIECE_BYTES) int chunkBytes,
+                                                            @ForAll int seed) {
+        byte[] body = new byte[bodyBytes];
+        new java.util.Random(seed).nextBytes(body);
+        byte[] wire = encode(Frame.DATA, 5, body);
+        assertEquals(Frame.OVERHEAD_BYTES + bodyBytes, wire.length);
+        Sink sink = new Sink();
+        FrameDecoder decoder = new FrameDecoder();
+        decoder.raiseMaxFrameBytes(8 * FrameEncoder.PIECE_BYTES);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder, sink);
+        // two frames back to back, cut anywhere: the composite cumulation must find both
+        ByteBuf stream = Unpooled.buffer().writeBytes(wire).writeBytes(wire);
+        while (stream.isReadable()) ch.writeInbound(stream.readRetainedSlice(Math.min(chunkBytes, stream.readableBytes())));
+        stream.release();
+        assertTrue(sink.errors.isEmpty(), () -> "errors: " + sink.errors);
+        assertEquals(2, sink.frames.size());
+        for (Frame f : sink.frames) assertArrayEquals(body, f.body());
+        ch.finishAndReleaseAll();
+    }
+
     @Property(tries = 500)
     void randomBytesNeverYieldAFrameOrAnythingButACorruptionError(@ForAll @Size(max = 4096) byte[] garbage) {
         Sink sink = new Sink();
