@@ -451,11 +451,13 @@ final class SimNode {
     /** An operator's membership change through this node; a correct cluster only refuses or times out. */
     void changeMembership(int g, paxos.api.MembershipChange change) {
         CompletableFuture<paxos.api.Membership> f;
+        paxos.api.Membership latest = runtimes[g].latestMembership(); // what the change is computed against
         try {
             f = runtimes[g].changeMembership(change);
         } catch (IllegalArgumentException | paxos.api.ConflictException e) {
             return; // does not apply, or one is pending: refused at once
         }
+        sim.operatorChanges.proposed(g, latest, change);
         f.whenComplete((m, e) -> {
             if (e == null) sim.membershipApplied++;
             else if (!(e instanceof IllegalArgumentException || e instanceof paxos.api.PaxosException

@@ -69,6 +69,8 @@ public final class Simulation {
     private final int wipeEveryTicks;
     /** Until then the operator changes nothing (a wipe is coming, and no change may be in flight then). */
     private long quietUntil;
+    /** Membership changes the operator proposed that may still be chosen (the wipe rule counts them). */
+    final OperatorChanges operatorChanges = new OperatorChanges();
     long wipes;
     /** Operator replacements of a wiped node by its new incarnation that came into force. */
     long replacements;
@@ -407,8 +409,9 @@ public final class Simulation {
             wipeOne();
             return;
         }
-        // no other change in flight when a disk goes (one may still be chosen until its proposal times out):
-        // a disk lost in the middle of a shrink to two voters is a cluster lost, in production too
+        // no other change in flight when a disk goes: a disk lost in the middle of a shrink to two voters is
+        // a cluster lost, in production too. Quiet for a proposal timeout settles most; one that timed out may
+        // still be chosen later by a leader's recovery, so othersAreQuorum counts those too (seed 1845)
         quietUntil = now + (SimParams.CLIENT_TIMEOUT_TICKS + 20L) * SimParams.TICK_UNITS;
         after(quietUntil - now, this::wipeOne);
     }
@@ -439,7 +442,8 @@ public final class Simulation {
      * first instance some other node does not know chosen on (instances the node alone learned may
      * still need its vote to be recovered), every other node being up: the rule a careful operator
      * obeys (never wipe a disk unless a quorum of intact, caught-up disks of every membership still
-     * needing votes remains).
+     * needing votes remains), nor of what a change it proposed would put in force if still chosen
+     * ({@link OperatorChanges}).
      */
     private boolean othersAreQuorum(int g, int node) {
         paxos.impl.core.ConfigTracker chosen = oracle.memberships(g, bootstrap);
@@ -452,6 +456,8 @@ public final class Simulation {
         }
         List<Membership> memberships = new ArrayList<>(chosen.history().tailMap(from, false).values());
         memberships.add(chosen.at(from));
+        // and what a change proposed earlier would put in force if a leader still chose it (seed 1845)
+        memberships.addAll(operatorChanges.mayStillApply(g, chosen.latest().configVersion()));
         for (Membership m : memberships) {
             // a voter counts only as the disk it is listed with: a replaced node is not a voter of the
             // instances before its replacement came into force (seed 694: the second wipe lost them)
