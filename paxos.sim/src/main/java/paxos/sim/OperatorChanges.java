@@ -45,26 +45,15 @@ final class OperatorChanges {
         return out;
     }
 
-    /** The members {@code change} leads to from {@code m}, or {@code null} if it does not apply (the runtime refuses it). */
+    /**
+     * The members {@code change} leads to from {@code m} by the runtime's own rule, or {@code null} if
+     * the runtime refuses it (then it is never proposed).
+     */
     static List<Member> apply(Membership m, MembershipChange change) {
-        List<Member> out = new ArrayList<>(m.members());
-        int at = -1;
-        int node = change instanceof MembershipChange.Remove r ? r.nodeId()
-                : change instanceof MembershipChange.ChangeRole c ? c.nodeId()
-                : change instanceof MembershipChange.Replace r ? r.oldNodeId() : -1;
-        for (int i = 0; i < out.size(); i++) if (out.get(i).nodeId() == node) at = i;
-        if (change instanceof MembershipChange.Add a) {
-            if (m.contains(a.member().nodeId())) return null;
-            out.add(a.member());
-        } else if (at < 0) {
+        try {
+            return paxos.impl.runtime.MembershipChanges.apply(m, change);
+        } catch (IllegalArgumentException refused) {
             return null;
-        } else if (change instanceof MembershipChange.Remove) {
-            out.remove(at);
-        } else if (change instanceof MembershipChange.ChangeRole c) {
-            out.set(at, out.get(at).withRole(c.role()));
-        } else if (change instanceof MembershipChange.Replace r) {
-            out.set(at, r.member());
         }
-        return out;
     }
 }

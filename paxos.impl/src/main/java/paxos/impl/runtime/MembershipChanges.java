@@ -20,9 +20,10 @@ import paxos.impl.core.MembershipCommand;
  * change they proposed is in force here.
  *
  * <p><b>Threads.</b> {@link #afterCore} and {@link #await} run on the group's event loop; the
- * published fields are read from any thread.
+ * published fields are read from any thread. Public for {@link #apply} only (the simulator's
+ * operator asks it what a change it proposed would lead to).
  */
-final class MembershipChanges {
+public final class MembershipChanges {
     /** Log store metadata key of the group's membership history ({@link ConfigTracker#encode}). */
     static final String KEY = ConfigTracker.META_KEY;
     /** Callers waiting for their change at most (each also has its proposal timeout). */
@@ -150,7 +151,7 @@ final class MembershipChanges {
      * @throws IllegalArgumentException for an unknown or duplicate node, or a result whose voters that
      *     were voters before are not a quorum of it (a newly added voter has not caught up yet)
      */
-    static List<Member> apply(Membership m, MembershipChange change) {
+    public static List<Member> apply(Membership m, MembershipChange change) {
         List<Member> out = new ArrayList<>(m.members());
         if (change instanceof MembershipChange.Add a) {
             if (m.contains(a.member().nodeId())) throw new IllegalArgumentException("node " + a.member().nodeId() + " is already a member");
