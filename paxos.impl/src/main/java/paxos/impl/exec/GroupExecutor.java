@@ -99,6 +99,8 @@ public final class GroupExecutor {
     private final RequestDedup executedRequests;
     /** Fresh requests executed since the last {@link #drainExecutedRequests()}, in order (bounded). */
     private final ArrayDeque<ExecutedRequest> executedSince = new ArrayDeque<>();
+    /** Whether a caller here waits for this node's request ID with exactly these bytes; see {@link #awaitedBy}. */
+    private volatile java.util.function.BiPredicate<Long, byte[]> awaited = (requestId, value) -> true;
 
     /**
      * @param selfNode this node: only its commands produce {@link ExecOutcome}s
@@ -123,6 +125,24 @@ public final class GroupExecutor {
         this.master = start.masterInForce();
         this.leaseEntry = start.leaseEntryInForce();
         this.versions = new TreeMap<>(start.versionsInForce());
+    }
+
+    /**
+     * Produces outcomes only for commands of this node's ID that {@code check} accepts (request ID,
+     * command bytes): the runtime answers whether its caller waiting for that ID proposed exactly
+     * these bytes (or no caller waits). Why: a command of an earlier incarnation of this node ID
+     * (a lost disk replaced under the same ID) may still be chosen after this incarnation reused
+     * its request ID; its result must not complete this incarnation's caller, who then times out
+     * instead of being told a result of someone else's command. Outcomes only: what executes, and
+     * every replica's state, do not depend on it. Call before {@link #run}; any thread.
+     */
+    public void awaitedBy(java.util.function.BiPredicate<Long, byte[]> check) {
+        awaited = check;
+    }
+
+    /** Whether {@code c} is a command of a caller on this node (it gets an outcome). */
+    private boolean mine(BatchCommand c) {
+        return c.proposerNode() == selfNode && awaited.test(c.requestId(), c.value());
     }
 
     /**
@@ -238,7 +258,7 @@ public final class GroupExecutor {
         java.util.Set<ExecutedRequest> freshKeys = new java.util.HashSet<>(); // instance is the same for all: (node, id)
         for (int index = 0; index < commands.size(); index++) {
             BatchCommand c = commands.get(index);
-            boolean mine = c.proposerNode() == selfNode;
+            boolean mine = mine(c);
             ExecutedRequest req = new ExecutedRequest(instance, c.proposerNode(), c.requestId());
             RequestDedup.Verdict verdict = deduplicate ? verdict(req, freshKeys) : RequestDedup.Verdict.FRESH;
             if (verdict != RequestDedup.Verdict.FRESH) {
@@ -324,7 +344,7 @@ public final class GroupExecutor {
 
     private boolean callMachine(long instance, int id, StateMachine machine, List<BatchCommand> commands,
                                 List<Integer> indexes, List<ExecOutcome> local) {
-        Exception thrown = MachineCall.run(group, selfNode, instance, machine, commands, indexes, local);
+        Exception thrown = MachineCall.run(group, this::mine, instance, machine, commands, indexes, local);
         if (thrown == null) return true;
         // Its state may hold part of this instance: it must not be called again; a new registration
         // of the ID starts from its own checkpoint. Positions of the others that ran already stay.

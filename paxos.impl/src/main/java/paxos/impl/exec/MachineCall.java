@@ -21,18 +21,18 @@ final class MachineCall {
 
     /**
      * Calls {@code machine} with the commands at {@code indexes} of {@code commands} and adds an
-     * {@link ExecOutcome.Completed} to {@code local} for each of them that {@code selfNode} proposed.
+     * {@link ExecOutcome.Completed} to {@code local} for each of them that is {@code mine} (a caller on this node waits for it).
      *
      * @return {@code null}, or what {@code execute} threw (then nothing was added to {@code local})
      */
-    static Exception run(int group, int selfNode, long instance, StateMachine machine, List<BatchCommand> commands,
+    static Exception run(int group, java.util.function.Predicate<BatchCommand> mine, long instance, StateMachine machine, List<BatchCommand> commands,
                          List<Integer> indexes, List<ExecOutcome> local) {
         List<Command> batch = new ArrayList<>(indexes.size());
         for (int index : indexes) {
             BatchCommand c = commands.get(index);
             batch.add(new Command(instance, index, c.value(), c.masterVersion()));
         }
-        Results results = new Results(selfNode, commands, indexes);
+        Results results = new Results(mine, commands, indexes);
         try {
             machine.execute(new ExecutionBatch(group, instance, batch), results);
         } catch (Exception e) {
@@ -40,7 +40,7 @@ final class MachineCall {
         }
         for (int index : indexes) {
             BatchCommand c = commands.get(index);
-            if (c.proposerNode() == selfNode)
+            if (mine.test(c))
                 local.add(new ExecOutcome.Completed(c.requestId(), instance, index, results.values.get(index)));
         }
         return null;
@@ -48,13 +48,13 @@ final class MachineCall {
 
     /** Results of one execute call; valid only during it. */
     private static final class Results implements ExecutionResults {
-        private final int selfNode;
+        private final java.util.function.Predicate<BatchCommand> mine;
         private final List<BatchCommand> commands;
         private final List<Integer> indexes;
         private final Map<Integer, Object> values = new HashMap<>();
 
-        Results(int selfNode, List<BatchCommand> commands, List<Integer> indexes) {
-            this.selfNode = selfNode;
+        Results(java.util.function.Predicate<BatchCommand> mine, List<BatchCommand> commands, List<Integer> indexes) {
+            this.mine = mine;
             this.commands = commands;
             this.indexes = indexes;
         }
@@ -67,7 +67,7 @@ final class MachineCall {
 
         @Override
         public boolean isAwaited(int index) {
-            return indexes.contains(index) && commands.get(index).proposerNode() == selfNode;
+            return indexes.contains(index) && mine.test(commands.get(index));
         }
     }
 }

@@ -164,6 +164,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         this.clock = clock;
         this.held = new HeldProposals(group, HELD_MAX, clock);
         this.pending = new PendingProposals(group, self, requestIds.sequence(), clock);
+        executor.awaitedBy(pending::awaits);
         Thread.UncaughtExceptionHandler onError = (t, e) -> fail("internal error: " + e);
         this.loop = new SerialExecutor(loopPool, onError);
         this.exec = new SerialExecutor(execPool, onError);

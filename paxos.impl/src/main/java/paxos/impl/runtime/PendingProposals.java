@@ -36,8 +36,12 @@ final class PendingProposals {
 
     static final long BUCKET_MILLIS = DeadlineBuckets.BUCKET_MILLIS;
 
-    /** A caller's future; {@code application}: a state machine's command (not a barrier or claim). */
-    private record Waiter(CompletableFuture<ExecOutcome.Completed> future, boolean application, long timeoutMillis) {}
+    /**
+     * A caller's future; {@code application}: a state machine's command (not a barrier or claim);
+     * {@code value}: the command's bytes (a reference, not a copy), see {@link #awaits}.
+     */
+    private record Waiter(CompletableFuture<ExecOutcome.Completed> future, boolean application, long timeoutMillis,
+                          byte[] value) {}
 
     /** @param requestIds this node incarnation's request ID sequence (unique across restarts) */
     PendingProposals(int group, int self, AtomicLong requestIds, RuntimeClock clock) {
@@ -64,11 +68,22 @@ final class PendingProposals {
                 f.completeExceptionally(new GroupUnavailableException("group " + group + " failed: " + failure));
                 continue;
             }
-            waiting.put(id, new Waiter(f, c.stateMachineId() != 0, timeoutMillis));
+            waiting.put(id, new Waiter(f, c.stateMachineId() != 0, timeoutMillis, c.value()));
             f.whenComplete((v, e) -> waiting.remove(id));
             timeouts.expireAfter(timeoutMillis, id);
         }
         return futures;
+    }
+
+    /**
+     * Whether an executed command of this node's ID, {@code requestId} with {@code value}, may
+     * complete the caller waiting for that ID: no caller waits, or it proposed exactly these bytes.
+     * False for a command of an earlier incarnation of this node ID that reused the ID (see
+     * {@code GroupExecutor.awaitedBy}). Any thread.
+     */
+    boolean awaits(long requestId, byte[] value) {
+        Waiter w = waiting.get(requestId);
+        return w == null || java.util.Arrays.equals(w.value(), value);
     }
 
     /** A bucket's timer: fails the proposal if it still waits. */

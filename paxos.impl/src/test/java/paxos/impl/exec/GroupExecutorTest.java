@@ -61,6 +61,21 @@ class GroupExecutorTest {
     }
 
     @Test
+    void anEarlierIncarnationsCommandUnderAReusedRequestIdCompletesNoCallerHere() {
+        Recorder a = new Recorder();
+        executor.register(7, a);
+        // a caller here waits for request 5 with "new"; the node's former incarnation used 5 for "old"
+        executor.awaitedBy((id, value) -> id != 5 || new String(value).equals("new"));
+        offer(cmd(7, -1, 1, 5, "old"), cmd(7, -1, 1, 6, "other"));
+        List<ExecOutcome> out = executor.run();
+        assertEquals(1, a.calls.size(), "it executes all the same, as on every replica");
+        assertEquals(List.of(6L), out.stream().map(ExecOutcome::requestId).toList(), "but completes nobody here");
+        offer(cmd(7, -1, 1, 5, "new"));
+        assertEquals(List.of(), executor.run(), "the caller's own command is a duplicate now: it times out, never gets \"old\"");
+        assertEquals(2, a.calls.stream().mapToInt(c -> c.commands().size()).sum(), "the duplicate did not execute");
+    }
+
+    @Test
     void missingStateMachineMakesExecutionWaitNeverSkip() {
         Recorder a = new Recorder();
         executor.register(7, a);

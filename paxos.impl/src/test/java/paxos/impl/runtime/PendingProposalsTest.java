@@ -36,6 +36,16 @@ class PendingProposalsTest {
     }
 
     @Test
+    void aCallerAwaitsOnlyTheBytesItProposedUnderItsRequestId() {
+        List<BatchCommand> numbered = new ArrayList<>();
+        open(1, numbered);
+        long id = numbered.get(0).requestId();
+        assertTrue(pending.awaits(id, new byte[] {1}));
+        assertFalse(pending.awaits(id, new byte[] {2}), "an earlier incarnation's command under the same ID");
+        assertTrue(pending.awaits(id + 1, new byte[] {2}), "nobody waits for this ID");
+    }
+
+    @Test
     void withNothingPendingTheReadRunsAtOnce() {
         assertEquals(1, pending.afterEarlier(this::read).join());
     }
