@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
  * seeds of earlier runs, e.g. 42 before the pre-vote fixes of seeds 5616 and 8710 changed
  * the runs: a wiped acceptor changes an outcome only when it forms a quorum with a node that never
  * saw the value, which few schedules draw, hence the wide bound, ~20 s), {@code IMMEDIATE_MEMBERSHIP}
- * at seed 25 (a group that never converges again: values chosen by quorums of the wrong membership
- * that the right one cannot recover).
+ * at seed 99 (a group that never converges again: values chosen by quorums of the wrong membership
+ * that the right one cannot recover; seed 3 before seed 1845's stricter wipe rule changed the runs,
+ * hence a bound of 400, not 100).
  */
 class MembershipVariantTest {
     /** Seeds run side by side per round while looking for the first violation. */
@@ -56,6 +57,6 @@ class MembershipVariantTest {
         assertTrue(correct.passed(), "the production build fails seed " + seed + " too: " + correct.violations());
     }
 
-    private static final long IMMEDIATE_SEEDS_MAX = 100;
+    private static final long IMMEDIATE_SEEDS_MAX = 400;
     private static final long WIPED_SEEDS_MAX = 1000;
 }
