@@ -494,36 +494,16 @@ final class SimNode {
         return cores[g];
     }
 
-    /** The boot counter and the IDs' check as metadata of the simulated disk (durable at once; lost with a wipe). */
-    private record DiskIds(SimStore disk) implements RequestIds.Durable {
-        private static final String BOOT = "boot";
-        private static final String CHECKED = "ids-checked";
-
+    /** Group 0 metadata of the simulated disk (durable at once; lost with a wipe), where the production rule keeps the IDs. */
+    private record DiskIds(SimStore disk) implements RequestIds.Metadata {
         @Override
-        public long nextBoot() {
-            long next = boot() + 1;
-            disk.putMeta(0, BOOT, java.nio.ByteBuffer.allocate(8).putLong(next).array());
-            return next;
+        public byte[] get(String key) {
+            return disk.meta(0, key);
         }
 
         @Override
-        public void raiseBoot(long boot) {
-            if (boot > boot()) disk.putMeta(0, BOOT, java.nio.ByteBuffer.allocate(8).putLong(boot).array());
-        }
-
-        private long boot() {
-            byte[] b = disk.meta(0, BOOT);
-            return b == null ? 0 : java.nio.ByteBuffer.wrap(b).getLong();
-        }
-
-        @Override
-        public boolean checked() {
-            return disk.meta(0, CHECKED) != null;
-        }
-
-        @Override
-        public void markChecked() {
-            disk.putMeta(0, CHECKED, new byte[] {1});
+        public void put(String key, byte[] value) {
+            disk.putMeta(0, key, value);
         }
     }
 }

@@ -1,12 +1,10 @@
 package paxos.impl.runtime;
 
 import java.nio.ByteBuffer;
-import java.util.List;
-import paxos.api.spi.log.LogRecord;
-import paxos.api.spi.log.LogStore;
 
 /**
- * This node's boot counter, kept durably as log store metadata of group 0 (key {@value #KEY}),
+ * This node's boot counter, kept durably as group 0 metadata (key {@value #KEY}; the log store's,
+ * or the simulator's disk: {@link RequestIds.Metadata}),
  * and the request ID layout built on it: the high {@value #BOOT_BITS} bits (below the sign bit)
  * are the boot counter, the low {@value #SEQUENCE_BITS} bits a sequence starting at 1 for each
  * incarnation. Request IDs of one node are therefore unique across restarts deterministically
@@ -27,12 +25,9 @@ final class BootCounter {
     }
 
     /** Reads the previous counter (0 if none), stores and returns the next one (durably, before returning). */
-    static long next(LogStore store) {
-        long previous = store.meta(0, KEY).map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L);
-        long next = previous + 1;
-        if (next >= 1L << BOOT_BITS) throw new IllegalStateException("boot counter exhausted: " + previous);
-        byte[] bytes = ByteBuffer.allocate(8).putLong(next).array();
-        store.append(List.of(new LogRecord.Meta(0, KEY, bytes))).toCompletableFuture().join();
+    static long next(RequestIds.Metadata meta) {
+        long next = stored(meta) + 1;
+        store(meta, next);
         return next;
     }
 
@@ -50,11 +45,17 @@ final class BootCounter {
      * Makes the stored counter at least {@code boot} (durably, before returning), so that the next
      * start numbers above it: called when this start raised its request IDs into {@code boot}'s range.
      */
-    static void raise(LogStore store, long boot) {
-        long stored = store.meta(0, KEY).map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L);
-        if (stored >= boot) return;
-        if (boot >= 1L << BOOT_BITS) throw new IllegalStateException("boot counter exhausted: " + boot);
-        byte[] bytes = ByteBuffer.allocate(8).putLong(boot).array();
-        store.append(List.of(new LogRecord.Meta(0, KEY, bytes))).toCompletableFuture().join();
+    static void raise(RequestIds.Metadata meta, long boot) {
+        if (stored(meta) < boot) store(meta, boot);
+    }
+
+    private static long stored(RequestIds.Metadata meta) {
+        byte[] b = meta.get(KEY);
+        return b == null ? 0 : ByteBuffer.wrap(b).getLong();
+    }
+
+    private static void store(RequestIds.Metadata meta, long boot) {
+        if (boot >= 1L << BOOT_BITS) throw new IllegalStateException("boot counter exhausted: " + (boot - 1));
+        meta.put(KEY, ByteBuffer.allocate(8).putLong(boot).array());
     }
 }

@@ -29,38 +29,36 @@ import paxos.impl.core.ConfigTracker;
  * records {@link #KEY} and later starts open every group at once.
  *
  * <p>The engine keeps the counter and the check in its log store ({@link #start(LogStore, int)});
- * the simulator passes its simulated disk ({@link #start(Durable, int)}), so that a wiped disk
+ * the simulator passes its simulated disk ({@link #start(Metadata, int)}), so that a wiped disk
  * restarts the counter there too and this rule is what keeps its requests apart.
  *
- * <p><b>Threads.</b> Any thread; {@link #openAbove} blocks on one durable write at most.
+ * <p><b>Threads.</b> Any thread; {@link #openAbove} blocks on two durable writes at most (once per data directory).
  */
 public final class RequestIds {
-    /** Where a node keeps its boot counter and whether its IDs were checked; every write durable before it returns. */
-    public interface Durable {
-        /** Reads the previous boot counter ({@code 0} if none), stores and returns the next one. */
-        long nextBoot();
+    /**
+     * A node's group 0 metadata, where its boot counter ({@code BootCounter}) and whether its IDs
+     * were checked ({@value #KEY}) live: the engine's log store, or the simulator's disk.
+     */
+    public interface Metadata {
+        /** The value under {@code key}, or {@code null} if none. */
+        byte[] get(String key);
 
-        /** Makes the stored boot counter at least {@code boot}. */
-        void raiseBoot(long boot);
-
-        /** True once {@link #markChecked} was stored. */
-        boolean checked();
-
-        /** Records that every group was opened (need not be durable: without it, the next start checks again). */
-        void markChecked();
+        /** Stores {@code value} under {@code key}, durably before it returns. */
+        void put(String key, byte[] value);
     }
+
     /** Group 0 metadata written once every group was opened (the IDs were checked against every group's history). */
     static final String KEY = "ids-checked";
 
     private final AtomicLong sequence;
     /** Per group: 1 once open; {@code null}: every group is open. */
     private final AtomicIntegerArray open;
-    private final Durable durable;
+    private final Metadata metadata;
 
-    private RequestIds(AtomicLong sequence, AtomicIntegerArray open, Durable durable) {
+    private RequestIds(AtomicLong sequence, AtomicIntegerArray open, Metadata metadata) {
         this.sequence = sequence;
         this.open = open;
-        this.durable = durable;
+        this.metadata = metadata;
     }
 
     /** Every group open from the start, numbering from {@code sequence} (tests, the simulator's nodes). */
@@ -70,37 +68,27 @@ public final class RequestIds {
 
     /** This start's IDs kept in the engine's log store: group 0 metadata {@code boot} and {@value #KEY}. */
     static RequestIds start(LogStore store, int groups) {
-        return start(new Durable() {
+        return start(new Metadata() {
             @Override
-            public long nextBoot() {
-                return BootCounter.next(store);
+            public byte[] get(String key) {
+                return store.meta(0, key).orElse(null);
             }
 
             @Override
-            public void raiseBoot(long boot) {
-                BootCounter.raise(store, boot);
-            }
-
-            @Override
-            public boolean checked() {
-                return store.meta(0, KEY).isPresent();
-            }
-
-            @Override
-            public void markChecked() {
-                store.append(List.of(new LogRecord.Meta(0, KEY, new byte[] {1})));
+            public void put(String key, byte[] value) {
+                store.append(List.of(new LogRecord.Meta(0, key, value))).toCompletableFuture().join();
             }
         }, groups);
     }
 
     /**
-     * This start's IDs: a new boot counter from {@code durable}; every group open if it says the IDs
-     * were checked before, else every group closed until {@link #openAbove}.
+     * This start's IDs: a new boot counter stored in {@code metadata}; every group open if it says
+     * the IDs were checked before, else every group closed until {@link #openAbove}.
      */
-    public static RequestIds start(Durable durable, int groups) {
-        boolean checked = durable.checked();
-        AtomicLong sequence = new AtomicLong(BootCounter.firstRequestId(durable.nextBoot()));
-        return checked ? open(sequence) : new RequestIds(sequence, new AtomicIntegerArray(groups), durable);
+    public static RequestIds start(Metadata metadata, int groups) {
+        boolean checked = metadata.get(KEY) != null;
+        AtomicLong sequence = new AtomicLong(BootCounter.firstRequestId(BootCounter.next(metadata)));
+        return checked ? open(sequence) : new RequestIds(sequence, new AtomicIntegerArray(groups), metadata);
     }
 
     /**
@@ -145,12 +133,12 @@ public final class RequestIds {
             long boot = BootCounter.bootOf(highestOwn) + 1;
             long first = BootCounter.firstRequestId(boot);
             if (sequence.get() < first) {
-                durable.raiseBoot(boot);
+                BootCounter.raise(metadata, boot);
                 sequence.accumulateAndGet(first, Math::max);
             }
         }
         open.set(group, 1);
         for (int g = 0; g < open.length(); g++) if (open.get(g) == 0) return;
-        durable.markChecked();
+        metadata.put(KEY, new byte[] {1});
     }
 }
