@@ -20,14 +20,16 @@ import paxos.api.spi.log.SyncPolicy;
  * @param routeToLeader each client proposes through the node leading its group (looked up before
  *     each window) instead of through the entry node; a group led outside this JVM still goes
  *     through the entry node
+ * @param jitWarmupSeconds one unmeasured run at the largest client count before the first window,
+ *     {@code 0..3600}, so that no window pays for the JIT compiling the engine
  */
 record BenchOptions(List<Integer> clients, int valueBytes, int groups, int seconds, int warmupSeconds,
-                    boolean processes, SyncPolicy sync, int windowMax, boolean routeToLeader) {
+                    boolean processes, SyncPolicy sync, int windowMax, boolean routeToLeader, int jitWarmupSeconds) {
 
     static final String USAGE = """
             usage: ./paxos bench cluster [--clients 1,16,64] [--value-bytes 100] [--groups 1] [--seconds 10]
                                          [--warmup 5] [--processes] [--sync SYNC|NONE] [--window N]
-                                         [--route entry|leader]""";
+                                         [--route entry|leader] [--jit-warmup 15]""";
 
     BenchOptions {
         clients = List.copyOf(clients);
@@ -38,12 +40,13 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
         range("--seconds", seconds, 1, 3600);
         range("--warmup", warmupSeconds, 0, 3600);
         range("--window", windowMax, 0, 1024);
+        range("--jit-warmup", jitWarmupSeconds, 0, 3600);
     }
 
     /** Options that route every client through the entry node (the other benchmarks' shape). */
     BenchOptions(List<Integer> clients, int valueBytes, int groups, int seconds, int warmupSeconds, boolean processes,
                  SyncPolicy sync, int windowMax) {
-        this(clients, valueBytes, groups, seconds, warmupSeconds, processes, sync, windowMax, false);
+        this(clients, valueBytes, groups, seconds, warmupSeconds, processes, sync, windowMax, false, 0);
     }
 
     static BenchOptions parse(String... args) {
@@ -56,6 +59,7 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
         SyncPolicy sync = SyncPolicy.SYNC;
         int window = 0;
         boolean routeToLeader = false;
+        int jitWarmup = 15;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--processes")) {
@@ -77,10 +81,12 @@ record BenchOptions(List<Integer> clients, int valueBytes, int groups, int secon
                 case "--window" -> window = number(flag, v);
                 case "--sync" -> sync = syncPolicy(v);
                 case "--route" -> routeToLeader = route(v);
+                case "--jit-warmup" -> jitWarmup = number(flag, v);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
-        return new BenchOptions(clients, valueBytes, groups, seconds, warmup, processes, sync, window, routeToLeader);
+        return new BenchOptions(clients, valueBytes, groups, seconds, warmup, processes, sync, window, routeToLeader,
+                jitWarmup);
     }
 
     /** The {@code --route} value: {@code true} for {@code leader}. */

@@ -39,7 +39,8 @@ import paxos.api.PaxosNode;
  * (one warm-up each). In-process mode proposes through the node leading group 0; 3-process mode
  * through node 1, which runs in this JVM while nodes 2 and 3 run in child JVMs
  * ({@code paxos.node.tool.NodeProcess}); node 1 starts with a shorter election timeout so that it
- * leads. With {@code --route leader}, each client proposes through the node leading its group
+ * leads. Before the first window, {@code --jit-warmup S} seconds (15 by default) of unmeasured load
+ * at the largest client count let the JIT compile the engine. With {@code --route leader}, each client proposes through the node leading its group
  * instead (in-process, where groups' leaders spread over the three nodes).
  */
 public final class ClusterBench {
@@ -67,6 +68,7 @@ public final class ClusterBench {
             settle(cluster, o);
             System.err.println("# system|mode|C|ops/s|p50_ms|p99_ms|p99.9_ms|fsync/op");
             int recordBytes = StorageBench.HEADER_BYTES + StorageBench.BALLOT_BYTES + o.valueBytes();
+            warmJit(cluster, o);
             for (int c : o.clients()) {
                 StorageBench.Result before = StorageBench.floor(cluster.dir.resolve("floor-" + c + "-before"), recordBytes, 1,
                         FLOOR_HALF_NANOS);
@@ -118,6 +120,30 @@ public final class ClusterBench {
         }
         System.err.println("# " + cluster.mode() + ": proposing through node " + cluster.entry().nodeId()
                 + ", leader of group 0: " + cluster.entry().status(0).leaderNodeId() + ", sync " + o.sync());
+    }
+
+    /**
+     * Load at the largest client count, unmeasured, for {@code --jit-warmup} seconds: measured on this
+     * 2-core machine, the first window of a fresh JVM spent about a quarter of its CPU samples in the
+     * C2 compiler and twice the CPU per operation of a later window at the same C.
+     */
+    private static void warmJit(BenchCluster cluster, BenchOptions o) throws InterruptedException {
+        if (o.jitWarmupSeconds() == 0) return;
+        int clients = java.util.Collections.max(o.clients());
+        PaxosNode[] through = routes(cluster, o);
+        Client[] threads = new Client[clients];
+        for (int i = 0; i < clients; i++) {
+            threads[i] = new Client(through[i % o.groups()], i, i % o.groups(), o.valueBytes());
+            threads[i].start();
+        }
+        TimeUnit.SECONDS.sleep(o.jitWarmupSeconds());
+        long ops = 0;
+        for (Client t : threads) t.running = false;
+        for (Client t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(40));
+            ops += t.completed.get();
+        }
+        System.err.printf(Locale.ROOT, "# JIT warm-up: C=%d for %d s, %d ops, not measured%n", clients, o.jitWarmupSeconds(), ops);
     }
 
     /** One measured window for {@code clients} closed-loop threads. */
@@ -233,6 +259,7 @@ public final class ClusterBench {
         private final int valueBytes;
         final Histogram latencies = new Histogram(LATENCY_MAX_MICROS, 3);
         final AtomicLong errors = new AtomicLong();
+        final AtomicLong completed = new AtomicLong();
         volatile boolean running = true;
         volatile long windowStart = Long.MAX_VALUE;
         volatile long windowEnd = Long.MAX_VALUE;
@@ -260,6 +287,7 @@ public final class ClusterBench {
                     return;
                 }
                 long t1 = System.nanoTime();
+                completed.incrementAndGet();
                 if (t0 >= windowStart && t1 <= windowEnd) {
                     synchronized (this) {
                         latencies.recordValue(Math.min(LATENCY_MAX_MICROS, (t1 - t0) / 1000));

@@ -19,6 +19,14 @@ class BenchOptionsTest {
         assertEquals(1, o.groups());
         assertEquals(SyncPolicy.SYNC, o.sync());
         assertFalse(o.routeToLeader());
+        assertEquals(15, o.jitWarmupSeconds());
+    }
+
+    @Test
+    void jitWarmupIsReadAndBounded() {
+        assertEquals(0, BenchOptions.parse("--jit-warmup", "0").jitWarmupSeconds());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--jit-warmup", "-1"));
+        assertTrue(e.getMessage().contains("--jit-warmup"), e.getMessage());
     }
 
     @Test
