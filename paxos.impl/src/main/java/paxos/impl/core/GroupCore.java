@@ -104,6 +104,8 @@ public final class GroupCore {
     private boolean unconfirmedReads;
 
     private long now;
+    /** Set by inputs that may let queued proposals go out; {@link #flushIfWanted} acts on it before a Ready. */
+    private boolean flushWanted;
     /** Tick each peer was last heard from (any message of this group); bounded by the membership. */
     private final Map<Integer, Long> heardAt = new HashMap<>();
     /** Readies handed out and not yet advanced, oldest first (bounded by {@link #READIES_IN_FLIGHT_MAX}). */
@@ -187,7 +189,7 @@ public final class GroupCore {
         now++;
         proposer.tick();
         maybeCatchUp();
-        flushQueue();
+        flushWanted = true;
         reads.expire(now);
         driveReads();
     }
@@ -218,7 +220,7 @@ public final class GroupCore {
         if (others.contains(m.from())) heardAt.put(m.from(), now);
         dispatch(m);
         maybeCatchUp();
-        flushQueue();
+        flushWanted = true;
         driveReads();
     }
 
@@ -283,7 +285,7 @@ public final class GroupCore {
             return new ProposeResult.Refused(ProposeResult.Reason.NOT_MEMBER, "node " + self + " is no voter of group "
                     + cfg.group() + " from instance " + tracker.latestStart() + " on (a chosen membership change removes it)");
         ProposeResult r = queue.offer(commands, now);
-        if (r == ProposeResult.QUEUED) flushQueue();
+        if (r == ProposeResult.QUEUED) flushWanted = true;
         return r;
     }
 
@@ -334,8 +336,13 @@ public final class GroupCore {
 
     // ---------------------------------------------------------------- outputs
 
-    /** True if {@link #ready()} has work (and fewer than {@link #READIES_IN_FLIGHT_MAX} are un-advanced). */
+    /**
+     * True if {@link #ready()} has work (and fewer than {@link #READIES_IN_FLIGHT_MAX} are
+     * un-advanced). Proposals offered since the last Ready become instances first (see
+     * {@link #flushIfWanted}), so this may fill the next Ready.
+     */
     public boolean hasReady() {
+        flushIfWanted();
         return pending.size() < READIES_IN_FLIGHT_MAX && (!out.isEmpty() || learner.hasApply());
     }
 
@@ -350,6 +357,7 @@ public final class GroupCore {
     public Ready ready() {
         if (pending.size() >= READIES_IN_FLIGHT_MAX)
             throw new IllegalStateException(READIES_IN_FLIGHT_MAX + " Readies are not yet advanced");
+        flushIfWanted();
         Ready r = new Ready(out.persist, out.messages, out.reads, learner.drainApply(cfg.applyEntriesMax()));
         out.clear();
         pending.addLast(r);
@@ -640,6 +648,19 @@ public final class GroupCore {
     }
 
     /** Leader: cuts batches into free window slots. Others: forward to the known leader. */
+    /**
+     * Proposals queued by {@link #propose}, and the room that steps and ticks open in the window,
+     * turn into instances here, when the caller asks for the next Ready, not at each input: every
+     * proposal offered since the last Ready shares the next batch (up to the batch bounds), so a
+     * caller that steps several inputs before taking a Ready gets fewer, fuller instances. The
+     * decision is the same function of the queue and the window as before, taken later.
+     */
+    private void flushIfWanted() {
+        if (!flushWanted) return;
+        flushWanted = false;
+        flushQueue();
+    }
+
     private void flushQueue() {
         Role role = proposer.role();
         int leaderId = proposer.leaderId();

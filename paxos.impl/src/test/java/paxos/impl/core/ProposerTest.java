@@ -103,10 +103,23 @@ class ProposerTest {
     @Test
     void windowBoundsInstancesInFlight() {
         Fixture.elect(node);
-        for (int i = 0; i < 10; i++) node.propose(List.of(command(1, i, "v" + i)));
-        drain(node);
+        for (int i = 0; i < 10; i++) {
+            node.propose(List.of(command(1, i, "v" + i)));
+            drain(node); // a Ready per proposal: each would start an instance of its own
+        }
         assertEquals(4, node.inFlightCount());
         assertEquals(6, node.queuedCount());
+    }
+
+    @Test
+    void proposalsOfferedBeforeTheNextReadyShareOneInstance() {
+        Fixture.elect(node);
+        for (int i = 0; i < 10; i++) node.propose(List.of(command(1, i, "v" + i)));
+        assertEquals(0, node.inFlightCount(), "no instance before the Ready is asked for");
+        List<Message.Accept> accepts = only(drain(node).messages(), Message.Accept.class);
+        assertEquals(1, node.inFlightCount());
+        assertEquals(0, node.queuedCount());
+        assertEquals(1, accepts.stream().map(Message.Accept::instance).distinct().count(), "one instance carries all ten");
     }
 
     @Test
