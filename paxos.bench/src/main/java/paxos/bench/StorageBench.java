@@ -6,13 +6,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
-import paxos.api.spi.log.LogRecord;
 import paxos.api.spi.log.LogStoreStats;
 import paxos.storage.leveldb.LevelDbLogStore;
 import paxos.storage.leveldb.LevelDbStoreConfig;
@@ -22,7 +20,10 @@ import paxos.storage.leveldb.LevelDbStoreConfig;
  * disk. Floor: one thread appending a record-sized buffer and calling {@code force(false)} after
  * each record (the yardstick of 1 writer), or after every 64 records (of more writers), measured for
  * half the time right before and half right after each store measurement (the mean is printed). Store: {@link LevelDbLogStore} (SYNC) with 1, 16 and 64
- * writers, each appending one Accept and waiting for it. Prints records/s, fsyncs and bytes
+ * writers, each appending one Accept and waiting for it; for more than one writer also as many
+ * asynchronous closed-loop writers (row {@code store, N async writer(s)}: each re-appends from the
+ * completion of its last append, as the engine's group event loops use the store, no thread per
+ * writer; measured right after the blocking writers, against the same floor). Prints records/s, fsyncs and bytes
  * per record on disk (the data directory's growth measured after the store closed, so the index's
  * overlay is committed and LevelDB's preallocated log is cut to size), p50/p99 latency, each store
  * figure as a ratio of the floor measured in the same run, and the aims: 64 writers at least
@@ -65,7 +66,7 @@ public final class StorageBench {
         System.out.printf("storage bench in %s, %.1f s per measurement, %d cores%n", root, seconds,
                 Runtime.getRuntime().availableProcessors());
         try {
-            runStore(root.resolve("warmup"), 100, 16, Math.min(nanos, 1_000_000_000L)); // JIT warm-up, not reported
+            runStore(root.resolve("warmup"), 100, 16, Math.min(nanos, 1_000_000_000L), false); // JIT warm-up, not reported
             for (int size : sizes) {
                 int recordBytes = HEADER_BYTES + BALLOT_BYTES + size;
                 System.out.printf("%nvalue %d B (record on disk = %d B incl. header and ballot)%n", size, recordBytes);
@@ -76,11 +77,13 @@ public final class StorageBench {
                     int perForce = w == 1 ? 1 : 64;
                     Path floorDir = root.resolve("floor-" + size + "-" + w);
                     Result before = floor(floorDir.resolve("before"), recordBytes, perForce, nanos / 2);
-                    Result r = runStore(root.resolve("store-" + size + "-" + w), size, w, nanos);
+                    Result r = runStore(root.resolve("store-" + size + "-" + w), size, w, nanos, false);
+                    Result async = w > 1 ? runStore(root.resolve("async-" + size + "-" + w), size, w, nanos, true) : null;
                     Result after = floor(floorDir.resolve("after"), recordBytes, perForce, nanos / 2);
                     Result floor = mean(before, after);
                     row("floor: force per " + perForce + (perForce == 1 ? " record" : " records"), floor, null, recordBytes);
                     row("store, " + w + " writer(s)", r, floor, recordBytes);
+                    if (async != null) row("store, " + w + " async writer(s)", async, floor, recordBytes);
                     aims(w, r, floor, recordBytes);
                 }
             }
@@ -149,50 +152,28 @@ public final class StorageBench {
         }
     }
 
-    /** {@code writers} threads, each on its own group, appending one accept at a time. */
-    private static Result runStore(Path dir, int valueBytes, int writers, long nanos) throws Exception {
+    /**
+     * {@code writers} writers, each on its own group, appending one accept at a time: threads that
+     * wait for each append, or ({@code async}) closed loops that append again from the completion.
+     */
+    private static Result runStore(Path dir, int valueBytes, int writers, long nanos, boolean async) throws Exception {
         LevelDbStoreConfig config = LevelDbStoreConfig.defaults(dir).withCreateDirectory(true);
         new LevelDbLogStore(config).close(); // the empty store's own files are not the records' cost
         long sizeBefore = directoryBytes(dir);
-        long records = 0;
-        Result result;
+        StoreWriters.Run run;
+        LogStoreStats before;
+        LogStoreStats after;
         try (LevelDbLogStore store = new LevelDbLogStore(config)) {
-            LogStoreStats before = store.stats();
+            before = store.stats();
             byte[] value = new byte[valueBytes];
-            List<Thread> threads = new ArrayList<>();
-            List<Histogram> histograms = new ArrayList<>();
-            long[] counts = new long[writers];
-            long end = System.nanoTime() + nanos;
-            long start = System.nanoTime();
-            for (int w = 0; w < writers; w++) {
-                int group = w;
-                Histogram h = new Histogram(60_000_000L, 3);
-                histograms.add(h);
-                Thread t = new Thread(() -> {
-                    long instance = 0;
-                    while (System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
-                        store.append(List.of(new LogRecord.Accept(group, instance++, 1, value))).toCompletableFuture().join();
-                        h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                    }
-                    counts[group] = instance;
-                }, "bench-writer-" + w);
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) t.join();
-            long elapsed = System.nanoTime() - start;
-            for (long c : counts) records += c;
-            Histogram all = new Histogram(60_000_000L, 3);
-            histograms.forEach(all::add);
-            LogStoreStats after = store.stats();
-            result = new Result(records * 1e9 / elapsed, (double) (after.fsyncs() - before.fsyncs()) / records,
-                    0, all.getValueAtPercentile(50), all.getValueAtPercentile(99));
+            run = async ? StoreWriters.async(store, value, writers, nanos) : StoreWriters.threads(store, value, writers, nanos);
+            after = store.stats();
         }
+        long records = run.records();
         // after close: the index is wholly in LevelDB and LevelDB's preallocated log file is cut to its content
         double bytesPerRecord = (double) (directoryBytes(dir) - sizeBefore) / records;
-        return new Result(result.recordsPerSecond(), result.fsyncsPerRecord(), bytesPerRecord, result.p50Micros(),
-                result.p99Micros());
+        return new Result(records * 1e9 / run.elapsedNanos(), (double) (after.fsyncs() - before.fsyncs()) / records,
+                bytesPerRecord, run.latency().getValueAtPercentile(50), run.latency().getValueAtPercentile(99));
     }
 
     private static long directoryBytes(Path dir) throws IOException {

@@ -65,6 +65,8 @@ final class GroupCommitWriter implements Runnable {
     private static final Runnable END = () -> { };
     /** Appends in a batch that the writer completes itself, when the completer has nothing left to run. */
     static final int INLINE_COMPLETIONS_MAX = 4;
+    /** Longest wait of a batch for the completer to finish the previous one. */
+    static final int COMPLETER_WAIT_MICROS_MAX = 1000;
     /** Completions handed to the completer and not yet run: the writer completes inline only at 0 (in order). */
     private final java.util.concurrent.atomic.AtomicInteger completerBacklog = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -163,6 +165,7 @@ final class GroupCommitWriter implements Runnable {
                     }
                 }
             }
+            awaitCompleter();
             List<Pending> batch = new ArrayList<>();
             long bytes = 0;
             while (!queue.isEmpty() && (batch.isEmpty() || bytes + queue.peek().bytes() <= config.batchBytesMax())) {
@@ -175,6 +178,24 @@ final class GroupCommitWriter implements Runnable {
             return batch;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * While the completer thread still completes the previous batch, the callers it wakes are about
+     * to append again: waiting for it (at most {@value #COMPLETER_WAIT_MICROS_MAX} us, under the lock)
+     * lets their appends share this batch's fsync instead of each wake-up triggering a small one.
+     */
+    private void awaitCompleter() {
+        long deadline = System.nanoTime() + COMPLETER_WAIT_MICROS_MAX * 1000L;
+        while (completerBacklog.get() > 0 && !closing && queuedBytes < config.batchBytesMax()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            try {
+                notEmpty.awaitNanos(Math.min(left, 100_000));
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
