@@ -74,8 +74,11 @@ public interface PaxosNode {
      * thread; the state machine must make reads thread-safe with respect to execute.
      *
      * <ul>
-     *   <li>{@link ReadConsistency#LINEARIZABLE}: a barrier confirmed by a quorum (read-index
-     *       style); no clock assumption; usable on any node.</li>
+     *   <li>{@link ReadConsistency#LINEARIZABLE}: a barrier confirmed by a quorum; no clock
+     *       assumption; usable on any node. It sees every write acknowledged (on any node) before
+     *       it was called. Implementations may serve it without writing to the log (the
+     *       engine's is a read-index of the Paxos leader, asked by a follower with one message,
+     *       with a no-op command through the log as the fallback).</li>
      *   <li>{@link ReadConsistency#LEASE}: only on the master, only while its lease is valid,
      *       and only after it executed every instance chosen before its term began; otherwise
      *       fails with {@link NotMasterException}.</li>

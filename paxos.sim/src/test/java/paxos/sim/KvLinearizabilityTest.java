@@ -34,6 +34,7 @@ class KvLinearizabilityTest {
         assertEquals("", failures.toString());
         assertTrue(totals.getOrDefault("leaseRead.DONE", 0L) > 0 && totals.getOrDefault("linRead.DONE", 0L) > 0, totals.toString());
         assertTrue(totals.getOrDefault("masterChanges", 0L) > count, "masters changed: " + totals);
+        assertTrue(totals.getOrDefault("followerReadIndex.confirmed", 0L) > 0, "followers' reads by the leader's read index: " + totals);
         if (count >= 50) {
             // An old master's write reaching execution after a master change is rare (a few seeds in
             // hundreds, which ones depends on every detail of the runtime): when the seeds above had
@@ -61,9 +62,25 @@ class KvLinearizabilityTest {
     /** A leader that releases LINEARIZABLE reads without its quorum round serves stale reads once deposed. */
     @Test
     void readIndexWithoutQuorumRoundIsCaught() {
-        long seed = firstCaught(KvSimulation.Break.READ_INDEX_WITHOUT_QUORUM);
-        System.out.println("KvLinearizabilityTest: READ_INDEX_WITHOUT_QUORUM caught at seed " + seed);
-        assertTrue(seed > 0);
+        assertCaught(KvSimulation.Break.READ_INDEX_WITHOUT_QUORUM);
+    }
+
+    /** A follower that serves LINEARIZABLE reads at its own position, without asking the leader, is behind. */
+    @Test
+    void followerReadWithoutTheLeadersRoundIsCaught() {
+        assertCaught(KvSimulation.Break.FOLLOWER_READ_WITHOUT_LEADER_ROUND);
+    }
+
+    /** A deposed leader that answers followers' reads without its quorum round hands out stale indexes. */
+    @Test
+    void followerReadAnsweredWithoutTheLeadersRoundIsCaught() {
+        assertCaught(KvSimulation.Break.FOLLOWER_READ_ANSWERED_WITHOUT_ROUND);
+    }
+
+    private static void assertCaught(KvSimulation.Break broken) {
+        long seed = firstCaught(broken);
+        System.out.println("KvLinearizabilityTest: " + broken + " caught at seed " + seed);
+        assertTrue(seed > 0, broken + " not caught within 200 seeds");
     }
 
     @Test

@@ -47,7 +47,8 @@ import paxos.testkit.Linearizability;
  *
  * <p>Two disciplines, drawn per seed: <b>master</b> — writes go to the master, conditional on its
  * version; reads are LEASE (on the master) or LINEARIZABLE (the runtime's read barrier, any node: a
- * read-index on the Paxos leader, a no-op barrier through Paxos elsewhere);
+ * read-index on the Paxos leader, asked of the leader on a follower, a no-op barrier through Paxos
+ * when no leader is known or it cannot be confirmed);
  * <b>anywhere</b> — unconditional writes and LINEARIZABLE reads through any node.
  */
 final class KvSimulation {
@@ -57,8 +58,13 @@ final class KvSimulation {
      * write and a lease read on the old one inside the overlap; kept for manual runs.)
      * {@code READ_INDEX_WITHOUT_QUORUM}: the leader releases LINEARIZABLE reads without its
      * confirmation round ({@link GroupCore#releaseReadsUnconfirmed}).
+     * {@code FOLLOWER_READ_WITHOUT_LEADER_ROUND}: a follower releases its LINEARIZABLE reads at its
+     * own chosen position, without asking the leader ({@link GroupCore#releaseFollowerReadsUnasked}).
+     * {@code FOLLOWER_READ_ANSWERED_WITHOUT_ROUND}: the leader answers followers' reads without its
+     * confirmation round, its own reads keep it ({@link GroupCore#answerFollowerReadsUnconfirmed}).
      */
-    enum Break { NONE, LEASE_READS_ANYWHERE, TAKEOVER_WITHOUT_WAITING, READ_INDEX_WITHOUT_QUORUM }
+    enum Break { NONE, LEASE_READS_ANYWHERE, TAKEOVER_WITHOUT_WAITING, READ_INDEX_WITHOUT_QUORUM,
+        FOLLOWER_READ_WITHOUT_LEADER_ROUND, FOLLOWER_READ_ANSWERED_WITHOUT_ROUND }
 
     static final int SM = 1;
     static final int TICK = 10;
@@ -190,7 +196,10 @@ final class KvSimulation {
         long delay = 1 + random.nextInt(2 * TICK);
         after(delay, () -> {
             if (side[m.from()] != side[m.to()]) return;
-            if (nodes[m.to()].up) nodes[m.to()].receive(m);
+            if (!nodes[m.to()].up) return;
+            // a follower's read confirmed by the leader's read index (not the barrier)
+            if (m instanceof Message.ReadIndexReply r) count(r.index() >= 0 ? "followerReadIndex.confirmed" : "followerReadIndex.refused", 1);
+            nodes[m.to()].receive(m);
         });
     }
 
@@ -320,6 +329,8 @@ final class KvSimulation {
                     .withBatching(8, 16, 64 << 10, 0, 1024).withBounds(1000, 1 << 20, 64, 64 << 10, 256).withPreVote(preVote);
             core = new GroupCore(cfg, store.recover(0), random.split());
             if (broken == Break.READ_INDEX_WITHOUT_QUORUM) core.releaseReadsUnconfirmed();
+            if (broken == Break.FOLLOWER_READ_WITHOUT_LEADER_ROUND) core.releaseFollowerReadsUnasked();
+            if (broken == Break.FOLLOWER_READ_ANSWERED_WITHOUT_ROUND) core.answerFollowerReadsUnconfirmed();
             kv = new HashMap<>();
             GroupExecutor executor = new GroupExecutor(0, id, ExecutorState.INITIAL, 10_000);
             int inc = incarnation;
@@ -427,8 +438,10 @@ final class KvSimulation {
                 else leaseReads.add(new Object[] {before, key, cb});
                 return;
             }
-            // the production path: a read-index on the leader, a barrier through Paxos elsewhere
+            // the production path: a read-index on the leader, asked of the leader on a follower that
+            // knows one, a barrier through Paxos elsewhere
             if (core.role() == GroupCore.Role.LEADER) count("linRead.onLeader", 1);
+            else if (core.leaderId() != 0) count("linRead.onFollowerKnowingALeader", 1);
             long token = requestCounter++;
             waiting.put(token, (done, error) -> cb.done(Outcome.UNKNOWN, null)); // failAll: the node crashed
             int inc = incarnation;

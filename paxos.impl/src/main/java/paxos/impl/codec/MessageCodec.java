@@ -26,7 +26,8 @@ public final class MessageCodec {
 
     private static final byte PREPARE = 1, PROMISE = 2, ACCEPT = 3, ACCEPTED = 4, REJECT = 5, COMMIT = 6,
             HEARTBEAT = 7, CATCH_UP_REQUEST = 8, CATCH_UP_REPLY = 9, FORWARD = 10,
-            PRE_VOTE = 11, PRE_VOTE_REPLY = 12, READ_PROBE = 13, READ_PROBE_ACK = 14;
+            PRE_VOTE = 11, PRE_VOTE_REPLY = 12, READ_PROBE = 13, READ_PROBE_ACK = 14,
+            READ_INDEX_REQUEST = 15, READ_INDEX_REPLY = 16;
 
     private final int entriesMax;
     private final int valueBytesMax;
@@ -82,6 +83,12 @@ public final class MessageCodec {
         } else if (m instanceof Message.ReadProbeAck r) {
             w.u8(READ_PROBE_ACK).head(r.group(), r.from(), r.to());
             w.i64(r.ballot()).i64(r.round());
+        } else if (m instanceof Message.ReadIndexRequest r) {
+            w.u8(READ_INDEX_REQUEST).head(r.group(), r.from(), r.to());
+            w.i64(r.tag());
+        } else if (m instanceof Message.ReadIndexReply r) {
+            w.u8(READ_INDEX_REPLY).head(r.group(), r.from(), r.to());
+            w.i64(r.tag()).i64(r.index());
         } else if (m instanceof Message.CatchUpRequest r) {
             w.u8(CATCH_UP_REQUEST).head(r.group(), r.from(), r.to());
             w.i64(r.fromInstance()).i64(r.toInstance());
@@ -143,6 +150,8 @@ public final class MessageCodec {
                 case HEARTBEAT -> new Message.Heartbeat(group, from, to, b.getLong(), b.getLong());
                 case READ_PROBE -> new Message.ReadProbe(group, from, to, b.getLong(), b.getLong());
                 case READ_PROBE_ACK -> new Message.ReadProbeAck(group, from, to, b.getLong(), b.getLong());
+                case READ_INDEX_REQUEST -> new Message.ReadIndexRequest(group, from, to, b.getLong());
+                case READ_INDEX_REPLY -> new Message.ReadIndexReply(group, from, to, b.getLong(), b.getLong());
                 case CATCH_UP_REQUEST -> new Message.CatchUpRequest(group, from, to, b.getLong(), b.getLong());
                 case CATCH_UP_REPLY -> {
                     long chosenUpTo = b.getLong();

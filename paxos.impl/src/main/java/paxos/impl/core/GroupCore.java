@@ -100,8 +100,13 @@ public final class GroupCore {
     private final CatchUp catchUp;
     private final Reforward reforward;
     private final ReadIndex reads;
+    private final FollowerReads followerReads;
     /** The simulator's broken variant: reads are released without a confirmation round. */
     private boolean unconfirmedReads;
+    /** The simulator's broken variant: a follower releases its reads without asking the leader. */
+    private boolean followerReadsUnasked;
+    /** The simulator's broken variant: the leader answers followers' reads without a confirmation round. */
+    private boolean followerReadsUnconfirmed;
 
     private long now;
     /** Set by inputs that may let queued proposals go out; {@link #flushIfWanted} acts on it before a Ready. */
@@ -164,8 +169,11 @@ public final class GroupCore {
         this.reforward = new Reforward(self, cfg.queueMax(), 64L * cfg.electionTimeoutTicks(), cfg.batchCountMax());
         // A competing leader that could choose beyond a read's index needs promises from a quorum of
         // the membership in force there: the one in force now or a pending one, so confirm with both.
-        this.reads = new ReadIndex(self, acks -> tracker.quorumInAll(acks, learner.chosenUpTo() + 1, cfg.quorumRule()),
+        this.reads = new ReadIndex(cfg.group(), self, acks -> tracker.quorumInAll(acks, learner.chosenUpTo() + 1, cfg.quorumRule()),
                 cfg.queueMax(), 4L * cfg.electionTimeoutTicks());
+        // an answer normally takes a few message delays, far below an election timeout; past it the
+        // barrier is the better bet. Tags start at a random point: never reused across restarts.
+        this.followerReads = new FollowerReads(cfg.queueMax(), cfg.electionTimeoutTicks(), random.nextLong() >>> 2);
     }
 
     /**
@@ -235,6 +243,7 @@ public final class GroupCore {
         if (m instanceof Message.Commit c) return c.instance() >= 0;
         if (m instanceof Message.ReadProbe p) return voters.contains(p.from());
         if (m instanceof Message.ReadProbeAck a) return voters.contains(a.from());
+        if (m instanceof Message.ReadIndexRequest q) return others.contains(q.from());
         return true;
     }
 
@@ -255,6 +264,8 @@ public final class GroupCore {
         else if (m instanceof Message.ReadProbeAck a) {
             if (proposer.role() == Role.LEADER && a.ballot() == proposer.ballot()) reads.ack(a.from(), a.ballot(), a.round());
         }
+        else if (m instanceof Message.ReadIndexRequest q) onReadIndexRequest(q);
+        else if (m instanceof Message.ReadIndexReply r) followerReads.answered(r.from(), r.tag(), r.index());
     }
 
     /**
@@ -290,29 +301,74 @@ public final class GroupCore {
     }
 
     /**
-     * A LINEARIZABLE read (read-index): on the leader, registers read {@code id} (the caller's,
-     * unique among its waiting reads) and returns true; {@link #drainReads} later releases it.
-     * Its index is the highest instance known chosen here or found by this leader's phase 1, so
-     * it covers every value chosen at this leader's ballot or a lower one; the read is released
-     * once a quorum of voters answered a confirmation round started after this call without
-     * having promised a higher ballot (see {@link ReadIndex}). Returns false (nothing registered)
-     * on a non-leader or when too many reads wait: the caller uses a no-op barrier instead.
+     * A LINEARIZABLE read (read-index): registers read {@code id} (the caller's, unique among its
+     * waiting reads) and returns true; {@link #drainReads} later releases it. Returns false
+     * (nothing registered) on a node that neither leads nor follows a known leader, or when too
+     * many reads wait: the caller uses a no-op barrier instead.
+     *
+     * <p>On the leader its index is the highest instance known chosen here or found by this
+     * leader's phase 1, so it covers every value chosen at this leader's ballot or a lower one; the
+     * read is released once a quorum of voters answered a confirmation round started after this
+     * call without having promised a higher ballot (see {@link ReadIndex}). On a follower the read
+     * asks the leader, which takes the index the same way when the request arrives and answers once
+     * its round confirmed it (see {@link FollowerReads}); a refusal, no answer within an election
+     * timeout or a leader change release it unconfirmed.
      */
     public boolean read(long id) {
-        if (proposer.role() != Role.LEADER) return false;
-        long index = Math.max(learner.maxKnownChosen(), proposer.electedUpTo());
-        if (unconfirmedReads) {
-            reads.releaseNow(id, index);
-            return true;
+        Role role = proposer.role();
+        int leader = proposer.leaderId();
+        if (role == Role.LEADER) {
+            long index = readIndex();
+            if (unconfirmedReads) {
+                reads.releaseNow(id, index);
+                return true;
+            }
+            if (!reads.register(self, id, index, proposer.ballot(), now)) return false;
+        } else if (role == Role.FOLLOWER && leader != 0 && leader != self) {
+            if (followerReadsUnasked) {
+                followerReads.releaseNow(id, learner.chosenUpTo());
+                return true;
+            }
+            long tag = followerReads.ask(id, leader, now);
+            if (tag < 0) return false;
+            send(new Message.ReadIndexRequest(cfg.group(), self, leader, tag));
+        } else {
+            return false;
         }
-        if (!reads.register(id, index, proposer.ballot(), now)) return false;
         driveReads();
         return true;
     }
 
+    /** The leader's read index: see {@link #read}. */
+    private long readIndex() {
+        return Math.max(learner.maxKnownChosen(), proposer.electedUpTo());
+    }
+
+    /**
+     * A follower's read: registered like a local read, index taken now (after the follower's read
+     * began), answered when released; refused at once on a non-leader or when too many wait.
+     */
+    private void onReadIndexRequest(Message.ReadIndexRequest q) {
+        if (proposer.role() == Role.LEADER) {
+            long index = readIndex();
+            if (unconfirmedReads || followerReadsUnconfirmed) {
+                send(new Message.ReadIndexReply(cfg.group(), self, q.from(), q.tag(), index));
+                return;
+            }
+            if (reads.register(q.from(), q.tag(), index, proposer.ballot(), now)) return; // driveReads follows the step
+        }
+        send(new Message.ReadIndexReply(cfg.group(), self, q.from(), q.tag(), ReadDone.UNCONFIRMED));
+    }
+
     /** Reads released since the last call, confirmed or not (see {@link ReadDone}). */
     public List<ReadDone> drainReads() {
-        return reads.drain();
+        List<ReadDone> local = reads.drain();
+        List<ReadDone> asked = followerReads.drain();
+        if (asked.isEmpty()) return local;
+        if (local.isEmpty()) return asked;
+        List<ReadDone> all = new ArrayList<>(local);
+        all.addAll(asked);
+        return all;
     }
 
     /**
@@ -323,15 +379,41 @@ public final class GroupCore {
         unconfirmedReads = true;
     }
 
-    /** Fails the reads of a lost leadership; starts a confirmation round when one is due. */
+    /**
+     * Makes this core, as a follower, release reads at once with its own chosen position, without
+     * asking the leader: a broken build, for the simulator's variant test only (a follower behind
+     * the leader then serves stale reads).
+     */
+    public void releaseFollowerReadsUnasked() {
+        followerReadsUnasked = true;
+    }
+
+    /**
+     * Makes this core, as leader, answer followers' reads at once with its index, without a
+     * confirmation round (its own reads keep it): a broken build, for the simulator's variant test
+     * only (a deposed leader then answers stale indexes).
+     */
+    public void answerFollowerReadsUnconfirmed() {
+        followerReadsUnconfirmed = true;
+    }
+
+    /**
+     * Fails the reads of a lost leadership (here and the followers' ones, answered unconfirmed),
+     * starts a confirmation round when one is due, sends the answers to followers' reads; as a
+     * follower, releases unconfirmed the reads asked of a leader it no longer follows or expired.
+     */
     private void driveReads() {
-        if (reads.isEmpty()) return;
-        if (proposer.role() != Role.LEADER || proposer.ballot() != reads.ballot()) {
-            reads.failAll();
-            return;
+        Role role = proposer.role();
+        followerReads.check(role == Role.FOLLOWER && proposer.leaderId() != self ? proposer.leaderId() : 0, now);
+        if (!reads.isEmpty()) {
+            if (role != Role.LEADER || proposer.ballot() != reads.ballot()) {
+                reads.failAll();
+            } else {
+                long round = reads.startRoundIfDue(now, cfg.retransmitTicks());
+                if (round >= 0) proposer.sendReadProbes(round);
+            }
         }
-        long round = reads.startRoundIfDue(now, cfg.retransmitTicks());
-        if (round >= 0) proposer.sendReadProbes(round);
+        for (Message.ReadIndexReply r : reads.drainAnswers()) send(r);
     }
 
     // ---------------------------------------------------------------- outputs

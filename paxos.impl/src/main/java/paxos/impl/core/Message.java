@@ -91,6 +91,20 @@ public sealed interface Message {
     /** The sender had promised no ballot above {@code ballot} when it answered {@code round}. */
     record ReadProbeAck(int group, int from, int to, long ballot, long round) implements Message {}
 
+    /**
+     * A follower's LINEARIZABLE read {@code tag} (unique on the sender, across its restarts too):
+     * asks the leader for its read index, taken when this arrives (see {@link FollowerReads}).
+     */
+    record ReadIndexRequest(int group, int from, int to, long tag) implements Message {}
+
+    /**
+     * The leader's answer to {@link ReadIndexRequest} {@code tag}: {@code index} was taken when the
+     * request arrived and a quorum round started after that confirmed the sender still led; or
+     * {@link GroupCore.ReadDone#UNCONFIRMED}: refused (not leader, too many reads waiting, not
+     * confirmed in time), the follower falls back to a barrier.
+     */
+    record ReadIndexReply(int group, int from, int to, long tag, long index) implements Message {}
+
     /** Asks for the chosen values of {@code [fromInstance, toInstance)}; the reply is bounded. */
     record CatchUpRequest(int group, int from, int to, long fromInstance, long toInstance) implements Message {}
 

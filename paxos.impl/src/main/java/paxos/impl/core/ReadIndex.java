@@ -2,8 +2,10 @@ package paxos.impl.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,11 +21,20 @@ import java.util.Set;
  * before the registration, and promises only grow (they are durable), so no quorum could have
  * answered the later round: the read waits for that. At the leader's ballot or a lower one, it is
  * at or below the index (see {@link GroupCore#read}).
+ *
+ * <p><b>Followers' reads</b> ({@link FollowerReads}) are registered here the same way when their
+ * {@link Message.ReadIndexRequest} arrives, with the index taken then, and answered with a
+ * {@link Message.ReadIndexReply} when released (confirmed or not); one follower holds at most half
+ * of the {@code pendingMax} slots, so that it cannot crowd out the leader's own and other reads.
  */
 final class ReadIndex {
-    /** A waiting read: its index, the first round that confirms it, the tick it was registered. */
-    private record Pending(long id, long index, long round, long since) {}
+    /**
+     * A waiting read: the node that asked (this one for a local read; else {@code id} is its tag),
+     * its index, the first round that confirms it, the tick it was registered.
+     */
+    private record Pending(int from, long id, long index, long round, long since) {}
 
+    private final int group;
     private final int self;
     /** Whether a set of nodes (this one included) confirms: a quorum of every membership in force or pending. */
     private final java.util.function.Predicate<Set<Integer>> isQuorum;
@@ -32,6 +43,10 @@ final class ReadIndex {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Set<Integer> acks = new HashSet<>();
     private final List<GroupCore.ReadDone> done = new ArrayList<>();
+    /** Answers to followers' reads, to send. */
+    private final List<Message.ReadIndexReply> answers = new ArrayList<>();
+    /** Followers' reads waiting here, by follower (entries removed at zero: bounded by the members). */
+    private final Map<Integer, Integer> remote = new HashMap<>();
     private long ballot = Ballot.NONE;
     private long sentRound;
     private long sentAt;
@@ -41,7 +56,8 @@ final class ReadIndex {
      * @param pendingMax most reads waiting for confirmation (more are refused: the caller falls back)
      * @param expireTicks a read not confirmed within it is released unconfirmed (bounds the state)
      */
-    ReadIndex(int self, java.util.function.Predicate<Set<Integer>> isQuorum, int pendingMax, long expireTicks) {
+    ReadIndex(int group, int self, java.util.function.Predicate<Set<Integer>> isQuorum, int pendingMax, long expireTicks) {
+        this.group = group;
         this.self = self;
         this.isQuorum = isQuorum;
         this.pendingMax = pendingMax;
@@ -57,12 +73,17 @@ final class ReadIndex {
         return pending.isEmpty();
     }
 
-    /** Registers a read of the leader at {@code leaderBallot}; false if too many wait. */
-    boolean register(long id, long index, long leaderBallot, long now) {
+    /**
+     * Registers a read of the leader at {@code leaderBallot}, asked by node {@code from} (this node,
+     * or a follower whose tag is {@code id}); false if too many wait (or too many of that follower's).
+     */
+    boolean register(int from, long id, long index, long leaderBallot, long now) {
         if (pending.size() >= pendingMax) return false;
+        if (from != self && remote.getOrDefault(from, 0) >= Math.max(1, pendingMax / 2)) return false;
         if (!pending.isEmpty() && leaderBallot != ballot) failAll();
         ballot = leaderBallot;
-        pending.addLast(new Pending(id, index, sentRound + 1, now));
+        pending.addLast(new Pending(from, id, index, sentRound + 1, now));
+        if (from != self) remote.merge(from, 1, Integer::sum);
         return true;
     }
 
@@ -96,20 +117,30 @@ final class ReadIndex {
         confirmedRound = sentRound;
         while (!pending.isEmpty() && pending.peekFirst().round <= confirmedRound) {
             Pending p = pending.removeFirst();
-            done.add(new GroupCore.ReadDone(p.id, p.index));
+            released(p, p.index);
         }
+    }
+
+    /** A read leaves: into {@link #drain} if local, else an answer to its follower. */
+    private void released(Pending p, long index) {
+        if (p.from == self) {
+            done.add(new GroupCore.ReadDone(p.id, index));
+            return;
+        }
+        answers.add(new Message.ReadIndexReply(group, self, p.from, p.id, index));
+        if (remote.merge(p.from, -1, Integer::sum) <= 0) remote.remove(p.from);
     }
 
     /** Releases the reads waiting longer than the expiry, unconfirmed. */
     void expire(long now) {
         while (!pending.isEmpty() && now - pending.peekFirst().since >= expireTicks) {
-            done.add(new GroupCore.ReadDone(pending.removeFirst().id, GroupCore.ReadDone.UNCONFIRMED));
+            released(pending.removeFirst(), GroupCore.ReadDone.UNCONFIRMED);
         }
     }
 
     /** Leadership lost (or a new ballot): every waiting read is released unconfirmed. */
     void failAll() {
-        while (!pending.isEmpty()) done.add(new GroupCore.ReadDone(pending.removeFirst().id, GroupCore.ReadDone.UNCONFIRMED));
+        while (!pending.isEmpty()) released(pending.removeFirst(), GroupCore.ReadDone.UNCONFIRMED);
     }
 
     /** Adds a read released at once (the simulator's broken variant). */
@@ -117,10 +148,21 @@ final class ReadIndex {
         done.add(new GroupCore.ReadDone(id, index));
     }
 
+    /** The answers to followers' reads released since the last call, to send. */
+    List<Message.ReadIndexReply> drainAnswers() {
+        return take(answers);
+    }
+
+    /** The local reads released since the last call. */
     List<GroupCore.ReadDone> drain() {
-        if (done.isEmpty()) return List.of();
-        List<GroupCore.ReadDone> out = List.copyOf(done);
-        done.clear();
+        return take(done);
+    }
+
+    /** A copy of {@code list}, which is emptied. */
+    static <T> List<T> take(List<T> list) {
+        if (list.isEmpty()) return List.of();
+        List<T> out = List.copyOf(list);
+        list.clear();
         return out;
     }
 }

@@ -244,9 +244,10 @@ public final class Engine implements PaxosNode, AutoCloseable {
      * them may already be chosen and read elsewhere. It sees everything chosen before the master's
      * term and every write this master proposed. Writes acknowledged by <em>other</em> nodes during the term reach
      * the master asynchronously, so route writes through the master (or use LINEARIZABLE) when a
-     * lease read must see them. LINEARIZABLE is a read-index on the leader (a quorum round
-     * confirms its leadership, then it waits until this node executed the leader's commit point; no
-     * log write) and a no-op barrier proposed through Paxos elsewhere.
+     * lease read must see them. LINEARIZABLE is a read-index (a quorum round confirms the
+     * leader's leadership, then the read waits until this node executed the leader's commit point;
+     * no log write), on the leader and on a follower that knows it (one more message each way), and
+     * a no-op barrier proposed through Paxos when no leader is known or it cannot confirm in time.
      */
     /** True unless this node can tell it reaches no quorum of {@code group} (status pages). */
     public boolean quorumReachable(int group) {

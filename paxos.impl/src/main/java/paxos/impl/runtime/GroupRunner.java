@@ -216,7 +216,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     CompletableFuture<Long> readBarrier(long timeoutMillis) {
         String why = failure;
         if (why != null) return CompletableFuture.failedFuture(new GroupUnavailableException("group " + group + " failed: " + why));
-        return reads.read(timeoutMillis, leaderId == self, id -> {
+        return reads.read(timeoutMillis, leaderId != 0, id -> {
             boolean registered = core.read(id);
             pipeline.drive();
             return registered;

@@ -21,11 +21,12 @@ import paxos.impl.exec.ExecOutcome;
 import paxos.impl.exec.SystemCommand;
 
 /**
- * The LINEARIZABLE reads of one group's runner. On the leader a read is a read-index
- * ({@link GroupCore#read}): the core confirms leadership with a quorum round and names the
- * instance the read must see; the read completes once this node executed that far, with no log
- * write. Elsewhere, or when the core cannot confirm it (leadership lost, too many reads waiting,
- * no quorum in time), it is a no-op barrier command chosen through Paxos, as before.
+ * The LINEARIZABLE reads of one group's runner. A read is a read-index ({@link GroupCore#read}):
+ * the leader confirms its leadership with a quorum round and names the instance the read must
+ * see, for its own reads and for a follower's, which asks it with one message; the read completes
+ * once <em>this</em> node executed that far, with no log write. When no leader is known, or the
+ * core cannot confirm it (leadership lost or changed, too many reads waiting, no quorum or no
+ * answer in time), it is a no-op barrier command chosen through Paxos, as before.
  *
  * <p><b>Threads.</b> {@link #read} and {@link #failAll}: any thread; {@link #released}: the
  * group's loop; {@link #executed}: the execution queue. Every read fails with
@@ -78,12 +79,12 @@ final class LinearizableReads {
 
     /**
      * A read; {@code register} runs on the loop with the read's ID and says whether the core took
-     * it as a read-index (false: it goes through a barrier). {@code maybeLeader} false (this node
-     * last saw another leader): straight to the barrier, without a pass through the loop.
+     * it as a read-index (false: it goes through a barrier). {@code leaderKnown} false (this node
+     * knows no leader, itself included): straight to the barrier, without a pass through the loop.
      */
-    CompletableFuture<Long> read(long timeoutMillis, boolean maybeLeader, LongPredicate register) {
+    CompletableFuture<Long> read(long timeoutMillis, boolean leaderKnown, LongPredicate register) {
         CompletableFuture<Long> out = new CompletableFuture<>();
-        if (!maybeLeader) {
+        if (!leaderKnown) {
             barrier(out, timeoutMillis); // the barrier's own timeout
             return out;
         }

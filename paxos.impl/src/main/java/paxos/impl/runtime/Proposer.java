@@ -136,8 +136,9 @@ final class Proposer {
 
     /**
      * Once it completes, everything chosen before the read began has executed here: a read-index
-     * on the leader (a quorum round, no log write), a no-op barrier through Paxos elsewhere (see
-     * {@link LinearizableReads}). Confirmed by a quorum, no clock assumption.
+     * of the leader, also for a follower's read (a quorum round, no log write), or a no-op barrier
+     * through Paxos when that is not possible (see {@link LinearizableReads}). Confirmed by a
+     * quorum, no clock assumption.
      */
     private CompletionStage<Long> barrier(int group) {
         PaxosExceptionSupplier refused = noQuorum(group);

@@ -92,6 +92,8 @@ class MessageCodecProperties {
                 Combinators.combine(group, node, node, num, num).as(Message.Heartbeat::new),
                 Combinators.combine(group, node, node, num, num).as(Message.ReadProbe::new),
                 Combinators.combine(group, node, node, num, num).as(Message.ReadProbeAck::new),
+                Combinators.combine(group, node, node, num).as(Message.ReadIndexRequest::new),
+                Combinators.combine(group, node, node, num, num).as(Message.ReadIndexReply::new),
                 Combinators.combine(group, node, node, num, num).as(Message.CatchUpRequest::new),
                 Combinators.combine(group, node, node, entries, num).as(Message.CatchUpReply::new),
                 Combinators.combine(group, node, node, units, Arbitraries.integers().between(0, 255)).as(Message.Forward::new));

@@ -20,7 +20,7 @@ class ReadIndexTest {
         return only(drain(core).messages(), Message.ReadProbe.class);
     }
 
-    private static GroupCore leaderWithOneChosen() {
+    static GroupCore leaderWithOneChosen() {
         GroupCore core = Fixture.core(1);
         Fixture.elect(core);
         core.propose(List.of(Fixture.command(1, 1, "a")));
