@@ -40,8 +40,9 @@ import paxos.api.PaxosNode;
  * through node 1, which runs in this JVM while nodes 2 and 3 run in child JVMs
  * ({@code paxos.node.tool.NodeProcess}); node 1 starts with a shorter election timeout so that it
  * leads. Before the first window, {@code --jit-warmup S} seconds (15 by default) of unmeasured load
- * at the largest client count let the JIT compile the engine. With {@code --route leader}, each client proposes through the node leading its group
- * instead (in-process, where groups' leaders spread over the three nodes).
+ * at the largest client count let the JIT compile the engine. With {@code --route leader}, each
+ * client proposes through the node leading its group instead (in-process, where groups' leaders
+ * spread over the three nodes).
  */
 public final class ClusterBench {
     private static final long LATENCY_MAX_MICROS = TimeUnit.SECONDS.toMicros(60);
@@ -130,12 +131,7 @@ public final class ClusterBench {
     private static void warmJit(BenchCluster cluster, BenchOptions o) throws InterruptedException {
         if (o.jitWarmupSeconds() == 0) return;
         int clients = java.util.Collections.max(o.clients());
-        PaxosNode[] through = routes(cluster, o);
-        Client[] threads = new Client[clients];
-        for (int i = 0; i < clients; i++) {
-            threads[i] = new Client(through[i % o.groups()], i, i % o.groups(), o.valueBytes());
-            threads[i].start();
-        }
+        Client[] threads = startClients(cluster, o, clients);
         TimeUnit.SECONDS.sleep(o.jitWarmupSeconds());
         long ops = 0;
         for (Client t : threads) t.running = false;
@@ -146,17 +142,23 @@ public final class ClusterBench {
         System.err.printf(Locale.ROOT, "# JIT warm-up: C=%d for %d s, %d ops, not measured%n", clients, o.jitWarmupSeconds(), ops);
     }
 
-    /** One measured window for {@code clients} closed-loop threads. */
-    private static Window measure(BenchCluster cluster, BenchOptions o, int clients) throws Exception {
-        PaxosNode entry = cluster.entry();
+    /** Starts {@code clients} closed-loop threads; client {@code i} writes to group {@code i % groups}. */
+    private static Client[] startClients(BenchCluster cluster, BenchOptions o, int clients) {
         PaxosNode[] through = routes(cluster, o);
-        System.err.println("# C=" + clients + ": leaders by group " + leaders(entry, o.groups()) + ", clients propose through "
-                + (o.routeToLeader() ? "their group's leader where it runs in this JVM, else " : "") + "node " + entry.nodeId());
         Client[] threads = new Client[clients];
         for (int i = 0; i < clients; i++) {
             threads[i] = new Client(through[i % o.groups()], i, i % o.groups(), o.valueBytes());
             threads[i].start();
         }
+        return threads;
+    }
+
+    /** One measured window for {@code clients} closed-loop threads. */
+    private static Window measure(BenchCluster cluster, BenchOptions o, int clients) throws Exception {
+        PaxosNode entry = cluster.entry();
+        System.err.println("# C=" + clients + ": leaders by group " + leaders(entry, o.groups()) + ", clients propose through "
+                + (o.routeToLeader() ? "their group's leader where it runs in this JVM, else " : "") + "node " + entry.nodeId());
+        Client[] threads = startClients(cluster, o, clients);
         TimeUnit.SECONDS.sleep(o.warmupSeconds());
         long fsyncsBefore = cluster.fsyncs();
         long cpuBefore = cluster.cpuNanos();

@@ -729,7 +729,6 @@ public final class GroupCore {
         for (List<BatchCommand> unit : f.units()) queue.offerForwarded(unit, f.hops(), now);
     }
 
-    /** Leader: cuts batches into free window slots. Others: forward to the known leader. */
     /**
      * Proposals queued by {@link #propose}, and the room that steps and ticks open in the window,
      * turn into instances here, when the caller asks for the next Ready, not at each input: every
@@ -743,6 +742,7 @@ public final class GroupCore {
         flushQueue();
     }
 
+    /** Leader: cuts batches into free window slots. Others: forward to the known leader. */
     private void flushQueue() {
         Role role = proposer.role();
         int leaderId = proposer.leaderId();
