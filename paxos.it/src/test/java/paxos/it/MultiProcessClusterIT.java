@@ -111,14 +111,27 @@ class MultiProcessClusterIT {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return freePort(InetAddress.getLoopbackAddress().getHostAddress());
     }
 
-    /** A port free on {@code ip} (an address of 127.0.0.0/8) right now. */
+    /**
+     * A port free on {@code ip} (an address of 127.0.0.0/8) right now, below Linux's ephemeral range
+     * (32768 and up). Why: a node process starts seconds after its port was picked, while the other
+     * nodes already dial it; a port from the ephemeral range could meanwhile be taken as the local
+     * end of one of those connections (seen once in CI: "bind ... Address already in use").
+     */
     static int freePort(String ip) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
+        InetAddress address = InetAddress.getByName(ip);
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(port, 1, address)) {
+                return s.getLocalPort();
+            } catch (java.io.IOException taken) {
+                // in use: try another
+            }
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, address)) {
             return s.getLocalPort();
         }
     }
