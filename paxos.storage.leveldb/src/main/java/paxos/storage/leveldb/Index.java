@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.iq80.leveldb.CompressionType;
@@ -24,17 +25,19 @@ import org.iq80.leveldb.impl.Iq80DBFactory;
 /**
  * The index: the in-memory {@link Overlay} of changes not yet committed, over an iq80 LevelDB whose
  * keys are a one-byte kind followed by big-endian fields, so that LevelDB's bytewise order is
- * (group, instance) order. Reads consult the overlay first. Nothing here is the only copy of a
+ * (group, instance) order; instances' entries are kept in blocks of 64 ({@link IndexBlock}), which
+ * the committer rewrites whole (read, merge, write: only it writes them). Reads consult the overlay first. Nothing here is the only copy of a
  * durable fact: every entry can be rebuilt from the segment files, which is why writes go
  * without sync and the overlay may be lost in a crash (recovery replays the files after the
  * watermark). Thread-safe (LevelDB is; see {@link Overlay} for the overlay).
  */
 final class Index implements AutoCloseable {
-    private static final byte ENTRY = 'I';
+    /** Blocks of entries ({@link IndexBlock}); format 2 had one 'I' key per instance. */
+    private static final byte BLOCK = 'B';
     private static final byte STATE = 'G';
     private static final byte META = 'M';
     /** The watermark key carries the entry format's version: an index of another format has none, and is rebuilt. */
-    private static final byte[] WATERMARK_KEY = {'W', 2};
+    private static final byte[] WATERMARK_KEY = {'W', 3};
     private static final byte SUMMARY = 'S';
     private static final byte CORRUPT = 'C';
     private static final WriteOptions SYNC = new WriteOptions().sync(true);
@@ -68,8 +71,8 @@ final class Index implements AutoCloseable {
         db = Iq80DBFactory.factory.open(dir, options);
     }
 
-    static byte[] entryKey(int group, long instance) {
-        return ByteBuffer.allocate(13).put(ENTRY).putInt(group).putLong(instance).array();
+    static byte[] blockKey(int group, long block) {
+        return ByteBuffer.allocate(13).put(BLOCK).putInt(group).putLong(block).array();
     }
 
     static byte[] stateKey(int group) {
@@ -104,8 +107,8 @@ final class Index implements AutoCloseable {
     IndexEntry entry(int group, long instance) {
         IndexEntry e = overlay.entry(group, instance);
         if (e != null) return e;
-        byte[] v = db.get(entryKey(group, instance));
-        return v == null ? null : IndexEntry.decode(v);
+        byte[] v = db.get(blockKey(group, IndexBlock.blockOf(instance)));
+        return v == null ? null : IndexBlock.find(v, (int) (instance & IndexBlock.MASK));
     }
 
     /** A meta value, or {@code null} if absent. */
@@ -190,27 +193,49 @@ final class Index implements AutoCloseable {
 
     private List<Map.Entry<Long, IndexEntry>> storedEntries(int group, long from, long to, int maxCount) {
         List<Map.Entry<Long, IndexEntry>> out = new ArrayList<>();
-        byte[] start = entryKey(group, from);
+        byte[] start = blockKey(group, IndexBlock.blockOf(from));
         byte[] prefix = Arrays.copyOf(start, 5);
         scanFrom(start, prefix, (k, v) -> {
-            long instance = ByteBuffer.wrap(k).getLong(5);
-            if (instance >= to) return false;
-            out.add(Map.entry(instance, IndexEntry.decode(v)));
-            return out.size() < maxCount;
+            long base = ByteBuffer.wrap(k).getLong(5) << IndexBlock.SHIFT;
+            if (base >= to) return false;
+            IndexEntry[] slots = IndexBlock.decode(v);
+            for (int slot = 0; slot < IndexBlock.SIZE; slot++) {
+                long instance = base + slot;
+                if (slots[slot] == null || instance < from) continue;
+                if (instance >= to) return false;
+                out.add(Map.entry(instance, slots[slot]));
+                if (out.size() == maxCount) return false;
+            }
+            return true;
         });
         return out;
     }
 
-    /** Deletes the group's LevelDB entries of {@code [from, to)} in bounded batches; no sync (rebuildable). */
+    /**
+     * Deletes the group's LevelDB blocks that lie wholly below {@code to}, looking from the block of
+     * {@code from} (the caller's previous {@code to}: everything below that block is gone already),
+     * in bounded batches; no sync (rebuildable). A block straddling {@code to} stays: reads never ask
+     * below the retention point, and the next commit that rewrites the block drops its dead slots.
+     * Never races the committer: it writes no block wholly below a committed retention point.
+     */
     void deleteEntries(int group, long from, long to) throws IOException {
-        while (true) {
-            List<Map.Entry<Long, IndexEntry>> chunk = storedEntries(group, from, to, 10_000);
+        long endBlock = IndexBlock.blockOf(to); // exclusive: the block holding 'to' may straddle it
+        long block = IndexBlock.blockOf(from);
+        while (block < endBlock) {
+            List<Long> chunk = new ArrayList<>();
+            byte[] start = blockKey(group, block);
+            scanFrom(start, Arrays.copyOf(start, 5), (k, v) -> {
+                long b = ByteBuffer.wrap(k).getLong(5);
+                if (b >= endBlock) return false;
+                chunk.add(b);
+                return chunk.size() < 10_000;
+            });
             if (chunk.isEmpty()) return;
             try (WriteBatch batch = db.createWriteBatch()) {
-                for (Map.Entry<Long, IndexEntry> e : chunk) batch.delete(entryKey(group, e.getKey()));
+                for (long b : chunk) batch.delete(blockKey(group, b));
                 db.write(batch);
             }
-            from = chunk.get(chunk.size() - 1).getKey() + 1;
+            block = chunk.get(chunk.size() - 1) + 1;
         }
     }
 
@@ -226,11 +251,7 @@ final class Index implements AutoCloseable {
         try (WriteBatch batch = db.createWriteBatch()) {
             for (Map.Entry<Integer, ConcurrentSkipListMap<Long, IndexEntry>> group : g.entries.entrySet()) {
                 long min = g.states.getOrDefault(group.getKey(), GroupState.EMPTY).minRetained();
-                for (Map.Entry<Long, IndexEntry> e : group.getValue().tailMap(min).entrySet()) {
-                    byte[] v = e.getValue().encode();
-                    batch.put(entryKey(group.getKey(), e.getKey()), v);
-                    bytes += 13 + v.length;
-                }
+                bytes += commitBlocks(batch, group.getKey(), group.getValue().tailMap(min), min);
             }
             for (Map.Entry<Integer, Map<String, byte[]>> group : g.metas.entrySet()) {
                 for (Map.Entry<String, byte[]> m : group.getValue().entrySet()) {
@@ -249,6 +270,51 @@ final class Index implements AutoCloseable {
         committedSegment = g.segment;
         overlay.committed(g);
         return bytes;
+    }
+
+    /**
+     * Adds the blocks holding {@code entries} (in instance order) to {@code batch}, each merged over
+     * the block LevelDB holds unless the generation fills it, without slots below {@code min}.
+     * Only the committer thread writes blocks, so the read-merge-write cannot lose an update.
+     */
+    private long commitBlocks(WriteBatch batch, int group, SortedMap<Long, IndexEntry> entries, long min) {
+        long bytes = 0;
+        IndexEntry[] slots = new IndexEntry[IndexBlock.SIZE];
+        long block = -1;
+        int filled = 0;
+        for (Map.Entry<Long, IndexEntry> e : entries.entrySet()) {
+            long b = IndexBlock.blockOf(e.getKey());
+            if (b != block) {
+                if (block >= 0) bytes += putBlock(batch, group, block, slots, filled, min);
+                block = b;
+                filled = 0;
+                Arrays.fill(slots, null);
+            }
+            slots[(int) (e.getKey() & IndexBlock.MASK)] = e.getValue();
+            filled++;
+        }
+        if (block >= 0) bytes += putBlock(batch, group, block, slots, filled, min);
+        return bytes;
+    }
+
+    private long putBlock(WriteBatch batch, int group, long block, IndexEntry[] newer, int filled, long min) {
+        byte[] key = blockKey(group, block);
+        if (filled < IndexBlock.SIZE) {
+            byte[] held = db.get(key);
+            if (held != null) {
+                IndexEntry[] older = IndexBlock.decode(held);
+                for (int slot = 0; slot < IndexBlock.SIZE; slot++) if (newer[slot] == null) newer[slot] = older[slot];
+            }
+        }
+        long base = block << IndexBlock.SHIFT;
+        for (int slot = 0; slot < IndexBlock.SIZE && base + slot < min; slot++) newer[slot] = null;
+        byte[] v = IndexBlock.encode(newer);
+        if (v == null) {
+            batch.delete(key);
+            return key.length;
+        }
+        batch.put(key, v);
+        return key.length + v.length;
     }
 
     /** Seals the overlay at a position and commits it at once (recovery; nothing else may seal meanwhile). */

@@ -17,17 +17,26 @@ record IndexEntry(long segment, long offset, int length, long ballot, boolean ch
 
     byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(MAX_BYTES);
-        putVarint(b, segment);
-        putVarint(b, offset);
-        putVarint(b, ((long) length << 1) | (chosen ? 1 : 0));
-        putVarint(b, ballot);
+        writeTo(b);
         byte[] out = new byte[b.position()];
         b.flip().get(out);
         return out;
     }
 
+    /** Appends the four varints at {@code b}'s position (at most {@link #MAX_BYTES}). */
+    void writeTo(ByteBuffer b) {
+        putVarint(b, segment);
+        putVarint(b, offset);
+        putVarint(b, ((long) length << 1) | (chosen ? 1 : 0));
+        putVarint(b, ballot);
+    }
+
     static IndexEntry decode(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
+        return readFrom(ByteBuffer.wrap(bytes));
+    }
+
+    /** Reads an entry written by {@link #writeTo} at {@code b}'s position, advancing it. */
+    static IndexEntry readFrom(ByteBuffer b) {
         long segment = getVarint(b);
         long offset = getVarint(b);
         long lengthAndChosen = getVarint(b);
@@ -37,6 +46,11 @@ record IndexEntry(long segment, long offset, int length, long ballot, boolean ch
 
     IndexEntry asChosen(long chosenBallot) {
         return new IndexEntry(segment, offset, length, chosenBallot, true);
+    }
+
+    /** Advances {@code b} past one entry without building it. */
+    static void skip(ByteBuffer b) {
+        for (int i = 0; i < 4; i++) getVarint(b);
     }
 
     private static void putVarint(ByteBuffer b, long v) {
