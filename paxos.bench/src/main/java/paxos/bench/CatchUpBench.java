@@ -62,18 +62,27 @@ public final class CatchUpBench {
         System.out.printf(Locale.ROOT, "# catchup bench: 3 in-process nodes, Netty 127.0.0.1, LevelDB %s, appending state machine, "
                 + "%d MB in values of %d B, heap max %d MB, %d cores%n", o.sync(), o.megabytes(), o.valueBytes(),
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-        if (o.phases().contains(CatchUpOptions.LOG)) logPhase(o);
-        if (o.phases().contains(CatchUpOptions.CHECKPOINT)) checkpointPhase(o);
+        if (o.jitWarmupMegabytes() > 0) {
+            // the first catch-up in a JVM spent 35-40 % of its CPU in the JIT compilers (the learner's and the
+            // serving node's catch-up paths are cold); a warm-up of each phase, printed on stderr only, lets the
+            // measured lines show the catch-up path itself (the cold figures are the warm-up's '#' lines)
+            CatchUpOptions w = o.warmup();
+            System.err.printf(Locale.ROOT, "# JIT warm-up: each phase once with %d MB, not measured%n", w.megabytes());
+            if (o.phases().contains(CatchUpOptions.LOG)) logPhase(w, false);
+            if (o.phases().contains(CatchUpOptions.CHECKPOINT)) checkpointPhase(w, false);
+        }
+        if (o.phases().contains(CatchUpOptions.LOG)) logPhase(o, true);
+        if (o.phases().contains(CatchUpOptions.CHECKPOINT)) checkpointPhase(o, true);
         System.exit(0);
     }
 
-    private static void logPhase(CatchUpOptions o) throws Exception {
+    private static void logPhase(CatchUpOptions o, boolean measured) throws Exception {
         try (CatchUpCluster cluster = new CatchUpCluster(HOLD_ALL, o.sync(), SEGMENT_BYTES)) {
             Behind b = behind(cluster, o);
             HeapPeak.reset();
             double seconds;
             EmbeddedNode c;
-            try (ProfileWindow w = ProfileWindow.open("log")) {
+            try (ProfileWindow w = ProfileWindow.open(measured ? "log" : "warmup-log")) {
                 long t0 = System.nanoTime();
                 c = cluster.start(b.lagging());
                 awaitUntil("node " + b.lagging() + " to execute instance " + b.target(),
@@ -81,12 +90,17 @@ public final class CatchUpBench {
                 seconds = (System.nanoTime() - t0) / 1e9;
             }
             boolean viaCheckpoint = c.engine().transfers().stream().anyMatch(t -> "receive".equals(t.direction()));
-            print("log", b.bytes(), seconds, viaCheckpoint ? " (took a checkpoint: the log was not retained)" : "");
+            String detail = viaCheckpoint ? " (took a checkpoint: the log was not retained)" : "";
+            if (!measured) {
+                warmupLine("log", b.bytes(), seconds, detail);
+                return;
+            }
+            print("log", b.bytes(), seconds, detail);
             printRatio("log", b, seconds);
         }
     }
 
-    private static void checkpointPhase(CatchUpOptions o) throws Exception {
+    private static void checkpointPhase(CatchUpOptions o, boolean measured) throws Exception {
         try (CatchUpCluster cluster = new CatchUpCluster(HOLD_SHORT, o.sync(), SEGMENT_BYTES_SHORT)) {
             Behind b = behind(cluster, o);
             List<Integer> peers = new ArrayList<>(List.of(1, 2, 3));
@@ -100,7 +114,7 @@ public final class CatchUpBench {
             HeapPeak.reset();
             double seconds;
             EmbeddedNode c;
-            try (ProfileWindow w = ProfileWindow.open("checkpoint")) {
+            try (ProfileWindow w = ProfileWindow.open(measured ? "checkpoint" : "warmup-checkpoint")) {
                 long t0 = System.nanoTime();
                 c = cluster.start(b.lagging());
                 awaitUntil("node " + b.lagging() + " to install a checkpoint", () -> received(c) != null && received(c).outcome() != null, o);
@@ -113,6 +127,10 @@ public final class CatchUpBench {
                     ? String.format(Locale.ROOT, "; transfer %.1f MB in %d files at %.1f MB/s (first byte to installed)",
                             t.bytes() / MB, t.files(), t.bytesPerSecond() / MB)
                     : "; transfer " + t.describeOutcome();
+            if (!measured) {
+                warmupLine("checkpoint", b.bytes(), seconds, transfer);
+                return;
+            }
             print("checkpoint", b.bytes(), seconds, transfer);
             printRatio("checkpoint", b, seconds);
         }
@@ -172,6 +190,12 @@ public final class CatchUpBench {
                 AIM_MB_PER_SECOND, b.writeSeconds() / seconds, b.bytes() / MB / b.writeSeconds(),
                 Runtime.getRuntime().maxMemory() >> 20, paxos.impl.runtime.CatchUpLimits.describe());
         System.out.flush();
+    }
+
+    /** The warm-up phase's rate: the first catch-up of a cold JVM. */
+    private static void warmupLine(String phase, long bytes, double seconds, String detail) {
+        System.err.printf(Locale.ROOT, "# JIT warm-up %s (cold JVM, not measured): %.1f MB in %.2f s = %.1f MB/s%s%n", phase,
+                bytes / MB, seconds, bytes / MB / seconds, detail);
     }
 
     private static void print(String phase, long bytes, double seconds, String detail) {

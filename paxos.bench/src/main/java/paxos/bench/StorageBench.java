@@ -1,6 +1,7 @@
 package paxos.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -39,7 +40,9 @@ public final class StorageBench {
     private static final double AIM_1 = 0.9;
     private static final double AIM_BYTES = 1.3;
 
-    record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros) {}
+    /** {@code cpuMicrosPerRecord}: the benchmark process's CPU time (all threads) per record, a yardstick the machine's other load moves far less than records/s. */
+    record Result(double recordsPerSecond, double fsyncsPerRecord, double bytesPerRecord, long p50Micros, long p99Micros,
+            double cpuMicrosPerRecord) {}
 
     private StorageBench() {}
 
@@ -48,14 +51,16 @@ public final class StorageBench {
         Path base = null;
         int[] sizes = {100, 4096};
         int[] writers = {1, 16, 64};
+        double jitWarmup = 6;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--dir" -> base = Path.of(args[++i]);
                 case "--sizes" -> sizes = ints(args[++i]);
                 case "--writers" -> writers = ints(args[++i]);
+                case "--jit-warmup" -> jitWarmup = Double.parseDouble(args[++i]);
                 default -> {
-                    System.err.println("usage: ./paxos bench storage [--seconds N] [--dir PATH] [--sizes 100,4096] [--writers 1,16,64]");
+                    System.err.println("usage: ./paxos bench storage [--seconds N] [--dir PATH] [--sizes 100,4096] [--writers 1,16,64] [--jit-warmup 6]");
                     System.exit(2);
                 }
             }
@@ -66,7 +71,15 @@ public final class StorageBench {
         System.out.printf("storage bench in %s, %.1f s per measurement, %d cores%n", root, seconds,
                 Runtime.getRuntime().availableProcessors());
         try {
-            runStore(root.resolve("warmup"), 100, 16, Math.min(nanos, 1_000_000_000L), false); // JIT warm-up, not reported
+            // JIT warm-up, not reported: in a fresh JVM on a 2-core machine the C2 compiler took 1.5-2.6 s of
+            // CPU in the first 4 s store run (the writer's batch loop alone is a 579-byte method), so without
+            // it the first rows measured the compiler as much as the store
+            long warmup = (long) (jitWarmup * 1e9 / 2);
+            System.err.printf("# JIT warm-up: %.1f s of 64 writers, not measured%n", jitWarmup);
+            runStore(root.resolve("warmup-threads"), 100, 64, Math.max(warmup, 200_000_000L), false);
+            runStore(root.resolve("warmup-async"), 100, 64, Math.max(warmup, 200_000_000L), true);
+            deleteTree(root.resolve("warmup-threads"));
+            deleteTree(root.resolve("warmup-async"));
             for (int size : sizes) {
                 int recordBytes = HEADER_BYTES + BALLOT_BYTES + size;
                 System.out.printf("%nvalue %d B (record on disk = %d B incl. header and ballot)%n", size, recordBytes);
@@ -101,14 +114,16 @@ public final class StorageBench {
         String ratio = floor == null ? "" : String.format("%.2f x, %.2f x; bytes/rec = %.3f x (payload + header)",
                 r.recordsPerSecond() / floor.recordsPerSecond(), (double) r.p50Micros() / Math.max(1, floor.p50Micros()),
                 r.bytesPerRecord() / recordBytes);
-        System.out.printf("  %-30s %12.0f %10.3f %10.1f %8d %8d   %s%n", name, r.recordsPerSecond(), r.fsyncsPerRecord(),
-                r.bytesPerRecord(), r.p50Micros(), r.p99Micros(), ratio);
+        System.out.printf("  %-30s %12.0f %10.3f %10.1f %8d %8d   %s%s%n", name, r.recordsPerSecond(), r.fsyncsPerRecord(),
+                r.bytesPerRecord(), r.p50Micros(), r.p99Micros(), ratio,
+                String.format("%scpu %.1f us/rec", ratio.isEmpty() ? "" : "; ", r.cpuMicrosPerRecord()));
     }
 
     /** Two floor runs of equal length as one. */
     static Result mean(Result a, Result b) {
         return new Result((a.recordsPerSecond() + b.recordsPerSecond()) / 2, a.fsyncsPerRecord(), a.bytesPerRecord(),
-                (a.p50Micros() + b.p50Micros()) / 2, Math.max(a.p99Micros(), b.p99Micros()));
+                (a.p50Micros() + b.p50Micros()) / 2, Math.max(a.p99Micros(), b.p99Micros()),
+                (a.cpuMicrosPerRecord() + b.cpuMicrosPerRecord()) / 2);
     }
 
     private static void aims(int writers, Result r, Result floor, int recordBytes) {
@@ -132,6 +147,7 @@ public final class StorageBench {
         long records = 0;
         long fsyncs = 0;
         long bytes;
+        long cpu = processCpuNanos();
         try (FileChannel ch = FileChannel.open(dir.resolve("floor.dat"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long end = System.nanoTime() + nanos;
             long start = System.nanoTime();
@@ -148,8 +164,13 @@ public final class StorageBench {
             long elapsed = System.nanoTime() - start;
             bytes = pos;
             return new Result(records * 1e9 / elapsed, (double) fsyncs / records, (double) bytes / records,
-                    latency.getValueAtPercentile(50), latency.getValueAtPercentile(99));
+                    latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), (processCpuNanos() - cpu) / 1e3 / records);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     /**
@@ -163,17 +184,22 @@ public final class StorageBench {
         StoreWriters.Run run;
         LogStoreStats before;
         LogStoreStats after;
+        long cpu = processCpuNanos(); // open to close: the index commit at close is part of the records' cost
         try (LevelDbLogStore store = new LevelDbLogStore(config)) {
             before = store.stats();
             byte[] value = new byte[valueBytes];
-            run = async ? StoreWriters.async(store, value, writers, nanos) : StoreWriters.threads(store, value, writers, nanos);
+            // the '# cpu in this window' line on stderr: CPU by thread kind (writer, indexer, LevelDB compaction, ...)
+            try (ProfileWindow window = ProfileWindow.open("store-" + valueBytes + "-" + writers + (async ? "-async" : ""))) {
+                run = async ? StoreWriters.async(store, value, writers, nanos) : StoreWriters.threads(store, value, writers, nanos);
+            }
             after = store.stats();
         }
         long records = run.records();
+        double cpuMicrosPerRecord = (processCpuNanos() - cpu) / 1e3 / records;
         // after close: the index is wholly in LevelDB and LevelDB's preallocated log file is cut to its content
         double bytesPerRecord = (double) (directoryBytes(dir) - sizeBefore) / records;
         return new Result(records * 1e9 / run.elapsedNanos(), (double) (after.fsyncs() - before.fsyncs()) / records,
-                bytesPerRecord, run.latency().getValueAtPercentile(50), run.latency().getValueAtPercentile(99));
+                bytesPerRecord, run.latency().getValueAtPercentile(50), run.latency().getValueAtPercentile(99), cpuMicrosPerRecord);
     }
 
     private static long directoryBytes(Path dir) throws IOException {

@@ -19,6 +19,7 @@ class CatchUpOptionsTest {
         assertEquals(SyncPolicy.SYNC, o.sync());
         assertEquals(Set.of("log", "checkpoint"), o.phases());
         assertEquals(32_000_000 / (64 << 10), o.values());
+        assertEquals(32, o.jitWarmupMegabytes());
     }
 
     @Test
@@ -29,6 +30,10 @@ class CatchUpOptionsTest {
         assertEquals(SyncPolicy.NONE, o.sync());
         assertEquals(Set.of("checkpoint"), o.phases());
         assertEquals(1953, o.values());
+        CatchUpOptions w = CatchUpOptions.parse("--mb", "8", "--jit-warmup-mb", "4").warmup();
+        assertEquals(4, w.megabytes());
+        assertEquals(0, w.jitWarmupMegabytes());
+        assertEquals(0, CatchUpOptions.parse("--jit-warmup-mb", "0").jitWarmupMegabytes());
     }
 
     @Test
@@ -40,6 +45,7 @@ class CatchUpOptionsTest {
         assertRefused("--sync", "--sync", "sometimes");
         assertRefused("--phases", "--phases", "log,snapshot");
         assertRefused("--mb", "--mb");
+        assertRefused("--jit-warmup-mb", "--jit-warmup-mb", "-1");
         assertRefused("--seconds", "--seconds", "3");
     }
 
