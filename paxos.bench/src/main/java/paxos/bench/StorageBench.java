@@ -97,7 +97,7 @@ public final class StorageBench {
                     row("floor: force per " + perForce + (perForce == 1 ? " record" : " records"), floor, null, recordBytes);
                     row("store, " + w + " writer(s)", r, floor, recordBytes);
                     if (async != null) row("store, " + w + " async writer(s)", async, floor, recordBytes);
-                    aims(w, r, floor, recordBytes);
+                    aims(w, r, async, floor, recordBytes);
                 }
             }
         } finally {
@@ -126,11 +126,16 @@ public final class StorageBench {
                 (a.cpuMicrosPerRecord() + b.cpuMicrosPerRecord()) / 2);
     }
 
-    private static void aims(int writers, Result r, Result floor, int recordBytes) {
+    /** The aims line: judged on the blocking writers' row, and at 64 writers on the async one too (what the engine does). */
+    private static void aims(int writers, Result r, Result async, Result floor, int recordBytes) {
         double ratio = r.recordsPerSecond() / floor.recordsPerSecond();
         double bytes = r.bytesPerRecord() / recordBytes;
         String speed = writers == 1 ? aim("records/s", ratio, ">=", AIM_1, ratio >= AIM_1)
                 : writers == 64 ? aim("records/s", ratio, ">=", AIM_64, ratio >= AIM_64) : "";
+        if (writers == 64 && async != null) {
+            double asyncRatio = async.recordsPerSecond() / floor.recordsPerSecond();
+            speed += aim("async records/s", asyncRatio, ">=", AIM_64, asyncRatio >= AIM_64);
+        }
         String size = recordBytes <= 200 ? aim("bytes/rec", bytes, "<=", AIM_BYTES, bytes <= AIM_BYTES) : "";
         if (!speed.isEmpty() || !size.isEmpty()) System.out.printf("  %-30s %s%s%n", "  aims:", speed, size);
     }
