@@ -118,6 +118,7 @@ public final class ConfigTracker {
 
     /** The membership in force at {@code instance}. */
     public Membership at(long instance) {
+        if (instance >= fromLo && instance < fromHi) return fromCache.get(0); // the span from() last computed
         Map.Entry<Long, Membership> e = history.floorEntry(Math.max(instance, 0));
         return e == null ? history.firstEntry().getValue() : e.getValue();
     }

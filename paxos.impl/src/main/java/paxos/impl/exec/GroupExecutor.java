@@ -77,6 +77,8 @@ public final class GroupExecutor {
     private final Map<Integer, String> machineVersions = new HashMap<>();
     /** Per ID, the version in force after the executed instances (absent: none activated). */
     private Map<Integer, String> versions;
+    /** An immutable copy of {@link #versions} ({@code null}: make one). */
+    private Map<Integer, String> versionsCopy;
     /** Activations that took effect since the last {@link #drainVersionEntries()}. */
     private final List<VersionEntry> versionEntries = new ArrayList<>();
     private List<String> waitingForVersions = List.of();
@@ -102,6 +104,8 @@ public final class GroupExecutor {
     /** {@link #machines}' IDs ascending ({@code null}: rebuild), and their machines in {@link #machineOrder}. */
     private int[] machineIds;
     private StateMachine[] machineOrder;
+    /** By index of {@link #machineIds}: {@link #usable} as of its rebuild (also redone when {@link #versions} changes). */
+    private boolean[] machineUsable;
     /**
      * Scratch of {@link #execute}, by command index of the instance executing: the state machine
      * its command goes to ({@code 0}: none) and whether a caller here waits for it ({@link #mine},
@@ -307,7 +311,7 @@ public final class GroupExecutor {
                 target[index] = id;
                 if (id != lastId) {
                     lastId = id;
-                    lastUsable = usable(id);
+                    lastUsable = usableNow(id);
                 }
                 if (!lastUsable) {
                     if (missing == null) missing = new TreeSet<>();
@@ -323,8 +327,9 @@ public final class GroupExecutor {
         // a registration of another version than the one in force holds the group too: it must not run, and
         // holding it at the switch lets the new version take over exactly there (no replay of a gap)
         int[] ids = machineIds();
-        for (int id : ids) {
-            if (!usable(id)) {
+        for (int k = 0; k < ids.length; k++) {
+            int id = ids[k];
+            if (!machineUsable[k]) {
                 if (missing == null) missing = new TreeSet<>();
                 missing.add(id);
             }
@@ -370,6 +375,8 @@ public final class GroupExecutor {
                 }
             });
             versions = d.versions();
+            versionsCopy = null;
+            machineIds = null; // usable() may have changed
         }
         if (local.size() > 1) local.sort(BY_INDEX);
         outcomes.addAll(local);
@@ -385,8 +392,9 @@ public final class GroupExecutor {
     }
 
     /**
-     * The registered IDs ascending, with {@link #machineOrder} their machines: the order
-     * {@link #execute} calls them in, rebuilt only after registrations changed.
+     * The registered IDs ascending, with {@link #machineOrder} their machines (the order
+     * {@link #execute} calls them in) and {@link #machineUsable}: rebuilt only after registrations
+     * or the versions in force changed.
      */
     private int[] machineIds() {
         if (machineIds == null) {
@@ -398,10 +406,20 @@ public final class GroupExecutor {
                 ids[k] = e.getKey();
                 order[k++] = e.getValue();
             }
+            boolean[] usable = new boolean[ids.length];
+            for (k = 0; k < ids.length; k++) usable[k] = usable(ids[k]);
             machineOrder = order;
+            machineUsable = usable;
             machineIds = ids;
         }
         return machineIds;
+    }
+
+    /** {@link #usable}, from the arrays {@link #machineIds} keeps (a few IDs: a scan beats three map lookups). */
+    private boolean usableNow(int id) {
+        int[] ids = machineIds();
+        for (int k = 0; k < ids.length; k++) if (ids[k] == id) return machineUsable[k];
+        return false; // not registered
     }
 
     /** May the registration here execute {@code id} now: present, and of the version in force (if any)? */
@@ -491,7 +509,8 @@ public final class GroupExecutor {
 
     /** Per state machine ID, the version in force after the executed instances (absent: none activated). */
     public Map<Integer, String> versionsInForce() {
-        return Map.copyOf(versions);
+        if (versionsCopy == null) versionsCopy = Map.copyOf(versions); // asked after every run; changes once in a long while
+        return versionsCopy;
     }
 
     /** The version of the registration here for {@code id} ({@code null}: any, or none registered). */
