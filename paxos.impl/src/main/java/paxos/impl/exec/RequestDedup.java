@@ -32,6 +32,9 @@ public final class RequestDedup {
 
     /** Per proposer: request ID to the instance of its first execution. */
     private final TreeMap<Integer, Ids> byProposer = new TreeMap<>();
+    /** The proposer last looked up and its IDs ({@code null}: none): a batch's commands mostly come from one node. */
+    private int lastNode;
+    private Ids lastIds;
 
     /** An empty table. */
     public RequestDedup() {
@@ -44,7 +47,7 @@ public final class RequestDedup {
 
     /** The verdict for {@code (node, requestId)} before it executes. */
     public Verdict check(int node, long requestId) {
-        Ids ids = byProposer.get(node);
+        Ids ids = ids(node);
         if (ids == null) return Verdict.FRESH;
         if (ids.indexOf(requestId) >= 0) return Verdict.DUPLICATE;
         if (ids.size >= WINDOW && requestId < ids.first()) return Verdict.TOO_OLD;
@@ -66,14 +69,27 @@ public final class RequestDedup {
 
     /** Records a fresh request executed (or decided) at {@code instance}. */
     public void record(int node, long requestId, long instance) {
-        Ids ids = byProposer.get(node);
+        Ids ids = ids(node);
         if (ids == null) {
-            if (byProposer.size() >= PROPOSERS_MAX) byProposer.remove(leastRecent());
+            if (byProposer.size() >= PROPOSERS_MAX) {
+                byProposer.remove(leastRecent());
+                lastIds = null;
+            }
             ids = new Ids();
             byProposer.put(node, ids);
         }
         ids.put(requestId, instance);
         while (ids.size > WINDOW) ids.removeFirst();
+    }
+
+    private Ids ids(int node) {
+        if (lastIds != null && node == lastNode) return lastIds;
+        Ids ids = byProposer.get(node);
+        if (ids != null) {
+            lastNode = node;
+            lastIds = ids;
+        }
+        return ids;
     }
 
     /** The proposer whose latest execution is the oldest (ties: the lowest node ID). */
