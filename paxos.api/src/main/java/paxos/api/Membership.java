@@ -28,7 +28,9 @@ public record Membership(long configVersion, List<Member> members) {
 
     /** Number of voting members. */
     public int voters() {
-        return (int) members.stream().filter(m -> m.role() == MemberRole.VOTER).count();
+        int n = 0;
+        for (Member m : members) if (m.role() == MemberRole.VOTER) n++; // a loop: quorum checks call it often
+        return n;
     }
 
     /** True if {@code nodeId} is a member in any role. */

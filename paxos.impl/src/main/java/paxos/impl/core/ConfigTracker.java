@@ -53,6 +53,16 @@ public final class ConfigTracker {
     private boolean joining;
     private long scannedUpTo;
     private int changes;
+    /**
+     * {@link #from} for every instance in {@code [fromLo, fromHi)}, as last computed (empty range:
+     * none). Why: the core asks for it on every instance it learns and every quorum check, while
+     * the memberships change once in a long while; the list is immutable and replaced (never
+     * changed) when recomputed, so {@link #fromVersion} tells callers whether it moved.
+     */
+    private List<Membership> fromCache = List.of();
+    private long fromLo = 1;
+    private long fromHi = 0;
+    private long fromVersion;
 
     /**
      * @param history memberships by the first instance each is in force (at least one)
@@ -108,16 +118,34 @@ public final class ConfigTracker {
 
     /** The membership in force at {@code instance}. */
     public Membership at(long instance) {
+        if (instance >= fromLo && instance < fromHi) return fromCache.get(0); // the span from() last computed
         Map.Entry<Long, Membership> e = history.floorEntry(Math.max(instance, 0));
         return e == null ? history.firstEntry().getValue() : e.getValue();
     }
 
-    /** The membership in force at {@code instance} and every later one already decided. */
+    /** The membership in force at {@code instance} and every later one already decided (an immutable list). */
     List<Membership> from(long instance) {
+        if (instance >= fromLo && instance < fromHi) return fromCache;
         List<Membership> out = new ArrayList<>();
         out.add(at(instance));
         out.addAll(history.tailMap(instance, false).values());
-        return out;
+        // the same list holds for every instance from the start of the membership in force at
+        // `instance` (or from anywhere below the oldest one kept) up to the next start
+        Long lo = history.floorKey(Math.max(instance, 0));
+        Long hi = history.higherKey(instance);
+        fromLo = lo == null ? Long.MIN_VALUE : lo;
+        fromHi = hi == null ? Long.MAX_VALUE : hi;
+        fromCache = List.copyOf(out);
+        fromVersion++;
+        return fromCache;
+    }
+
+    /**
+     * Moves whenever {@link #from} computed a new list: equal values, same list (the history did
+     * not change and the instance asked for stays within one membership's span).
+     */
+    long fromVersion() {
+        return fromVersion;
     }
 
     /** The first instance of the latest membership (above {@code instance}: a change is pending there). */
@@ -158,9 +186,15 @@ public final class ConfigTracker {
 
     /** True if {@code nodes} hold a quorum of {@code m}'s voters under {@code rule}. */
     static boolean quorumIn(Collection<Integer> nodes, Membership m, QuorumRule rule) {
+        // one pass counting both (Membership.voters() walks the members again): a leader asks per accept
+        int voters = 0;
         int n = 0;
-        for (Member x : m.members()) if (x.role() == MemberRole.VOTER && nodes.contains(x.nodeId())) n++;
-        return m.voters() > 0 && n >= rule.size(m.voters());
+        for (Member x : m.members()) {
+            if (x.role() != MemberRole.VOTER) continue;
+            voters++;
+            if (nodes.contains(x.nodeId())) n++;
+        }
+        return voters > 0 && n >= rule.size(voters);
     }
 
     /** True if {@code nodes} hold a quorum of every membership in force at or after {@code from}. */
@@ -197,37 +231,50 @@ public final class ConfigTracker {
         history.put(instance + delay, new Membership(instance, c.members()));
         while (history.size() > HISTORY_MAX) history.pollFirstEntry();
         changes++;
+        fromLo = 1; // the spans moved: an empty range, so from() computes again
+        fromHi = 0;
         return true;
     }
 
-    /** The membership commands of one encoded batch, in order; walks it without copying other values. */
+    /**
+     * The membership commands of one encoded batch, in order; walks its command headers in place
+     * (no buffer, no copy of other values: the loop runs it on every instance it learns, and almost
+     * none holds one). Stops at the first malformed header with the commands found before it:
+     * execution reports the corrupt log; nothing changes here.
+     */
     static List<MembershipCommand> commandsIn(byte[] batch, int commandsMax) {
         List<MembershipCommand> out = List.of();
-        try {
-            ByteBuffer b = ByteBuffer.wrap(batch);
-            b.get();
-            int count = b.getInt();
-            if (count < 0 || count > commandsMax) return out;
-            for (int k = 0; k < count; k++) {
-                int sm = Short.toUnsignedInt(b.getShort());
-                b.position(b.position() + 8 + 2 + 8);
-                int length = b.getInt();
-                if (length < 0 || length > b.remaining()) return out;
-                if (sm == 0 && length > 0 && b.get(b.position()) == MembershipCommand.TYPE) {
-                    byte[] v = new byte[length];
-                    b.get(b.position(), v);
-                    MembershipCommand c = MembershipCommand.decode(v);
-                    if (c != null) {
-                        if (out.isEmpty()) out = new ArrayList<>();
-                        out.add(c);
-                    }
+        int n = batch.length;
+        if (n < BatchCodec.HEADER_BYTES) return out;
+        int count = intAt(batch, 1);
+        if (count < 0 || count > commandsMax) return out;
+        int p = BatchCodec.HEADER_BYTES;
+        for (int k = 0; k < count; k++) {
+            // header: state machine (2), master version (8), proposer (2), request ID (8), value length (4)
+            if (n - p < BatchCodec.COMMAND_OVERHEAD_BYTES) return out;
+            int sm = ((batch[p] & 0xff) << 8) | (batch[p + 1] & 0xff);
+            int length = intAt(batch, p + 20);
+            p += BatchCodec.COMMAND_OVERHEAD_BYTES;
+            if (length < 0 || length > n - p) return out;
+            if (sm == 0 && length > 0 && batch[p] == MembershipCommand.TYPE) {
+                MembershipCommand c;
+                try {
+                    c = MembershipCommand.decode(java.util.Arrays.copyOfRange(batch, p, p + length));
+                } catch (RuntimeException e) {
+                    return out; // not a command this codec wrote
                 }
-                b.position(b.position() + length);
+                if (c != null) {
+                    if (out.isEmpty()) out = new ArrayList<>();
+                    out.add(c);
+                }
             }
-        } catch (RuntimeException e) {
-            // not a batch this codec wrote: execution reports the corrupt log; nothing changes here
+            p += length;
         }
         return out;
+    }
+
+    private static int intAt(byte[] b, int i) {
+        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
     }
 
     /** Encodes the history and the scan position (the runtime's metadata and checkpoints carry it). */

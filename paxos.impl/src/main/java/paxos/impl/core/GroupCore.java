@@ -92,6 +92,8 @@ public final class GroupCore {
     private boolean selfVotes;
     /** Memberships by instance, followed along the chosen log; {@link #voters}/{@link #others} mirror it. */
     private final ConfigTracker tracker;
+    /** The {@link ConfigTracker#fromVersion} {@link #voters}/{@link #others} mirror ({@code -1}: none yet). */
+    private long refreshedAt = -1;
     private final Outbox out = new Outbox();
     private final Acceptor acceptor;
     private final Learner learner;
@@ -506,12 +508,18 @@ public final class GroupCore {
      */
     public boolean quorumReachable() {
         if (proposer.hearsLeader()) return true;
+        // counted in place (the runtime asks after every pass of the loop): the voters of the
+        // membership in force that are in voters and heard within a window, as ConfigTracker.quorumIn counts
         long window = cfg.electionTimeoutTicks();
-        List<Integer> heard = new ArrayList<>();
-        for (int v : voters) {
-            if (v == self || now - heardAt.getOrDefault(v, 0L) < window) heard.add(v);
+        int inForce = 0;
+        int heard = 0;
+        for (Member x : membershipInForce().members()) {
+            if (x.role() != MemberRole.VOTER) continue;
+            inForce++;
+            int v = x.nodeId();
+            if (voters.contains(v) && (v == self || now - heardAt.getOrDefault(v, 0L) < window)) heard++;
         }
-        return ConfigTracker.quorumIn(heard, membershipInForce(), cfg.quorumRule());
+        return inForce > 0 && heard >= cfg.quorumRule().size(inForce);
     }
 
     // ---------------------------------------------------------------- membership
@@ -534,6 +542,16 @@ public final class GroupCore {
         for (Map.Entry<Long, paxos.api.Membership> e : tracker.history().entrySet())
             if (e.getKey() > 0 && e.getValue().configVersion() == instance) return e.getKey();
         return -1;
+    }
+
+    /**
+     * A number that moves whenever {@link #membershipInForce()}, {@link #latestMembership()},
+     * {@link #latestMembershipStart()} or {@link #catchUpPeers()} may have changed (it may also move
+     * when none did): a caller publishing them after every pass compares it first.
+     */
+    public long membershipStamp() {
+        tracker.from(learner.chosenUpTo() + 1);
+        return tracker.fromVersion();
     }
 
     /** The first instance of {@link #latestMembership()}. */
@@ -581,16 +599,20 @@ public final class GroupCore {
      * catch-up hold the same lists.
      */
     private void refreshMembers() {
+        List<paxos.api.Membership> from = tracker.from(learner.chosenUpTo() + 1);
+        // the same list as last time: nothing to mirror (the common case: runs on every instance learned)
+        if (tracker.fromVersion() == refreshedAt) return;
+        refreshedAt = tracker.fromVersion();
         java.util.TreeSet<Integer> v = new java.util.TreeSet<>();
         java.util.TreeSet<Integer> o = new java.util.TreeSet<>();
-        for (paxos.api.Membership m : tracker.from(learner.chosenUpTo() + 1)) {
+        for (paxos.api.Membership m : from) {
             for (Member x : m.members()) {
                 if (x.role() == MemberRole.VOTER) v.add(x.nodeId());
                 if (x.nodeId() != self) o.add(x.nodeId());
             }
         }
         boolean me = v.contains(self);
-        for (paxos.api.Membership m : tracker.from(learner.chosenUpTo() + 1)) {
+        for (paxos.api.Membership m : from) {
             for (Member x : m.members()) if (x.nodeId() == self && !tracker.isSelf(x)) me = false;
         }
         selfVotes = me;

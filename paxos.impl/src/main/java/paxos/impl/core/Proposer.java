@@ -419,11 +419,19 @@ final class Proposer {
         }
     }
 
-    private static List<Integer> votersOf(paxos.api.Membership m) {
-        List<Integer> out = new java.util.ArrayList<>(m.members().size());
-        for (paxos.api.Member x : m.members()) if (x.role() == paxos.api.MemberRole.VOTER) out.add(x.nodeId());
-        return out;
+    /** The voters of {@code m}; kept for the last membership asked (immutable), as every proposal asks. */
+    private List<Integer> votersOf(paxos.api.Membership m) {
+        if (m != votersOfMembership) {
+            List<Integer> out = new java.util.ArrayList<>(m.members().size());
+            for (paxos.api.Member x : m.members()) if (x.role() == paxos.api.MemberRole.VOTER) out.add(x.nodeId());
+            votersOf = List.copyOf(out);
+            votersOfMembership = m;
+        }
+        return votersOf;
     }
+
+    private paxos.api.Membership votersOfMembership;
+    private List<Integer> votersOf = List.of();
 
     /** Proposes {@code value} at {@code instance}; the caller checked {@link #mayPropose}. */
     private void proposeAt(long instance, byte[] value) {

@@ -77,6 +77,8 @@ public final class GroupExecutor {
     private final Map<Integer, String> machineVersions = new HashMap<>();
     /** Per ID, the version in force after the executed instances (absent: none activated). */
     private Map<Integer, String> versions;
+    /** An immutable copy of {@link #versions} ({@code null}: make one). */
+    private Map<Integer, String> versionsCopy;
     /** Activations that took effect since the last {@link #drainVersionEntries()}. */
     private final List<VersionEntry> versionEntries = new ArrayList<>();
     private List<String> waitingForVersions = List.of();
@@ -99,6 +101,22 @@ public final class GroupExecutor {
     private final RequestDedup executedRequests;
     /** Fresh requests executed since the last {@link #drainExecutedRequests()}, in order (bounded). */
     private final ArrayDeque<ExecutedRequest> executedSince = new ArrayDeque<>();
+    /** {@link #machines}' IDs ascending ({@code null}: rebuild), and their machines in {@link #machineOrder}. */
+    private int[] machineIds;
+    private StateMachine[] machineOrder;
+    /** By index of {@link #machineIds}: {@link #usable} as of its rebuild (also redone when {@link #versions} changes). */
+    private boolean[] machineUsable;
+    /**
+     * Scratch of {@link #execute}, by command index of the instance executing: the state machine
+     * its command goes to ({@code 0}: none) and whether a caller here waits for it ({@link #mine},
+     * asked once per command). Grown to the largest batch seen.
+     */
+    private int[] target = new int[16];
+    private boolean[] mineAt = new boolean[16];
+    /** Scratch of {@link #execute}: the outcomes, the fresh requests and their keys of the instance executing. */
+    private final List<ExecOutcome> local = new ArrayList<>();
+    private final List<ExecutedRequest> fresh = new ArrayList<>();
+    private final RequestKeys freshKeys = new RequestKeys();
     /** Whether a caller here waits for this node's request ID with exactly these bytes; see {@link #awaitedBy}. */
     private volatile java.util.function.BiPredicate<Long, byte[]> awaited = (requestId, value) -> true;
 
@@ -189,6 +207,7 @@ public final class GroupExecutor {
         if (stateMachineId < Proposal.MIN_STATE_MACHINE_ID || stateMachineId > Proposal.MAX_STATE_MACHINE_ID)
             throw new IllegalArgumentException("stateMachineId must be in 1..65535: " + stateMachineId);
         machines.put(stateMachineId, machine);
+        machineIds = null;
         machineVersions.put(stateMachineId, version);
         positions.put(stateMachineId, executedUpTo);
         failed.remove(stateMachineId);
@@ -205,6 +224,7 @@ public final class GroupExecutor {
      */
     public void recordFailure(int stateMachineId, String why) {
         machines.remove(stateMachineId);
+        machineIds = null;
         machineVersions.remove(stateMachineId);
         positions.remove(stateMachineId);
         failed.put(stateMachineId, why);
@@ -214,6 +234,7 @@ public final class GroupExecutor {
     /** Removes a state machine (and its failure, if it failed); instances that need it will wait. */
     public void unregister(int stateMachineId) {
         machines.remove(stateMachineId);
+        machineIds = null;
         machineVersions.remove(stateMachineId);
         positions.remove(stateMachineId);
         failed.remove(stateMachineId);
@@ -250,58 +271,90 @@ public final class GroupExecutor {
 
     /** One instance, atomically: decide everything first, then wait or run it all. */
     private boolean execute(long instance, List<BatchCommand> commands, List<ExecOutcome> outcomes) {
+        // The per-instance structures are fields reused from one instance to the next (this runs
+        // for every instance; allocating them each time was most of its cost).
+        int n = commands.size();
+        if (target.length < n) {
+            target = new int[Math.max(n, 2 * target.length)];
+            mineAt = new boolean[target.length];
+        }
         InForce d = new InForce(master, leaseEntry, versions);
-        Map<Integer, List<Integer>> perMachine = new TreeMap<>();
-        List<ExecOutcome> local = new ArrayList<>();
-        TreeSet<Integer> missing = new TreeSet<>();
-        List<ExecutedRequest> fresh = new ArrayList<>();
-        java.util.Set<ExecutedRequest> freshKeys = new java.util.HashSet<>(); // instance is the same for all: (node, id)
-        for (int index = 0; index < commands.size(); index++) {
+        List<ExecOutcome> local = this.local;
+        local.clear();
+        TreeSet<Integer> missing = null;
+        List<ExecutedRequest> fresh = this.fresh;
+        fresh.clear();
+        freshKeys.clear(n); // instance is the same for all: (node, id)
+        int lastId = 0; // the state machine of the previous command, and whether it is usable (runs of one ID are the rule)
+        boolean lastUsable = false;
+        for (int index = 0; index < n; index++) {
             BatchCommand c = commands.get(index);
             boolean mine = mine(c);
-            ExecutedRequest req = new ExecutedRequest(instance, c.proposerNode(), c.requestId());
-            RequestDedup.Verdict verdict = deduplicate ? verdict(req, freshKeys) : RequestDedup.Verdict.FRESH;
+            mineAt[index] = mine;
+            target[index] = 0; // reaches no state machine unless set below
+            RequestDedup.Verdict verdict = deduplicate ? verdict(c.proposerNode(), c.requestId()) : RequestDedup.Verdict.FRESH;
             if (verdict != RequestDedup.Verdict.FRESH) {
                 if (verdict == RequestDedup.Verdict.TOO_OLD && mine) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
                         new GroupUnavailableException("group " + group + ": request " + c.requestId()
                                 + " not executed: below this node's deduplication window (it may have executed earlier)")));
                 continue;
             }
-            fresh.add(req);
-            freshKeys.add(req);
+            fresh.add(new ExecutedRequest(instance, c.proposerNode(), c.requestId()));
+            freshKeys.add(c.proposerNode(), c.requestId());
             if (c.stateMachineId() == 0) {
                 d = d.decide(instance, index, c, mine ? local : null);
             } else if (c.masterVersion() != Proposal.NO_MASTER_CONDITION && c.masterVersion() != d.master().version()) {
                 if (mine) local.add(new ExecOutcome.Failed(c.requestId(), instance, index,
                         new MasterChangedException(c.masterVersion(), d.master().version())));
             } else {
-                perMachine.computeIfAbsent(c.stateMachineId(), k -> new ArrayList<>()).add(index);
-                if (!usable(c.stateMachineId())) missing.add(c.stateMachineId());
+                int id = c.stateMachineId();
+                target[index] = id;
+                if (id != lastId) {
+                    lastId = id;
+                    lastUsable = usableNow(id);
+                }
+                if (!lastUsable) {
+                    if (missing == null) missing = new TreeSet<>();
+                    missing.add(id);
+                }
             }
         }
-        missing.addAll(failed.keySet()); // a failed state machine holds the group where it threw
+        // a failed state machine holds the group where it threw
+        if (!failed.isEmpty()) {
+            if (missing == null) missing = new TreeSet<>();
+            missing.addAll(failed.keySet());
+        }
         // a registration of another version than the one in force holds the group too: it must not run, and
         // holding it at the switch lets the new version take over exactly there (no replay of a gap)
-        for (int id : machines.keySet()) if (!usable(id)) missing.add(id);
-        if (!missing.isEmpty()) {
+        int[] ids = machineIds();
+        for (int k = 0; k < ids.length; k++) {
+            int id = ids[k];
+            if (!machineUsable[k]) {
+                if (missing == null) missing = new TreeSet<>();
+                missing.add(id);
+            }
+        }
+        if (missing != null) {
             waitingFor = List.copyOf(missing);
             List<String> needs = new ArrayList<>();
             for (int id : missing) if (versions.containsKey(id)) needs.add(id + "@" + versions.get(id));
             waitingForVersions = List.copyOf(needs);
             return false;
         }
-        waitingFor = List.of();
-        waitingForVersions = List.of();
-        for (Map.Entry<Integer, StateMachine> e : new TreeMap<>(machines).entrySet()) {
-            int id = e.getKey();
+        if (!waitingFor.isEmpty()) waitingFor = List.of();
+        if (!waitingForVersions.isEmpty()) waitingForVersions = List.of();
+        StateMachine[] calls = machineOrder;
+        for (int k = 0; k < ids.length; k++) {
+            int id = ids[k];
+            StateMachine machine = calls[k];
             if (positions.get(id) >= instance) continue;
-            List<Integer> indexes = perMachine.getOrDefault(id, List.of()); // skipped duplicates are in none
-            if (!callMachine(instance, id, e.getValue(), commands, indexes, local)) {
+            // skipped duplicates go to none
+            if (!callMachine(instance, id, machine, commands)) {
                 waitingFor = List.copyOf(failed.keySet());
                 return false;
             }
             positions.put(id, instance);
-            observer.executed(id, e.getValue(), instance);
+            observer.executed(id, machine, instance);
         }
         if (d.entry() != leaseEntry) {
             if (entries.size() >= ENTRIES_MAX) entries.remove(0); // nobody drains (e.g. a simulator): keep the recent
@@ -322,16 +375,51 @@ public final class GroupExecutor {
                 }
             });
             versions = d.versions();
+            versionsCopy = null;
+            machineIds = null; // usable() may have changed
         }
-        local.sort(java.util.Comparator.comparingInt(ExecOutcome::index));
+        if (local.size() > 1) local.sort(BY_INDEX);
         outcomes.addAll(local);
         return true;
     }
 
+    private static final java.util.Comparator<ExecOutcome> BY_INDEX = java.util.Comparator.comparingInt(ExecOutcome::index);
+
     /** The verdict on one command, counting the fresh ones of its own instance already decided. */
-    private RequestDedup.Verdict verdict(ExecutedRequest req, java.util.Set<ExecutedRequest> fresh) {
-        if (fresh.contains(req)) return RequestDedup.Verdict.DUPLICATE;
-        return executedRequests.check(req.proposerNode(), req.requestId());
+    private RequestDedup.Verdict verdict(int node, long requestId) {
+        if (freshKeys.contains(node, requestId)) return RequestDedup.Verdict.DUPLICATE;
+        return executedRequests.check(node, requestId);
+    }
+
+    /**
+     * The registered IDs ascending, with {@link #machineOrder} their machines (the order
+     * {@link #execute} calls them in) and {@link #machineUsable}: rebuilt only after registrations
+     * or the versions in force changed.
+     */
+    private int[] machineIds() {
+        if (machineIds == null) {
+            TreeMap<Integer, StateMachine> sorted = new TreeMap<>(machines);
+            int[] ids = new int[sorted.size()];
+            StateMachine[] order = new StateMachine[sorted.size()];
+            int k = 0;
+            for (Map.Entry<Integer, StateMachine> e : sorted.entrySet()) {
+                ids[k] = e.getKey();
+                order[k++] = e.getValue();
+            }
+            boolean[] usable = new boolean[ids.length];
+            for (k = 0; k < ids.length; k++) usable[k] = usable(ids[k]);
+            machineOrder = order;
+            machineUsable = usable;
+            machineIds = ids;
+        }
+        return machineIds;
+    }
+
+    /** {@link #usable}, from the arrays {@link #machineIds} keeps (a few IDs: a scan beats three map lookups). */
+    private boolean usableNow(int id) {
+        int[] ids = machineIds();
+        for (int k = 0; k < ids.length; k++) if (ids[k] == id) return machineUsable[k];
+        return false; // not registered
     }
 
     /** May the registration here execute {@code id} now: present, and of the version in force (if any)? */
@@ -342,14 +430,14 @@ public final class GroupExecutor {
         return inForce == null || mine == null || inForce.equals(mine);
     }
 
-    private boolean callMachine(long instance, int id, StateMachine machine, List<BatchCommand> commands,
-                                List<Integer> indexes, List<ExecOutcome> local) {
-        Exception thrown = MachineCall.run(group, this::mine, instance, machine, commands, indexes, local);
+    private boolean callMachine(long instance, int id, StateMachine machine, List<BatchCommand> commands) {
+        Exception thrown = MachineCall.run(group, instance, id, machine, commands, target, mineAt, local);
         if (thrown == null) return true;
         // Its state may hold part of this instance: it must not be called again; a new registration
         // of the ID starts from its own checkpoint. Positions of the others that ran already stay.
         failed.put(id, "failed at instance " + instance + ": " + thrown);
         machines.remove(id);
+        machineIds = null;
         machineVersions.remove(id);
         positions.remove(id);
         return false;
@@ -421,7 +509,8 @@ public final class GroupExecutor {
 
     /** Per state machine ID, the version in force after the executed instances (absent: none activated). */
     public Map<Integer, String> versionsInForce() {
-        return Map.copyOf(versions);
+        if (versionsCopy == null) versionsCopy = Map.copyOf(versions); // asked after every run; changes once in a long while
+        return versionsCopy;
     }
 
     /** The version of the registration here for {@code id} ({@code null}: any, or none registered). */
@@ -460,6 +549,7 @@ public final class GroupExecutor {
      * exception; each holds execution until it is unregistered and registered again.
      */
     public Map<Integer, String> failedMachines() {
+        if (failed.isEmpty()) return Map.of(); // the rule, asked after every run: no copy
         return Map.copyOf(failed);
     }
 

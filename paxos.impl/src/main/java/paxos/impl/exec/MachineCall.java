@@ -1,9 +1,7 @@
 package paxos.impl.exec;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import paxos.api.statemachine.Command;
 import paxos.api.statemachine.ExecutionBatch;
 import paxos.api.statemachine.ExecutionResults;
@@ -20,54 +18,62 @@ final class MachineCall {
     }
 
     /**
-     * Calls {@code machine} with the commands at {@code indexes} of {@code commands} and adds an
-     * {@link ExecOutcome.Completed} to {@code local} for each of them that is {@code mine} (a caller on this node waits for it).
+     * Calls {@code machine} with the commands at the indexes {@code i} of {@code commands} where
+     * {@code target[i] == id} (ascending) and adds an {@link ExecOutcome.Completed} to {@code local}
+     * for each of them that is {@code mine[i]} (a caller on this node waits for it).
      *
      * @return {@code null}, or what {@code execute} threw (then nothing was added to {@code local})
      */
-    static Exception run(int group, java.util.function.Predicate<BatchCommand> mine, long instance, StateMachine machine, List<BatchCommand> commands,
-                         List<Integer> indexes, List<ExecOutcome> local) {
-        List<Command> batch = new ArrayList<>(indexes.size());
-        for (int index : indexes) {
+    static Exception run(int group, long instance, int id, StateMachine machine, List<BatchCommand> commands,
+                         int[] target, boolean[] mine, List<ExecOutcome> local) {
+        int n = commands.size();
+        List<Command> batch = new ArrayList<>(n);
+        for (int index = 0; index < n; index++) {
+            if (target[index] != id) continue;
             BatchCommand c = commands.get(index);
             batch.add(new Command(instance, index, c.value(), c.masterVersion()));
         }
-        Results results = new Results(mine, commands, indexes);
+        Results results = new Results(id, n, target, mine);
         try {
             machine.execute(new ExecutionBatch(group, instance, batch), results);
         } catch (Exception e) {
             return e;
         }
-        for (int index : indexes) {
-            BatchCommand c = commands.get(index);
-            if (mine.test(c))
-                local.add(new ExecOutcome.Completed(c.requestId(), instance, index, results.values.get(index)));
+        for (int index = 0; index < n; index++) {
+            if (target[index] == id && mine[index])
+                local.add(new ExecOutcome.Completed(commands.get(index).requestId(), instance, index, results.values[index]));
         }
         return null;
     }
 
     /** Results of one execute call; valid only during it. */
     private static final class Results implements ExecutionResults {
-        private final java.util.function.Predicate<BatchCommand> mine;
-        private final List<BatchCommand> commands;
-        private final List<Integer> indexes;
-        private final Map<Integer, Object> values = new HashMap<>();
+        private final int id;
+        private final int[] target;
+        private final boolean[] mine;
+        /** By command index; the first non-null result reported wins (as a map's putIfAbsent). */
+        private final Object[] values;
 
-        Results(java.util.function.Predicate<BatchCommand> mine, List<BatchCommand> commands, List<Integer> indexes) {
+        Results(int id, int commands, int[] target, boolean[] mine) {
+            this.id = id;
+            this.target = target;
             this.mine = mine;
-            this.commands = commands;
-            this.indexes = indexes;
+            this.values = new Object[commands];
+        }
+
+        private boolean inBatch(int index) {
+            return index >= 0 && index < values.length && target[index] == id;
         }
 
         @Override
         public void complete(int index, Object result) {
-            if (!indexes.contains(index)) throw new IllegalArgumentException("no command of this batch has index " + index);
-            values.putIfAbsent(index, result);
+            if (!inBatch(index)) throw new IllegalArgumentException("no command of this batch has index " + index);
+            if (values[index] == null) values[index] = result;
         }
 
         @Override
         public boolean isAwaited(int index) {
-            return indexes.contains(index) && mine.test(commands.get(index));
+            return inBatch(index) && mine[index];
         }
     }
 }

@@ -31,7 +31,10 @@ public final class RequestDedup {
     public enum Verdict { FRESH, DUPLICATE, TOO_OLD }
 
     /** Per proposer: request ID to the instance of its first execution. */
-    private final TreeMap<Integer, TreeMap<Long, Long>> byProposer = new TreeMap<>();
+    private final TreeMap<Integer, Ids> byProposer = new TreeMap<>();
+    /** The proposer last looked up and its IDs ({@code null}: none): a batch's commands mostly come from one node. */
+    private int lastNode;
+    private Ids lastIds;
 
     /** An empty table. */
     public RequestDedup() {
@@ -44,44 +47,57 @@ public final class RequestDedup {
 
     /** The verdict for {@code (node, requestId)} before it executes. */
     public Verdict check(int node, long requestId) {
-        TreeMap<Long, Long> ids = byProposer.get(node);
+        Ids ids = ids(node);
         if (ids == null) return Verdict.FRESH;
-        if (ids.containsKey(requestId)) return Verdict.DUPLICATE;
-        if (ids.size() >= WINDOW && requestId < ids.firstKey()) return Verdict.TOO_OLD;
+        if (ids.indexOf(requestId) >= 0) return Verdict.DUPLICATE;
+        if (ids.size >= WINDOW && requestId < ids.first()) return Verdict.TOO_OLD;
         return Verdict.FRESH;
     }
 
     /** The instance of the first execution of {@code (node, requestId)}, or {@code -1} if not kept. */
     public long firstExecution(int node, long requestId) {
-        TreeMap<Long, Long> ids = byProposer.get(node);
-        Long at = ids == null ? null : ids.get(requestId);
-        return at == null ? -1 : at;
+        Ids ids = byProposer.get(node);
+        int i = ids == null ? -1 : ids.indexOf(requestId);
+        return i < 0 ? -1 : ids.instances[i];
     }
 
     /** The highest request ID of {@code node} kept ({@code -1} if none): the window keeps the highest, so it is never evicted alone. */
     public long highest(int node) {
-        TreeMap<Long, Long> ids = byProposer.get(node);
-        return ids == null ? -1 : ids.lastKey();
+        Ids ids = byProposer.get(node);
+        return ids == null ? -1 : ids.last();
     }
 
     /** Records a fresh request executed (or decided) at {@code instance}. */
     public void record(int node, long requestId, long instance) {
-        TreeMap<Long, Long> ids = byProposer.get(node);
+        Ids ids = ids(node);
         if (ids == null) {
-            if (byProposer.size() >= PROPOSERS_MAX) byProposer.remove(leastRecent());
-            ids = new TreeMap<>();
+            if (byProposer.size() >= PROPOSERS_MAX) {
+                byProposer.remove(leastRecent());
+                lastIds = null;
+            }
+            ids = new Ids();
             byProposer.put(node, ids);
         }
         ids.put(requestId, instance);
-        while (ids.size() > WINDOW) ids.pollFirstEntry();
+        while (ids.size > WINDOW) ids.removeFirst();
+    }
+
+    private Ids ids(int node) {
+        if (lastIds != null && node == lastNode) return lastIds;
+        Ids ids = byProposer.get(node);
+        if (ids != null) {
+            lastNode = node;
+            lastIds = ids;
+        }
+        return ids;
     }
 
     /** The proposer whose latest execution is the oldest (ties: the lowest node ID). */
     private int leastRecent() {
         int node = byProposer.firstKey();
         long oldest = Long.MAX_VALUE;
-        for (Map.Entry<Integer, TreeMap<Long, Long>> e : byProposer.entrySet()) {
-            long latest = Collections.max(e.getValue().values());
+        for (Map.Entry<Integer, Ids> e : byProposer.entrySet()) {
+            long latest = e.getValue().latestInstance();
             if (latest < oldest) {
                 oldest = latest;
                 node = e.getKey();
@@ -93,19 +109,107 @@ public final class RequestDedup {
     /** An immutable view of the entries: proposer to request ID to instance, both ascending. */
     public Map<Integer, NavigableMap<Long, Long>> entries() {
         Map<Integer, NavigableMap<Long, Long>> out = new TreeMap<>();
-        byProposer.forEach((node, ids) -> out.put(node, Collections.unmodifiableNavigableMap(new TreeMap<>(ids))));
+        byProposer.forEach((node, ids) -> out.put(node, Collections.unmodifiableNavigableMap(ids.toMap())));
         return Collections.unmodifiableMap(out);
     }
 
     /** An independent copy. */
     public RequestDedup copy() {
-        return new RequestDedup(byProposer);
+        return new RequestDedup(entries());
     }
 
     /** Number of entries kept. */
     public int size() {
         int n = 0;
-        for (TreeMap<Long, Long> ids : byProposer.values()) n += ids.size();
+        for (Ids ids : byProposer.values()) n += ids.size;
         return n;
+    }
+
+    /**
+     * One proposer's request IDs ascending, each with its instance, in {@code [head, head + size)}
+     * of two primitive arrays. Why not a sorted map: every executed command checks and records
+     * one, and its IDs grow (a node numbers its requests in order), so nearly every record is an
+     * append at the top and every eviction drops the bottom: both O(1) here, with no boxing or
+     * node per entry. An ID below the top (a forwarded batch overtaken by a later one) is inserted
+     * in place.
+     */
+    private static final class Ids {
+        long[] ids = new long[16];
+        long[] instances = new long[16];
+        int head;
+        int size;
+
+        long first() {
+            return ids[head];
+        }
+
+        long last() {
+            return ids[head + size - 1];
+        }
+
+        /** The array index holding {@code id}, or a negative number if it is not kept. */
+        int indexOf(long id) {
+            if (size == 0 || id > last() || id < first()) return -1;
+            int i = java.util.Arrays.binarySearch(ids, head, head + size, id);
+            return i >= 0 ? i : -1;
+        }
+
+        /** Maps {@code id} to {@code instance} (replacing the instance if it is kept already). */
+        void put(long id, long instance) {
+            if (size == 0 || id > last()) {
+                roomAtTail();
+                ids[head + size] = id;
+                instances[head + size] = instance;
+                size++;
+                return;
+            }
+            int i = java.util.Arrays.binarySearch(ids, head, head + size, id);
+            if (i >= 0) {
+                instances[i] = instance;
+                return;
+            }
+            roomAtTail();
+            int at = -java.util.Arrays.binarySearch(ids, head, head + size, id) - 1; // the array may have moved
+            int tail = head + size - at;
+            System.arraycopy(ids, at, ids, at + 1, tail);
+            System.arraycopy(instances, at, instances, at + 1, tail);
+            ids[at] = id;
+            instances[at] = instance;
+            size++;
+        }
+
+        void removeFirst() {
+            head++;
+            size--;
+            if (size == 0) head = 0;
+        }
+
+        /** Makes index {@code head + size} writable: moves the entries down or grows the arrays. */
+        private void roomAtTail() {
+            if (head + size < ids.length) return;
+            long[] newIds = ids;
+            long[] newInstances = instances;
+            if (size > ids.length / 2) {
+                newIds = new long[ids.length * 2];
+                newInstances = new long[ids.length * 2];
+            }
+            System.arraycopy(ids, head, newIds, 0, size);
+            System.arraycopy(instances, head, newInstances, 0, size);
+            ids = newIds;
+            instances = newInstances;
+            head = 0;
+        }
+
+        long latestInstance() {
+            long max = Long.MIN_VALUE;
+            for (int i = head; i < head + size; i++) max = Math.max(max, instances[i]);
+            return max;
+        }
+
+        TreeMap<Long, Long> toMap() {
+            TreeMap<Long, Long> m = new TreeMap<>();
+            for (int i = head; i < head + size; i++) m.put(ids[i], instances[i]);
+            return m;
+        }
     }
 }

@@ -37,6 +37,8 @@ public final class MembershipChanges {
     private volatile Membership inForce;
     private volatile Membership latest;
     private volatile long latestStart;
+    /** The core's {@link GroupCore#membershipStamp} when last published (the loop's only). */
+    private long publishedStamp = Long.MIN_VALUE;
     /** Told whenever the membership in force or the latest one changes; set once before the loop runs. */
     private volatile Listener listener;
 
@@ -74,6 +76,10 @@ public final class MembershipChanges {
     }
 
     private void publish(GroupCore core) {
+        // runs after every pass of the loop; the memberships almost never change
+        long stamp = core.membershipStamp();
+        if (stamp == publishedStamp) return;
+        publishedStamp = stamp;
         Membership m = core.membershipInForce();
         Membership l = core.latestMembership();
         boolean changed = m != inForce && !m.equals(inForce) || l != latest && !l.equals(latest);
