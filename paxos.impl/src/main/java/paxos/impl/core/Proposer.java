@@ -71,6 +71,14 @@ final class Proposer {
     private int preVoteGrantedTo;
     private long preVoteGrantedAt;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    /**
+     * Instances this leader proposed at {@link #ballot} whose own accept is not durable yet (its own
+     * {@code Accepted} not stepped back): the followers' votes may choose an instance before that, so
+     * the window alone would let a leader whose disk is slower than its followers' run ahead of it
+     * without bound, until its store refused the writes (found with {@code bench catchup}: a 66 MB
+     * write queue on the leader). Bounded by {@link #ownAheadMax()}.
+     */
+    private int ownUndurable;
     private long nextInstance;
     /** As leader: the voters whose promises (complete) made it leader; see {@link ConfigTracker}. */
     private Set<Integer> promisers = Set.of();
@@ -109,6 +117,11 @@ final class Proposer {
     /** Most instances in flight: the configured window, capped so memberships are known (see {@link ConfigTracker}). */
     private int window() {
         return Math.min(cfg.windowMax(), ConfigTracker.ACTIVATION_DELAY);
+    }
+
+    /** Most instances proposed whose own accept is not durable yet: twice the window (see {@link #ownUndurable}). */
+    private int ownAheadMax() {
+        return 2 * window();
     }
 
     /** The leader this node last heard of (itself when leading), or {@code 0}. */
@@ -254,6 +267,7 @@ final class Proposer {
         leaderId = 0;
         preVote = null;
         inFlight.clear();
+        ownUndurable = 0; // a new ballot: the old one's own votes no longer count
         recovery = null;
         resetElectionTimer();
         long from = learner.chosenUpTo() + 1;
@@ -328,7 +342,7 @@ final class Proposer {
         PhaseOne one = recovery;
         if (one == null) return;
         while (role == GroupCore.Role.LEADER && recovery == one && nextInstance <= recoverLast
-                && nextInstance <= learner.chosenUpTo() + ConfigTracker.ACTIVATION_DELAY) {
+                && nextInstance <= learner.chosenUpTo() + ConfigTracker.ACTIVATION_DELAY && ownUndurable < ownAheadMax()) {
             long i = nextInstance;
             if (learner.isChosen(i)) {
                 nextInstance++;
@@ -376,7 +390,7 @@ final class Proposer {
         proposeRecovered();
         if (recovery != null) return;
         while (queue.batchDue(host.now()) && nextInstance - learner.chosenUpTo() - 1 < window()
-                && role == GroupCore.Role.LEADER) {
+                && ownUndurable < ownAheadMax() && role == GroupCore.Role.LEADER) {
             long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
             if (!mayPropose(instance)) break; // checked before taking the batch, so no unit is lost
             proposeAt(instance, BatchCodec.encode(queue.takeBatch()));
@@ -442,6 +456,7 @@ final class Proposer {
             return;
         }
         inFlight.put(instance, f);
+        ownUndurable++;
         // This node's own vote counts only once its accept is durable: the runtime hands the
         // Accepted back after the Ready holding the record is synced, which lets it send the
         // Accepts to the others before its own fsync (in parallel with it).
@@ -453,6 +468,7 @@ final class Proposer {
     }
 
     void onAccepted(Message.Accepted a) {
+        if (a.from() == self && a.ballot() == ballot && ownUndurable > 0) ownUndurable--; // own accept durable
         if (role != GroupCore.Role.LEADER || a.ballot() != ballot) return;
         InFlight f = inFlight.get(a.instance());
         if (f == null) return;
@@ -485,6 +501,7 @@ final class Proposer {
         phaseOne = null;
         recovery = null;
         inFlight.clear();
+        ownUndurable = 0;
         if (leaderId == self) leaderId = 0;
         resetElectionTimer();
     }

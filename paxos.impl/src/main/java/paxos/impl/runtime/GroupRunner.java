@@ -70,6 +70,16 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      * (bounded by the core) arrive below it and are not dropped and asked again.
      */
     static final long CATCH_UP_REQUEST_HOLD_BYTES = CATCH_UP_HOLD_BYTES_MAX / 2;
+    /**
+     * Value bytes the node's groups appended and the store has not completed, above which messages
+     * carrying values (accepts, catch-up replies, commits with values) are dropped on arrival: half
+     * the LevelDB store's default write queue bound (64 MiB), whose refusal would stop a group, so
+     * that a disk slower than the network (a lagging follower, groups catching up together) leaves
+     * room for what the node's own leaders write (bounded by their windows).
+     */
+    static final long NODE_WRITING_DROP_BYTES = 32L << 20;
+    /** Node-wide bytes on their way to disk above which no new catch-up request goes out (half the drop bound). */
+    static final long NODE_WRITING_HOLD_BYTES = NODE_WRITING_DROP_BYTES / 2;
     /** Value bytes handed to the execution queue and not yet offered to the executor. */
     private final AtomicLong toExecBytes = new AtomicLong();
     /** The executor's queued bytes as of its last run; written on the exec queue. */
@@ -199,6 +209,34 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      */
     long unexecutedBytes() {
         return toExecBytes.get() + execQueuedBytes;
+    }
+
+    /**
+     * Value bytes chosen or accepted here that are still on their way to disk or to execution: the
+     * learner's backlog, on which catch-up is held ({@link #CATCH_UP_REQUEST_HOLD_BYTES}) and
+     * replies dropped ({@link #CATCH_UP_HOLD_BYTES_MAX}). Any thread, a snapshot.
+     */
+    long backlogBytes() {
+        return unexecutedBytes() + pipeline.writingBytes();
+    }
+
+    /** Messages whose values this node would append: what {@link #NODE_WRITING_DROP_BYTES} drops. */
+    private static boolean carriesValues(Message m) {
+        return m instanceof Message.Accept || m instanceof Message.CatchUpReply
+                || (m instanceof Message.Commit c && c.value() != null);
+    }
+
+    /** Whether new catch-up requests wait: half the bounds on which replies are dropped. */
+    private boolean holdsCatchUp() {
+        return backlogBytes() > CATCH_UP_REQUEST_HOLD_BYTES || pipeline.nodeWritingBytes() > NODE_WRITING_HOLD_BYTES;
+    }
+
+    /**
+     * Counts this group's appends in {@code nodeWriting}, shared by the node's groups, so that catch-up
+     * holds on the node's disk as a whole ({@link #NODE_WRITING_DROP_BYTES}). Right after construction.
+     */
+    void countNodeWritesIn(AtomicLong nodeWriting) {
+        pipeline.countNodeWritesIn(nodeWriting);
     }
 
     /** Ready cycle: one pass done. */
@@ -337,9 +375,13 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
      * from an incarnation the group's memberships do not name.
      */
     void receive(Message m, String incarnation, IncarnationGate gate) {
-        // the learner's bound: while execution lags this far, new catch-up values wait (the core asks
-        // again after its retransmit timeout), so a slow state machine never piles the log up in memory
-        if (m instanceof Message.CatchUpReply && unexecutedBytes() > CATCH_UP_HOLD_BYTES_MAX) return;
+        // the disk's bound: while the node's appends lag this far, values from peers wait (lost messages
+        // to Paxos: the leader sends accepts again, a learner asks again), so that a disk slower than the
+        // network never fills the store's write queue, whose refusal would stop the group
+        if (carriesValues(m) && pipeline.nodeWritingBytes() > NODE_WRITING_DROP_BYTES) return;
+        // the learner's bound: while the disk or execution lags this far, new catch-up values wait (the
+        // core asks again after its retransmit timeout), so a slow state machine never piles the log up
+        if (m instanceof Message.CatchUpReply && backlogBytes() > CATCH_UP_HOLD_BYTES_MAX) return;
         if (inboundPending.incrementAndGet() > inboundMax) { // Paxos retransmits; the heap must not grow
             inboundPending.decrementAndGet();
             return;
@@ -348,7 +390,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             inboundPending.decrementAndGet();
             if (gate != null && !gate.admits(m, incarnation, core)) return;
             notePeer(m);
-            core.holdCatchUp(unexecutedBytes() > CATCH_UP_REQUEST_HOLD_BYTES);
+            core.holdCatchUp(holdsCatchUp());
             core.step(m);
             membership.afterCore(core);
             driveSoon();
@@ -373,7 +415,7 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /** One clock tick. */
     void tick() {
         loop.execute(() -> {
-            core.holdCatchUp(unexecutedBytes() > CATCH_UP_REQUEST_HOLD_BYTES);
+            core.holdCatchUp(holdsCatchUp());
             core.tick();
             membership.afterCore(core);
             pipeline.drive();

@@ -2,6 +2,7 @@ package paxos.impl.runtime;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import paxos.api.spi.log.LogStore;
 import paxos.api.spi.transport.Transport;
@@ -58,6 +59,8 @@ final class GroupRunners {
     private final IncarnationGate gate = IncarnationGate.create();
     /** Serves every group's catch-up reads, paced by the bytes the transport holds per learner. */
     private final CatchUpServer catchUp;
+    /** Value bytes the node's groups appended and the store has not completed (see {@code ReadyPipeline}). */
+    private final AtomicLong nodeWriting = new AtomicLong();
 
     /** The gate (its pins tell which incarnation of a bootstrap member this node counts). */
     IncarnationGate gate() {
@@ -110,6 +113,7 @@ final class GroupRunners {
         Outbound outbound = m -> transport.send(m.to(), g, codec.encode(m));
         GroupRunner runner = new GroupRunner(g, config.nodeId(), rec.core(), rec.executor(), store, outbound, threads.loop(),
                 threads.exec(), catchUp, INBOUND_MAX, requestIds, rec.meta(), registry, config.proposalTimeoutMillis());
+        runner.countNodeWritesIn(nodeWriting);
         if (rec.inconsistent() != null) runner.fail(rec.inconsistent());
         runner.onMembership(peers::update);
         return runner;

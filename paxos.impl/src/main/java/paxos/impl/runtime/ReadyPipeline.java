@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import paxos.api.spi.log.LogRecord;
 import paxos.api.spi.log.LogStore;
 import paxos.impl.core.CatchUpRead;
 import paxos.impl.core.ChosenValue;
@@ -24,8 +26,14 @@ import paxos.impl.core.Ready;
  * fsyncs this way keeps the pipeline full instead of waiting one fsync per round trip; the
  * store's group commit may cover several Readies (and groups) with one fsync.
  *
+ * <p><b>Bytes on their way to disk.</b> The value bytes of the appends this group made and the store
+ * has not completed yet are counted ({@link #writingBytes()}), and added to a counter shared by the
+ * node's groups ({@link #countNodeWritesIn}): the runner drops peers' values and holds catch-up on
+ * them, so that a node never takes values faster than its disk does (the store refuses appends beyond
+ * its write queue bound, and a refused append stops the group).
+ *
  * <p><b>Threads.</b> Confined to the group's event loop ({@code loop}); append completions are
- * handed back to it.
+ * handed back to it. {@link #writingBytes()} from any thread.
  */
 final class ReadyPipeline {
     /** What the group's runner does around the cycle. */
@@ -53,6 +61,10 @@ final class ReadyPipeline {
     private final Early early;
     private final int selfId;
     private final Host host;
+    /** Value bytes appended by this group and not yet completed by the store. */
+    private final AtomicLong writing = new AtomicLong();
+    /** The same, summed over the node's groups (this group's own counter until one is shared). */
+    private volatile AtomicLong nodeWriting = new AtomicLong();
     /** Readies taken from the core and not yet finished, oldest first. */
     private final ArrayDeque<InFlight> readies = new ArrayDeque<>();
 
@@ -68,6 +80,24 @@ final class ReadyPipeline {
         this.loop = loop;
         this.durability = durability;
         this.host = host;
+    }
+
+    /**
+     * Counts this group's appends in {@code node} too (shared by the node's groups). Called once,
+     * before the group's first Ready.
+     */
+    void countNodeWritesIn(AtomicLong node) {
+        nodeWriting = node;
+    }
+
+    /** Value bytes this group appended that the store has not completed yet; any thread. */
+    long writingBytes() {
+        return writing.get();
+    }
+
+    /** The same over the node's groups (see {@link #countNodeWritesIn}); any thread. */
+    long nodeWritingBytes() {
+        return nodeWriting.get();
     }
 
     /** Runs the cycle as far as it goes now; on the loop. */
@@ -86,7 +116,8 @@ final class ReadyPipeline {
                 } else {
                     persist(ready.writes(durability)).whenComplete((v, error) -> loop.execute(() -> {
                         if (error != null) {
-                            host.fail("log write failed: " + error.getMessage());
+                            host.fail("log write failed: " + error.getMessage() + " (value bytes on their way to disk: "
+                                    + writing.get() + " of this group, " + nodeWriting.get() + " of the node)");
                             return;
                         }
                         pending.durable = true;
@@ -109,11 +140,33 @@ final class ReadyPipeline {
      * Ready is written once both stages completed.
      */
     private CompletableFuture<Void> persist(Ready.Writes writes) {
+        long bytes = valueBytes(writes.synced()) + valueBytes(writes.unsynced());
+        AtomicLong node = nodeWriting;
+        writing.addAndGet(bytes);
+        node.addAndGet(bytes);
         CompletableFuture<Void> first = writes.synced().isEmpty() ? CompletableFuture.completedFuture(null)
                 : store.append(writes.synced()).toCompletableFuture();
         CompletableFuture<Void> second = writes.unsynced().isEmpty() ? CompletableFuture.completedFuture(null)
                 : store.appendUnsynced(writes.unsynced()).toCompletableFuture();
-        return CompletableFuture.allOf(first, second);
+        CompletableFuture<Void> both = CompletableFuture.allOf(first, second);
+        // counted down when the store is done with them, whatever the outcome: a failed group's
+        // appends must not hold the node's other groups
+        both.whenComplete((v, e) -> {
+            writing.addAndGet(-bytes);
+            node.addAndGet(-bytes);
+        });
+        return both;
+    }
+
+    /** The value bytes of {@code records} (what may be large; headers are not counted). */
+    static long valueBytes(List<LogRecord> records) {
+        long bytes = 0;
+        for (LogRecord r : records) {
+            if (r instanceof LogRecord.Accept a) bytes += a.value().length;
+            else if (r instanceof LogRecord.Chosen c) bytes += c.value().length;
+            else if (r instanceof LogRecord.Meta m) bytes += m.value().length;
+        }
+        return bytes;
     }
 
     /** A Ready taken from the core whose records may still be on their way to disk. */

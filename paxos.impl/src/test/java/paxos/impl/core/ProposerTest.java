@@ -171,4 +171,33 @@ class ProposerTest {
         Message.CatchUpRequest q = only(drain(node).messages(), Message.CatchUpRequest.class).get(0);
         assertEquals(0, q.fromInstance());
     }
+
+    /**
+     * The followers' votes choose instances before the leader's own accepts are durable (its own
+     * vote comes back only after its fsync): the window alone would let a leader with a slow disk
+     * run ahead of it without bound. At most twice the window of its own accepts wait for its disk.
+     */
+    @Test
+    void aLeaderProposesAtMostTwiceTheWindowAheadOfItsOwnDisk() {
+        Fixture.elect(node); // window 4, one batch per Ready here
+        List<Message.Accepted> ownVotes = new java.util.ArrayList<>();
+        int proposed = 0;
+        for (int i = 0; i < 20; i++) {
+            node.propose(List.of(command(1, 100 + i, "v" + i)));
+            if (!node.hasReady()) continue;
+            Ready r = node.ready();
+            node.advance(r);
+            for (Message.Accept a : only(r.messages(), Message.Accept.class)) {
+                if (a.to() != 2) continue;
+                proposed++;
+                node.step(new Message.Accepted(GROUP, 2, 1, a.ballot(), a.instance())); // chosen: self + 2 not needed
+                node.step(new Message.Accepted(GROUP, 3, 1, a.ballot(), a.instance()));
+            }
+            ownVotes.addAll(only(r.messages(), Message.Accepted.class)); // held: the leader's disk is slow
+        }
+        assertEquals(8, proposed, "proposed while its own accepts were not durable");
+        for (Message.Accepted own : ownVotes) node.step(own); // the disk caught up
+        Ready next = drain(node);
+        assertTrue(only(next.messages(), Message.Accept.class).size() > 0, "proposes again once its accepts are durable");
+    }
 }
