@@ -206,7 +206,7 @@ public final class GroupCore {
 
     /**
      * Holds catch-up (no new request while {@code hold}; outstanding ones are still answered) or
-     * releases it. The runtime holds it while execution lags, so that the values it asks for do
+     * releases it. The runtime holds it while execution or the disk lags, so that the values it asks for do
      * not pile up in memory; released, the next tick or step asks again.
      */
     public void holdCatchUp(boolean hold) {

@@ -14,7 +14,8 @@ public final class CatchUpLimits {
     /** E.g. {@code learner: 8 requests of ~256 KiB outstanding, ...}. */
     public static String describe() {
         return String.format(Locale.ROOT, "learner: %d requests of ~%d KiB outstanding, new ones held above %d MiB not yet "
-                        + "written or executed (%d MiB on the node's disk queue), replies dropped above %d MiB (%d MiB); server: one read at a time and at most %d waiting per learner, "
+                        + "written or executed (%d MiB on the node's disk queue), replies dropped above %d MiB (%d MiB); "
+                        + "server: one read at a time and at most %d waiting per learner, "
                         + "reads start below %d MiB queued for the learner and %d MiB for all",
                 GroupCore.CATCH_UP_REQUESTS_MAX, GroupCore.CATCH_UP_REQUEST_BYTES >> 10,
                 GroupRunner.CATCH_UP_REQUEST_HOLD_BYTES >> 20, GroupRunner.NODE_WRITING_HOLD_BYTES >> 20,

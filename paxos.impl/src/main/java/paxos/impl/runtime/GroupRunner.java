@@ -60,12 +60,13 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     private final int inboundMax;
     private final AtomicInteger inboundPending = new AtomicInteger();
     /**
-     * Value bytes not yet executed above which catch-up replies are dropped on arrival: a learner
-     * holds at most about this plus what one reply and the leader's commits bring.
+     * Value bytes not yet written or executed ({@link #backlogBytes}) above which catch-up replies are
+     * dropped on arrival: a learner holds at most about this plus what one reply and the leader's
+     * commits bring.
      */
     static final long CATCH_UP_HOLD_BYTES_MAX = 32L << 20;
     /**
-     * Value bytes not yet executed above which the core sends no new catch-up request
+     * Value bytes not yet written or executed above which the core sends no new catch-up request
      * ({@code GroupCore.holdCatchUp}): half the drop bound, so that the requests outstanding
      * (bounded by the core) arrive below it and are not dropped and asked again.
      */
@@ -232,8 +233,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     }
 
     /**
-     * Counts this group's appends in {@code nodeWriting}, shared by the node's groups, so that catch-up
-     * holds on the node's disk as a whole ({@link #NODE_WRITING_DROP_BYTES}). Right after construction.
+     * Counts this group's appends in {@code nodeWriting}, shared by the node's groups, so that peers'
+     * values are dropped and catch-up held on the node's disk as a whole ({@link #NODE_WRITING_DROP_BYTES}).
+     * Right after construction.
      */
     void countNodeWritesIn(AtomicLong nodeWriting) {
         pipeline.countNodeWritesIn(nodeWriting);

@@ -116,7 +116,7 @@ final class ReadyPipeline {
                 } else {
                     persist(ready.writes(durability)).whenComplete((v, error) -> loop.execute(() -> {
                         if (error != null) {
-                            host.fail("log write failed: " + error.getMessage() + " (value bytes on their way to disk: "
+                            host.fail("log write failed: " + error.getMessage() + " (value bytes still on their way to disk: "
                                     + writing.get() + " of this group, " + nodeWriting.get() + " of the node)");
                             return;
                         }
@@ -148,14 +148,12 @@ final class ReadyPipeline {
                 : store.append(writes.synced()).toCompletableFuture();
         CompletableFuture<Void> second = writes.unsynced().isEmpty() ? CompletableFuture.completedFuture(null)
                 : store.appendUnsynced(writes.unsynced()).toCompletableFuture();
-        CompletableFuture<Void> both = CompletableFuture.allOf(first, second);
-        // counted down when the store is done with them, whatever the outcome: a failed group's
-        // appends must not hold the node's other groups
-        both.whenComplete((v, e) -> {
+        // counted down when the store is done with them, whatever the outcome (a failed group's appends
+        // must not hold the node's other groups), before the caller's own completion runs
+        return CompletableFuture.allOf(first, second).whenComplete((v, e) -> {
             writing.addAndGet(-bytes);
             node.addAndGet(-bytes);
         });
-        return both;
     }
 
     /** The value bytes of {@code records} (what may be large; headers are not counted). */
