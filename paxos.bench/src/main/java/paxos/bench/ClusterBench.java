@@ -162,6 +162,7 @@ public final class ClusterBench {
         TimeUnit.SECONDS.sleep(o.warmupSeconds());
         long fsyncsBefore = cluster.fsyncs();
         long cpuBefore = cluster.cpuNanos();
+        long switchesBefore = ContextSwitches.total();
         long[] batchBefore = batchCounters(entry, o.groups());
         long start = System.nanoTime();
         for (Client t : threads) t.windowStart = start;
@@ -170,6 +171,7 @@ public final class ClusterBench {
         for (Client t : threads) t.windowEnd = end;
         long fsyncs = cluster.fsyncs() - fsyncsBefore;
         long cpuAfter = cluster.cpuNanos();
+        long switchesAfter = ContextSwitches.total();
         long[] batchAfter = batchCounters(entry, o.groups());
         for (Client t : threads) t.running = false;
         Histogram all = new Histogram(LATENCY_MAX_MICROS, 3);
@@ -190,6 +192,10 @@ public final class ClusterBench {
         if (cpuBefore >= 0 && cpuAfter >= 0 && all.getTotalCount() > 0)
             System.err.printf(Locale.ROOT, "# C=%d: cpu %.3f ms/op (%.2f cores) in the nodes' and clients' JVMs%n", clients,
                     (cpuAfter - cpuBefore) / 1e6 / all.getTotalCount(), (cpuAfter - cpuBefore) / (double) (end - start));
+        // each hand-off to a sleeping thread is one switch: the count the runtime's inline hand-offs cut
+        if (switchesBefore >= 0 && switchesAfter >= 0 && all.getTotalCount() > 0)
+            System.err.printf(Locale.ROOT, "# C=%d: %.1f context switches/op in this JVM%n", clients,
+                    (switchesAfter - switchesBefore) / (double) all.getTotalCount());
         return new Window(all, (end - start) / 1e9, fsyncs);
     }
 

@@ -28,7 +28,10 @@ import paxos.impl.exec.SystemCommand;
 /**
  * Drives one group: its {@link GroupCore} on a serial event loop, its {@link GroupExecutor} on a
  * second serial queue (so a slow state machine never stalls the Paxos loop), the log writes, the
- * messages and the callers waiting for their commands.
+ * messages and the callers waiting for their commands. The loop is a {@link SerialExecutor}: a
+ * proposal, a peer's message and a log append's completion run on the thread that brings them (the
+ * caller's, the transport's event loop, the store's) when the loop is idle, instead of waking a
+ * pool thread; the state machine never does (its queue only ever runs on the execution pool).
  *
  * <p><b>Order of effects</b> (the core's {@link Ready} contract): the Ready's records are appended
  * to the log store as its {@link Durability.Rule} says (production: promises and accepts synced,
@@ -355,7 +358,9 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
         String why = failure;
         List<CompletableFuture<ExecOutcome.Completed>> futures = pending.open(commands, timeoutMillis, why, numbered);
         if (why != null) return futures;
-        loop.execute(() -> {
+        // on the proposing thread while the loop is idle: it waits for the outcome anyway, and a pool
+        // thread's wake-up cost as much as the proposal's own work (bench cluster, C=1)
+        loop.executeHere(() -> {
             ProposeResult r = core.propose(numbered);
             if (r instanceof ProposeResult.Refused refused) {
                 for (BatchCommand c : numbered) pending.fail(c.requestId(), refused.toException());
@@ -388,7 +393,8 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
             inboundPending.decrementAndGet();
             return;
         }
-        loop.execute(() -> {
+        // on the transport's event loop while the group's loop is idle (never blocks: see SerialExecutor)
+        loop.executeHere(() -> {
             inboundPending.decrementAndGet();
             if (gate != null && !gate.admits(m, incarnation, core)) return;
             notePeer(m);

@@ -33,7 +33,7 @@ import paxos.impl.core.Ready;
  * its write queue bound, and a refused append stops the group).
  *
  * <p><b>Threads.</b> Confined to the group's event loop ({@code loop}); append completions are
- * handed back to it. {@link #writingBytes()} from any thread.
+ * handed back to it (and run on the store's thread while the loop is idle). {@link #writingBytes()} from any thread.
  */
 final class ReadyPipeline {
     /** What the group's runner does around the cycle. */
@@ -56,7 +56,12 @@ final class ReadyPipeline {
     private final LogStore store;
     private final Outbound outbound;
     private final CatchUpServer catchUp;
-    private final Executor loop;
+    /**
+     * The group's loop, where append completions go: run right on the store's completing thread
+     * when the loop is idle ({@link SerialExecutor#executeHere}), which saves a thread wake-up per
+     * fsync on the path of every proposal.
+     */
+    private final Executor completions;
     private final Durability.Rule durability;
     private final Early early;
     private final int selfId;
@@ -77,7 +82,7 @@ final class ReadyPipeline {
         this.store = store;
         this.outbound = outbound;
         this.catchUp = catchUp;
-        this.loop = loop;
+        this.completions = loop instanceof SerialExecutor serial ? serial::executeHere : loop;
         this.durability = durability;
         this.host = host;
     }
@@ -114,7 +119,7 @@ final class ReadyPipeline {
                 if (ready.toPersist().isEmpty()) {
                     pending.durable = true;
                 } else {
-                    persist(ready.writes(durability)).whenComplete((v, error) -> loop.execute(() -> {
+                    persist(ready.writes(durability)).whenComplete((v, error) -> completions.execute(() -> {
                         if (error != null) {
                             host.fail("log write failed: " + error.getMessage() + " (value bytes still on their way to disk: "
                                     + writing.get() + " of this group, " + nodeWriting.get() + " of the node)");
