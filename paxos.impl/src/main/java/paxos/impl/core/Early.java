@@ -43,7 +43,10 @@ public interface Early {
      * was its own oracle's bug (a re-forwarded activation counted twice), and with the oracle fixed
      * 11,000 seeds pass with this on. Still off: its speed-up was not measured apart from the
      * leader's parallel fsync, and a state machine that persists its position could then stand
-     * ahead of this node's durable log after a crash, which no crash test covers yet.
+     * ahead of this node's durable log after a crash, which no crash test covers yet. Even without a
+     * crash: turned on (3 Dec 2026), a re-registering state machine reported a checkpoint beyond the
+     * log's last instance and {@code Registrations.join} failed the group as a foreign data directory
+     * ({@code VersionUpgradeTest}, once): that check must first count what went to execution.
      */
     default boolean applyEarly() {
         return false;

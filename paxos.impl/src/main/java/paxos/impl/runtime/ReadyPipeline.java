@@ -33,7 +33,8 @@ import paxos.impl.core.Ready;
  * its write queue bound, and a refused append stops the group).
  *
  * <p><b>Threads.</b> Confined to the group's event loop ({@code loop}); append completions are
- * handed back to it (and run on the store's thread while the loop is idle). {@link #writingBytes()} from any thread.
+ * handed back to it (and run on the store's thread while the loop is idle). {@link #writingBytes()}
+ * from any thread.
  */
 final class ReadyPipeline {
     /** What the group's runner does around the cycle. */
@@ -73,7 +74,7 @@ final class ReadyPipeline {
     /** Readies taken from the core and not yet finished, oldest first. */
     private final ArrayDeque<InFlight> readies = new ArrayDeque<>();
 
-    ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, CatchUpServer catchUp, Executor loop,
+    ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, CatchUpServer catchUp, SerialExecutor loop,
                   Durability.Rule durability, Early early, Host host) {
         this.early = early;
         this.selfId = core.config().selfNodeId();
@@ -82,7 +83,7 @@ final class ReadyPipeline {
         this.store = store;
         this.outbound = outbound;
         this.catchUp = catchUp;
-        this.completions = loop instanceof SerialExecutor serial ? serial::executeHere : loop;
+        this.completions = loop::executeHere;
         this.durability = durability;
         this.host = host;
     }
