@@ -42,6 +42,14 @@ final class Oracle {
     private final List<Ack> acks = new ArrayList<>();
     private final List<Map<Long, MasterInfo>> masters = new ArrayList<>();
     private final OracleVersions versions;
+    /** A check (d) that waits for the chosen values below its instance. */
+    private record VersionCheck(int node, int group, long instance, boolean emptyBatch, String version) {}
+    /**
+     * Per group, checks (d) of executions the oracle cannot judge yet, lowest instance first: a node
+     * executes a chosen value as soon as it learns it ({@code Early.applyEarly}), while the oracle
+     * hears of chosen values only from chosen marks made durable, which may come later.
+     */
+    private final List<java.util.PriorityQueue<VersionCheck>> versionChecks = new ArrayList<>();
     /** Per group: the digests the production {@link DigestRecorder} took, by instance then node (bounded). */
     private final List<TreeMap<Long, Map<Integer, Long>>> taken = new ArrayList<>();
     private final int nodes;
@@ -66,6 +74,7 @@ final class Oracle {
             masters.add(new HashMap<>());
         }
         versions = new OracleVersions(groups, SimNode.STATE_MACHINE_ID);
+        for (int g = 0; g < groups; g++) versionChecks.add(new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(VersionCheck::instance)));
         lastExecuted = new long[nodes + 1][groups];
         for (long[] row : lastExecuted) Arrays.fill(row, -1);
     }
@@ -79,6 +88,8 @@ final class Oracle {
         byte[] old = chosen.get(group).putIfAbsent(instance, value);
         if (old != null && !Arrays.equals(old, value))
             violation("group " + group + " instance " + instance + " chosen with two values (node " + node + " learned a different one)");
+        java.util.PriorityQueue<VersionCheck> waiting = versionChecks.get(group);
+        while (!waiting.isEmpty() && versions.knowsBelow(group, waiting.peek().instance(), chosen.get(group))) checkVersion(waiting.poll());
     }
 
     /** (b): a node's state machine executed an instance. */
@@ -157,16 +168,27 @@ final class Oracle {
 
     /** (d): a node's state machine of {@code version} was called for {@code instance}. */
     void executedWith(int node, int group, long instance, boolean emptyBatch, String version) {
+        VersionCheck check = new VersionCheck(node, group, instance, emptyBatch, version);
+        if (versions.knowsBelow(group, instance, chosen.get(group))) checkVersion(check);
+        else if (versionChecks.get(group).size() < VERSION_CHECKS_WAITING_MAX) versionChecks.get(group).add(check);
+        else violation("group " + group + ": " + VERSION_CHECKS_WAITING_MAX + " executions wait for chosen marks below them"
+                + " (node " + node + " executed instance " + instance + ")");
+    }
+
+    /** Executions whose check (d) waits, per group, before the run counts it a finding. */
+    static final int VERSION_CHECKS_WAITING_MAX = 100_000;
+
+    private void checkVersion(VersionCheck c) {
         String inForce;
         try {
-            inForce = versions.at(group, instance, chosen.get(group));
+            inForce = versions.at(c.group(), c.instance(), chosen.get(c.group()));
         } catch (IllegalStateException e) { // not the state machine's failure: the run's finding
-            violation("node " + node + " group " + group + " executed instance " + instance + ": " + e.getMessage());
+            violation("node " + c.node() + " group " + c.group() + " executed instance " + c.instance() + ": " + e.getMessage());
             return;
         }
-        if (inForce != null && !inForce.equals(version))
-            violation("node " + node + " group " + group + " executed " + (emptyBatch ? "(an empty batch of) " : "") + "instance "
-                    + instance + " with state machine version " + version + " where " + inForce + " was in force");
+        if (inForce != null && !inForce.equals(c.version()))
+            violation("node " + c.node() + " group " + c.group() + " executed " + (c.emptyBatch() ? "(an empty batch of) " : "")
+                    + "instance " + c.instance() + " with state machine version " + c.version() + " where " + inForce + " was in force");
     }
 
     /** Successful activations seen so far (all groups); for the run's statistics. */

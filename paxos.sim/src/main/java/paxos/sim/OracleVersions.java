@@ -70,6 +70,15 @@ final class OracleVersions {
         return e == null ? null : e.getValue();
     }
 
+    /**
+     * True if {@link #at} can tell the version at {@code instance} now: every instance below it
+     * that is not scanned yet is in {@code chosen}.
+     */
+    boolean knowsBelow(int group, long instance, NavigableMap<Long, byte[]> chosen) {
+        for (long i = scanned[group]; i < instance; i++) if (!chosen.containsKey(i)) return false;
+        return true;
+    }
+
     /** Successful activations seen so far (all groups); for the run's statistics. */
     long activations() {
         return versionFrom.stream().mapToLong(Map::size).sum();

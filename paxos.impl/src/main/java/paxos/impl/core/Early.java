@@ -16,17 +16,25 @@ import paxos.api.spi.log.LogRecord;
  *       of its ballot, so it waits while a {@link LogRecord.Promise} is not yet durable.</li>
  *   <li>A {@link Message.Commit} carries a chosen value: chosen by a quorum of durable votes (the
  *       own vote included only once durable), a fact whatever this node's disk holds. Chosen
- *       marks are not synced anyway. (Applying chosen values early would be safe for the same
- *       reason; see {@link #applyEarly()} for why it is off.)</li>
+ *       marks are not synced anyway.</li>
+ *   <li>A chosen value goes to execution for the same reason ({@link #applyEarly()}).</li>
  * </ul>
  * Everything else (promises, accepted replies, rejects, heartbeats, catch-up) waits for the sync.
  */
 @FunctionalInterface
 public interface Early {
-    /** The production rule. */
-    Early PRODUCTION = (m, self, promisePending) -> {
-        if (m instanceof Message.Accept a) return a.from() == self && a.to() != self && !promisePending;
-        return m instanceof Message.Commit;
+    /** The production rule: the sends above, and chosen values to execution at once ({@link #applyEarly}). */
+    Early PRODUCTION = new Early() {
+        @Override
+        public boolean sendEarly(Message m, int self, boolean promisePending) {
+            if (m instanceof Message.Accept a) return a.from() == self && a.to() != self && !promisePending;
+            return m instanceof Message.Commit;
+        }
+
+        @Override
+        public boolean applyEarly() {
+            return true;
+        }
     };
 
     /**
@@ -38,15 +46,17 @@ public interface Early {
     boolean sendEarly(Message m, int self, boolean promisePending);
 
     /**
-     * True if the Ready's values may go to execution before it is durable. Production: no, not yet.
-     * Chosen values are facts; the simulator's one objection (seed 3955: a version not in force)
-     * was its own oracle's bug (a re-forwarded activation counted twice), and with the oracle fixed
-     * 11,000 seeds pass with this on. Still off: its speed-up was not measured apart from the
-     * leader's parallel fsync, and a state machine that persists its position could then stand
-     * ahead of this node's durable log after a crash, which no crash test covers yet. Even without a
-     * crash: turned on (3 Dec 2026), a re-registering state machine reported a checkpoint beyond the
-     * log's last instance and {@code Registrations.join} failed the group as a foreign data directory
-     * ({@code VersionUpgradeTest}, once): that check must first count what went to execution.
+     * True if the Ready's chosen values may go to execution when the Ready is taken, before it
+     * (and the Readies before it) are durable. Production: yes. A chosen value is chosen by a
+     * quorum of durable votes, whatever this node's disk holds; execution stays in instance order.
+     * What it saves: on the leader, the append of the chosen mark (a hand-off to the store's thread
+     * and back) on every proposal's path, and the wait for its own accept's fsync when two
+     * followers were faster. What it allows: after a crash, a state machine that wrote its
+     * position with its effects may stand ahead of this node's durable log (the accept or chosen
+     * mark of an instance it executed lost); the restart replays from that position and learns
+     * what the log lacks from peers. The simulator's checkpoints are exactly such positions
+     * (durable at once, while a crash loses the unsynced log), and its seeds run with this on.
+     * The default ({@code false}) is for rules that keep execution behind the disk.
      */
     default boolean applyEarly() {
         return false;

@@ -35,8 +35,9 @@ import paxos.impl.exec.SystemCommand;
  *
  * <p><b>Order of effects</b> (the core's {@link Ready} contract): the Ready's records are appended
  * to the log store as its {@link Durability.Rule} says (production: promises and accepts synced,
- * chosen marks unsynced) and only when those appends completed are the messages sent, catch-up
- * reads served and chosen values handed to execution. Several Readies may be in flight (up to
+ * chosen marks unsynced) and only when those appends completed are the messages sent and catch-up
+ * reads served, except what {@link Early} allows at once (a leader's accepts, commits, and chosen
+ * values handed to execution: facts whatever this node's disk holds). Several Readies may be in flight (up to
  * the core's bound), finished strictly in order; events that arrive meanwhile accumulate in the
  * core, which is what batches proposals and lets one fsync cover many writes (the store
  * group-commits across groups too).
@@ -218,10 +219,12 @@ final class GroupRunner implements ReadyPipeline.Host, Registrations.Host {
     /**
      * Value bytes chosen or accepted here that are still on their way to disk or to execution: the
      * learner's backlog, on which catch-up is held ({@link #CATCH_UP_REQUEST_HOLD_BYTES}) and
-     * replies dropped ({@link #CATCH_UP_HOLD_BYTES_MAX}). Any thread, a snapshot.
+     * replies dropped ({@link #CATCH_UP_HOLD_BYTES_MAX}). The larger of the two, not their sum: a
+     * chosen value goes to execution while its Ready is still being written ({@code Early.applyEarly}),
+     * one array counted on both sides; the heap they hold is at most twice this. Any thread, a snapshot.
      */
     long backlogBytes() {
-        return unexecutedBytes() + pipeline.writingBytes();
+        return Math.max(unexecutedBytes(), pipeline.writingBytes());
     }
 
     /** Messages whose values this node would append: what {@link #NODE_WRITING_DROP_BYTES} drops. */

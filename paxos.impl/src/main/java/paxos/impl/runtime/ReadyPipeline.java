@@ -21,8 +21,8 @@ import paxos.impl.core.Ready;
  * to its in-flight bound), appends each one's records in order as the {@link Durability.Rule}
  * splits them, and finishes them — send, serve catch-up reads, hand values to execution,
  * {@code advance()} — strictly in order as their appends complete, except what {@link Early}
- * allows before the append completed (a leader's accepts, commits), done when the Ready is
- * taken; this node's own vote is stepped back into the core only once durable. Overlapping the
+ * allows before the append completed (a leader's accepts, commits, chosen values to execution),
+ * done when the Ready is taken; this node's own vote is stepped back into the core only once durable. Overlapping the
  * fsyncs this way keeps the pipeline full instead of waiting one fsync per round trip; the
  * store's group commit may cover several Readies (and groups) with one fsync.
  *

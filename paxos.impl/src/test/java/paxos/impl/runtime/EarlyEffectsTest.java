@@ -79,6 +79,33 @@ class EarlyEffectsTest {
     }
 
     @Test
+    void aChosenValueGoesToExecutionWithoutWaitingForTheLeadersOwnFsync() {
+        GroupRunner r = leader(store, sent, Early.PRODUCTION);
+        r.propose(List.of(COMMAND), 1000);
+        Message.Accept a = accepts(sent).get(0);
+        vote(r, 2, a);
+        assertEquals(0, r.unexecutedBytes(), "one durable vote chooses nothing");
+        vote(r, 3, a);
+        // (no state machine is registered here, so the value waits in the executor: handed over is what counts)
+        assertTrue(r.unexecutedBytes() > 0, "chosen by two durable votes, a fact whatever this node's disk holds: the"
+                + " value goes to execution while the leader's own accept is still on its way to disk");
+    }
+
+    @Test
+    void withoutApplyingEarlyExecutionWaitsForTheLeadersOwnFsync() {
+        Early late = (m, self, promisePending) -> Early.PRODUCTION.sendEarly(m, self, promisePending);
+        GroupRunner r = leader(store, sent, late);
+        r.propose(List.of(COMMAND), 1000);
+        int accept = store.synced.size() - 1;
+        Message.Accept a = accepts(sent).get(0);
+        vote(r, 2, a);
+        vote(r, 3, a);
+        assertEquals(0, r.unexecutedBytes(), "the chosen value waits for the Readies before its own to be durable");
+        store.held.get(accept).complete(null);
+        assertTrue(r.unexecutedBytes() > 0);
+    }
+
+    @Test
     void underTheBrokenRuleTheOwnVoteCountsBeforeItsFsync() {
         Early broken = (m, self, promisePending) -> (m instanceof Message.Accepted a && a.to() == self)
                 || Early.PRODUCTION.sendEarly(m, self, promisePending);
