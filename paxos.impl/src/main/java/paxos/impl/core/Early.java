@@ -57,9 +57,31 @@ public interface Early {
      * what the log lacks from peers. The simulator's checkpoints are exactly such positions
      * (durable at once, while a crash loses the unsynced log), and its seeds run with this on.
      * The default ({@code false}) is for rules that keep execution behind the disk.
+     *
+     * <p>How far ahead: a value goes to execution early only if its instance is at most
+     * {@link #applyAheadMax()} beyond the highest instance of this node's synced records already
+     * durable; beyond that it waits for its Ready as if this were off. The start-up and
+     * re-registration checks allow a state machine exactly that far ahead of the log.
      */
     default boolean applyEarly() {
         return false;
+    }
+
+    /**
+     * Production bound of {@link #applyAheadMax()}: four times the largest pipeline window, so that
+     * it never binds in steady state (a leader holds at most twice its window of own accepts not yet
+     * durable) and only a stalled disk makes execution wait for it.
+     */
+    long APPLY_AHEAD_MAX = 4096;
+
+    /**
+     * Most instances execution may run ahead of the highest instance of this node's durable synced
+     * records ({@link #applyEarly()}); {@code >= 0}. Also how far a state machine's reported
+     * position may stand beyond this node's log after a crash before the group refuses it as
+     * another node's data ({@code StartupCheck}, {@code Registrations}).
+     */
+    default long applyAheadMax() {
+        return APPLY_AHEAD_MAX;
     }
 
     /** True if {@code r} is a promise (accept records never raise the promise of a leader's own ballot). */

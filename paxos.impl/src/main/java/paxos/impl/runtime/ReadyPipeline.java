@@ -73,6 +73,12 @@ final class ReadyPipeline {
     private volatile AtomicLong nodeWriting = new AtomicLong();
     /** Readies taken from the core and not yet finished, oldest first. */
     private final ArrayDeque<InFlight> readies = new ArrayDeque<>();
+    /**
+     * The highest instance of a synced record this group made durable (from the log's end at
+     * start): what a crash leaves at least, so how far early execution has run ahead is bounded
+     * ({@link Early#applyAheadMax}) against it.
+     */
+    private long durableThrough;
 
     ReadyPipeline(int group, GroupCore core, LogStore store, Outbound outbound, CatchUpServer catchUp, SerialExecutor loop,
                   Durability.Rule durability, Early early, Host host) {
@@ -86,6 +92,7 @@ final class ReadyPipeline {
         this.completions = loop::executeHere;
         this.durability = durability;
         this.host = host;
+        this.durableThrough = store.range(group).end() - 1;
     }
 
     /**
@@ -116,11 +123,13 @@ final class ReadyPipeline {
                 InFlight pending = new InFlight(ready, ready.toPersist().stream().anyMatch(Early::isPromise));
                 readies.addLast(pending);
                 progress = true;
+                Ready.Writes writes = ready.toPersist().isEmpty() ? null : ready.writes(durability);
+                if (writes != null) pending.syncedThrough = highestInstance(writes.synced());
                 early(pending);
-                if (ready.toPersist().isEmpty()) {
+                if (writes == null) {
                     pending.durable = true;
                 } else {
-                    persist(ready.writes(durability)).whenComplete((v, error) -> completions.execute(() -> {
+                    persist(writes).whenComplete((v, error) -> completions.execute(() -> {
                         if (error != null) {
                             host.fail("log write failed: " + error.getMessage() + " (value bytes still on their way to disk: "
                                     + writing.get() + " of this group, " + nodeWriting.get() + " of the node)");
@@ -173,10 +182,22 @@ final class ReadyPipeline {
         return bytes;
     }
 
+    /** The highest instance of an accept or chosen mark in {@code records}, or {@code -1}. */
+    static long highestInstance(List<LogRecord> records) {
+        long high = -1;
+        for (LogRecord r : records) {
+            if (r instanceof LogRecord.Accept a) high = Math.max(high, a.instance());
+            else if (r instanceof LogRecord.Chosen c) high = Math.max(high, c.instance());
+        }
+        return high;
+    }
+
     /** A Ready taken from the core whose records may still be on their way to disk. */
     private static final class InFlight {
         final Ready ready;
         final boolean promise;
+        /** The highest instance of its synced records ({@code -1}: none). */
+        long syncedThrough = -1;
         boolean durable;
         /** The messages {@link #early} left for {@link #finish}; all of them until it ran. */
         List<Message> late;
@@ -205,14 +226,29 @@ final class ReadyPipeline {
             else outbound.send(m);
         }
         pending.late = late;
-        if (early.applyEarly()) {
+        if (early.applyEarly() && mayApplyNow(pending)) {
             if (!pending.ready.toApply().isEmpty()) host.apply(pending.ready.toApply());
             pending.applied = true;
         }
         for (Message m : self) core.step(m); // only a broken rule delivers a vote early
     }
 
+    /**
+     * True if the values of {@code pending} may go to execution before it is durable: no earlier Ready
+     * holds values back (execution stays in instance order) and the last is within
+     * {@link Early#applyAheadMax} of {@link #durableThrough}.
+     */
+    private boolean mayApplyNow(InFlight pending) {
+        List<ChosenValue> values = pending.ready.toApply();
+        if (values.isEmpty()) return true;
+        for (InFlight f : readies) {
+            if (f != pending && !f.applied && !f.ready.toApply().isEmpty()) return false;
+        }
+        return values.get(values.size() - 1).instance() - durableThrough <= early.applyAheadMax();
+    }
+
     private void finish(InFlight done) {
+        durableThrough = Math.max(durableThrough, done.syncedThrough);
         Ready ready = done.ready;
         List<Message> self = new ArrayList<>();
         for (Message m : done.late) {

@@ -124,9 +124,11 @@ final class Registrations {
         StateMachine machine = reg.machine();
         long position = machine.checkpointInstance(group);
         Long known = meta.positions().get(id);
-        long chosenUpTo = host.chosenUpTo();
-        if (position > Math.max(known == null ? -1 : known, chosenUpTo)) {
-            host.fail(StartupCheck.aheadMessage(group, id, position, chosenUpTo, known));
+        // what this node knows is chosen: its loop's published position may lag what already went
+        // to execution (Early.applyEarly hands values over before the loop publishes)
+        long last = Math.max(host.chosenUpTo(), executor.nextInstance() - 1);
+        if (position > StartupCheck.allowedPosition(last, known, store.range(group).end() > 0)) {
+            host.fail(StartupCheck.aheadMessage(group, id, position, last, known));
             return;
         }
         long executedUpTo = position;
@@ -147,7 +149,17 @@ final class Registrations {
             executedUpTo = executor.nextInstance() - 1;
         }
         executor.register(id, reg.version(), machine, executedUpTo);
-        meta.positions().put(id, Math.max(position, meta.positions().getOrDefault(id, -1L)));
+        meta.positions().put(id, Math.max(recordable(position), meta.positions().getOrDefault(id, -1L)));
+    }
+
+    /**
+     * A state machine's position as the durable bookkeeping may record it: not beyond what this
+     * executor executed. After a crash a state machine may stand ahead of the log (chosen values
+     * execute early); the master, version and request history a restart rebuilds from the replay
+     * start is only complete up to what executed here, so the replay must not start beyond it.
+     */
+    private long recordable(long position) {
+        return Math.min(position, executor.nextInstance() - 1);
     }
 
     /** Proposes the first activation of {@code reg}'s version; at most every few seconds. */
@@ -162,7 +174,7 @@ final class Registrations {
     /** Records every executing state machine's checkpoint position in the durable bookkeeping. */
     void notePositions() {
         for (Map.Entry<Integer, StateMachineRegistry.Registration> e : machines.entrySet()) {
-            long p = e.getValue().machine().checkpointInstance(group);
+            long p = recordable(e.getValue().machine().checkpointInstance(group));
             meta.positions().merge(e.getKey(), p, Math::max);
         }
     }

@@ -97,6 +97,33 @@ class EarlyEffectsTest {
     }
 
     @Test
+    void executionRunsAheadOfTheDurableLogByTheBoundAndNoFurther() {
+        Early bounded = new Early() {
+            @Override public boolean sendEarly(Message m, int self, boolean promisePending) {
+                return Early.PRODUCTION.sendEarly(m, self, promisePending);
+            }
+            @Override public boolean applyEarly() { return true; }
+            @Override public long applyAheadMax() { return 1; }
+        };
+        GroupRunner r = leader(store, sent, bounded);
+        r.propose(List.of(COMMAND), 1000);
+        Message.Accept first = accepts(sent).get(0);
+        vote(r, 2, first);
+        vote(r, 3, first);
+        long one = r.unexecutedBytes();
+        assertTrue(one > 0, "instance 0 is one beyond the durable log (nothing yet): within the bound");
+        sent.clear();
+        r.propose(List.of(COMMAND), 1000);
+        Message.Accept second = accepts(sent).get(0);
+        assertEquals(first.instance() + 1, second.instance());
+        vote(r, 2, second);
+        vote(r, 3, second);
+        assertEquals(one, r.unexecutedBytes(), "instance 1 is two beyond the durable log: it waits for its Ready");
+        List.copyOf(store.held).forEach(f -> f.complete(null)); // the leader's accepts are durable
+        assertTrue(r.unexecutedBytes() > one, "then it goes to execution");
+    }
+
+    @Test
     void underTheBrokenRuleTheOwnVoteCountsBeforeItsFsync() {
         Early broken = (m, self, promisePending) -> (m instanceof Message.Accepted a && a.to() == self)
                 || Early.PRODUCTION.sendEarly(m, self, promisePending);

@@ -64,6 +64,17 @@ class GroupRecoveryTest {
     }
 
     @Test
+    void aStateMachineACrashLeftAheadOfTheLogWithinTheEarlyExecutionBoundResumesWhereItIs() {
+        chosen(0, 20);
+        long ahead = 19 + paxos.impl.core.Early.APPLY_AHEAD_MAX;
+        GroupRecovery.Recovered r = recovery("c").recover(0, Map.of(1, at(ahead)));
+        assertNull(r.inconsistent(), "chosen values execute before this node's records of them are durable");
+        assertEquals(0, r.applyFrom(), "the history replays from the log; the state machine gets only what is above it");
+        assertTrue(recovery("c").recover(0, Map.of(1, at(ahead + 1))).inconsistent()
+                .contains("by more than a crash can explain"));
+    }
+
+    @Test
     void theExecutedRequestsTableAtTheReplayStartSurvivesARestart() {
         chosen(0, 20);
         ExecMeta meta = ExecMeta.empty();
