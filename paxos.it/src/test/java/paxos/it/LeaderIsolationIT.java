@@ -165,8 +165,13 @@ class LeaderIsolationIT {
                         long after = TimeUnit.NANOSECONDS.toMillis(x.endNanos() - cutAt);
                         if (isolatedFirstAnswer < 0 || after < isolatedFirstAnswer) isolatedFirstAnswer = after;
                     }
-                    if (x.outcome().equals("ProposalTimeoutException") && x.startNanos() - cutAt > TimeUnit.SECONDS.toNanos(3))
+                    if (x.outcome().equals("ProposalTimeoutException") && x.startNanos() - cutAt > TimeUnit.SECONDS.toNanos(3)) {
                         isolatedTimeoutsOfNewWrites++;
+                        System.out.printf("LeaderIsolationIT: timed out: write of group %d on node %d started %d ms after the cut"
+                                        + " (heal at %d ms), answered after %d ms%n", x.group(), x.slot() + 1,
+                                TimeUnit.NANOSECONDS.toMillis(x.startNanos() - cutAt), TimeUnit.NANOSECONDS.toMillis(healAt - cutAt),
+                                x.millis());
+                    }
                 }
             }
         }
