@@ -71,6 +71,12 @@ public final class GroupCore {
 
     /** Most times a forwarded proposal is passed on again before it is dropped. */
     static final int FORWARD_HOPS_MAX = 2;
+    /**
+     * Election timeouts after which a forwarded unit the same leader has not chosen is forwarded to
+     * it once more ({@link Reforward}): long enough that a leader working through its queue rarely
+     * gets the duplicate, short against a caller's timeout.
+     */
+    static final int RESEND_ELECTION_TIMEOUTS = 2;
 
     /** Most Readies the caller may hold un-advanced at once. */
     public static final int READIES_IN_FLIGHT_MAX = 64;
@@ -168,7 +174,8 @@ public final class GroupCore {
         this.catchUp = new CatchUp(cfg, others, learner);
         // kept for many election timeouts: longer than any caller waits, so a unit is never re-forwarded
         // after its caller gave up (then it could only surprise); bounded by the queue's own bound
-        this.reforward = new Reforward(self, cfg.queueMax(), 64L * cfg.electionTimeoutTicks(), cfg.batchCountMax());
+        this.reforward = new Reforward(self, cfg.queueMax(), 64L * cfg.electionTimeoutTicks(),
+                RESEND_ELECTION_TIMEOUTS * cfg.electionTimeoutTicks(), cfg.batchCountMax());
         // A competing leader that could choose beyond a read's index needs promises from a quorum of
         // the membership in force there: the one in force now or a pending one, so confirm with both.
         this.reads = new ReadIndex(cfg.group(), self, acks -> tracker.quorumInAll(acks, learner.chosenUpTo() + 1, cfg.quorumRule()),

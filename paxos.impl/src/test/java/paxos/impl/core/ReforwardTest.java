@@ -1,6 +1,7 @@
 package paxos.impl.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static paxos.impl.core.Fixture.GROUP;
 import static paxos.impl.core.Fixture.drain;
 import static paxos.impl.core.Fixture.only;
@@ -33,5 +34,29 @@ class ReforwardTest {
         drain(node);
         node.step(new Message.Heartbeat(GROUP, 1, 2, Ballot.of(3, 1), 0)); // and node 1 again: nothing left to send
         assertEquals(List.of(), forwards(node));
+    }
+
+    @Test
+    void aUnitTheSameLeaderDoesNotChooseIsForwardedToItOnceMoreAfterTwoElectionTimeouts() {
+        GroupCore node = Fixture.core(2);
+        long ballot = Ballot.of(1, 1);
+        node.step(new Message.Heartbeat(GROUP, 1, 2, ballot, -1));
+        drain(node);
+        node.propose(List.of(MINE));
+        assertEquals(List.of(1), forwards(node).stream().map(Message::to).toList());
+        long resend = (long) GroupCore.RESEND_ELECTION_TIMEOUTS * node.config().electionTimeoutTicks();
+        int again = 0;
+        // the leader stays (its heartbeats keep coming) but never chooses the unit: its forward was lost
+        for (long t = 0; t < 4 * resend; t++) {
+            node.tick();
+            node.step(new Message.Heartbeat(GROUP, 1, 2, ballot, -1));
+            for (Message.Forward f : forwards(node)) {
+                assertEquals(1, f.to());
+                assertEquals(List.of(List.of(MINE)).toString(), f.units().toString());
+                again++;
+                assertTrue(t >= resend - 1, "not before " + resend + " ticks: " + t);
+            }
+        }
+        assertEquals(1, again, "forwarded to the same leader once more, and only once");
     }
 }
