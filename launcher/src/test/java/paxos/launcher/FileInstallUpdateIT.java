@@ -98,7 +98,10 @@ class FileInstallUpdateIT {
 
     String modifiedBefore = lastModification(1);
     copy(TestPlugins.counter("v2"), shared);
-    TestSupport.await().atMost(STEP).until(() -> !modifiedBefore.equals(lastModification(1)));
+    TestSupport.await().atMost(STEP).until(() -> {
+      String now = lastModification(1);
+      return !now.isEmpty() && !modifiedBefore.equals(now); // "": the console could not tell yet
+    });
     awaitCounter("1.2.0");
     assertEquals("200 value 20", post(2, "add 2"));
 
@@ -169,6 +172,9 @@ class FileInstallUpdateIT {
   private String lastModification(int node) {
     long id = cluster.bundleId(node, COUNTER);
     Http.Reply reply = cluster.console(node).get("/system/console/bundles/" + id + ".json");
+    // while FileInstall replaces the bundle the console may answer with its HTML error page (CI, 3 Dec):
+    // not known yet, like a reply without the property
+    if (reply.status() != 200 || !reply.body().stripLeading().startsWith("{")) return "";
     for (Object prop : (List<?>) MiniJson.at(MiniJson.parse(reply.body()), "data", 0, "props")) {
       if ("Last Modification".equals(MiniJson.at(prop, "key"))) {
         return String.valueOf(MiniJson.at(prop, "value"));
