@@ -773,6 +773,7 @@ public final class GroupCore {
 
     /** Leader: cuts batches into free window slots. Others: forward to the known leader. */
     private void flushQueue() {
+        requeueAbandoned();
         Role role = proposer.role();
         int leaderId = proposer.leaderId();
         if (role == Role.LEADER || (role == Role.FOLLOWER && leaderId != 0 && leaderId != self)) {
@@ -795,6 +796,24 @@ public final class GroupCore {
                 }
                 if (!keep.isEmpty()) send(new Message.Forward(cfg.group(), self, leaderId, keep, hops));
             }
+        }
+    }
+
+    /**
+     * This node's own commands in the batches it proposed as leader and dropped unchosen when a
+     * higher ballot deposed it go back to the head of the queue (one unit per batch: they shared an
+     * instance, so they fit one), to be forwarded to the new leader. They may have been chosen all
+     * the same (accepted by a quorum before the cut): execution skips a request ID it executed
+     * already, as for {@link Reforward}. Other nodes' commands are theirs to forward again
+     * ({@link Reforward} does when they hear of the new leader). A full queue drops them: their
+     * callers' timeouts report the unknown outcome, as before.
+     */
+    private void requeueAbandoned() {
+        List<byte[]> values = proposer.takeAbandoned();
+        for (int i = values.size() - 1; i >= 0; i--) { // oldest ends up first
+            List<BatchCommand> mine = new ArrayList<>();
+            for (BatchCommand c : BatchCodec.decode(values.get(i), cfg.batchCountMax())) if (c.proposerNode() == self) mine.add(c);
+            if (!mine.isEmpty()) queue.requeue(new ProposalQueue.Unit(List.copyOf(mine), BatchCodec.encodedBytes(mine), 0, now));
         }
     }
 

@@ -1,5 +1,6 @@
 package paxos.impl.core;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +37,15 @@ final class Proposer {
         /** The membership in force at this instance: its voters are asked and counted. */
         final paxos.api.Membership config;
         final Set<Integer> acks = new HashSet<>();
+        /** Cut from the proposal queue (not re-proposed from phase 1, not a no-op). */
+        final boolean queued;
         long sentAt;
 
-        InFlight(byte[] value, paxos.api.Membership config, long sentAt) {
+        InFlight(byte[] value, paxos.api.Membership config, long sentAt, boolean queued) {
             this.value = value;
             this.config = config;
             this.sentAt = sentAt;
+            this.queued = queued;
         }
     }
 
@@ -87,6 +91,11 @@ final class Proposer {
     private long recoverLast = -1;
     /** As leader: the highest instance phase 1 found (or knew chosen) when this node became leader. */
     private long electedUpTo = -1;
+    /**
+     * Batches this node cut from its queue as leader and gave up unchosen when it stepped down,
+     * oldest first, until {@link #takeAbandoned} (at most the window: they come from it).
+     */
+    private final List<byte[]> abandoned = new ArrayList<>();
 
     /** Builds the proposer of a core whose acceptor and learner were already restored from the log. */
     Proposer(CoreConfig cfg, List<Integer> voters, List<Integer> others, RandomGenerator random,
@@ -151,6 +160,19 @@ final class Proposer {
 
     int inFlightCount() {
         return inFlight.size();
+    }
+
+    /**
+     * The batches this node proposed from its queue as leader and dropped unchosen on stepping
+     * down, oldest first; the list is emptied. The higher ballot that deposed it may have chosen
+     * other values at their instances (an old leader cut off, proposing again when the cut heals):
+     * the owner core proposes their commands anew, or their callers wait their whole timeout.
+     */
+    List<byte[]> takeAbandoned() {
+        if (abandoned.isEmpty()) return List.of();
+        List<byte[]> out = List.copyOf(abandoned);
+        abandoned.clear();
+        return out;
     }
 
     /** One tick of the core's time: election timeout, phase 1 retransmission, heartbeats, accepts. */
@@ -350,7 +372,7 @@ final class Proposer {
             }
             if (!mayPropose(i)) return;
             Message.Entry e = one.adopted(i);
-            proposeAt(i, e == null ? BatchCodec.noOp() : e.value());
+            proposeAt(i, e == null ? BatchCodec.noOp() : e.value(), false);
         }
         if (recovery == one && nextInstance > recoverLast) recovery = null;
     }
@@ -393,7 +415,7 @@ final class Proposer {
                 && ownUndurable < ownAheadMax() && role == GroupCore.Role.LEADER) {
             long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
             if (!mayPropose(instance)) break; // checked before taking the batch, so no unit is lost
-            proposeAt(instance, BatchCodec.encode(queue.takeBatch()));
+            proposeAt(instance, BatchCodec.encode(queue.takeBatch()), true);
         }
         fillToPendingMembership();
     }
@@ -429,7 +451,7 @@ final class Proposer {
                 && nextInstance - learner.chosenUpTo() - 1 < window()) {
             long instance = Math.max(nextInstance, learner.maxKnownChosen() + 1);
             if (instance >= start || !mayPropose(instance)) break;
-            proposeAt(instance, BatchCodec.noOp());
+            proposeAt(instance, BatchCodec.noOp(), false);
         }
     }
 
@@ -447,11 +469,15 @@ final class Proposer {
     private paxos.api.Membership votersOfMembership;
     private List<Integer> votersOf = List.of();
 
-    /** Proposes {@code value} at {@code instance}; the caller checked {@link #mayPropose}. */
-    private void proposeAt(long instance, byte[] value) {
+    /**
+     * Proposes {@code value} at {@code instance}; the caller checked {@link #mayPropose}.
+     * {@code queued}: a batch cut from the queue (see {@link #takeAbandoned}).
+     */
+    private void proposeAt(long instance, byte[] value, boolean queued) {
         paxos.api.Membership config = tracker.at(instance);
-        InFlight f = new InFlight(value, config, host.now());
+        InFlight f = new InFlight(value, config, host.now(), queued);
         if (!acceptor.accept(ballot, instance, value)) {
+            if (queued) abandoned.add(value); // taken from the queue already
             stepDown(acceptor.promised());
             return;
         }
@@ -500,6 +526,9 @@ final class Proposer {
         role = GroupCore.Role.FOLLOWER;
         phaseOne = null;
         recovery = null;
+        for (InFlight f : inFlight.values()) if (f.queued) abandoned.add(f.value);
+        // bounded by the window, as inFlight; stepping down again before the core took them drops the oldest
+        while (abandoned.size() > window()) abandoned.remove(0);
         inFlight.clear();
         ownUndurable = 0;
         if (leaderId == self) leaderId = 0;
