@@ -107,14 +107,31 @@ final class Index implements AutoCloseable {
     IndexEntry entry(int group, long instance) {
         IndexEntry e = overlay.entry(group, instance);
         if (e != null) return e;
-        byte[] v = db.get(blockKey(group, IndexBlock.blockOf(instance)));
+        byte[] v = get(blockKey(group, IndexBlock.blockOf(instance)));
         return v == null ? null : IndexBlock.find(v, (int) (instance & IndexBlock.MASK));
+    }
+
+    /**
+     * {@code db.get} with the calling thread's interrupt status held back meanwhile (restored
+     * after). Why: with {@code leveldb.mmap=false} iq80 reads its table files through
+     * {@code FileChannel}s, which close themselves when a thread reading them is interrupted, and
+     * it keeps the closed table open in its cache: every later lookup in that file failed with
+     * {@code ClosedChannelException} (seen with a reader whose interrupt was pending). An interrupt
+     * that arrives during the read itself can still do that; reads are short.
+     */
+    private byte[] get(byte[] key) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return db.get(key);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     /** A meta value, or {@code null} if absent. */
     byte[] meta(int group, String key) {
         byte[] v = overlay.meta(group, key);
-        if (v == null) v = db.get(metaKey(group, key));
+        if (v == null) v = get(metaKey(group, key));
         return v == null || v.length == 0 ? null : v;
     }
 
@@ -134,7 +151,7 @@ final class Index implements AutoCloseable {
 
     /** The (segment, offset) up to which the index reflects the segment files, or {@code null}. */
     long[] watermark() {
-        byte[] v = db.get(watermarkKey());
+        byte[] v = get(watermarkKey());
         if (v == null) return null;
         ByteBuffer b = ByteBuffer.wrap(v);
         return new long[] {b.getLong(), b.getLong()};
@@ -355,7 +372,9 @@ final class Index implements AutoCloseable {
         scanFrom(prefix, prefix, visitor);
     }
 
+    /** Visits keys from {@code start} while they start with {@code prefix}; the interrupt status is held back as in {@link #get}. */
     private void scanFrom(byte[] start, byte[] prefix, Visitor visitor) {
+        boolean interrupted = Thread.interrupted();
         try (DBIterator it = db.iterator()) {
             it.seek(start);
             while (it.hasNext()) {
@@ -364,6 +383,8 @@ final class Index implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new org.iq80.leveldb.DBException(e);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

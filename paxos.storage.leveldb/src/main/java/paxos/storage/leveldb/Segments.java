@@ -63,7 +63,7 @@ final class Segments implements AutoCloseable {
     /** Deletes a segment file; later reads of it fail with ClosedChannelException. */
     void delete(Segment s) throws IOException {
         byId.remove(s.id);
-        s.channel.close();
+        s.close();
         Files.deleteIfExists(s.path);
         syncDirectory();
     }
@@ -80,7 +80,7 @@ final class Segments implements AutoCloseable {
     public void close() {
         for (Segment s : byId.values()) {
             try {
-                s.channel.close();
+                s.close();
             } catch (IOException ignored) {
                 // closing for shutdown
             }
