@@ -28,7 +28,8 @@ import org.iq80.leveldb.impl.Iq80DBFactory;
  *
  * <p>Threads: {@link #apply} from one thread at a time (the group's execution thread); reads,
  * {@link #read}, {@link #scan} and {@link #copyTo} from any thread, concurrently with it (a write
- * batch becomes visible whole).
+ * batch becomes visible whole). A reading thread's pending interrupt is held back while LevelDB
+ * reads (and restored): it would otherwise close a table file for every later reader.
  */
 public final class GroupStore implements AutoCloseable {
     /** The key under which the applied instance is stored (8 bytes, big-endian). */
@@ -64,12 +65,12 @@ public final class GroupStore implements AutoCloseable {
 
     /** The value under {@code key}, or null. */
     public byte[] get(byte[] key) {
-        return db.get(key);
+        return quietly(() -> db.get(key));
     }
 
     /** The long under {@code key} (written with {@link Batch#putLong}), or {@code absent}. */
     public long getLong(byte[] key, long absent) {
-        return decodeLong(db.get(key), absent);
+        return decodeLong(quietly(() -> db.get(key)), absent);
     }
 
     /** The writes of one instance, made visible together with its position by {@link #apply}. */
@@ -134,12 +135,12 @@ public final class GroupStore implements AutoCloseable {
             return reader.apply(new View() {
                 @Override
                 public byte[] get(byte[] key) {
-                    return db.get(key, at);
+                    return quietly(() -> db.get(key, at));
                 }
 
                 @Override
                 public long appliedInstance() {
-                    return decodeLong(db.get(POSITION, at), -1);
+                    return decodeLong(quietly(() -> db.get(POSITION, at)), -1);
                 }
             });
         } catch (IOException e) {
@@ -158,6 +159,7 @@ public final class GroupStore implements AutoCloseable {
      * the position included). Walks the store: for digests and listings, not per command.
      */
     public void scan(byte[] prefix, Visitor visitor) {
+        boolean interrupted = Thread.interrupted(); // held back meanwhile, see quietly
         try (DBIterator it = db.iterator()) {
             if (prefix.length == 0) it.seekToFirst();
             else it.seek(prefix);
@@ -167,6 +169,24 @@ public final class GroupStore implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the store in " + directory, e);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs a LevelDB read with the calling thread's interrupt status held back (restored after).
+     * Why: the platform runs iq80 with {@code leveldb.mmap=false}, so it reads its table files
+     * through {@code FileChannel}s, which close themselves when a thread reading them is
+     * interrupted; iq80 keeps the closed table in its cache, and every later read of that file
+     * (compactions too) failed. An interrupt that arrives during the read itself can still do that.
+     */
+    private static <T> T quietly(java.util.function.Supplier<T> read) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return read.get();
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
