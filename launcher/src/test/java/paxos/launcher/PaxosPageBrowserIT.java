@@ -243,9 +243,14 @@ class PaxosPageBrowserIT {
       System.out.printf("node 3's page loaded %d ms after its start; %d bytes received shown %d ms after its peers' start%n",
           loadedMillis, first[0], (System.nanoTime() - peersNanos) / 1_000_000);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      List<String> log = Files.readAllLines(cluster.log(3));
-      throw new AssertionError("node 3: " + cluster.http(3).get("/paxos/status").body() + "\nits log:\n"
-          + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())), e);
+      // every node's status and log tail: seen once (3 Dec 2026), node 3 came back ahead of both peers in group 1
+      StringBuilder why = new StringBuilder("group " + group + " was at " + stoppedAt + " on node 1 when node 3 stopped");
+      for (int n = 3; n >= 1; n--) {
+        List<String> log = Files.readAllLines(cluster.log(n));
+        why.append("\nnode ").append(n).append(": ").append(cluster.http(n).get("/paxos/status").body()).append("\nits log:\n")
+            .append(String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
+      }
+      throw new AssertionError(why.toString(), e);
     }
     TestSupport.await().atMost(STEP).untilAsserted(() -> {
       Matcher bar = RUNNING_BAR.matcher(text("paxos-transfers"));
