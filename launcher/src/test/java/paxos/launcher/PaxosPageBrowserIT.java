@@ -199,6 +199,8 @@ class PaxosPageBrowserIT {
     }
     cluster.kill(3);
     long stoppedAt = chosen(1, group);
+    // segment files created from now on hold the big values (each one a file of its own: 64 KiB segments)
+    long[] firstNewSegment = {0, newestSegment(1) + 1, newestSegment(2) + 1};
     java.util.Random random = new java.util.Random(15);
     for (String key : keys) {
       StringBuilder value = new StringBuilder(BIG_VALUE_CHARS);
@@ -214,6 +216,12 @@ class PaxosPageBrowserIT {
     // checkpoint. So the peers must have deleted beyond that window.
     long needed = stoppedAt + 1 + RETAINED_MARGIN;
     TestSupport.await().atMost(STEP).until(() -> minRetained(1, group) > needed && minRetained(2, group) > needed);
+    // and durably: a retention point takes effect for reads at once but is written by the store's cleaner, which
+    // deletes files only below retention points it made durable; killed before that, a peer came back with its log
+    // (in one CI run node 3 then caught up through it, and no checkpoint moved). Files go oldest first, so once the
+    // files of the first RETAINED_MARGIN + 1 big values are gone, the peers cannot serve what node 3 needs.
+    TestSupport.await().atMost(STEP).until(() -> oldestSegment(1) > firstNewSegment[1] + RETAINED_MARGIN
+        && oldestSegment(2) > firstNewSegment[2] + RETAINED_MARGIN);
 
     // stop the peers too: a peer's transport kept the accepts for node 3 queued while it was
     // down and would hand them over at its return (node 3 would catch up without a checkpoint);
@@ -272,6 +280,23 @@ class PaxosPageBrowserIT {
 
   private long chosen(int node, int group) {
     return ((Number) MiniJson.at(((List<?>) cluster.status(node).get("groups")).get(group), "chosenInstance")).longValue();
+  }
+
+  /** The IDs of node {@code node}'s log segment files ({@code <dataDir>/log/<20 digits>.seg}). */
+  private long[] segments(int node) throws java.io.IOException {
+    Path log = Path.of((String) MiniJson.at(cluster.status(node).get("settings"), "dataDir")).resolve("log");
+    try (java.util.stream.Stream<Path> files = Files.list(log)) {
+      return files.map(f -> f.getFileName().toString()).filter(name -> name.matches("\\d{20}\\.seg"))
+          .mapToLong(name -> Long.parseLong(name.substring(0, 20))).toArray();
+    }
+  }
+
+  private long newestSegment(int node) throws java.io.IOException {
+    return java.util.stream.LongStream.of(segments(node)).max().orElse(0);
+  }
+
+  private long oldestSegment(int node) throws java.io.IOException {
+    return java.util.stream.LongStream.of(segments(node)).min().orElse(Long.MAX_VALUE);
   }
 
   /** The lowest instance node {@code node} still holds in its log for {@code group}; -1 while it does not answer. */
