@@ -211,9 +211,8 @@ class PaxosPageBrowserIT {
       assertEquals(200, put.status(), put.toString());
     }
     // nodes 1 and 2 deleted what node 3 needs. Node 3 may hold more than node 1 had chosen when it stopped: as the
-    // group's leader it may have chosen the instances in its window (up to 4) before node 1 heard of them; in two CI
-    // runs it came back with the instance after stoppedAt, caught the rest up from the peers' logs and pulled no
-    // checkpoint. So the peers must have deleted beyond that window.
+    // group's leader it may have chosen the instances in its window (up to 4) before node 1 heard of them. So the
+    // peers must have deleted beyond that window.
     long needed = stoppedAt + 1 + RETAINED_MARGIN;
     TestSupport.await().atMost(STEP).until(() -> minRetained(1, group) > needed && minRetained(2, group) > needed);
     // and durably: a retention point takes effect for reads at once but is written by the store's cleaner, which
