@@ -256,7 +256,7 @@ class PaxosPageBrowserIT {
       System.out.printf("node 3's page loaded %d ms after its start; %d bytes received shown %d ms after its peers' start%n",
           loadedMillis, first[0], (System.nanoTime() - peersNanos) / 1_000_000);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      // every node's status and log tail: seen once (3 Dec 2026), node 3 came back ahead of both peers in group 1
+      // every node's status and log tail: what node 3 and its peers held is what tells why no checkpoint moved
       StringBuilder why = new StringBuilder("group " + group + " was at " + stoppedAt + " on node 1 when node 3 stopped");
       for (int n = 3; n >= 1; n--) {
         List<String> log = Files.readAllLines(cluster.log(n));

@@ -120,9 +120,14 @@ final class Index implements AutoCloseable {
      * that arrives during the read itself can still do that; reads are short.
      */
     private byte[] get(byte[] key) {
+        return quietly(() -> db.get(key));
+    }
+
+    /** Runs a LevelDB read with the calling thread's interrupt status held back (restored after); see {@link #get}. */
+    private static <T> T quietly(java.util.function.Supplier<T> read) {
         boolean interrupted = Thread.interrupted();
         try {
-            return db.get(key);
+            return read.get();
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
         }
@@ -374,7 +379,13 @@ final class Index implements AutoCloseable {
 
     /** Visits keys from {@code start} while they start with {@code prefix}; the interrupt status is held back as in {@link #get}. */
     private void scanFrom(byte[] start, byte[] prefix, Visitor visitor) {
-        boolean interrupted = Thread.interrupted();
+        quietly(() -> {
+            walk(start, prefix, visitor);
+            return null;
+        });
+    }
+
+    private void walk(byte[] start, byte[] prefix, Visitor visitor) {
         try (DBIterator it = db.iterator()) {
             it.seek(start);
             while (it.hasNext()) {
@@ -383,8 +394,6 @@ final class Index implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new org.iq80.leveldb.DBException(e);
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

@@ -1,7 +1,6 @@
 package paxos.storage.leveldb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -26,18 +25,7 @@ class InterruptedReaderTest {
     void anInterruptedReaderFailsItsReadAndLeavesTheStoreWorking() {
         try (LevelDbLogStore store = new LevelDbLogStore(LevelDbStoreConfig.defaults(dir).withCreateDirectory(true))) {
             for (long i = 0; i < 10; i++) store.append(List.of(new Accept(1, i, 1, ("v" + i).getBytes()))).toCompletableFuture().join();
-            CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                Thread.currentThread().interrupt();
-                try {
-                    store.read(1, 3);
-                    interrupted.complete(null);
-                } catch (Throwable t) {
-                    interrupted.complete(t);
-                }
-            });
-            reader.start();
-            Throwable t = interrupted.join();
+            Throwable t = readInterrupted(store, 3);
             assertTrue(t == null || t instanceof LogUnavailableException, "an interrupted read fails as unavailable, if at all: " + t);
 
             // the file stays usable: later reads and appends on other threads succeed

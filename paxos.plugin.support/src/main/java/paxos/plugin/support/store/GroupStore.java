@@ -159,7 +159,13 @@ public final class GroupStore implements AutoCloseable {
      * the position included). Walks the store: for digests and listings, not per command.
      */
     public void scan(byte[] prefix, Visitor visitor) {
-        boolean interrupted = Thread.interrupted(); // held back meanwhile, see quietly
+        quietly(() -> {
+            walk(prefix, visitor);
+            return null;
+        });
+    }
+
+    private void walk(byte[] prefix, Visitor visitor) {
         try (DBIterator it = db.iterator()) {
             if (prefix.length == 0) it.seekToFirst();
             else it.seek(prefix);
@@ -169,8 +175,6 @@ public final class GroupStore implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the store in " + directory, e);
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
