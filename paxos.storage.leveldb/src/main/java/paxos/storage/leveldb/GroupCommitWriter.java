@@ -55,6 +55,12 @@ final class GroupCommitWriter implements Runnable {
     private long queuedRecords;
     private long queuedBytes;
     private boolean closing;
+    /**
+     * The writer waits in {@link #take} for a queue that is empty (under the lock). Only then does
+     * an append signal it: while it waits for the completer, signalling on every append woke it up
+     * once per append (64 wake-ups per batch at 64 writers) just to find the completer still busy.
+     */
+    private boolean writerAwaitsWork;
     private volatile LogUnavailableException broken;
     private ByteBuffer buffer;
     /** Batches failed in a row by write errors, and when that was last logged (writer thread only). */
@@ -114,7 +120,7 @@ final class GroupCommitWriter implements Runnable {
             queue.add(new Pending(ops, restateGroups, bytes, sync, done));
             queuedRecords += ops.size();
             queuedBytes += bytes;
-            notEmpty.signal();
+            if (writerAwaitsWork || queuedBytes >= config.batchBytesMax()) notEmpty.signal();
         } finally {
             lock.unlock();
         }
@@ -155,14 +161,19 @@ final class GroupCommitWriter implements Runnable {
         try {
             while (queue.isEmpty()) {
                 if (closing) return null;
-                if (overlay.active().size == 0) {
-                    notEmpty.awaitUninterruptibly();
-                } else {
-                    try {
-                        if (!notEmpty.await(policy.commitMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) return List.of();
-                    } catch (InterruptedException e) {
-                        // only close() matters here, and it signals
+                writerAwaitsWork = true;
+                try {
+                    if (overlay.active().size == 0) {
+                        notEmpty.awaitUninterruptibly();
+                    } else {
+                        try {
+                            if (!notEmpty.await(policy.commitMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) return List.of();
+                        } catch (InterruptedException e) {
+                            // only close() matters here, and it signals
+                        }
                     }
+                } finally {
+                    writerAwaitsWork = false;
                 }
             }
             awaitCompleter();
@@ -185,6 +196,8 @@ final class GroupCommitWriter implements Runnable {
      * While the completer thread still completes the previous batch, the callers it wakes are about
      * to append again: waiting for it (at most {@value #COMPLETER_WAIT_MICROS_MAX} us, under the lock)
      * lets their appends share this batch's fsync instead of each wake-up triggering a small one.
+     * Woken by the completer when it has nothing left ({@link #completeLoop}), a full batch's worth
+     * of queued bytes, or close; not by every append.
      */
     private void awaitCompleter() {
         long deadline = System.nanoTime() + COMPLETER_WAIT_MICROS_MAX * 1000L;
@@ -279,8 +292,18 @@ final class GroupCommitWriter implements Runnable {
             try {
                 next.run();
             } finally {
-                completerBacklog.decrementAndGet();
+                if (completerBacklog.decrementAndGet() == 0) signalWriter();
             }
+        }
+    }
+
+    /** Wakes the writer if it waits for the completer ({@link #awaitCompleter}); one lock round per batch. */
+    private void signalWriter() {
+        lock.lock();
+        try {
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
         }
     }
 
