@@ -19,11 +19,16 @@ import paxos.api.spi.log.SyncPolicy;
  * appends it to the newest segment in one write, makes it durable with one
  * {@code force(false)} (group commit, across groups), publishes the index changes to the
  * in-memory {@link Overlay} (no LevelDB work here: {@link IndexCommitter} does it later), then
- * completes the batch's stages itself if there are at most {@value #INLINE_COMPLETIONS_MAX} and the
- * completer is idle, or hands the batch to the completer thread, which completes the stages in queue
- * order while the next batch is written. Either way batches complete in order, on the writer or the
- * completer thread: callers must not block in them. Between batches it seals the overlay for a
- * commit as its {@link CommitPolicy} says (16,384 entries, a second, or idle for a second by default).
+ * completes the batch's stages itself, in queue order: the callers' completions run on this
+ * thread and must not block (the next batch waits for them). Between batches it seals the overlay
+ * for a commit as its {@link CommitPolicy} says (16,384 entries, a second, or idle for a second by
+ * default).
+ *
+ * <p>Why completions run here and not on a thread of their own (measured, issue 13): the callers
+ * a batch wakes append again at once, and their appends belong in the next batch. Completed
+ * here, they are queued by the time this thread takes the next batch. Completed by a second
+ * thread, the writer had to wait for it (else the first re-append triggered a small fsync):
+ * two thread hand-offs per fsync for the same serial work.
  *
  * <p>Failures: an I/O error (a full disk) fails the batch's stages with
  * {@link LogUnavailableException} and cuts the file back to its last whole record; the next batch
@@ -55,26 +60,11 @@ final class GroupCommitWriter implements Runnable {
     private long queuedRecords;
     private long queuedBytes;
     private boolean closing;
-    /**
-     * The writer waits in {@link #take} for a queue that is empty (under the lock). Only then does
-     * an append signal it: while it waits for the completer, signalling on every append woke it up
-     * once per append (64 wake-ups per batch at 64 writers) just to find the completer still busy.
-     */
-    private boolean writerAwaitsWork;
     private volatile LogUnavailableException broken;
     private ByteBuffer buffer;
     /** Batches failed in a row by write errors, and when that was last logged (writer thread only). */
     private long failedWrites;
     private long lastFailureLogNanos;
-    /** Durable batches waiting for their stages to be completed; bounded, so the writer waits if it runs ahead. */
-    private final java.util.concurrent.BlockingQueue<Runnable> completions = new java.util.concurrent.ArrayBlockingQueue<>(1024);
-    private static final Runnable END = () -> { };
-    /** Appends in a batch that the writer completes itself, when the completer has nothing left to run. */
-    static final int INLINE_COMPLETIONS_MAX = 4;
-    /** Longest wait of a batch for the completer to finish the previous one. */
-    static final int COMPLETER_WAIT_MICROS_MAX = 1000;
-    /** Completions handed to the completer and not yet run: the writer completes inline only at 0 (in order). */
-    private final java.util.concurrent.atomic.AtomicInteger completerBacklog = new java.util.concurrent.atomic.AtomicInteger();
 
     GroupCommitWriter(LevelDbStoreConfig config, Segments segments, Index index, IndexCommitter committer,
             Map<Integer, GroupState> states, Stats stats, IoHook hook, CommitPolicy policy) {
@@ -120,7 +110,7 @@ final class GroupCommitWriter implements Runnable {
             queue.add(new Pending(ops, restateGroups, bytes, sync, done));
             queuedRecords += ops.size();
             queuedBytes += bytes;
-            if (writerAwaitsWork || queuedBytes >= config.batchBytesMax()) notEmpty.signal();
+            notEmpty.signal();
         } finally {
             lock.unlock();
         }
@@ -145,11 +135,10 @@ final class GroupCommitWriter implements Runnable {
             while ((batch = take()) != null) {
                 if (batch.isEmpty()) sealIfDue(true); // idle: commit what the overlay holds
                 else process(batch);
-                batch = null; // handed to the completer: die() must not fail it
+                batch = null; // completed: die() must not fail it again
             }
             forceUnsynced();
             sealAtClose();
-            putUninterruptibly(END); // tells the completer to end
         } catch (Throwable t) {
             die(t, batch);
         }
@@ -161,22 +150,16 @@ final class GroupCommitWriter implements Runnable {
         try {
             while (queue.isEmpty()) {
                 if (closing) return null;
-                writerAwaitsWork = true;
-                try {
-                    if (overlay.active().size == 0) {
-                        notEmpty.awaitUninterruptibly();
-                    } else {
-                        try {
-                            if (!notEmpty.await(policy.commitMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) return List.of();
-                        } catch (InterruptedException e) {
-                            // only close() matters here, and it signals
-                        }
+                if (overlay.active().size == 0) {
+                    notEmpty.awaitUninterruptibly();
+                } else {
+                    try {
+                        if (!notEmpty.await(policy.commitMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) return List.of();
+                    } catch (InterruptedException e) {
+                        // only close() matters here, and it signals
                     }
-                } finally {
-                    writerAwaitsWork = false;
                 }
             }
-            awaitCompleter();
             List<Pending> batch = new ArrayList<>();
             long bytes = 0;
             while (!queue.isEmpty() && (batch.isEmpty() || bytes + queue.peek().bytes() <= config.batchBytesMax())) {
@@ -189,26 +172,6 @@ final class GroupCommitWriter implements Runnable {
             return batch;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * While the completer thread still completes the previous batch, the callers it wakes are about
-     * to append again: waiting for it (at most {@value #COMPLETER_WAIT_MICROS_MAX} us, under the lock)
-     * lets their appends share this batch's fsync instead of each wake-up triggering a small one.
-     * Woken by the completer when it has nothing left ({@link #completeLoop}), a full batch's worth
-     * of queued bytes, or close; not by every append.
-     */
-    private void awaitCompleter() {
-        long deadline = System.nanoTime() + COMPLETER_WAIT_MICROS_MAX * 1000L;
-        while (completerBacklog.get() > 0 && !closing && queuedBytes < config.batchBytesMax()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return;
-            try {
-                notEmpty.awaitNanos(Math.min(left, 100_000));
-            } catch (InterruptedException e) {
-                return;
-            }
         }
     }
 
@@ -264,47 +227,7 @@ final class GroupCommitWriter implements Runnable {
         }
         changes.publish();
         sealIfDue(false);
-        // completing wakes up to one thread per append: a large batch goes to the completer thread, so
-        // that the next batch's write and fsync overlap those wake-ups instead of waiting for them. A
-        // batch of a few appends (one event loop's Ready, one blocked caller) is completed right here
-        // once the completer is idle (so batches still complete in order): handing it over cost a
-        // thread hand-off per fsync. Measured (bench storage, 1 writer, back to back, 3 pairs): 0.55-0.69x
-        // the 1-record floor through the completer, 0.90-1.07x inline. (Inlining every batch, an earlier
-        // try, was slower at 1 writer and no faster at 64.)
-        if (batch.size() <= INLINE_COMPLETIONS_MAX && completerBacklog.get() == 0) completeAll(batch);
-        else putUninterruptibly(() -> completeAll(batch));
-    }
-
-    private static void completeAll(List<Pending> batch) {
         for (Pending p : batch) p.done().complete(null);
-    }
-
-    /** The completer thread's loop: completes durable batches in order; ends after the writer's last batch. */
-    void completeLoop() {
-        while (true) {
-            Runnable next;
-            try {
-                next = completions.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (next == END) return;
-            try {
-                next.run();
-            } finally {
-                if (completerBacklog.decrementAndGet() == 0) signalWriter();
-            }
-        }
-    }
-
-    /** Wakes the writer if it waits for the completer ({@link #awaitCompleter}); one lock round per batch. */
-    private void signalWriter() {
-        lock.lock();
-        try {
-            notEmpty.signal();
-        } finally {
-            lock.unlock();
-        }
     }
 
     private void encode(Op record, IndexBatch changes, Segment seg, long base) {
@@ -413,14 +336,7 @@ final class GroupCommitWriter implements Runnable {
             lock.unlock();
         }
         LOG.log(Level.ERROR, e.getMessage() + "; failing " + pending.size() + " pending append(s)", t);
-        // completed here, not by the completer: it may be starved by the same Error
         for (Pending p : pending) p.done().completeExceptionally(e);
-        try {
-            // bounded: the completer drains the queue unless it died too, and close() must not hang on it
-            if (!completions.offer(END, 10, TimeUnit.SECONDS)) LOG.log(Level.ERROR, "the completer thread is stuck as well");
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Decides what a failed batch means for the store and returns the stages' failure. */
@@ -449,22 +365,8 @@ final class GroupCommitWriter implements Runnable {
         return m.contains("No space left") || m.contains("ENOSPC") || m.contains("Disk quota exceeded");
     }
 
-    private void putUninterruptibly(Runnable completion) {
-        if (completion != END) completerBacklog.incrementAndGet();
-        while (true) {
-            try {
-                completions.put(completion);
-                return;
-            } catch (InterruptedException e) {
-                // closing: the completer must still get the end marker
-            }
-        }
-    }
-
-    /** Fails the batch's stages, in order with the completions of earlier batches. */
+    /** Fails the batch's stages (after the completions of earlier batches, which ran before it was taken). */
     private void fail(List<Pending> batch, LogUnavailableException e) {
-        putUninterruptibly(() -> {
-            for (Pending p : batch) p.done().completeExceptionally(e);
-        });
+        for (Pending p : batch) p.done().completeExceptionally(e);
     }
 }

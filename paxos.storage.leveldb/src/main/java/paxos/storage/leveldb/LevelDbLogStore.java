@@ -36,8 +36,7 @@ import paxos.api.spi.log.SyncPolicy;
  * missing, not writable, or held by another store (a {@code LOCK} file with an OS lock).
  * Reads verify each record's CRC; a mismatch fails the group's reads with
  * {@link LogCorruptException} naming file and offset, while other groups keep working. Threads:
- * one writer ({@code paxos-log-writer}) writes and syncs, one completer
- * ({@code paxos-log-completer}) completes the append stages, one indexer
+ * one writer ({@code paxos-log-writer}) writes, syncs and completes the append stages, one indexer
  * ({@code paxos-log-indexer}) commits the overlay to LevelDB; one cleaner
  * ({@code paxos-log-cleaner}) deletes retained-away files. Thread-safe.
  */
@@ -56,7 +55,6 @@ public final class LevelDbLogStore implements LogStore {
     private final Cleaner cleaner;
     private final Thread writerThread;
     private final Thread cleanerThread;
-    private final Thread completerThread;
     private final IndexCommitter committer;
     private final Thread committerThread;
     private volatile boolean closed;
@@ -103,12 +101,9 @@ public final class LevelDbLogStore implements LogStore {
         this.cleaner = new Cleaner(segments, index, states, requestedRetention, writer, stats, config.cleanerIntervalMillis());
         this.writerThread = new Thread(writer, "paxos-log-writer");
         this.cleanerThread = new Thread(cleaner, "paxos-log-cleaner");
-        this.completerThread = new Thread(writer::completeLoop, "paxos-log-completer");
         this.committerThread = new Thread(committer, "paxos-log-indexer");
         committerThread.setDaemon(true);
         committerThread.start();
-        completerThread.setDaemon(true);
-        completerThread.start();
         writerThread.setDaemon(true);
         cleanerThread.setDaemon(true);
         writerThread.start();
@@ -248,7 +243,6 @@ public final class LevelDbLogStore implements LogStore {
         join(writerThread); // it seals the last overlay generation
         committer.stop();
         join(committerThread); // it commits that generation to LevelDB
-        join(completerThread);
         closeQuietly(index, segments);
         lock.close();
     }

@@ -9,7 +9,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * A node's durable Paxos log for all its groups.
  *
  * <p><b>Threads.</b> All methods are thread-safe. {@link #append} never blocks on the disk: it
- * queues and returns a stage, completed later on a store thread. Reads may block on the disk and
+ * queues and returns a stage, completed later on a store thread. Callers' dependent actions on
+ * that stage may run on that thread, which may be the one that writes the log: they must be short
+ * and must not block (hand longer work to an executor). Reads may block on the disk and
  * are called from the engine's I/O or catch-up threads, never from a group's core.
  *
  * <p><b>Ordering.</b> Records of one {@code append} call are applied in list order; calls are
